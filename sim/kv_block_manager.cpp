@@ -13,7 +13,9 @@ std::size_t at(KvBlockManager::BlockId block) { return static_cast<std::size_t>(
 }  // namespace
 
 KvBlockManager::KvBlockManager(std::int64_t num_blocks, bool prefix_caching)
-    : num_blocks_(num_blocks), prefix_caching_(prefix_caching) {
+    : num_blocks_(num_blocks),
+      prefix_caching_(prefix_caching),
+      cached_(prefix_caching ? num_blocks : 0) {
   LLMSIM_CHECK(num_blocks >= 1 && num_blocks <= std::numeric_limits<std::int32_t>::max(),
                "a KV block manager holds between 1 and 2^31-1 blocks");
   const auto n = static_cast<std::size_t>(num_blocks);
@@ -27,7 +29,6 @@ KvBlockManager::KvBlockManager(std::int64_t num_blocks, bool prefix_caching)
   for (std::int64_t b = num_blocks - 1; b >= 0; --b) {
     free_list_[static_cast<std::size_t>(free_count_++)] = static_cast<BlockId>(b);
   }
-  if (prefix_caching_) cached_.reserve(n);
   check_counts();
 }
 
@@ -35,10 +36,10 @@ KvBlockManager::PrefixHit KvBlockManager::lookup(std::span<const std::uint64_t> 
   PrefixHit hit;
   if (!prefix_caching_) return hit;
   for (const std::uint64_t id : content_ids) {
-    const auto found = cached_.find(id);
-    if (found == cached_.end()) break;
+    const BlockId block = cached_.find(id);
+    if (block == ContentIndex::kAbsent) break;
     ++hit.blocks;
-    if (ref_count_[at(found->second)] == 0) ++hit.evictable_blocks;
+    if (ref_count_[at(block)] == 0) ++hit.evictable_blocks;
   }
   return hit;
 }
@@ -48,9 +49,8 @@ void KvBlockManager::acquire_cached(std::span<const std::uint64_t> content_ids, 
   LLMSIM_CHECK(count >= 0 && static_cast<std::size_t>(count) <= content_ids.size(),
                "acquire_cached takes at most the ids it is given");
   for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
-    const auto found = cached_.find(content_ids[i]);
-    LLMSIM_CHECK(found != cached_.end(), "acquire_cached only takes blocks lookup found");
-    const BlockId block = found->second;
+    const BlockId block = cached_.find(content_ids[i]);
+    LLMSIM_CHECK(block != ContentIndex::kAbsent, "acquire_cached only takes blocks lookup found");
     if (ref_count_[at(block)] == 0) {
       lru_remove(block);
       ++num_allocated_;
@@ -128,7 +128,7 @@ bool KvBlockManager::register_block(BlockId block, std::uint64_t content_id) {
                    registered_[at(block)] == 0,
                "only allocated, unregistered blocks are registered");
   if (!prefix_caching_) return false;
-  if (!cached_.emplace(content_id, block).second) return false;
+  if (!cached_.insert(content_id, block)) return false;
   content_id_[at(block)] = content_id;
   registered_[at(block)] = 1;
   return true;
@@ -194,11 +194,11 @@ void KvBlockManager::audit() const {
                "KV blocks: cached-evictable count matches the LRU list");
   LLMSIM_CHECK(unregistered_free == num_free(), "KV blocks: free count matches the free list");
   std::int64_t registered = 0;
-  for (const auto& [id, block] : cached_) {
+  cached_.for_each([&](std::uint64_t id, BlockId block) {
     LLMSIM_CHECK(registered_[at(block)] != 0 && content_id_[at(block)] == id,
                  "the content map points at blocks registered with that content");
     ++registered;
-  }
+  });
   std::int64_t flagged = 0;
   for (const std::uint8_t r : registered_) flagged += r;
   LLMSIM_CHECK(registered == flagged, "every registered block is in the content map");

@@ -3,8 +3,9 @@
 
 #include <cstdint>
 #include <span>
-#include <unordered_map>
 #include <vector>
+
+#include "sim/content_index.h"
 
 namespace llmsim::sim {
 
@@ -96,7 +97,7 @@ class KvBlockManager {
   std::vector<BlockId> free_list_;
   std::int64_t free_count_ = 0;
   std::int64_t num_allocated_ = 0;
-  std::unordered_map<std::uint64_t, BlockId> cached_;  ///< content id -> registered block
+  ContentIndex cached_;  ///< content id -> registered block (empty without prefix caching)
 };
 
 }  // namespace llmsim::sim
