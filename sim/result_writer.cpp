@@ -115,23 +115,38 @@ std::string csv_field(const std::string& text) {
   return out;
 }
 
-void write_file(const std::string& path, const std::string& text) {
+/// Writes the file at `path` from produce(sink), where sink(std::string_view) appends a
+/// chunk. Throws core::InputError naming the file when it cannot be written.
+template <typename Produce>
+void write_file_from(const std::string& path, Produce&& produce) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (file) file.write(text.data(), static_cast<std::streamsize>(text.size()));
+  produce([&file](std::string_view chunk) {
+    if (file) file.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  });
   if (file) file.close();
   if (!file) {
     throw core::InputError(path, 0, "", std::string("cannot write the file: ") + std::strerror(errno));
   }
 }
 
+void write_file(const std::string& path, const std::string& text) {
+  write_file_from(path, [&text](auto&& sink) { sink(text); });
+}
+
 }  // namespace
 
 std::string summary_json_text(const RunResult& result) { return result.summary.dump(2) + "\n"; }
 
-std::string requests_csv_text(const RunResult& result) {
-  std::string out;
-  out.reserve(128 * (result.requests.size() + 1));
-  out +=
+namespace {
+
+/// Formats requests.csv (header first) into a buffer of about kCsvChunkBytes, handing each
+/// full buffer to emit(std::string_view) and the rest at the end: a 10-million-request run
+/// never holds its whole CSV in memory.
+constexpr std::size_t kCsvChunkBytes = std::size_t{1} << 20;
+
+template <typename Emit>
+void format_requests_csv(const RunResult& result, Emit&& emit) {
+  constexpr std::string_view kHeader =
       "id,pool,replica,status,reject_reason,arrival_ns,scheduled_ns,first_token_ns,"
       "completion_ns,input_tokens,output_tokens,generated_tokens,cached_tokens,preemptions,"
       "queueing_ms,ttft_ms,tpot_ms,e2el_ms\n";
@@ -144,11 +159,13 @@ std::string requests_csv_text(const RunResult& result) {
   // 16 integer fields of at most 20 digits and a sign, 3 ms fields, the TPOT field, the
   // status and reason words, separators: far below this.
   const std::size_t max_row = 1024 + kMaxFixed6 + longest_pool;
-  std::size_t used = out.size();  // out beyond `used` is room to write into
+  std::vector<char> buffer(kCsvChunkBytes + max_row + kHeader.size());
+  char* p = put_text(buffer.data(), kHeader);
   for (const RequestRecord& r : result.requests) {
-    if (out.size() - used < max_row) out.resize(std::max(used + max_row, 2 * out.size()));
-    char* const row = out.data() + used;
-    char* p = row;
+    if (static_cast<std::size_t>(p - buffer.data()) >= kCsvChunkBytes) {
+      emit(std::string_view(buffer.data(), static_cast<std::size_t>(p - buffer.data())));
+      p = buffer.data();
+    }
     p = put_int(p, static_cast<std::int64_t>(r.id));
     *p++ = ',';
     if (r.pool >= 0 && static_cast<std::size_t>(r.pool) < pools.size()) {
@@ -183,9 +200,15 @@ std::string requests_csv_text(const RunResult& result) {
     *p++ = ',';
     if (r.completion_ns >= 0) p = put_ns_as_ms(p, r.completion_ns - r.arrival_ns);
     *p++ = '\n';
-    used += static_cast<std::size_t>(p - row);
   }
-  out.resize(used);
+  emit(std::string_view(buffer.data(), static_cast<std::size_t>(p - buffer.data())));
+}
+
+}  // namespace
+
+std::string requests_csv_text(const RunResult& result) {
+  std::string out;
+  format_requests_csv(result, [&out](std::string_view chunk) { out.append(chunk); });
   return out;
 }
 
@@ -194,7 +217,7 @@ void write_summary_json(const RunResult& result, const std::string& path) {
 }
 
 void write_requests_csv(const RunResult& result, const std::string& path) {
-  write_file(path, requests_csv_text(result));
+  write_file_from(path, [&result](auto&& sink) { format_requests_csv(result, sink); });
 }
 
 }  // namespace llmsim::sim

@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <span>
 
 #include "sim/check.h"
 
@@ -65,7 +66,7 @@ std::array<double, N> percentiles_of(const std::vector<Entry>& sorted, std::int6
 /// itself when every one is an integer below 2^53 (nanoseconds), else its bit pattern.
 /// 11-bit digits over the bits where keys differ: three or four passes for nanosecond
 /// latencies, instead of O(n log n) comparisons.
-void sort_by_value(std::vector<Entry>& entries, std::vector<Entry>& scratch) {
+void sort_by_value(std::span<Entry> entries, std::vector<Entry>& scratch) {
   constexpr double kTwoTo53 = 9007199254740992.0;
   bool radix = entries.size() >= 2048;
   bool integers = true;
@@ -97,14 +98,18 @@ void sort_by_value(std::vector<Entry>& entries, std::vector<Entry>& scratch) {
   constexpr std::uint64_t kDigitMask = (std::uint64_t{1} << kDigitBits) - 1;
   const int low = std::countr_zero(varying);
   const int high = 63 - std::countl_zero(varying);
-  scratch.resize(entries.size());
+  if (scratch.size() < entries.size()) scratch.resize(entries.size());
+  // Passes alternate between the two buffers; an odd count leaves the result in scratch.
+  std::span<Entry> from = entries;
+  std::span<Entry> to(scratch.data(), entries.size());
   for (int shift = low; shift <= high; shift += kDigitBits) {
     std::array<std::size_t, kDigitMask + 2> offsets{};
-    for (const Entry& e : entries) ++offsets[((key(e.first) >> shift) & kDigitMask) + 1];
+    for (const Entry& e : from) ++offsets[((key(e.first) >> shift) & kDigitMask) + 1];
     for (std::size_t d = 1; d < offsets.size(); ++d) offsets[d] += offsets[d - 1];
-    for (const Entry& e : entries) scratch[offsets[(key(e.first) >> shift) & kDigitMask]++] = e;
-    entries.swap(scratch);
+    for (const Entry& e : from) to[offsets[(key(e.first) >> shift) & kDigitMask]++] = e;
+    std::swap(from, to);
   }
+  if (from.data() != entries.data()) std::copy(from.begin(), from.end(), entries.begin());
 }
 
 bool small_integer(double value) {
@@ -148,21 +153,21 @@ void WeightedSamples::add(double value, std::int64_t count) {
   entries_.emplace_back(value, count);
   if (entries_.size() >= next_compaction_) {
     compact();
-    next_compaction_ = std::max<std::size_t>(4096, 2 * entries_.size());
+    next_compaction_ = std::max(kFirstCompaction, 2 * entries_.size());
   }
 }
 
 void WeightedSamples::compact() {
   if (sketch_ || compacted_size_ == entries_.size()) return;
-  // The tail added since the last compaction is sorted on its own, then merged with the
-  // sorted head.
-  std::vector<Entry> tail(entries_.begin() + static_cast<std::ptrdiff_t>(compacted_size_), entries_.end());
-  std::vector<Entry> scratch;
-  sort_by_value(tail, scratch);
-  scratch.resize(entries_.size());
-  std::merge(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(compacted_size_), tail.begin(),
-             tail.end(), scratch.begin(), [](const Entry& a, const Entry& b) { return a.first < b.first; });
-  entries_.swap(scratch);
+  // The tail added since the last compaction is sorted in place, then merged with the
+  // sorted head into merged_, which becomes entries_. The buffers keep their capacity from
+  // one compaction to the next, so a long run does not fault in fresh pages every time.
+  const auto head_end = entries_.begin() + static_cast<std::ptrdiff_t>(compacted_size_);
+  sort_by_value(std::span<Entry>(head_end, entries_.end()), scratch_);
+  merged_.resize(entries_.size());
+  std::merge(entries_.begin(), head_end, head_end, entries_.end(), merged_.begin(),
+             [](const Entry& a, const Entry& b) { return a.first < b.first; });
+  entries_.swap(merged_);
   std::size_t out = 0;
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     if (out > 0 && entries_[out - 1].first == entries_[i].first) {
@@ -191,6 +196,8 @@ void WeightedSamples::switch_to_sketch() {
   for (const auto& [value, count] : entries_) add_to_sketch(value, count);
   std::vector<std::int64_t>().swap(small_counts_);
   std::vector<Entry>().swap(entries_);
+  std::vector<Entry>().swap(merged_);
+  std::vector<Entry>().swap(scratch_);
   small_distinct_ = 0;
   compacted_size_ = 0;
 }

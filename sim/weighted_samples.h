@@ -82,9 +82,14 @@ class WeightedSamples {
   std::vector<std::int64_t> small_counts_;
   std::int64_t small_distinct_ = 0;  ///< non-zero entries of small_counts_
   std::vector<Entry> entries_;       ///< every other value
+  std::vector<Entry> merged_;        ///< compact()'s output buffer, kept for its capacity
+  std::vector<Entry> scratch_;       ///< the radix sort's buffer, kept for its capacity
   std::int64_t total_count_ = 0;
   std::size_t compacted_size_ = 0;  ///< entries_ is sorted and merged up to here
-  std::size_t next_compaction_ = 4096;
+  /// entries_ first merges equal values at kFirstCompaction entries (4 MiB), then each time
+  /// it doubles: sets of up to a few hundred thousand samples are sorted once, at the end.
+  static constexpr std::size_t kFirstCompaction = std::size_t{1} << 18;
+  std::size_t next_compaction_ = kFirstCompaction;
   std::optional<RelativeErrorSketch> sketch_;
   CompensatedSum sum_;          ///< sketch mode: sum of value x count
   CompensatedSum sum_squares_;  ///< sketch mode: sum of value^2 x count
