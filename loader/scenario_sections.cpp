@@ -213,6 +213,12 @@ sim::RunLimits read_limits(YamlMap& map) {
   sim::RunLimits limits;
   limits.max_sim_time_s = map.require_non_negative("max_sim_time_s", map.optional_number("max_sim_time_s", 0.0));
   limits.max_wall_time_s = map.require_non_negative("max_wall_time_s", map.optional_number("max_wall_time_s", 0.0));
+  limits.max_iterations_without_progress =
+      map.optional_int("max_iterations_without_progress", limits.max_iterations_without_progress);
+  if (limits.max_iterations_without_progress < 0) {
+    map.fail("max_iterations_without_progress",
+             "must be >= 0 (0: no limit), got " + std::to_string(limits.max_iterations_without_progress));
+  }
   map.finish();
   return limits;
 }

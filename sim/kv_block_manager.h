@@ -71,6 +71,9 @@ class KvBlockManager {
   /// Precondition: the block is allocated and not yet registered.
   bool register_block(BlockId block, std::uint64_t content_id);
 
+  /// The references held on `block` (0: free or cached-evictable). Precondition: a block id.
+  std::int32_t ref_count(BlockId block) const { return ref_count_[static_cast<std::size_t>(block)]; }
+
   /// Recounts every block's state (O(blocks)) and aborts on a mismatch with the counters.
   /// For tests and end-of-run checks.
   void audit() const;

@@ -253,4 +253,22 @@ KvBlockManager::PrefixHit Replica::prefix_hit(const Sequence& seq) const {
                                                    static_cast<std::size_t>(max_blocks)));
 }
 
+void Replica::audit() const {
+  LLMSIM_CHECK(!in_flight_, "a replica is audited between iterations");
+  kv_.audit();
+  std::vector<std::int32_t> holders(static_cast<std::size_t>(kv_.num_blocks()), 0);
+  const auto hold = [&holders](KvBlockManager::BlockId block) {
+    LLMSIM_CHECK(block >= 0 && static_cast<std::size_t>(block) < holders.size(), "a held KV block exists");
+    ++holders[static_cast<std::size_t>(block)];
+  };
+  for (const Sequence& seq : seqs_) {
+    for (const KvBlockManager::BlockId block : seq.blocks) hold(block);
+  }
+  for (const KvBlockManager::BlockId block : group_blocks_) hold(block);
+  for (std::size_t b = 0; b < holders.size(); ++b) {
+    LLMSIM_CHECK(holders[b] == kv_.ref_count(static_cast<KvBlockManager::BlockId>(b)),
+                 "every KV block is held by exactly as many requests as its reference count");
+  }
+}
+
 }  // namespace llmsim::sim

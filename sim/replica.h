@@ -102,6 +102,12 @@ class Replica {
   /// horizon_ns <= now: no running ahead. Precondition: as plan_iteration().
   workloads::TimeNs advance(workloads::TimeNs now, workloads::TimeNs horizon_ns);
 
+  /// Aborts, naming the invariant, unless every KV block's reference count equals the
+  /// number of holders (sequences, and the decode group's pool of owed blocks) and the block
+  /// manager's counters match its blocks. O(blocks + blocks held): for end-of-run checks and
+  /// periodic checks in debug builds. Precondition: no iteration in flight.
+  void audit() const;
+
   /// Brings the records of decode-group members up to date (generated tokens), for a run
   /// that stops with requests unfinished. Changes nothing else.
   void sync_records();

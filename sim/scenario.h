@@ -51,6 +51,12 @@ struct SloSpec {
 struct RunLimits {
   double max_sim_time_s = 0.0;   ///< 0 = no limit
   double max_wall_time_s = 0.0;  ///< 0 = no limit
+  /// A run whose replicas complete this many iterations in a row without sampling a single
+  /// token is stuck (e.g. requests preempting each other forever): it stops with
+  /// stopped_early "no_progress" and a diagnosis. 0 = no limit. The default is far above
+  /// any real run's longest stretch of prompt chunks (a 1M-token prompt in 256-token chunks
+  /// takes 4,096 iterations).
+  std::int64_t max_iterations_without_progress = 1'000'000;
 };
 
 struct Scenario {

@@ -22,6 +22,9 @@ namespace {
 constexpr std::uint64_t kWallClockCheckEvents = 4096;
 /// How often SimulatorHooks::progress is called, in events.
 constexpr std::uint64_t kProgressEvents = 65536;
+/// Debug builds audit a replica's KV blocks against its sequences every this many of its
+/// iterations (Replica::audit is O(blocks)); release builds at the end of the run.
+constexpr std::int64_t kDebugAuditIterations = 64;
 
 workloads::TimeNs seconds_to_ns(double seconds) {
   return static_cast<workloads::TimeNs>(std::llround(seconds * 1e9));
@@ -155,6 +158,10 @@ RunResult Simulator::run() {
                           [this](const IterationEndEvent& e) { on_iteration_end(e); },
                           [this](const ClientReadyEvent& e) { on_client_ready(e); }},
                event);
+    if (!stall_diagnosis_.empty()) {
+      stopped_early = "no_progress";
+      break;
+    }
   }
 
   if (stopped_early.empty()) {
@@ -167,7 +174,13 @@ RunResult Simulator::run() {
       for (const Replica& replica : pool.replicas()) {
         LLMSIM_CHECK(!replica.has_work() && replica.kv().num_allocated() == 0,
                      "every KV block is free at the end of a run");
-        replica.kv().audit();
+        replica.audit();
+      }
+    }
+  } else {
+    for (const Pool& pool : pools_) {
+      for (const Replica& replica : pool.replicas()) {
+        if (!replica.iteration_in_flight()) replica.audit();
       }
     }
   }
@@ -183,6 +196,10 @@ RunResult Simulator::run() {
   SummaryInputs inputs{scenario_, kv_blocks_, records_, *metrics_, stopped_early, now_,
                        std::max<std::int64_t>(0, source_->total_requests() - arrived)};
   result.summary = build_summary(inputs);
+  const RequestTotals& totals = metrics_->requests();
+  LLMSIM_CHECK(totals.completed + totals.rejected + totals.unfinished == arrived,
+               "every request that arrived is completed, rejected or unfinished (reported)");
+  if (stopped_early == "no_progress") result.summary["stop_diagnosis"] = stall_diagnosis_;
   if (programs_ != nullptr) {
     result.ttc = programs_->result(records_, *ttc_usage_);
     add_ttc_summary(result.summary, *result.ttc);
@@ -263,7 +280,30 @@ void Simulator::on_iteration_end(const IterationEndEvent& event) {
   replica.apply_iteration(completed_);
   for (const RequestIndex index : completed_) request_done(index);
   if (!observers_.empty()) notify_observers(event, replica);
+#ifndef NDEBUG
+  if (replica.plan().index % kDebugAuditIterations == 0) replica.audit();
+#endif
+  watch_progress(event, replica);
   mark_for_planning(event.pool, event.replica);
+}
+
+void Simulator::watch_progress(const IterationEndEvent& event, const Replica& replica) {
+  // Iterations run ahead by Replica::advance are decode steps, which sample: only the one
+  // that ends here can be without progress.
+  if (replica.plan().shape.sampled_seqs > 0) {
+    iterations_without_progress_ = 0;
+    return;
+  }
+  const std::int64_t limit = scenario_.limits.max_iterations_without_progress;
+  if (limit <= 0 || ++iterations_without_progress_ < limit) return;
+  stall_diagnosis_ = "no token was sampled in " + std::to_string(iterations_without_progress_) +
+                     " iterations in a row (limits.max_iterations_without_progress); the last ran on pool \"" +
+                     scenario_.pools[static_cast<std::size_t>(event.pool)].name + "\" replica " +
+                     std::to_string(event.replica) + " with " + std::to_string(replica.num_running()) +
+                     " running and " + std::to_string(replica.num_waiting()) + " waiting requests, " +
+                     std::to_string(replica.kv().num_allocated()) + " of " +
+                     std::to_string(replica.kv().num_blocks()) + " KV blocks allocated and " +
+                     std::to_string(replica.plan().preempted) + " preemptions in that iteration";
 }
 
 void Simulator::notify_observers(const IterationEndEvent& event, const Replica& replica) const {
@@ -282,7 +322,10 @@ void Simulator::notify_observers(const IterationEndEvent& event, const Replica& 
 }
 
 void Simulator::request_done(RequestIndex index) {
-  metrics_->on_request_done(records_[index]);
+  const RequestRecord& rec = records_[index];
+  LLMSIM_CHECK(rec.status != RequestStatus::completed || rec.generated_tokens == rec.output_tokens,
+               "a completed request produced exactly the tokens it requested");
+  metrics_->on_request_done(rec);
   // Reused by a later accept(), which (below) comes after the last read of this record.
   if (recycle_records_) free_records_.push_back(index);
   if (source_->closed_loop()) {

@@ -101,6 +101,9 @@ class Simulator {
   /// planned at this instant after it.
   workloads::TimeNs horizon(bool last_in_round) const;
   void notify_observers(const IterationEndEvent& event, const Replica& replica) const;
+  /// Counts iterations that sampled no token; past limits.max_iterations_without_progress
+  /// sets stall_diagnosis_, which stops the run.
+  void watch_progress(const IterationEndEvent& event, const Replica& replica);
 
   Scenario scenario_;
   std::vector<std::int64_t> kv_blocks_;
@@ -128,6 +131,8 @@ class Simulator {
   bool recycle_records_ = false;         ///< !keep_request_records
   std::vector<RequestIndex> free_records_;  ///< records of finished requests, to reuse
   std::int64_t accepted_ = 0;               ///< requests that arrived (records_ may be reused)
+  std::int64_t iterations_without_progress_ = 0;  ///< consecutive, over all replicas
+  std::string stall_diagnosis_;                   ///< set when the run is stuck
 };
 
 }  // namespace llmsim::sim

@@ -8,7 +8,9 @@
 //   p99_x_ms  -- vLLM's serving-benchmark names and definitions: TTFT, E2EL over completed
 //   requests; TPOT = (e2el - ttft) / (output - 1) over completed requests with output > 1;
 //   ITL over every inter-token gap; numpy percentiles (linear), population std;
-//   stopped_early (null, "max_sim_time_s" or "max_wall_time_s"), sim_time_s (the clock at
+//   stopped_early (null, "max_sim_time_s", "max_wall_time_s" or "no_progress"; with
+//   "no_progress" the Simulator adds stop_diagnosis, a sentence on the stuck replica, at the
+//   end of the summary), sim_time_s (the clock at
 //   the end), unfinished_requests (arrived, neither completed nor rejected),
 //   not_arrived_requests (the workload had more);
 //   goodput {slo {ttft_ms, tpot_ms, e2el_ms: the targets set}, slo_attainment (share of

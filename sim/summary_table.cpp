@@ -79,6 +79,7 @@ std::string format_summary_table(const RunResult& result) {
   t.field("Total Token throughput (tok/s):", "", "total_token_throughput", 2);
   if (s.contains("stopped_early") && !s["stopped_early"].is_null()) {
     t.text("Stopped early by:", s["stopped_early"].get<std::string>());
+    if (s.contains("stop_diagnosis")) t.text("Diagnosis:", s["stop_diagnosis"].get<std::string>());
     t.field("Unfinished requests:", "", "unfinished_requests", 0);
   }
   t.latency("Time to First Token", "ttft", "TTFT");

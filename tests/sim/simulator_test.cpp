@@ -226,3 +226,28 @@ TEST_CASE("non-positive engine limits are input errors naming the key") {
     CHECK(error.key_path() == "engine.max_num_seqs");
   }
 }
+
+TEST_CASE("a run with no token sampled for max_iterations_without_progress iterations stops with a diagnosis") {
+  EngineConfig engine;
+  engine.max_num_batched_tokens = 100;  // a 1000-token prompt takes 10 chunks, 9 without a token
+  Scenario scenario = llama_scenario(engine);
+  SUBCASE("a limit below the chunk count stops the run") {
+    scenario.limits.max_iterations_without_progress = 5;
+    Simulator simulator(scenario, linear_hooks(0.010, 1e-6, 1000, {request(0, 0, 1000, 3)}));
+    const RunResult r = simulator.run();
+    CHECK(r.summary["stopped_early"] == "no_progress");
+    CHECK(r.summary["completed"] == 0);
+    CHECK(r.summary["unfinished_requests"] == 1);
+    const std::string diagnosis = r.summary["stop_diagnosis"].get<std::string>();
+    CHECK(diagnosis.find("no token was sampled in 5 iterations") != std::string::npos);
+    CHECK(diagnosis.find("1 running and 0 waiting") != std::string::npos);
+  }
+  SUBCASE("a limit above it lets the run finish, and says nothing") {
+    scenario.limits.max_iterations_without_progress = 10;
+    Simulator simulator(scenario, linear_hooks(0.010, 1e-6, 1000, {request(0, 0, 1000, 3)}));
+    const RunResult r = simulator.run();
+    CHECK(r.summary["stopped_early"].is_null());
+    CHECK(r.summary["completed"] == 1);
+    CHECK_FALSE(r.summary.contains("stop_diagnosis"));
+  }
+}

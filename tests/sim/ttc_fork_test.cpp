@@ -37,7 +37,10 @@ TEST_CASE("a request with three samples prefills its prompt once and completes w
   // copy the partial one when they first write: 7 + 1 + 1 blocks, not 3 x 7.
   bench.step();
   CHECK(bench.replica.kv().num_allocated() == 9);
+  // 6 blocks with three holders each: the audit counts holders against reference counts.
+  bench.replica.audit();
   bench.run_to_idle();
+  bench.replica.audit();
   // Iterations: the prompt (10 ms + 100 us); 2 with three decodes (10 ms + 3 us) until the
   // 3-token sample ends; 2 with two until the 5-token one ends; 3 with one for the 8-token one.
   //   80,113,000 ns = 10,100,000 + 2 x 10,003,000 + 2 x 10,002,000 + 3 x 10,001,000
