@@ -17,6 +17,7 @@ std::int64_t residue_of(std::int64_t a, std::int64_t b) { return ((a % b) + b) %
 DecodeGroup::DecodeGroup(std::int64_t block_size)
     : block_size_(block_size), needs_block_(static_cast<std::size_t>(block_size), 0) {
   LLMSIM_CHECK(block_size >= 1, "a decode group counts blocks of at least one token");
+  next_residue_ = residue_of(planned_ + 1, block_size_);
 }
 
 bool DecodeGroup::later(const Finish& a, const Finish& b) {
@@ -57,12 +58,13 @@ void DecodeGroup::join(Slot slot, std::uint64_t order, std::int64_t computed, st
 }
 
 std::int64_t DecodeGroup::blocks_for_next_step() const {
-  return needs_block_[static_cast<std::size_t>(residue_of(planned_ + 1, block_size_))];
+  return needs_block_[static_cast<std::size_t>(next_residue_)];
 }
 
 std::int64_t DecodeGroup::plan_step() {
   LLMSIM_CHECK(!step_in_flight(), "one decode group step at a time");
   ++planned_;
+  next_residue_ = next_residue_ + 1 == block_size_ ? 0 : next_residue_ + 1;
   finishing_.clear();
   while (!finishes_.empty() && finishes_.front().step == planned_) {
     finishing_.push_back(finishes_.front().slot);

@@ -88,6 +88,7 @@ class DecodeGroup {
 
   std::int64_t block_size_;
   std::int64_t planned_ = 0;
+  std::int64_t next_residue_ = 0;  ///< (planned_ + 1) mod block_size_, kept without dividing
   std::int64_t applied_ = 0;
   std::int64_t context_tokens_ = 0;
   std::uint64_t max_order_ = 0;
