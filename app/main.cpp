@@ -1,5 +1,7 @@
 // llmsim: the command-line program. User errors (core::InputError) are caught here, once,
-// printed as one line on stderr, and exit with code 2 (DESIGN.md section 5).
+// printed as one line on stderr (InputError::what() is always one printable line), and exit
+// with code 2 (DESIGN.md section 5). Exit codes: 0 done, 1 compare found differences, 2 bad
+// input, 3 an internal error (an exception that is not an InputError: a bug).
 #include <cstdio>
 #include <exception>
 
@@ -9,7 +11,11 @@
 #include "app/commands.h"
 #include "core/input_error.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+/// Parses the command line and runs the command; returns the exit code (0, 1 for compare's
+/// differences, 2 for bad input).
+int run_command_line(int argc, char** argv) {
   CLI::App app{"llmsim: a discrete-event simulator of LLM inference serving"};
   app.require_subcommand(1);
   llmsim::app::add_run_command(app);
@@ -34,4 +40,19 @@ int main(int argc, char** argv) {
     return exit.code;  // a command that finished but reports a non-zero status (compare)
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Any other exception is a bug in llmsim, not bad input: one line and exit code 3 rather
+  // than std::terminate's abort.
+  try {
+    return run_command_line(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "llmsim: internal error: %s\n", error.what());
+  } catch (...) {
+    std::fprintf(stderr, "llmsim: internal error: an exception that is not a std::exception\n");
+  }
+  return 3;
 }

@@ -83,9 +83,6 @@ void run_scenario(const RunOptions& options) {
   const std::string out_dir = options.out_dir.empty()
                                   ? (std::filesystem::path("out") / std::filesystem::path(options.scenario).stem()).string()
                                   : options.out_dir;
-  std::error_code error;
-  std::filesystem::create_directories(out_dir, error);
-  if (error) throw core::InputError(out_dir, 0, "--out", "cannot create the folder: " + error.message());
 
   const RunExtras extras(options.extras, scenario);
   sim::SimulatorHooks hooks;
@@ -103,6 +100,11 @@ void run_scenario(const RunOptions& options) {
     };
   }
   sim::Simulator simulator(scenario, std::move(hooks));
+  // The results folder is made only once the simulator has accepted the scenario: bad input
+  // leaves nothing behind (tests/malformed).
+  std::error_code error;
+  std::filesystem::create_directories(out_dir, error);
+  if (error) throw core::InputError(out_dir, 0, "--out", "cannot create the folder: " + error.message());
   const sim::RunResult result = simulator.run();
   if (progress_shown) fmt::print(stderr, "\r{:60}\r", "");
   const bool requests_csv = !options.no_requests_csv || result.ttc.has_value();

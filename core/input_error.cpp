@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/message_text.h"
+
 namespace llmsim::core {
 namespace {
 
@@ -22,13 +24,13 @@ std::string format_location(const std::string& file, int line, const std::string
 }  // namespace
 
 InputError::InputError(std::string file, int line, std::string key_path, std::string message)
-    : std::runtime_error(format_location(file, line, key_path, message)),
+    : std::runtime_error(printable_one_line(format_location(file, line, key_path, message))),
       file_(std::move(file)),
       line_(line),
       key_path_(std::move(key_path)),
       message_(std::move(message)) {}
 
 InputError::InputError(std::string message)
-    : std::runtime_error(message), message_(std::move(message)) {}
+    : std::runtime_error(printable_one_line(message)), message_(std::move(message)) {}
 
 }  // namespace llmsim::core

@@ -9,7 +9,10 @@ namespace llmsim::core {
 
 /// A user error located in an input file.
 /// what() reads "FILE:LINE: KEY.PATH: MESSAGE"; parts that are unknown are left out
-/// (line 0 means "no line", an empty key path means "the file as a whole").
+/// (line 0 means "no line", an empty key path means "the file as a whole"). what() is always
+/// one printable line (core::printable_one_line: control bytes and broken UTF-8 escaped, at
+/// most ~2000 bytes), whatever input text the message quotes; the accessors keep the parts
+/// as given.
 class InputError : public std::runtime_error {
  public:
   InputError(std::string file, int line, std::string key_path, std::string message);

@@ -9,8 +9,10 @@
 #include <string_view>
 
 #include "core/input_error.h"
+#include "core/message_text.h"
 #include "core/parameter_counts.h"
 #include "loader/model_loader.h"
+#include "workloads/json_value_text.h"
 
 namespace llmsim::loader {
 namespace {
@@ -32,6 +34,29 @@ int line_of_byte(const std::string& text, std::size_t byte) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(byte), '\n'));
 }
 
+/// The config.json key that holds the ModelSpec field `spec_key` for `model_type`, so that
+/// validate_model's messages name the key the file has.
+std::string config_key(const std::string& spec_key, const std::string& model_type) {
+  const bool mixtral = model_type == "mixtral";
+  if (spec_key == "num_layers") return "num_hidden_layers";
+  if (spec_key == "num_kv_heads") return "num_key_value_heads";
+  if (spec_key == "num_experts") return mixtral ? "num_local_experts" : "num_experts";
+  if (spec_key == "experts_per_token") return "num_experts_per_tok";
+  if (spec_key == "expert_intermediate_size") return mixtral ? "intermediate_size" : "moe_intermediate_size";
+  if (spec_key == "num_shared_experts") return "shared_expert_intermediate_size";
+  return spec_key;
+}
+
+/// The line of the first occurrence in `text` of the token that `message` quotes ('...'),
+/// or 1 when there is none.
+int line_of_quoted_token(const std::string& text, const std::string& message) {
+  const std::size_t open = message.find('\'');
+  const std::size_t close = open == std::string::npos ? open : message.find('\'', open + 1);
+  if (close == std::string::npos || close == open + 1) return 1;
+  const std::size_t at = text.find(message.substr(open + 1, close - open - 1));
+  return at == std::string::npos ? 1 : line_of_byte(text, at);
+}
+
 class ConfigReader {
  public:
   ConfigReader(std::string path, std::string text, json config)
@@ -47,7 +72,7 @@ class ConfigReader {
     if (!has(key)) fail(key, "missing required field");
     const json& value = config_[key];
     if (!value.is_number_integer() || value.get<std::int64_t>() <= 0) {
-      fail(key, "expected a positive integer, got " + value.dump());
+      fail(key, "expected a positive integer, got " + workloads::describe_json_value(value));
     }
     return value.get<std::int64_t>();
   }
@@ -59,14 +84,14 @@ class ConfigReader {
   bool bool_or(const std::string& key, bool fallback) const {
     if (!has(key)) return fallback;
     const json& value = config_[key];
-    if (!value.is_boolean()) fail(key, "expected true or false, got " + value.dump());
+    if (!value.is_boolean()) fail(key, "expected true or false, got " + workloads::describe_json_value(value));
     return value.get<bool>();
   }
 
   std::string string_or(const std::string& key, const std::string& fallback) const {
     if (!has(key)) return fallback;
     const json& value = config_[key];
-    if (!value.is_string()) fail(key, "expected a string, got " + value.dump());
+    if (!value.is_string()) fail(key, "expected a string, got " + workloads::describe_json_value(value));
     return value.get<std::string>();
   }
 
@@ -97,7 +122,12 @@ core::ModelSpec read_hf_config(const std::string& path) {
     config = json::parse(text);
   } catch (const json::parse_error& error) {
     throw core::InputError(path, line_of_byte(text, error.byte), "", "JSON syntax error: " +
-                           std::string(error.what()));
+                           core::excerpt(error.what(), 200));
+  } catch (const json::exception& error) {
+    // Not a parse_error: a number too large for a double ("1e8001", out_of_range 406), which
+    // terminated llmsim before (found by fuzz/). It carries no position: find the number.
+    throw core::InputError(path, line_of_quoted_token(text, error.what()), "",
+                           "JSON error: " + core::excerpt(error.what(), 200));
   }
   if (!config.is_object()) throw core::InputError(path, 1, "", "expected a JSON object");
   const ConfigReader reader(path, text, config);
@@ -145,7 +175,9 @@ core::ModelSpec read_hf_config(const std::string& path) {
   if (reader.architecture_contains("ProcessRewardModel") || reader.architecture_contains("RewardModel")) {
     model.head = core::HeadKind::reward;
   }
-  validate_model(model, path, 1);
+  validate_model(model, [&reader, &model_type](const std::string& key, const std::string& message) {
+    reader.fail(config_key(key, model_type), message);
+  });
   model.nominal_params = core::count_parameters(model).total;
   return model;
 }

@@ -1,6 +1,7 @@
 #include "loader/model_loader.h"
 
 #include <memory>
+#include <utility>
 
 #include "core/input_error.h"
 #include "loader/hf_config_reader.h"
@@ -54,16 +55,41 @@ core::ModelSpec read_model_yaml(const std::string& path) {
   model.reward_head_outputs =
       map.require_positive("reward_head_outputs", map.optional_int("reward_head_outputs", 2));
   map.finish();
-  validate_model(model, path, 1);
+  validate_model(model, [&map](const std::string& key, const std::string& message) { map.fail(key, message); });
   return model;
 }
 
 }  // namespace
 
-void validate_model(const core::ModelSpec& model, const std::string& file, int line) {
-  auto fail = [&](const std::string& key, const std::string& message) {
-    throw core::InputError(file, line, key, message);
+void validate_model(const core::ModelSpec& model, const ModelKeyFailure& fail_at) {
+  // fail_at throws; the throw after it keeps this function from going on if one did not.
+  const auto fail = [&fail_at](const std::string& key, const std::string& message) {
+    fail_at(key, message);
+    throw core::InputError("", 0, key, message);
   };
+  const std::pair<const char*, std::int64_t> dimensions[] = {
+      {"num_layers", model.num_layers},
+      {"hidden_size", model.hidden_size},
+      {"num_attention_heads", model.num_attention_heads},
+      {"num_kv_heads", model.num_kv_heads},
+      {"head_dim", model.head_dim},
+      {"intermediate_size", model.intermediate_size},
+      {"vocab_size", model.vocab_size},
+      {"num_experts", model.num_experts},
+      {"experts_per_token", model.experts_per_token},
+      {"expert_intermediate_size", model.expert_intermediate_size},
+      {"num_shared_experts", model.num_shared_experts},
+      {"shared_expert_intermediate_size", model.shared_expert_intermediate_size},
+      {"reward_head_outputs", model.reward_head_outputs}};
+  for (const auto& [key, value] : dimensions) {
+    if (value > kMaxModelDimension) {
+      fail(key, "expected at most " + std::to_string(kMaxModelDimension) + ", got " + std::to_string(value));
+    }
+  }
+  if (model.max_position_embeddings > kMaxModelContextTokens) {
+    fail("max_position_embeddings", "expected at most " + std::to_string(kMaxModelContextTokens) + ", got " +
+                                        std::to_string(model.max_position_embeddings));
+  }
   if (model.num_attention_heads % model.num_kv_heads != 0) {
     fail("num_kv_heads", "num_attention_heads (" + std::to_string(model.num_attention_heads) +
                              ") must be a multiple of num_kv_heads (" +

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/input_error.h"
+#include "core/message_text.h"
 #include "loader/preset_paths.h"
 
 namespace llmsim::loader {
@@ -35,8 +36,8 @@ std::string resolve_preset(const std::string& id_or_path, const std::string& bas
   }
   std::string known;
   for (const auto& id : list_presets(kind)) known += (known.empty() ? "" : ", ") + id;
-  throw core::InputError("unknown " + what + " \"" + id_or_path +
-                         "\": not a file and not a preset (presets: " + known + ")");
+  throw core::InputError("unknown " + what + " " + core::quoted_excerpt(id_or_path) +
+                         ": not a file and not a preset (presets: " + known + ")");
 }
 
 }  // namespace llmsim::loader

@@ -9,6 +9,7 @@
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
 #include "loader/pool_sections.h"
+#include "loader/request_fit.h"
 #include "loader/scenario_sections.h"
 #include "loader/ttc_sections.h"
 #include "loader/yaml_map.h"
@@ -78,6 +79,7 @@ sim::Scenario convert(YAML::Node root, const std::string& file, const std::vecto
     scenario.workload = read_ttc_workload(workload, base_dir, scenario.pools);
   } else {
     scenario.workload = read_workload(workload, base_dir);
+    check_requests_fit(workload, scenario.workload, scenario.pools.front().model);
   }
   if (auto slo = map.optional_map("slo")) scenario.slo = read_slo(*slo);
   if (auto limits = map.optional_map("limits")) scenario.limits = read_limits(*limits);

@@ -1,5 +1,6 @@
 #include "loader/scenario_sections.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include "core/input_error.h"
@@ -113,6 +114,7 @@ workloads::LengthDistribution read_length(YamlMap& map, const std::string& /*bas
     const double low = map.require_positive("low", map.required_number("low"));
     const double high = map.require_positive("high", map.required_number("high"));
     if (low > high) map.fail("low", "must not exceed high");
+    if (std::ceil(low) > std::floor(high)) map.fail("high", "no whole number of tokens lies between low and high");
     length.shape = workloads::UniformLength{low, high};
   } else if (dist == "normal") {
     const double mean = map.require_positive("mean", map.required_number("mean"));
@@ -195,6 +197,10 @@ workloads::WorkloadSpec read_workload(YamlMap& map, const std::string& base_dir)
     workload.output_tokens = read_length(output, base_dir);
     workload.shared_prefix_tokens = map.optional_int("shared_prefix_tokens", 0);
     if (workload.shared_prefix_tokens < 0) map.fail("shared_prefix_tokens", "expected an integer >= 0");
+    if (workload.shared_prefix_tokens > workload.input_tokens.max_tokens) {
+      map.fail("shared_prefix_tokens", "must not exceed input_tokens.max (" +
+                                           std::to_string(workload.input_tokens.max_tokens) + ")");
+    }
   }
   map.finish();
   return workload;

@@ -4,7 +4,10 @@
 #include <sstream>
 #include <utility>
 
+#include <yaml-cpp/eventhandler.h>
+
 #include "core/input_error.h"
+#include "core/message_text.h"
 #include "loader/scalar_parse.h"
 
 namespace llmsim::loader {
@@ -16,11 +19,57 @@ int one_based_line(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line +
 /// A plain (unquoted) scalar: quoted text is a string even when it looks like a number.
 bool is_plain_scalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() != "!"; }
 
+/// Parser events of one document: where it starts and whether it holds anything.
+class DocumentProbe : public YAML::EventHandler {
+ public:
+  YAML::Mark start;
+  bool has_content = false;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
+  void OnAlias(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override { has_content = true; }
+  void OnScalar(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                const std::string& /*value*/) override {
+    has_content = true;
+  }
+  void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                       YAML::EmitterStyle::value /*style*/) override {
+    has_content = true;
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                  YAML::EmitterStyle::value /*style*/) override {
+    has_content = true;
+  }
+  void OnMapEnd() override {}
+};
+
+/// YAML::Load reads the first document and silently ignores the rest of the text: a second
+/// document, or text its parser cannot get past (a stray ',' at the start of a line makes it
+/// return an empty document without an error). Throws InputError at the first line after
+/// the first document that holds anything, even a lone "---". Not YAML::LoadAll: on such text
+/// it loops, collecting empty documents until memory runs out (found by fuzz/).
+void check_single_document(const std::string& text, const std::string& file) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentProbe first;
+  if (!parser.HandleNextDocument(first)) return;
+  DocumentProbe second;
+  if (!parser.HandleNextDocument(second)) return;
+  throw core::InputError(file, one_based_line(second.start), "",
+                         second.has_content ? "a second YAML document starts here: the file must hold one"
+                                            : "YAML syntax error: unexpected text (nothing after the first "
+                                              "document can be read from here)");
+}
+
 }  // namespace
 
 YAML::Node parse_yaml_text(const std::string& text, const std::string& file) {
   try {
-    return YAML::Load(text);
+    YAML::Node root = YAML::Load(text);
+    check_single_document(text, file);
+    return root;
   } catch (const YAML::Exception& error) {
     throw core::InputError(file, one_based_line(error.mark), "", "YAML syntax error: " + error.msg);
   }
@@ -36,20 +85,22 @@ YAML::Node parse_yaml_file(const std::string& path) {
 
 std::string describe_node(const YAML::Node& node) {
   if (!node.IsDefined() || node.IsNull()) return "nothing";
-  if (node.IsScalar()) return "\"" + node.Scalar() + "\"";
+  if (node.IsScalar()) return core::quoted_excerpt(node.Scalar());
   if (node.IsSequence()) return "a list";
   return "a mapping";
 }
 
-YamlMap::YamlMap(YAML::Node node, std::shared_ptr<const YamlOrigin> origin, std::string path)
-    : node_(std::move(node)), origin_(std::move(origin)), path_(std::move(path)) {
+YamlMap::YamlMap(const YAML::Node& node, std::shared_ptr<const YamlOrigin> origin, std::string path)
+    : node_(node), origin_(std::move(origin)), path_(std::move(path)) {
   if (!node_.IsMap()) {
     throw core::InputError(origin_->file, one_based_line(node_.Mark()), path_,
                            "expected a mapping, got " + describe_node(node_));
   }
   std::set<std::string> seen;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    const YAML::Node& key = it->first;
+    // A copy (a Node is a handle): yaml-cpp's iterator hands out a temporary pair, so a
+    // reference to it->first dangles at the end of this statement (found by fuzz/, ASan).
+    const YAML::Node key = it->first;
     if (!key.IsScalar()) {
       throw core::InputError(origin_->file, one_based_line(key.Mark()), path_,
                              "keys must be plain names");
@@ -200,11 +251,8 @@ std::vector<YamlMap> YamlMap::required_map_list(const std::string& key) {
 
 void YamlMap::finish() const {
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    const std::string& key = it->first.Scalar();
-    if (read_keys_.count(key) == 0) {
-      throw core::InputError(origin_->file, one_based_line(it->first.Mark()), child_path(key),
-                             "unknown key");
-    }
+    const std::string key = it->first.Scalar();
+    if (read_keys_.count(key) == 0) fail(key, "unknown key");  // names --set when it came from there
   }
 }
 

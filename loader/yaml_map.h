@@ -20,7 +20,8 @@ struct YamlOrigin {
   std::set<std::string> overridden_paths;    ///< key paths set by --set (reported as such)
 };
 
-/// Parses YAML text; syntax errors become InputError(file, line, "", message).
+/// Parses YAML text; syntax errors, and a second non-empty document, become
+/// InputError(file, line, "", message). Empty text is a null node.
 YAML::Node parse_yaml_text(const std::string& text, const std::string& file);
 /// Reads and parses a file; a missing or unreadable file is an InputError.
 YAML::Node parse_yaml_file(const std::string& path);
@@ -28,7 +29,7 @@ YAML::Node parse_yaml_file(const std::string& path);
 class YamlMap {
  public:
   /// Precondition-checked: `node` must be a mapping (else InputError at its line).
-  YamlMap(YAML::Node node, std::shared_ptr<const YamlOrigin> origin, std::string path);
+  YamlMap(const YAML::Node& node, std::shared_ptr<const YamlOrigin> origin, std::string path);
 
   bool has(const std::string& key) const;
 
@@ -77,7 +78,8 @@ class YamlMap {
   std::set<std::string> read_keys_;
 };
 
-/// "got ..." text for a node, for messages: the scalar quoted, or its kind.
+/// "got ..." text for a node, for messages: the scalar quoted (cut to core::kExcerptBytes),
+/// or its kind.
 std::string describe_node(const YAML::Node& node);
 
 }  // namespace llmsim::loader

@@ -2,6 +2,9 @@
 # Installs llmsim's build dependencies from Debian's packages.
 # With --test, also what the test suite needs beyond the build (headless Chromium, which
 # renders the HTML report in tests/cli/analysis_commands_test.cpp).
+# With --checks, what scripts/sanitize.sh, fuzz.sh and tidy.sh need: Debian's clang 14 with its
+# sanitizer and libFuzzer runtimes (libclang-rt-14-dev), llvm-symbolizer (llvm-14) for readable
+# stack traces, and clang-tidy.
 # A no-op (no apt-get call at all) when every package is already installed.
 set -euo pipefail
 
@@ -10,9 +13,10 @@ packages=(
   libboost-graph-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libeigen3-dev
   doctest-dev libcli11-dev nlohmann-json3-dev libbenchmark-dev
 )
-if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium)
-fi
+case "${1:-}" in
+  --test) packages+=(chromium) ;;
+  --checks) packages+=(clang libclang-rt-14-dev llvm-14 clang-tidy) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

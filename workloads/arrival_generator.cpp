@@ -1,7 +1,6 @@
 #include "workloads/arrival_generator.h"
 
 #include <cmath>
-#include <utility>
 
 #include "workloads/distributions.h"
 #include "workloads/invariant.h"
@@ -9,7 +8,7 @@
 namespace llmsim::workloads {
 
 ArrivalGenerator::ArrivalGenerator(const ArrivalSpec& spec, RngStream rng)
-    : spec_(spec), rng_(std::move(rng)) {
+    : spec_(spec), rng_(rng) {
   check_invariant(spec_.process != ArrivalProcess::closed_loop,
                   "ArrivalGenerator: closed_loop has no open-loop arrival times");
   if (spec_.process != ArrivalProcess::all_at_once) {

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/input_error.h"
+#include "core/message_text.h"
 
 namespace llmsim::workloads {
 namespace {
@@ -52,7 +53,7 @@ std::size_t CsvReader::column(std::string_view name) const {
     header_text.append(header_[i]);
   }
   throw core::InputError(path_, 1, std::string(name),
-                         "missing column (the header reads \"" + header_text + "\")");
+                         "missing column (the header reads " + core::quoted_excerpt(header_text) + ")");
 }
 
 bool CsvReader::next_row() {

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/input_error.h"
+#include "core/message_text.h"
 #include "workloads/azure_timestamp.h"
 #include "workloads/csv_reader.h"
 #include "workloads/monotonic_check.h"
@@ -28,9 +29,8 @@ std::vector<TraceRow> read_azure_csv(const std::string& path, std::int64_t max_r
     const std::string_view stamp = fields[timestamp_col];
     const auto ns = parse_azure_timestamp_ns(stamp);
     if (!ns) {
-      std::string message = "expected a time like \"2023-11-16 18:15:46.6805900\", got \"";
-      message.append(stamp).append("\"");
-      throw core::InputError(path, csv.line(), kTimestamp, message);
+      throw core::InputError(path, csv.line(), kTimestamp,
+                             "expected a time like \"2023-11-16 18:15:46.6805900\", got " + core::quoted_excerpt(stamp));
     }
     if (rows.empty()) first_ns = *ns;
     // Relative nanoseconds are exact in a double for traces shorter than 104 days.
@@ -38,6 +38,8 @@ std::vector<TraceRow> read_azure_csv(const std::string& path, std::int64_t max_r
     monotonic.check(relative_ns, stamp, csv.line());
     TraceRow row;
     row.arrival_s = relative_ns * 1e-9;
+    row.line = csv.line();
+    check_trace_span(row.arrival_s, stamp, path, csv.line(), kTimestamp);
     row.input_tokens = parse_positive_tokens(fields[context_col], path, csv.line(), kContext);
     row.output_tokens = parse_positive_tokens(fields[generated_col], path, csv.line(), kGenerated);
     rows.push_back(std::move(row));
@@ -64,6 +66,8 @@ std::vector<TraceRow> read_plain_csv(const std::string& path, std::int64_t max_r
     if (rows.empty()) first_s = arrival_s;
     TraceRow row;
     row.arrival_s = arrival_s - first_s;
+    row.line = csv.line();
+    check_trace_span(row.arrival_s, fields[arrival_col], path, csv.line(), kArrival);
     row.input_tokens = parse_positive_tokens(fields[input_col], path, csv.line(), kInput);
     row.output_tokens = parse_positive_tokens(fields[output_col], path, csv.line(), kOutput);
     rows.push_back(std::move(row));

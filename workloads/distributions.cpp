@@ -1,5 +1,6 @@
 #include "workloads/distributions.h"
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -81,6 +82,27 @@ double sample_gamma_gap(double rate, double cv, RngStream& rng) {
                   "sample_gamma_gap: rate and cv must be > 0");
   const double shape = 1.0 / (cv * cv);
   return sample_gamma(shape, 1.0 / (rate * shape), rng);
+}
+
+std::int64_t shortest_length(const LengthDistribution& dist) {
+  check_invariant(dist.min_tokens <= dist.max_tokens, "shortest_length: min_tokens > max_tokens");
+  const double lowest = std::visit(
+      [&dist](const auto& shape) -> double {
+        using Shape = std::decay_t<decltype(shape)>;
+        if constexpr (std::is_same_v<Shape, FixedLength>) {
+          return shape.value;
+        } else if constexpr (std::is_same_v<Shape, UniformLength>) {
+          return std::ceil(shape.low);
+        } else if constexpr (std::is_same_v<Shape, EmpiricalLength>) {
+          check_invariant(!shape.values.empty(), "shortest_length: empirical values are empty");
+          return static_cast<double>(*std::min_element(shape.values.begin(), shape.values.end()));
+        } else {
+          return static_cast<double>(dist.min_tokens);  // normal, lognormal
+        }
+      },
+      dist.shape);
+  check_invariant(!std::isnan(lowest), "shortest_length: the distribution's bound is NaN");
+  return round_and_clip(lowest, dist.min_tokens, dist.max_tokens);
 }
 
 std::int64_t sample_length(const LengthDistribution& dist, RngStream& rng) {

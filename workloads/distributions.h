@@ -43,4 +43,9 @@ double sample_gamma_gap(double rate, double cv, RngStream& rng);
 /// min_tokens <= max_tokens, uniform has an integer in range, empirical values non-empty.
 std::int64_t sample_length(const LengthDistribution& dist, RngStream& rng);
 
+/// The smallest value sample_length(dist, ...) can return: the fixed value, ceil(low) of a
+/// uniform, the smallest empirical value (each rounded and clipped as sample_length does), and
+/// min_tokens for normal and lognormal, whose support is unbounded below. Same preconditions.
+std::int64_t shortest_length(const LengthDistribution& dist);
+
 }  // namespace llmsim::workloads

@@ -26,7 +26,7 @@ RequestGenerator::RequestGenerator(const WorkloadSpec& spec, std::uint64_t seed)
   validate_workload_spec(spec_);
   from_trace_ = spec_.kind == WorkloadKind::trace;
   if (from_trace_) {
-    rows_ = read_trace(*spec_.trace);
+    rows_ = spec_.trace->rows ? *spec_.trace->rows : read_trace(*spec_.trace);
     total_ = static_cast<std::int64_t>(rows_.size());
     if (!(rows_.back().arrival_s < 9.0e9)) {
       throw core::InputError("", 0, "workload.trace.rate_scale",

@@ -4,15 +4,13 @@
 #include <cmath>
 
 #include "core/input_error.h"
+#include "core/message_text.h"
+#include "workloads/trace_reader.h"
 
 namespace llmsim::workloads {
 namespace {
 
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  out.append(text).append("\"");
-  return out;
-}
+std::string quoted(std::string_view text) { return core::quoted_excerpt(text); }
 
 }  // namespace
 
@@ -36,6 +34,13 @@ double parse_finite_number(std::string_view field, const std::string& file, int 
     throw core::InputError(file, line, key, "expected a number, got " + quoted(field));
   }
   return value;
+}
+
+void check_trace_span(double relative_s, std::string_view shown, const std::string& file, int line,
+                      const std::string& key) {
+  if (relative_s < kMaxTraceSpanS) return;  // false for NaN too
+  throw core::InputError(file, line, key,
+                         "timestamp " + quoted(shown) + " is 9e9 s (285 years) or more after the first row's");
 }
 
 void require_rows(const std::vector<TraceRow>& rows, const std::string& file) {

@@ -19,6 +19,11 @@ std::int64_t parse_positive_tokens(std::string_view field, const std::string& fi
 double parse_finite_number(std::string_view field, const std::string& file, int line,
                            const std::string& key);
 
+/// Throws InputError(file, line, key, ...) when `relative_s` (seconds after the first row) is
+/// kMaxTraceSpanS or more, or not a number; `shown` is the timestamp as the file writes it.
+void check_trace_span(double relative_s, std::string_view shown, const std::string& file, int line,
+                      const std::string& key);
+
 /// Throws InputError(file, 0, "", "trace has no rows") when rows is empty.
 void require_rows(const std::vector<TraceRow>& rows, const std::string& file);
 

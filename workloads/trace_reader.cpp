@@ -35,6 +35,18 @@ std::vector<TraceRow> read_trace(const TraceSpec& spec) {
   return rows;
 }
 
+const char* input_tokens_column(TraceFormat format) {
+  switch (format) {
+    case TraceFormat::azure_csv:
+      return "ContextTokens";
+    case TraceFormat::mooncake_jsonl:
+      return "input_length";
+    case TraceFormat::plain_csv:
+      return "input_tokens";
+  }
+  return "input_tokens";
+}
+
 EmpiricalLength empirical_length_from_trace(const std::vector<TraceRow>& rows, TraceColumn column) {
   check_invariant(!rows.empty(), "empirical_length_from_trace: no rows");
   EmpiricalLength lengths;

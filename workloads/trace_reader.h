@@ -1,8 +1,9 @@
 // Trace readers: recorded request traces as TraceRows (arrival, lengths, prefix hashes).
-// Every reader returns rows with arrival_s relative to the first row (which gets 0) and throws
-// core::InputError(file, line, column-or-key, message) for a missing file, a missing header
-// or column, a token count that is not a positive integer, a timestamp earlier than the row
-// before it (naming both lines), a malformed line, or a trace with no rows.
+// Every reader returns rows with arrival_s relative to the first row (which gets 0) and their
+// file lines, and throws core::InputError(file, line, column-or-key, message) for a missing
+// file, a missing header or column, a token count that is not a positive integer, a timestamp
+// earlier than the row before it (naming both lines), one kMaxTraceSpanS or more after the
+// first row, a malformed line, or a trace with no rows.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,10 @@
 #include "workloads/workload_spec.h"
 
 namespace llmsim::workloads {
+
+/// Longest trace, in seconds from the first row to the last (~285 years): arrival times in
+/// integer nanoseconds stay below 2^63.
+inline constexpr double kMaxTraceSpanS = 9.0e9;
 
 /// Azure LLM inference trace CSV (Azure/AzurePublicDataset, 2023): header
 /// TIMESTAMP,ContextTokens,GeneratedTokens; TIMESTAMP like "2023-11-16 18:15:46.6805900".
@@ -33,6 +38,10 @@ std::vector<TraceRow> read_plain_csv(const std::string& path, std::int64_t max_r
 /// "workload.trace.rate_scale" / "workload.trace.max_rows" when those are not positive /
 /// negative. spec.path is opened as given: the loader resolves relative paths.
 std::vector<TraceRow> read_trace(const TraceSpec& spec);
+
+/// The name `format` gives the prompt-length column or key ("ContextTokens", "input_length",
+/// "input_tokens"), for messages about a row.
+const char* input_tokens_column(TraceFormat format);
 
 enum class TraceColumn { input_tokens, output_tokens };
 

@@ -12,6 +12,7 @@ struct TraceRow {
   std::int64_t output_tokens = 0;  ///< generated tokens, > 0
   /// Mooncake hash_ids: one content id per 512-token prompt block, in order; empty otherwise.
   std::vector<std::uint64_t> prefix_hashes;
+  int line = 0;  ///< 1-based line of the row in its file, for messages about it (0: not from a file)
 };
 
 /// Tokens per prefix hash in Mooncake traces.

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -11,6 +12,7 @@
 #include "core/compute_tracker.h"
 #include "core/param_basis.h"
 #include "core/prm_truncation.h"
+#include "workloads/trace_row.h"
 
 namespace llmsim::workloads {
 
@@ -46,6 +48,10 @@ struct TraceSpec {
   TraceFormat format = TraceFormat::azure_csv;
   double rate_scale = 1.0;
   std::int64_t max_rows = 0;  ///< 0 = every row
+  /// When set: what read_trace(*this) returns, read once by the loader (which checks every
+  /// row against the model before anything runs); the request generator then uses these
+  /// rows instead of reading `path` again. Null: the generator reads `path`.
+  std::shared_ptr<const std::vector<TraceRow>> rows;
 };
 
 /// beam_search, online_best_of_n, best_of_n and self_consistency are test-time-compute

@@ -170,4 +170,19 @@ TEST_CASE("a gamma draw of shape 2.5 and scale 3 has mean 7.5 and variance 22.5"
   CHECK(m.stddev * m.stddev == doctest::Approx(22.5).epsilon(0.05));  // shape * scale^2
 }
 
+TEST_CASE("shortest_length is the smallest value sample_length can draw") {
+  CHECK(shortest_length(LengthDistribution{FixedLength{99.5}}) == 100);  // rounds like sample_length
+  LengthDistribution uniform{UniformLength{10.2, 20}};
+  CHECK(shortest_length(uniform) == 11);
+  const std::vector<std::int64_t> xs = draw_lengths(uniform, 2000, "shortest");
+  CHECK(*std::min_element(xs.begin(), xs.end()) == 11);
+  CHECK(shortest_length(LengthDistribution{EmpiricalLength{{40, 7, 90}}}) == 7);
+  LengthDistribution lognormal{LognormalLength{1000, 0.5}};
+  lognormal.min_tokens = 30;
+  CHECK(shortest_length(lognormal) == 30);  // unbounded below: min_tokens
+  LengthDistribution clipped{FixedLength{5000}};
+  clipped.max_tokens = 4000;
+  CHECK(shortest_length(clipped) == 4000);
+}
+
 }  // namespace llmsim::workloads

@@ -150,7 +150,7 @@ TEST_CASE("a trace workload replays mooncake rows with their prefix hashes") {
   WorkloadSpec spec;
   spec.kind = WorkloadKind::trace;
   spec.arrival.process = ArrivalProcess::closed_loop;  // ignored for traces
-  spec.trace = TraceSpec{path, TraceFormat::mooncake_jsonl, 2.0, 0};
+  spec.trace = TraceSpec{path, TraceFormat::mooncake_jsonl, 2.0, 0, nullptr};
   RequestGenerator generator(spec, 1);
   CHECK_FALSE(generator.closed_loop());
   CHECK(generator.total_requests() == 2);
@@ -168,7 +168,7 @@ TEST_CASE("a trace workload replays mooncake rows with their prefix hashes") {
 TEST_CASE("an unreadable trace is an input error from the constructor") {
   WorkloadSpec spec;
   spec.kind = WorkloadKind::trace;
-  spec.trace = TraceSpec{"/nonexistent/llmsim/trace.csv", TraceFormat::azure_csv, 1.0, 0};
+  spec.trace = TraceSpec{"/nonexistent/llmsim/trace.csv", TraceFormat::azure_csv, 1.0, 0, nullptr};
   CHECK(error_of(spec).find("/nonexistent/llmsim/trace.csv: cannot open trace file") != std::string::npos);
 }
 

@@ -247,3 +247,26 @@ TEST_CASE("the shipped mooncake conversation trace parses in full with its hash 
 }
 
 }  // namespace llmsim::workloads
+
+namespace llmsim::workloads {
+
+TEST_CASE("a Mooncake number beyond the double range is an input error at its line") {
+  // fuzz/: nlohmann throws out_of_range (not parse_error) for 1e8001, which terminated llmsim.
+  const std::string path = write_temp_file(
+      "overflow.jsonl", "{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1}\n{\"timestamp\": 1e8001}\n");
+  const std::string message = error_of([&] { read_mooncake_jsonl(path); });
+  CHECK(contains(message, path + ":2: malformed JSON: "));
+  CHECK(contains(message, "number overflow"));
+}
+
+TEST_CASE("trace rows carry their file lines and a span above 285 years is rejected") {
+  const std::string path = testing::write_temp_file("lines.csv", "arrival_s,input_tokens,output_tokens\n\n0,1,1\n2,3,4\n");
+  const std::vector<TraceRow> rows = read_plain_csv(path);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].line == 3);
+  CHECK(rows[1].line == 4);
+  const std::string far = testing::write_temp_file("far.csv", "arrival_s,input_tokens,output_tokens\n0,1,1\n9e9,1,1\n");
+  CHECK(contains(error_of([&] { read_plain_csv(far); }), far + ":3: arrival_s: timestamp \"9e9\" is 9e9 s"));
+}
+
+}  // namespace llmsim::workloads
