@@ -7,7 +7,9 @@
 # crashes, hangs (30 s on one input), runs out of memory (2 GB), leaks, trips AddressSanitizer
 # or UBSan, or breaks a property it checks; the input that did it is saved as
 # build-fuzz/crashes/<target>/{crash,timeout,oom,leak}-* (reproduce: build-fuzz/fuzz/<target>
-# FILE). A fixed crash becomes a tests/malformed case.
+# FILE). A fixed crash becomes a tests/malformed case. The mutation seed is fixed (-seed=1), so
+# on a fresh clone every run tries the same inputs in the same order, up to what its time
+# allows: a red CI run is a real finding reproducible with that seed, not a roll of the dice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-45}"
@@ -75,11 +77,11 @@ run_target() {
   local target="$1" seconds="$2"
   local dict=()
   if [ -s "build-fuzz/$target.dict" ]; then dict=(-dict="build-fuzz/$target.dict"); fi
-  if "build-fuzz/fuzz/$target" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=16384 \
+  if "build-fuzz/fuzz/$target" -seed=1 -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=16384 \
     -print_final_stats=1 "${dict[@]}" -artifact_prefix="build-fuzz/crashes/$target/" \
     "build-fuzz/corpus/$target" "build-fuzz/seeds/$target" >"build-fuzz/logs/$target.log" 2>&1; then
     echo "fuzz: $target ok: $(grep -oE 'stat::number_of_executed_units: *[0-9]+' "build-fuzz/logs/$target.log" |
-      grep -oE '[0-9]+$') executions in ${seconds} s"
+      tail -n 1 | grep -oE '[0-9]+$') executions in ${seconds} s"
   else
     echo "fuzz: $target FAILED (log: build-fuzz/logs/$target.log)"
     grep -E 'ERROR|runtime error|property failed|Test unit written|SUMMARY' "build-fuzz/logs/$target.log" | head -n 20
