@@ -155,6 +155,7 @@ void ProgramRequestSource::start_problem(TimeNs at) {
 void ProgramRequestSource::issue(std::int64_t problem, std::vector<workloads::TtcCall>& calls, TimeNs now,
                                  std::deque<workloads::RequestSpec>* queue,
                                  std::vector<workloads::RequestSpec>* out) {
+  LLMSIM_CHECK((queue == nullptr) != (out == nullptr), "issued calls go to exactly one destination");
   for (workloads::TtcCall& call : calls) {
     workloads::RequestSpec request;
     request.id = static_cast<std::uint64_t>(calls_.size());
@@ -174,8 +175,11 @@ void ProgramRequestSource::issue(std::int64_t problem, std::vector<workloads::Tt
       request.output_tokens = 1;  // prefill only: the score is read at the end of the prompt
     }
     calls_.push_back(CallRef{problem, call.node, call.role});
-    if (queue != nullptr) queue->push_back(std::move(request));
-    if (out != nullptr) out->push_back(std::move(request));
+    if (queue != nullptr) {
+      queue->push_back(std::move(request));
+    } else {
+      out->push_back(std::move(request));
+    }
   }
 }
 

@@ -71,7 +71,8 @@ class ProgramRequestSource final : public RequestSource {
 
   /// Starts the next problem at `at`, queuing its first calls.
   void start_problem(workloads::TimeNs at);
-  /// Turns calls of `problem` released at `now` into requests appended to `out`.
+  /// Turns calls of `problem` released at `now` into requests appended to exactly one of
+  /// `queue` and `out` (the other is null).
   void issue(std::int64_t problem, std::vector<workloads::TtcCall>& calls, workloads::TimeNs now,
              std::deque<workloads::RequestSpec>* queue, std::vector<workloads::RequestSpec>* out);
   /// Records the end of `problem` at `now`; in closed loop, schedules the next start.

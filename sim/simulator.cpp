@@ -22,9 +22,11 @@ namespace {
 constexpr std::uint64_t kWallClockCheckEvents = 4096;
 /// How often SimulatorHooks::progress is called, in events.
 constexpr std::uint64_t kProgressEvents = 65536;
+#ifndef NDEBUG
 /// Debug builds audit a replica's KV blocks against its sequences every this many of its
 /// iterations (Replica::audit is O(blocks)); release builds at the end of the run.
 constexpr std::int64_t kDebugAuditIterations = 64;
+#endif
 
 workloads::TimeNs seconds_to_ns(double seconds) {
   return static_cast<workloads::TimeNs>(std::llround(seconds * 1e9));
