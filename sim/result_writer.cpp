@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/input_error.h"
+#include "sim/csv_field.h"
 
 namespace llmsim::sim {
 namespace {
@@ -103,18 +104,6 @@ char* put_text(char* p, std::string_view text) {
   return p + text.size();
 }
 
-/// A CSV field: quoted (quotes doubled) when it holds a comma, a quote or a newline.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
 /// Writes the file at `path` from produce(sink), where sink(std::string_view) appends a
 /// chunk. Throws core::InputError naming the file when it cannot be written.
 template <typename Produce>
@@ -153,7 +142,7 @@ void format_requests_csv(const RunResult& result, Emit&& emit) {
   std::vector<std::string> pools;
   std::size_t longest_pool = 0;
   for (const std::string& name : result.pool_names) {
-    pools.push_back(csv_field(name));
+    append_csv_field(pools.emplace_back(), name);
     longest_pool = std::max(longest_pool, pools.back().size());
   }
   // 16 integer fields of at most 20 digits and a sign, 3 ms fields, the TPOT field, the

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/input_error.h"
+#include "sim/csv_field.h"
 #include "sim/weighted_samples.h"
 
 namespace llmsim::sim {
@@ -40,19 +41,6 @@ void append_fixed6(std::string& out, double value) {
   char buffer[64];
   const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 6);
   out.append(buffer, end);
-}
-
-void append_csv_field(std::string& out, const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) {
-    out += text;
-    return;
-  }
-  out += '"';
-  for (const char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/input_error.h"
+#include "tests/loader/scenario_error.h"
 #include "loader/hf_config_reader.h"
 #include "loader/scenario_loader.h"
 #include "tests/loader/temp_files.h"
@@ -13,6 +14,7 @@
 using llmsim::core::InputError;
 using llmsim::loader::load_scenario_text;
 using llmsim::loader::Override;
+using llmsim::testing::error_of;
 
 namespace {
 
@@ -27,17 +29,6 @@ workload:
   input_tokens: {dist: fixed, value: 100}
   output_tokens: {dist: fixed, value: 10}
 )";
-
-/// The what() of the InputError that loading `text` throws; fails the test when none is.
-std::string error_of(const std::string& text, const std::vector<Override>& overrides = {}) {
-  try {
-    load_scenario_text(text, "scenario.yaml", overrides);
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  FAIL("expected an InputError");
-  return "";
-}
 
 bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 

@@ -5,10 +5,12 @@
 #include <string>
 
 #include "core/input_error.h"
+#include "tests/loader/scenario_error.h"
 
 using llmsim::core::InputError;
 using llmsim::loader::load_scenario_text;
 using llmsim::loader::Override;
+using llmsim::testing::error_of;
 
 namespace {
 
@@ -28,17 +30,6 @@ workload:
   output_tokens: {dist: fixed, value: 128}
 slo: {ttft_ms: 500, tpot_ms: 50}
 )";
-
-/// The message of the InputError thrown by loading `text` (fails the test if none is thrown).
-std::string error_of(const std::string& text, const std::vector<Override>& overrides = {}) {
-  try {
-    load_scenario_text(text, "scenario.yaml", overrides);
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  FAIL("expected an InputError");
-  return "";
-}
 
 }  // namespace
 
