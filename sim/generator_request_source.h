@@ -21,6 +21,8 @@ class GeneratorRequestSource final : public RequestSource {
     return generator_.next_at(arrival_ns);
   }
   std::int64_t total_requests() const override { return generator_.total_requests(); }
+  /// One sample per request; prefix identities only as the workload gives them.
+  bool shares_kv_blocks() const override { return generator_.carries_prefix_identities(); }
 
  private:
   workloads::RequestGenerator generator_;

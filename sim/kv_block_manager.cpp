@@ -12,12 +12,28 @@ std::size_t at(KvBlockManager::BlockId block) { return static_cast<std::size_t>(
 
 }  // namespace
 
-KvBlockManager::KvBlockManager(std::int64_t num_blocks, bool prefix_caching)
+void BlockList::take_tail(BlockList& from, std::int64_t count) {
+  LLMSIM_CHECK(count >= 0 && count <= from.count_, "a list gives at most the blocks it holds");
+  if (!from.ids_.empty()) {
+    const auto first = from.ids_.end() - static_cast<std::ptrdiff_t>(count);
+    ids_.insert(ids_.end(), first, from.ids_.end());
+    from.ids_.erase(first, from.ids_.end());
+  }
+  count_ += count;
+  from.count_ -= count;
+}
+
+KvBlockManager::KvBlockManager(std::int64_t num_blocks, bool prefix_caching, bool track_ids)
     : num_blocks_(num_blocks),
       prefix_caching_(prefix_caching),
+      track_ids_(track_ids),
       cached_(prefix_caching ? num_blocks : 0) {
   LLMSIM_CHECK(num_blocks >= 1 && num_blocks <= std::numeric_limits<std::int32_t>::max(),
                "a KV block manager holds between 1 and 2^31-1 blocks");
+  if (!track_ids) {
+    free_count_ = num_blocks;
+    return;
+  }
   const auto n = static_cast<std::size_t>(num_blocks);
   ref_count_.assign(n, 0);
   content_id_.assign(n, 0);
@@ -34,7 +50,7 @@ KvBlockManager::KvBlockManager(std::int64_t num_blocks, bool prefix_caching)
 
 KvBlockManager::PrefixHit KvBlockManager::lookup(std::span<const std::uint64_t> content_ids) const {
   PrefixHit hit;
-  if (!prefix_caching_) return hit;
+  if (!prefix_caching_ || !track_ids_) return hit;
   for (const std::uint64_t id : content_ids) {
     const BlockId block = cached_.find(id);
     if (block == ContentIndex::kAbsent) break;
@@ -44,10 +60,15 @@ KvBlockManager::PrefixHit KvBlockManager::lookup(std::span<const std::uint64_t> 
   return hit;
 }
 
+void KvBlockManager::reserve(BlockList& list, std::int64_t blocks) const {
+  if (track_ids_) list.ids_.reserve(static_cast<std::size_t>(blocks));
+}
+
 void KvBlockManager::acquire_cached(std::span<const std::uint64_t> content_ids, std::int64_t count,
-                                    std::vector<BlockId>& out) {
-  LLMSIM_CHECK(count >= 0 && static_cast<std::size_t>(count) <= content_ids.size(),
-               "acquire_cached takes at most the ids it is given");
+                                    BlockList& list) {
+  LLMSIM_CHECK(track_ids_ && count >= 0 && static_cast<std::size_t>(count) <= content_ids.size(),
+               "acquire_cached takes at most the ids it is given, from a manager that tracks them");
+  std::vector<BlockId>& out = list.ids_;
   for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
     const BlockId block = cached_.find(content_ids[i]);
     LLMSIM_CHECK(block != ContentIndex::kAbsent, "acquire_cached only takes blocks lookup found");
@@ -58,12 +79,21 @@ void KvBlockManager::acquire_cached(std::span<const std::uint64_t> content_ids, 
     ++ref_count_[at(block)];
     out.push_back(block);
   }
+  list.count_ += count;
   check_counts();
 }
 
-bool KvBlockManager::allocate(std::int64_t count, std::vector<BlockId>& out) {
+bool KvBlockManager::allocate(std::int64_t count, BlockList& list) {
   LLMSIM_CHECK(count >= 0, "allocate takes a non-negative block count");
   if (count > num_available()) return false;
+  list.count_ += count;
+  num_allocated_ += count;
+  if (!track_ids_) {
+    free_count_ -= count;
+    check_counts();
+    return true;
+  }
+  std::vector<BlockId>& out = list.ids_;
   // Free blocks first, in the order pop_back() would hand them out (a plain loop: this runs
   // for every block of every request).
   const std::int64_t from_free = std::min(count, free_count_);
@@ -86,21 +116,31 @@ bool KvBlockManager::allocate(std::int64_t count, std::vector<BlockId>& out) {
     ref_count_[at(block)] = 1;
     *dest++ = block;
   }
-  num_allocated_ += count;
   check_counts();
   return true;
 }
 
-void KvBlockManager::share(std::span<const BlockId> blocks, std::vector<BlockId>& out) {
-  for (const BlockId block : blocks) {
+void KvBlockManager::share(const BlockList& from, std::int64_t count, BlockList& out) {
+  LLMSIM_CHECK(track_ids_ && count >= 0 && count <= from.size(), "shared blocks are tracked and held");
+  for (const BlockId block : from.ids().first(static_cast<std::size_t>(count))) {
     LLMSIM_CHECK(block >= 0 && block < num_blocks_ && ref_count_[at(block)] > 0,
                  "only allocated blocks are shared");
     ++ref_count_[at(block)];
-    out.push_back(block);
+    out.ids_.push_back(block);
   }
+  out.count_ += count;
 }
 
-void KvBlockManager::release(std::span<const BlockId> blocks) {
+void KvBlockManager::release(BlockList& list) {
+  LLMSIM_CHECK(list.count_ <= num_allocated_, "only allocated blocks are released");
+  if (!track_ids_) {
+    num_allocated_ -= list.count_;
+    free_count_ += list.count_;
+    list.count_ = 0;
+    check_counts();
+    return;
+  }
+  const std::span<const BlockId> blocks = list.ids_;
   // Raw pointers: this runs for every block of every request.
   const auto n = static_cast<std::uint32_t>(num_blocks_);
   std::int32_t* refs = ref_count_.data();
@@ -120,11 +160,13 @@ void KvBlockManager::release(std::span<const BlockId> blocks) {
     }
   }
   free_count_ = free_top - free_list_.data();
+  list.ids_.clear();
+  list.count_ = 0;
   check_counts();
 }
 
 bool KvBlockManager::register_block(BlockId block, std::uint64_t content_id) {
-  LLMSIM_CHECK(block >= 0 && block < num_blocks_ && ref_count_[at(block)] > 0 &&
+  LLMSIM_CHECK(track_ids_ && block >= 0 && block < num_blocks_ && ref_count_[at(block)] > 0 &&
                    registered_[at(block)] == 0,
                "only allocated, unregistered blocks are registered");
   if (!prefix_caching_) return false;
@@ -170,6 +212,12 @@ void KvBlockManager::check_counts() const {
 }
 
 void KvBlockManager::audit() const {
+  if (!track_ids_) {
+    LLMSIM_CHECK(num_allocated_ >= 0 && free_count_ >= 0 && lru_size_ == 0,
+                 "KV blocks: counting only, the counts are non-negative and nothing is cached");
+    check_counts();
+    return;
+  }
   std::int64_t allocated = 0;
   std::int64_t evictable = 0;
   std::int64_t unregistered_free = 0;

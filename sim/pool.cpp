@@ -9,7 +9,7 @@ namespace llmsim::sim {
 
 Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_slot,
            std::int64_t kv_blocks, std::unique_ptr<StepPricer> pricer, std::uint64_t seed,
-           std::vector<RequestRecord>& records, MetricsCollector& metrics)
+           std::vector<RequestRecord>& records, MetricsCollector& metrics, bool track_block_ids)
     : spec_(spec),
       index_(index),
       kv_blocks_(kv_blocks),
@@ -20,6 +20,7 @@ Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_
   ReplicaConfig config;
   config.engine = spec.engine;
   config.kv_blocks = kv_blocks;
+  config.track_block_ids = track_block_ids;
   config.flop_coefficients = core::precise_flop_coefficients(spec.model);
   config.pool = index;
   replicas_.reserve(static_cast<std::size_t>(spec.replicas));

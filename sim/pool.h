@@ -18,9 +18,10 @@ namespace llmsim::sim {
 class Pool {
  public:
   /// kv_blocks >= 1 per replica. `records` and `metrics` must outlive the pool.
+  /// track_block_ids: ReplicaConfig::track_block_ids.
   Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_slot,
        std::int64_t kv_blocks, std::unique_ptr<StepPricer> pricer, std::uint64_t seed,
-       std::vector<RequestRecord>& records, MetricsCollector& metrics);
+       std::vector<RequestRecord>& records, MetricsCollector& metrics, bool track_block_ids = true);
 
   /// Why the request can never run on this pool's replicas, or RejectReason::none:
   /// (output: the longest of its parallel samples)

@@ -19,7 +19,7 @@ Replica::Replica(const ReplicaConfig& config, const StepPricer& pricer,
       pricer_(&pricer),
       records_(&records),
       metrics_(&metrics),
-      kv_(config.kv_blocks, config.engine.prefix_caching),
+      kv_(config.kv_blocks, config.engine.prefix_caching, config.track_block_ids),
       waiting_(config.engine.policy),
       peak_flops_per_s_group_(pricer.peak_flops_per_s_group()),
       hbm_bandwidth_bytes_per_s_group_(pricer.hbm_bandwidth_bytes_per_s_group()),
@@ -64,9 +64,10 @@ void Replica::add_request(const workloads::RequestSpec& request, RequestIndex in
   seq.last_token_ns = -1;
   seq.admitted_before = false;
   seq.done = false;
-  seq.blocks.clear();
-  seq.blocks.reserve(static_cast<std::size_t>(
-      ceil_div(request.input_tokens + request.output_tokens - 1, b)));
+  LLMSIM_CHECK(seq.blocks.empty(), "a free slot holds no KV blocks");
+  LLMSIM_CHECK(kv_.tracks_ids() || (request.num_samples() == 1 && request.prefix_hashes.empty()),
+               "requests that share KV blocks (parallel samples, prefix identities) go to replicas that track block ids");
+  kv_.reserve(seq.blocks, ceil_div(request.input_tokens + request.output_tokens - 1, b));
   if (kv_.prefix_caching()) {
     sample_block_content_ids(request, 0, b, seq.content_ids);
   } else {
@@ -185,7 +186,6 @@ void Replica::preempt_last() {
     decode_context_tokens_ -= seq.computed_tokens;
   }
   kv_.release(seq.blocks);
-  seq.blocks.clear();
   fork_seats_reserved_ -= pending_forks(slot);  // an unforked request gives its seats back
   outstanding_tokens_ += std::min(seq.computed_tokens, seq.prompt_tokens);
   seq.computed_tokens = 0;
@@ -261,10 +261,16 @@ void Replica::audit() const {
     LLMSIM_CHECK(block >= 0 && static_cast<std::size_t>(block) < holders.size(), "a held KV block exists");
     ++holders[static_cast<std::size_t>(block)];
   };
-  for (const Sequence& seq : seqs_) {
-    for (const KvBlockManager::BlockId block : seq.blocks) hold(block);
+  if (!kv_.tracks_ids()) {
+    std::int64_t held = group_blocks_.size();
+    for (const Sequence& seq : seqs_) held += seq.blocks.size();
+    LLMSIM_CHECK(held == kv_.num_allocated(), "the KV blocks held add up to the blocks allocated");
+    return;
   }
-  for (const KvBlockManager::BlockId block : group_blocks_) hold(block);
+  for (const Sequence& seq : seqs_) {
+    for (const KvBlockManager::BlockId block : seq.blocks.ids()) hold(block);
+  }
+  for (const KvBlockManager::BlockId block : group_blocks_.ids()) hold(block);
   for (std::size_t b = 0; b < holders.size(); ++b) {
     LLMSIM_CHECK(holders[b] == kv_.ref_count(static_cast<KvBlockManager::BlockId>(b)),
                  "every KV block is held by exactly as many requests as its reference count");

@@ -22,6 +22,10 @@ namespace llmsim::sim {
 struct ReplicaConfig {
   EngineConfig engine;
   std::int64_t kv_blocks = 0;  ///< KV blocks of block_size tokens, >= 1
+  /// false: the KV block manager only counts blocks (KvBlockManager, counting only).
+  /// Requires that no request carries prefix identities or parallel samples (whose forks
+  /// share blocks); add_request() checks it.
+  bool track_block_ids = true;
   core::PreciseFlopCoefficients flop_coefficients;  ///< splits StepCost.flops into prefill/decode
   std::int32_t pool = 0;
   std::int32_t index = 0;         ///< within the pool
@@ -221,7 +225,7 @@ class Replica {
   /// plan_iteration().
   DecodeGroup group_;
   /// KV blocks the group's steps allocated, owed to its members (DecodeGroup::Departure).
-  std::vector<KvBlockManager::BlockId> group_blocks_;
+  BlockList group_blocks_;
   std::vector<DecodeGroup::Departure> departures_;  ///< scratch
   std::vector<Slot> merged_;                        ///< scratch
   /// Requests with n > 1 whose first sample has not forked yet, by its slot.

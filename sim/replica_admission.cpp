@@ -42,7 +42,7 @@ void Replica::admit_waiting(std::int64_t& budget, bool whole_prompts) {
     metrics_->on_waiting_change(-1);
     LLMSIM_CHECK(seq.blocks.empty() && seq.computed_tokens == 0,
                  "a waiting request holds no KV blocks");
-    kv_.acquire_cached(seq.content_ids, hit.blocks, seq.blocks);
+    if (hit.blocks > 0) kv_.acquire_cached(seq.content_ids, hit.blocks, seq.blocks);
     const bool allocated = kv_.allocate(blocks_needed, seq.blocks);
     LLMSIM_CHECK(allocated, "admission allocates only blocks it counted as available");
     seq.computed_tokens = hit_tokens;

@@ -97,7 +97,7 @@ void Replica::register_full_blocks(Sequence& seq) {
   while (seq.registered_blocks < identifiable &&
          (seq.registered_blocks + 1) * b <= seq.computed_tokens) {
     const auto j = static_cast<std::size_t>(seq.registered_blocks);
-    kv_.register_block(seq.blocks[j], seq.content_ids[j]);
+    kv_.register_block(seq.blocks.ids()[j], seq.content_ids[j]);
     ++seq.registered_blocks;
   }
 }
@@ -105,7 +105,6 @@ void Replica::register_full_blocks(Sequence& seq) {
 bool Replica::finish(Slot slot, workloads::TimeNs end_ns) {
   Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
   kv_.release(seq.blocks);
-  seq.blocks.clear();
   seq.done = true;
   free_slots_.push_back(slot);
   RequestRecord& rec = record(seq);

@@ -54,9 +54,8 @@ void Replica::fork_samples() {
       child.last_token_ns = end;
       child.admitted_before = true;
       child.done = false;
-      child.blocks.clear();
-      kv_.share(std::span<const KvBlockManager::BlockId>(parent.blocks.data(), static_cast<std::size_t>(full_blocks)),
-                child.blocks);
+      LLMSIM_CHECK(child.blocks.empty(), "a free slot holds no KV blocks");
+      kv_.share(parent.blocks, full_blocks, child.blocks);
       if (kv_.prefix_caching()) {
         sample_block_content_ids(request, k, b, child.content_ids);
       } else {

@@ -45,11 +45,8 @@ void Replica::settle_member(const DecodeGroup::Departure& d, std::int64_t last_i
     seq.last_token_ns = last_end_ns;
     seq.last_token_iteration = last_index;
   }
-  const auto owed = static_cast<std::size_t>(d.owed_blocks);
-  LLMSIM_CHECK(owed <= group_blocks_.size(), "the group's blocks cover what its members are owed");
-  seq.blocks.insert(seq.blocks.end(), group_blocks_.end() - static_cast<std::ptrdiff_t>(owed),
-                    group_blocks_.end());
-  group_blocks_.resize(group_blocks_.size() - owed);
+  LLMSIM_CHECK(d.owed_blocks <= group_blocks_.size(), "the group's blocks cover what its members are owed");
+  seq.blocks.take_tail(group_blocks_, d.owed_blocks);
 }
 
 void Replica::dissolve_group() {

@@ -29,6 +29,10 @@ class RequestSource {
   virtual std::optional<workloads::RequestSpec> next_at(workloads::TimeNs arrival_ns) = 0;
   /// How many requests the source produces in all (0: not known in advance).
   virtual std::int64_t total_requests() const = 0;
+  /// Whether requests may share KV blocks: parallel samples (RequestSpec::num_samples() > 1,
+  /// whose forks share the prompt's blocks) or prefix identities (prefix_hashes) the prefix
+  /// cache can match. When not, replicas only count KV blocks (ReplicaConfig::track_block_ids).
+  virtual bool shares_kv_blocks() const { return true; }
 
   /// The request with record index `index` finished (completed or rejected) at `now`. A
   /// source of dependent calls (test-time-compute programs) appends the requests that this

@@ -30,7 +30,7 @@ struct Sequence {
   std::uint64_t admission_order = 0;  ///< when it last joined the running requests (replica-wide count)
   bool admitted_before = false;
   bool done = false;
-  std::vector<KvBlockManager::BlockId> blocks;  ///< KV blocks, in token order
+  BlockList blocks;                         ///< KV blocks, in token order
   std::vector<std::uint64_t> content_ids;       ///< identifiable prompt blocks (block_content_ids.h)
 
   std::int64_t tokens() const { return prompt_tokens + generated_tokens; }

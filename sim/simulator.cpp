@@ -108,7 +108,8 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
   for (std::size_t p = 0; p < scenario_.pools.size(); ++p) {
     const PoolSpec& pool = scenario_.pools[p];
     pools_.emplace_back(pool, static_cast<std::int32_t>(p), first_slot, kv_blocks_[p],
-                        std::move(pricers[p]), scenario_.seed, records_, *metrics_);
+                        std::move(pricers[p]), scenario_.seed, records_, *metrics_,
+                        /*track_block_ids=*/source_->shares_kv_blocks());
     marked_.emplace_back(static_cast<std::size_t>(pool.replicas), std::uint8_t{0});
     first_slot += pool.replicas;
   }

@@ -28,6 +28,8 @@ RequestGenerator::RequestGenerator(const WorkloadSpec& spec, std::uint64_t seed)
   if (from_trace_) {
     rows_ = spec_.trace->rows ? *spec_.trace->rows : read_trace(*spec_.trace);
     total_ = static_cast<std::int64_t>(rows_.size());
+    prefix_identities_ =
+        std::any_of(rows_.begin(), rows_.end(), [](const TraceRow& row) { return !row.prefix_hashes.empty(); });
     if (!(rows_.back().arrival_s < 9.0e9)) {
       throw core::InputError("", 0, "workload.trace.rate_scale",
                              "the replay would last more than 285 years; raise rate_scale");
@@ -35,6 +37,7 @@ RequestGenerator::RequestGenerator(const WorkloadSpec& spec, std::uint64_t seed)
     return;
   }
   total_ = spec_.num_requests;
+  prefix_identities_ = spec_.shared_prefix_tokens > 0;
   closed_loop_ = spec_.arrival.process == ArrivalProcess::closed_loop;
   if (!closed_loop_) arrivals_.emplace(spec_.arrival, RngStream(seed, "arrivals"));
 }

@@ -51,6 +51,10 @@ class RequestGenerator {
   /// (after max_rows).
   std::int64_t total_requests() const { return total_; }
 
+  /// Whether any request carries prefix_hashes: synthetic with shared_prefix_tokens > 0, or
+  /// a trace with a row that has hashes.
+  bool carries_prefix_identities() const { return prefix_identities_; }
+
  private:
   /// A synthetic request with the next id, fresh lengths and the given arrival.
   RequestSpec synthetic_request(TimeNs arrival_ns);
@@ -62,6 +66,7 @@ class RequestGenerator {
   bool closed_loop_ = false;
   std::int64_t total_ = 0;
   std::int64_t issued_ = 0;
+  bool prefix_identities_ = false;
   std::vector<TraceRow> rows_;                ///< kind == trace only
   std::optional<ArrivalGenerator> arrivals_;  ///< synthetic open loop only
   RngStream input_rng_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+using llmsim::sim::BlockList;
 using llmsim::sim::KvBlockManager;
 using BlockIds = std::vector<KvBlockManager::BlockId>;
 
@@ -19,7 +20,7 @@ void check_conserved(const KvBlockManager& kv) {
 
 TEST_CASE("allocating and releasing blocks conserves the total") {
   KvBlockManager kv(10, /*prefix_caching=*/false);
-  BlockIds a, b;
+  BlockList a, b;
   REQUIRE(kv.allocate(4, a));
   REQUIRE(kv.allocate(6, b));
   CHECK(kv.num_allocated() == 10);
@@ -36,9 +37,9 @@ TEST_CASE("allocating and releasing blocks conserves the total") {
 
 TEST_CASE("an allocation larger than what is available fails and changes nothing") {
   KvBlockManager kv(5, false);
-  BlockIds a;
+  BlockList a;
   REQUIRE(kv.allocate(3, a));
-  BlockIds b;
+  BlockList b;
   CHECK_FALSE(kv.allocate(3, b));
   CHECK(b.empty());
   CHECK(kv.num_allocated() == 3);
@@ -48,11 +49,13 @@ TEST_CASE("an allocation larger than what is available fails and changes nothing
 
 TEST_CASE("registered blocks stay cached after release and a later request reuses them") {
   KvBlockManager kv(8, true);
-  BlockIds first;
+  BlockList first;
   REQUIRE(kv.allocate(3, first));
-  CHECK(kv.register_block(first[0], 100));
-  CHECK(kv.register_block(first[1], 200));
+  const BlockIds first_ids(first.ids().begin(), first.ids().end());
+  CHECK(kv.register_block(first_ids[0], 100));
+  CHECK(kv.register_block(first_ids[1], 200));
   kv.release(first);
+  CHECK(first.empty());
   // Two registered blocks are cached-evictable, the unregistered third is free.
   CHECK(kv.num_cached_evictable() == 2);
   CHECK(kv.num_free() == 6);
@@ -62,9 +65,9 @@ TEST_CASE("registered blocks stay cached after release and a later request reuse
   const KvBlockManager::PrefixHit hit = kv.lookup(chain);
   CHECK(hit.blocks == 2);
   CHECK(hit.evictable_blocks == 2);
-  BlockIds second;
+  BlockList second;
   kv.acquire_cached(chain, hit.blocks, second);
-  CHECK(second == BlockIds{first[0], first[1]});
+  CHECK(BlockIds(second.ids().begin(), second.ids().end()) == BlockIds{first_ids[0], first_ids[1]});
   CHECK(kv.num_cached_evictable() == 0);
   CHECK(kv.num_allocated() == 2);
   check_conserved(kv);
@@ -72,14 +75,14 @@ TEST_CASE("registered blocks stay cached after release and a later request reuse
 
 TEST_CASE("a cached block shared by two requests stays allocated until both release it") {
   KvBlockManager kv(4, true);
-  BlockIds owner;
+  BlockList owner;
   REQUIRE(kv.allocate(1, owner));
-  REQUIRE(kv.register_block(owner[0], 42));
+  REQUIRE(kv.register_block(owner.ids()[0], 42));
   const std::vector<std::uint64_t> chain{42};
   const KvBlockManager::PrefixHit hit = kv.lookup(chain);
   CHECK(hit.blocks == 1);
   CHECK(hit.evictable_blocks == 0);  // in use, not evictable
-  BlockIds sharer;
+  BlockList sharer;
   kv.acquire_cached(chain, 1, sharer);
   CHECK(kv.num_allocated() == 1);
   kv.release(owner);
@@ -92,29 +95,30 @@ TEST_CASE("a cached block shared by two requests stays allocated until both rele
 
 TEST_CASE("free blocks are used before cached ones and eviction takes the least recently released first") {
   KvBlockManager kv(4, true);
-  BlockIds a, b;
+  BlockList a, b;
   REQUIRE(kv.allocate(2, a));
   REQUIRE(kv.allocate(1, b));
-  REQUIRE(kv.register_block(a[0], 1));
-  REQUIRE(kv.register_block(a[1], 2));
-  REQUIRE(kv.register_block(b[0], 3));
-  kv.release(a);  // released last block first: LRU order a[1], a[0]
-  kv.release(b);  // then b[0]
+  const BlockIds a_ids(a.ids().begin(), a.ids().end());
+  REQUIRE(kv.register_block(a_ids[0], 1));
+  REQUIRE(kv.register_block(a_ids[1], 2));
+  REQUIRE(kv.register_block(b.ids()[0], 3));
+  kv.release(a);  // released last block first: LRU order a.ids()[1], a.ids()[0]
+  kv.release(b);  // then b.ids()[0]
   CHECK(kv.num_free() == 1);
   CHECK(kv.num_cached_evictable() == 3);
 
-  BlockIds c;
+  BlockList c;
   REQUIRE(kv.allocate(1, c));  // the free block, no eviction
   CHECK(kv.lookup(std::vector<std::uint64_t>{1, 2}).blocks == 2);
   CHECK(kv.lookup(std::vector<std::uint64_t>{3}).blocks == 1);
 
-  BlockIds d;
-  REQUIRE(kv.allocate(1, d));  // evicts a[1] (content 2): a's tail goes first
-  CHECK(d[0] == a[1]);
+  BlockList d;
+  REQUIRE(kv.allocate(1, d));  // evicts a.ids()[1] (content 2): a's tail goes first
+  CHECK(d.ids()[0] == a_ids[1]);
   CHECK(kv.lookup(std::vector<std::uint64_t>{1, 2}).blocks == 1);
-  BlockIds e;
-  REQUIRE(kv.allocate(1, e));  // then a[0] (content 1)
-  CHECK(e[0] == a[0]);
+  BlockList e;
+  REQUIRE(kv.allocate(1, e));  // then a.ids()[0] (content 1)
+  CHECK(e.ids()[0] == a_ids[0]);
   CHECK(kv.lookup(std::vector<std::uint64_t>{1}).blocks == 0);
   CHECK(kv.lookup(std::vector<std::uint64_t>{3}).blocks == 1);
   check_conserved(kv);
@@ -122,11 +126,11 @@ TEST_CASE("free blocks are used before cached ones and eviction takes the least 
 
 TEST_CASE("a content already cached in another block is not registered twice") {
   KvBlockManager kv(4, true);
-  BlockIds a, b;
+  BlockList a, b;
   REQUIRE(kv.allocate(1, a));
   REQUIRE(kv.allocate(1, b));
-  CHECK(kv.register_block(a[0], 9));
-  CHECK_FALSE(kv.register_block(b[0], 9));
+  CHECK(kv.register_block(a.ids()[0], 9));
+  CHECK_FALSE(kv.register_block(b.ids()[0], 9));
   kv.release(b);
   CHECK(kv.num_free() == 3);  // b went back as plain free
   check_conserved(kv);
@@ -134,11 +138,39 @@ TEST_CASE("a content already cached in another block is not registered twice") {
 
 TEST_CASE("with prefix caching off nothing is registered or found") {
   KvBlockManager kv(4, false);
-  BlockIds a;
+  BlockList a;
   REQUIRE(kv.allocate(1, a));
-  CHECK_FALSE(kv.register_block(a[0], 5));
+  CHECK_FALSE(kv.register_block(a.ids()[0], 5));
   kv.release(a);
   CHECK(kv.lookup(std::vector<std::uint64_t>{5}).blocks == 0);
   CHECK(kv.num_cached_evictable() == 0);
   check_conserved(kv);
+}
+
+TEST_CASE("a manager that only counts blocks gives the counts of one that tracks their ids") {
+  KvBlockManager tracked(12, false);
+  KvBlockManager counted(12, false, /*track_ids=*/false);
+  CHECK_FALSE(counted.tracks_ids());
+  BlockList t1, t2, c1, c2;
+  for (KvBlockManager* kv : {&tracked, &counted}) {
+    BlockList& x = kv == &tracked ? t1 : c1;
+    BlockList& y = kv == &tracked ? t2 : c2;
+    REQUIRE(kv->allocate(5, x));
+    REQUIRE(kv->allocate(4, y));
+    CHECK_FALSE(kv->allocate(4, y));  // 3 left: fails, changes nothing
+    CHECK(y.size() == 4);
+    y.take_tail(x, 2);  // e.g. the decode group hands a member its owed blocks
+    CHECK(x.size() == 3);
+    CHECK(y.size() == 6);
+    kv->release(x);
+    CHECK(x.empty());
+    CHECK(kv->num_allocated() == 6);
+    CHECK(kv->num_free() == 6);
+    check_conserved(*kv);
+  }
+  CHECK(t2.ids().size() == 6);
+  CHECK(c2.ids().empty());  // counted: no ids, only the count
+  counted.release(c2);
+  CHECK(counted.num_free() == 12);
+  check_conserved(counted);
 }
