@@ -34,8 +34,8 @@ void MetricsCollector::on_iteration(const IterationStats& it) {
   sums.peak_bytes_while_busy += it.cost.time_s * it.hbm_bandwidth_bytes_per_s_group;
   prefill_tokens_ += it.prefill_tokens;
   decode_tokens_ += it.decode_tokens;
-  batch_sizes_.add(static_cast<double>(it.seqs));
-  batch_tokens_.add(static_cast<double>(it.prefill_tokens + it.decode_tokens));
+  batch_sizes_.add_integer(it.seqs);
+  batch_tokens_.add_integer(it.prefill_tokens + it.decode_tokens);
 }
 
 void MetricsCollector::on_itl(TimeNs gap_ns, std::int64_t count) {

@@ -17,7 +17,7 @@ constexpr double kSmallIntegerLimit = 65536.0;
 using Entry = std::pair<double, std::int64_t>;
 
 /// The value at position `index` (0-based) of the expanded, sorted list.
-double value_at(const std::vector<Entry>& sorted, std::int64_t index) {
+double value_at(std::span<const Entry> sorted, std::int64_t index) {
   std::int64_t seen = 0;
   for (const auto& [value, count] : sorted) {
     seen += count;
@@ -29,7 +29,7 @@ double value_at(const std::vector<Entry>& sorted, std::int64_t index) {
 /// numpy percentiles (see WeightedSamples::percentile) at each of `qs`, in one pass over
 /// the expanded sorted list of `total` values.
 template <std::size_t N>
-std::array<double, N> percentiles_of(const std::vector<Entry>& sorted, std::int64_t total,
+std::array<double, N> percentiles_of(std::span<const Entry> sorted, std::int64_t total,
                                      const std::array<double, N>& qs) {
   struct Need {
     std::int64_t rank;
@@ -150,11 +150,25 @@ void WeightedSamples::add(double value, std::int64_t count) {
     small_counts_[v] += count;
     return;
   }
+  // Room up to the first compaction at once: address space only (pages are faulted in as
+  // they fill), and no copy of the whole set each time a growing vector doubles.
+  if (entries_.capacity() == 0) entries_.reserve(kFirstCompaction);
   entries_.emplace_back(value, count);
   if (entries_.size() >= next_compaction_) {
     compact();
     next_compaction_ = std::max(kFirstCompaction, 2 * entries_.size());
   }
+}
+
+void WeightedSamples::add_integer(std::int64_t value) {
+  const auto v = static_cast<std::uint64_t>(value);  // negative: huge, so not small
+  if (sketch_ || v >= static_cast<std::uint64_t>(kSmallIntegerLimit)) {
+    add(static_cast<double>(value));
+    return;
+  }
+  ++total_count_;
+  if (v >= small_counts_.size()) small_counts_.resize(std::max<std::size_t>(v + 1, 2 * small_counts_.size()), 0);
+  if (small_counts_[v]++ == 0) ++small_distinct_;
 }
 
 void WeightedSamples::compact() {
@@ -163,11 +177,16 @@ void WeightedSamples::compact() {
   // sorted head into merged_, which becomes entries_. The buffers keep their capacity from
   // one compaction to the next, so a long run does not fault in fresh pages every time.
   const auto head_end = entries_.begin() + static_cast<std::ptrdiff_t>(compacted_size_);
-  sort_by_value(std::span<Entry>(head_end, entries_.end()), scratch_);
-  merged_.resize(entries_.size());
-  std::merge(entries_.begin(), head_end, head_end, entries_.end(), merged_.begin(),
-             [](const Entry& a, const Entry& b) { return a.first < b.first; });
-  entries_.swap(merged_);
+  // One radix buffer per thread, shared by every set: a run sorts its sets one after the
+  // other, so they need not each fault in a buffer of their own.
+  static thread_local std::vector<Entry> scratch;
+  sort_by_value(std::span<Entry>(head_end, entries_.end()), scratch);
+  if (compacted_size_ > 0) {  // else the whole set was the tail, sorted in place
+    merged_.resize(entries_.size());
+    std::merge(entries_.begin(), head_end, head_end, entries_.end(), merged_.begin(),
+               [](const Entry& a, const Entry& b) { return a.first < b.first; });
+    entries_.swap(merged_);
+  }
   std::size_t out = 0;
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     if (out > 0 && entries_[out - 1].first == entries_[i].first) {
@@ -197,14 +216,14 @@ void WeightedSamples::switch_to_sketch() {
   std::vector<std::int64_t>().swap(small_counts_);
   std::vector<Entry>().swap(entries_);
   std::vector<Entry>().swap(merged_);
-  std::vector<Entry>().swap(scratch_);
   small_distinct_ = 0;
   compacted_size_ = 0;
 }
 
-std::vector<Entry> WeightedSamples::sorted_merged() {
+std::span<const Entry> WeightedSamples::sorted_merged(std::vector<Entry>& merged) {
   compact();
-  std::vector<Entry> merged;
+  if (small_distinct_ == 0) return entries_;  // no copy: entries_ is the whole set
+  merged.clear();
   merged.reserve(entries_.size() + static_cast<std::size_t>(small_distinct_));
   std::size_t e = 0;
   for (std::size_t v = 0; v < small_counts_.size(); ++v) {
@@ -217,7 +236,7 @@ std::vector<Entry> WeightedSamples::sorted_merged() {
   return merged;
 }
 
-double WeightedSamples::percentile_of(const std::vector<Entry>& sorted, std::int64_t total, double q) {
+double WeightedSamples::percentile_of(std::span<const Entry> sorted, std::int64_t total, double q) {
   const double rank = (q / 100.0) * static_cast<double>(total - 1);
   const double below = std::floor(rank);
   const auto lo = static_cast<std::int64_t>(below);
@@ -238,7 +257,8 @@ double WeightedSamples::percentile(double q) {
   if (total_count_ == 0) return 0.0;
   compact();
   if (sketch_) return sketch_percentile(q);
-  return percentile_of(sorted_merged(), total_count_, q);
+  std::vector<Entry> storage;
+  return percentile_of(sorted_merged(storage), total_count_, q);
 }
 
 DistributionStats WeightedSamples::stats() {
@@ -257,7 +277,8 @@ DistributionStats WeightedSamples::stats() {
     s.max = sketch_->max();
     return s;
   }
-  const std::vector<Entry> sorted = sorted_merged();
+  std::vector<Entry> storage;
+  const std::span<const Entry> sorted = sorted_merged(storage);
   double sum = 0.0;
   for (const auto& [value, count] : sorted) sum += value * static_cast<double>(count);
   s.mean = sum / n;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -44,6 +45,9 @@ class WeightedSamples {
 
   /// Precondition: count >= 0 (count 0 adds nothing).
   void add(double value, std::int64_t count = 1);
+  /// add(static_cast<double>(value)) for an integer sample (batch sizes, token counts),
+  /// without the checks a double needs on the way to the counting array.
+  void add_integer(std::int64_t value);
 
   /// Total count.
   std::int64_t count() const { return total_count_; }
@@ -73,9 +77,11 @@ class WeightedSamples {
   void compact();
   void switch_to_sketch();
   void add_to_sketch(double value, std::int64_t count);
-  /// Exact mode: the whole multiset sorted by value, equal values merged.
-  std::vector<Entry> sorted_merged();
-  static double percentile_of(const std::vector<Entry>& sorted, std::int64_t total, double q);
+  /// Exact mode: the whole multiset sorted by value, equal values merged: entries_ itself
+  /// when there are no small integers, else a merge of both built in `storage`. Valid until
+  /// the next add().
+  std::span<const Entry> sorted_merged(std::vector<Entry>& storage);
+  static double percentile_of(std::span<const Entry> sorted, std::int64_t total, double q);
   double sketch_percentile(double q) const;
 
   /// small_counts_[v]: count of the value v, for integers 0 <= v < small_counts_.size().
@@ -83,7 +89,6 @@ class WeightedSamples {
   std::int64_t small_distinct_ = 0;  ///< non-zero entries of small_counts_
   std::vector<Entry> entries_;       ///< every other value
   std::vector<Entry> merged_;        ///< compact()'s output buffer, kept for its capacity
-  std::vector<Entry> scratch_;       ///< the radix sort's buffer, kept for its capacity
   std::int64_t total_count_ = 0;
   std::size_t compacted_size_ = 0;  ///< entries_ is sorted and merged up to here
   /// entries_ first merges equal values at kFirstCompaction entries (4 MiB), then each time

@@ -69,6 +69,28 @@ TEST_CASE("small integers and other values form one sorted list") {
   CHECK_FALSE(s.sketched());
 }
 
+TEST_CASE("integer samples give the statistics of the same values added as doubles") {
+  WeightedSamples as_integers;
+  WeightedSamples as_doubles;
+  // Small counts, the counting array's edge, past it, negatives, repeats.
+  for (const std::int64_t v : {std::int64_t{0}, std::int64_t{7}, std::int64_t{65535}, std::int64_t{65536},
+                               std::int64_t{-3}, std::int64_t{7}, std::int64_t{1} << 40, std::int64_t{12}}) {
+    as_integers.add_integer(v);
+    as_doubles.add(static_cast<double>(v));
+  }
+  const DistributionStats a = as_integers.stats();
+  const DistributionStats b = as_doubles.stats();
+  CHECK(a.count == 8);
+  CHECK(a.count == b.count);
+  CHECK(a.mean == b.mean);
+  CHECK(a.std == b.std);
+  CHECK(a.median == b.median);
+  CHECK(a.p90 == b.p90);
+  CHECK(a.p99 == b.p99);
+  CHECK(a.max == b.max);
+  CHECK(a.median == 9.5);  // [-3, 0, 7, 7, 12, 65535, 65536, 2^40]: ranks 3 and 4
+}
+
 TEST_CASE("a set of exactly the exact limit of distinct values stays exact") {
   WeightedSamples s;
   const std::int64_t n = WeightedSamples::kExactDistinctValues;
