@@ -6,6 +6,7 @@
 #include "analysis/html_report.h"
 #include "analysis/text_files.h"
 #include "core/input_error.h"
+#include "sim/gpu_sets.h"
 
 namespace llmsim::app {
 
@@ -25,9 +26,9 @@ void RunExtras::add_options(CLI::App& command, RunExtrasOptions& options) {
 
 RunExtras::RunExtras(const RunExtrasOptions& options, const sim::Scenario& scenario) : options_(options) {
   if (options_.report) {
-    std::int32_t replicas = 0;
-    for (const sim::PoolSpec& pool : scenario.pools) replicas += pool.replicas;
-    series_ = std::make_unique<sim::TimeSeriesRecorder>(std::max(1, replicas));
+    // Busy share per GPU set: co-located pools' replicas take turns on one.
+    const auto gpu_sets = static_cast<std::int32_t>(sim::gpu_set_count(scenario.pools));
+    series_ = std::make_unique<sim::TimeSeriesRecorder>(std::max(1, gpu_sets));
   }
   if (!options_.trace_file.empty()) {
     if (!(options_.trace_start_s >= 0.0) || !std::isfinite(options_.trace_start_s)) {

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "loader/scenario_sections.h"
+#include "sim/gpu_sets.h"
 
 namespace llmsim::loader {
 namespace {
@@ -27,15 +28,22 @@ std::vector<sim::PoolSpec> read_pools(YamlMap& scenario, const std::string& base
   }
   std::vector<sim::PoolSpec> pools;
   std::set<std::string> names;
-  for (YamlMap& item : scenario.required_map_list("pools")) {
+  std::vector<YamlMap> items = scenario.required_map_list("pools");
+  for (YamlMap& item : items) {
     const std::string name = item.required_string("name");
     if (!valid_name(name)) item.fail("name", "expected letters, digits, '_', '-' or '.', got \"" + name + "\"");
     if (!names.insert(name).second) item.fail("name", "duplicate pool name \"" + name + "\"");
     sim::PoolSpec pool = read_single_pool(item, base_dir);
     pool.name = name;
+    pool.colocated_with = item.optional_string("colocated_with", "");
     item.finish();
     check_pool_fits(item, pool);
     pools.push_back(std::move(pool));
+  }
+  // Once every pool is read, so that a name of a later pool is told apart from an unknown one.
+  for (std::size_t p = 0; p < pools.size(); ++p) {
+    const std::string problem = sim::colocation_error(pools, p);
+    if (!problem.empty()) items[p].fail("colocated_with", problem);
   }
   return pools;
 }

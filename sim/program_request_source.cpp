@@ -236,6 +236,7 @@ TtcResult ProgramRequestSource::result(const std::vector<RequestRecord>& records
     pool.serves_prm = r.uses_prm && static_cast<std::int32_t>(p) == spec_.prm_pool;
     pool.gpus_per_replica = spec.tensor_parallel;
     pool.replicas = spec.replicas;
+    pool.colocated_with = spec.colocated_with;
     pool.busy_gpu_seconds = usage.pool_busy_gpu_seconds(p);
     pool.prefill_tokens = usage.pool_prefill_tokens(p);
     pool.decode_tokens = usage.pool_decode_tokens(p);

@@ -62,6 +62,11 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
   if (scenario_.pools.empty()) {
     throw core::InputError(file, 0, "", "the scenario has no deployment (no pool)");
   }
+  check_colocation(file, scenario_.pools);
+  if (std::any_of(scenario_.pools.begin(), scenario_.pools.end(),
+                  [](const PoolSpec& pool) { return !pool.colocated_with.empty(); })) {
+    gpu_sets_ = std::make_unique<GpuSets>(scenario_.pools);
+  }
   std::vector<std::unique_ptr<StepPricer>> pricers;
   std::vector<std::int64_t> slot_blocks;
   for (const PoolSpec& pool : scenario_.pools) {
@@ -279,6 +284,7 @@ void Simulator::on_iteration_end(const IterationEndEvent& event) {
   Replica& replica =
       pools_[static_cast<std::size_t>(event.pool)].replicas()[static_cast<std::size_t>(event.replica)];
   LLMSIM_CHECK(replica.plan().end_ns == now_, "an iteration ends at its planned time");
+  if (gpu_sets_ && gpu_sets_->shared(event.pool)) gpu_sets_->finish(event.pool, event.replica);
   completed_.clear();
   replica.apply_iteration(completed_);
   for (const RequestIndex index : completed_) request_done(index);
@@ -347,10 +353,19 @@ void Simulator::request_done(RequestIndex index) {
 }
 
 void Simulator::mark_for_planning(std::int32_t pool, std::int32_t replica) {
-  std::uint8_t& marked = marked_[static_cast<std::size_t>(pool)][static_cast<std::size_t>(replica)];
-  if (marked != 0) return;
-  marked = 1;
-  to_plan_.emplace_back(pool, replica);
+  const auto mark = [this, replica](std::int32_t p) {
+    std::uint8_t& marked = marked_[static_cast<std::size_t>(p)][static_cast<std::size_t>(replica)];
+    if (marked != 0) return;
+    marked = 1;
+    to_plan_.emplace_back(p, replica);
+  };
+  if (!gpu_sets_ || !gpu_sets_->shared(pool)) {
+    mark(pool);
+    return;
+  }
+  // Every engine of the GPU set: the choice between those that want it is made when the set
+  // is free (plan_marked), over all of them; the others are marked again when it frees.
+  for (const std::int32_t p : gpu_sets_->group(pool)) mark(p);
 }
 
 void Simulator::plan_marked() {
@@ -361,9 +376,17 @@ void Simulator::plan_marked() {
     marked_[static_cast<std::size_t>(p)][static_cast<std::size_t>(r)] = 0;
     Replica& replica = pools_[static_cast<std::size_t>(p)].replicas()[static_cast<std::size_t>(r)];
     if (replica.iteration_in_flight() || !replica.has_work()) continue;
-    const workloads::TimeNs end = fast_forward_
-                                      ? replica.advance(now_, horizon(i + 1 == to_plan_.size()))
-                                      : replica.plan_iteration(now_);
+    // A co-located replica runs one iteration (horizon now): the GPU set is handed over at
+    // every iteration's end.
+    const bool shared = gpu_sets_ && gpu_sets_->shared(p);
+    const auto wants = [this, r = r](std::int32_t q) {
+      const Replica& engine = pools_[static_cast<std::size_t>(q)].replicas()[static_cast<std::size_t>(r)];
+      return engine.has_work() && !engine.iteration_in_flight();
+    };
+    if (shared && !gpu_sets_->take(p, r, wants)) continue;  // it is marked again when the set frees
+    const workloads::TimeNs end =
+        fast_forward_ ? replica.advance(now_, shared ? now_ : horizon(i + 1 == to_plan_.size()))
+                      : replica.plan_iteration(now_);
     queue_.push(end, IterationEndEvent{p, r});
   }
   to_plan_.clear();

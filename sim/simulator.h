@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/event_queue.h"
+#include "sim/gpu_sets.h"
 #include "sim/iteration_observer.h"
 #include "sim/metrics_collector.h"
 #include "sim/pool.h"
@@ -59,12 +60,17 @@ struct SimulatorHooks {
 /// (Replica::advance) up to the horizon: the next time anything outside it may change it
 /// or look at it (the next arrival; with sources that release requests when others finish,
 /// the next event of any kind), so one queue event covers a whole stretch of iterations.
+/// Co-located pools (sim/gpu_sets.h) take turns on their GPU sets: a replica whose GPU set
+/// another engine's iteration holds is not planned; it is marked again when that iteration
+/// ends (every replica of the set is), and such replicas never run ahead (one iteration per
+/// IterationEnd, so the set is handed over at every iteration's end).
 /// Not copyable or movable (pools keep pointers to its records and metrics).
 class Simulator {
  public:
   /// Throws core::InputError when the scenario cannot run: no pools, non-positive engine
   /// limits or replica counts, a model that does not fit on its GPUs ("model M does not
-  /// fit: ..."), a step-time model or workload the hw / workloads layers reject.
+  /// fit: ..."), a colocated_with the loader would reject (colocation_error()), a step-time
+  /// model or workload the hw / workloads layers reject.
   explicit Simulator(const Scenario& scenario, SimulatorHooks hooks = {});
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
@@ -94,6 +100,7 @@ class Simulator {
   void accept(const workloads::RequestSpec& request, std::int64_t client);
   /// The pool a request names (RequestSpec::pool), pools[0] when it names none.
   std::int32_t choose_pool(const workloads::RequestSpec& request) const;
+  /// Marks the replica, and with co-located pools every replica of its GPU set.
   void mark_for_planning(std::int32_t pool, std::int32_t replica);
   void plan_marked();
   void request_done(RequestIndex index);
@@ -113,6 +120,7 @@ class Simulator {
   std::vector<RequestRecord> records_;
   std::unique_ptr<MetricsCollector> metrics_;
   std::vector<Pool> pools_;
+  std::unique_ptr<GpuSets> gpu_sets_;  ///< who holds each shared GPU set; null without co-location
   EventQueue<Event> queue_;
   workloads::TimeNs now_ = 0;
   std::optional<workloads::RequestSpec> pending_;  ///< the next open-loop arrival

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sim/gpu_sets.h"
 #include "sim/weighted_samples.h"
 
 namespace llmsim::sim {
@@ -44,10 +45,15 @@ Json scenario_section(const SummaryInputs& in) {
     j["hardware"] = pool.hardware.id;
     j["tensor_parallel"] = pool.tensor_parallel;
     j["replicas"] = pool.replicas;
+    if (!pool.colocated_with.empty()) j["colocated_with"] = pool.colocated_with;
     j["kv_cache_blocks_per_replica"] = in.kv_blocks_per_replica[p];
     pools.push_back(std::move(j));
   }
   s["pools"] = std::move(pools);
+  const std::int64_t gpus = gpu_count(in.scenario.pools);
+  std::int64_t all_gpus = 0;
+  for (const PoolSpec& pool : in.scenario.pools) all_gpus += static_cast<std::int64_t>(pool.replicas) * pool.tensor_parallel;
+  if (gpus != all_gpus) s["gpus"] = gpus;  // only with co-located pools, whose GPUs count once
   return s;
 }
 
@@ -137,8 +143,10 @@ Json build_summary(const SummaryInputs& in) {
   u["memory_bound_iteration_share"] = ratio(static_cast<double>(m.memory_bound_iterations()), iterations);
   u["mean_mfu"] = ratio(m.flops(), m.peak_flops_while_busy());
   u["mean_hbm_bandwidth_utilization"] = ratio(m.hbm_bytes(), m.peak_bytes_while_busy());
-  u["busy_time_share"] = ratio(static_cast<double>(m.busy_ns()),
-                               static_cast<double>(in.sim_time_ns) * static_cast<double>(m.num_replicas()));
+  // Per GPU set: co-located engines take turns, so their busy times add up on one set.
+  u["busy_time_share"] =
+      ratio(static_cast<double>(m.busy_ns()),
+            static_cast<double>(in.sim_time_ns) * static_cast<double>(gpu_set_count(in.scenario.pools)));
   u["kv_cache_usage_mean"] = m.kv_usage_mean();
   u["kv_cache_usage_max"] = m.kv_usage_max();
   u["kv_cache_blocks_total"] = m.kv_blocks_total();

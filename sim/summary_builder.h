@@ -23,7 +23,8 @@
 //     mean/median/p99_tokens_per_iteration};
 //   utilization {compute_bound_iteration_share, memory_bound_iteration_share, mean_mfu
 //     (FLOPs / sum over iterations of time x group peak FLOP/s), mean_hbm_bandwidth_utilization
-//     (likewise with bytes), busy_time_share (iteration time / (sim_time x replicas)),
+//     (likewise with bytes), busy_time_share (iteration time / (sim_time x GPU sets): a GPU
+//     set is a replica's GPUs, counted once for co-located pools, sim/gpu_sets.h),
 //     kv_cache_usage_mean (time-weighted share of blocks allocated, mean over replicas),
 //     kv_cache_usage_max, kv_cache_blocks_total (all replicas)};
 //   cache {prefix_cache_hit_rate (cached / prompt tokens of admitted requests, at their
@@ -40,7 +41,9 @@
 //     relative_error (of the percentiles of the sketched distributions), sketched (their
 //     names: ttft, tpot, itl, e2el, queueing_delay, batch_size, tokens_per_iteration)};
 //   scenario {seed, model, hardware, tensor_parallel, replicas (of pools[0]), pools [{name,
-//     model, hardware, tensor_parallel, replicas, kv_cache_blocks_per_replica}]}.
+//     model, hardware, tensor_parallel, replicas, colocated_with (only for a pool that shares
+//     an earlier pool's GPUs: that pool's name), kv_cache_blocks_per_replica}], gpus (only
+//     with co-located pools: the deployment's distinct GPUs, shared ones counted once)}.
 // Nothing depends on wall-clock time (bar stopped_early = "max_wall_time_s").
 #pragma once
 

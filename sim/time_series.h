@@ -37,7 +37,8 @@ struct TimeSeriesBucket {
 
 class TimeSeriesRecorder final : public IterationObserver {
  public:
-  /// replicas >= 1 (run-wide), max_points >= 2, initial_interval_ns >= 1.
+  /// replicas >= 1: run-wide GPU sets (gpu_set_count(): replicas, co-located pools' counted
+  /// once), the busy-share denominator; max_points >= 2, initial_interval_ns >= 1.
   /// The default of at most 256 points keeps a report's curves readable (a 10-minute run
   /// gets 2.56 s buckets); the interval starts at 10 ms for short runs.
   explicit TimeSeriesRecorder(std::int32_t replicas, std::int64_t max_points = 256,
@@ -54,8 +55,9 @@ class TimeSeriesRecorder final : public IterationObserver {
   ///   requests_completed_per_s,waiting_mean,waiting_max,kv_usage_mean,kv_usage_max,
   ///   busy_share,compute_bound_share
   /// Means are over the iteration ends in the bucket (0 when there are none); busy_share =
-  /// busy_ns / (interval x replicas); compute_bound_share = compute_bound_ns / busy_ns (0 when
-  /// idle). iterations and waiting_max are integers; the other numbers have 6 decimals.
+  /// busy_ns / (interval x replicas, the constructor's GPU sets); compute_bound_share =
+  /// compute_bound_ns / busy_ns (0 when idle). iterations and waiting_max are integers; the
+  /// other numbers have 6 decimals.
   std::string csv_text() const;
 
  private:

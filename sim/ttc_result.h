@@ -43,6 +43,7 @@ struct TtcPoolUsage {
   bool serves_prm = false;
   int gpus_per_replica = 1;
   int replicas = 1;
+  std::string colocated_with;          ///< PoolSpec::colocated_with: empty, or the pool whose GPUs it shares
   double busy_gpu_seconds = 0.0;       ///< sum over iterations of time x tensor_parallel
   std::int64_t prefill_tokens = 0;     ///< prompt tokens computed (recomputation included)
   std::int64_t decode_tokens = 0;

@@ -131,7 +131,9 @@ void add_ttc_summary(Json& summary, const TtcResult& result) {
     if (pool.serves_generator) serves.push_back("generator");
     if (pool.serves_prm) serves.push_back("prm");
     j["serves"] = std::move(serves);
-    j["gpus"] = pool.gpus_per_replica * pool.replicas;
+    // GPUs the pool adds to the deployment: a co-located pool runs on another pool's.
+    j["gpus"] = pool.colocated_with.empty() ? pool.gpus_per_replica * pool.replicas : 0;
+    if (!pool.colocated_with.empty()) j["colocated_with"] = pool.colocated_with;
     j["busy_gpu_seconds"] = pool.busy_gpu_seconds;
     j["prefill_tokens"] = pool.prefill_tokens;
     j["decode_tokens"] = pool.decode_tokens;
@@ -226,6 +228,11 @@ std::string format_ttc_table(const Json& summary) {
   for (const Json& pool : t["pools"]) {
     line("Prefix cache hit rate (" + pool["name"].get<std::string>() + "):",
          number(pool["prefix_cache_hit_rate"].get<double>(), 3));
+  }
+  for (const Json& pool : t["pools"]) {
+    if (!pool.contains("colocated_with")) continue;
+    line("GPUs of pool " + pool["name"].get<std::string>() + ":",
+         "shared with pool " + pool["colocated_with"].get<std::string>() + " (co-located)");
   }
   out += "==================================================\n";
   return out;

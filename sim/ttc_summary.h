@@ -28,8 +28,12 @@ namespace llmsim::sim {
 ///     counts 2 x N x (prompt tokens the GPUs computed after prefix-cache hits, with
 ///     recomputation after preemption, + generated tokens), the document's formula on what
 ///     actually ran, so with prefix caching off and no preemption it equals the theoretical;
-///   pools [{name, model, serves, gpus, busy_gpu_seconds, prefill_tokens, decode_tokens,
-///     step_model_flops, prefix_cache_hit_rate, cached_tokens, prompt_tokens}].
+///   pools [{name, model, serves, gpus, colocated_with (only for a co-located pool),
+///     busy_gpu_seconds, prefill_tokens, decode_tokens, step_model_flops,
+///     prefix_cache_hit_rate, cached_tokens, prompt_tokens}]: gpus are the GPUs the pool
+///     adds to the deployment (replicas x tensor_parallel; 0 for a pool co-located with an
+///     earlier one, whose GPUs it shares, so summing gpus counts shared GPUs once); busy
+///     GPU-seconds stay per pool (co-located engines take turns, so they never overlap).
 void add_ttc_summary(nlohmann::ordered_json& summary, const TtcResult& result);
 
 /// samples.csv: a header, then one line per problem in arrival order:
@@ -43,7 +47,8 @@ std::string samples_csv_text(const TtcResult& result);
 
 /// Lines for the `llmsim run` printout from summary.json's compute/* keys and
 /// test_time_compute section: problems, latency per problem, steps, TFLOPs (theoretical,
-/// PRM/generator ratio, executed), GPU-seconds and PRM share, prefix-cache hit rate per pool.
+/// PRM/generator ratio, executed), GPU-seconds and PRM share, prefix-cache hit rate per pool,
+/// and which pools share GPUs (colocated_with).
 std::string format_ttc_table(const nlohmann::ordered_json& summary);
 
 /// Writes samples_csv_text to `path`; throws core::InputError naming the path on failure.
