@@ -25,14 +25,37 @@ char* put_int(char* p, std::int64_t value) {
     *p++ = '-';
     value = -value;
   }
-  // Two digits at a time from a table, right to left into a scratch, then copied.
+  // The digit count first (from the bit width: log10(2) ~ 1233 / 4096), then two digits at
+  // a time from a table, right to left straight into the output.
   static constexpr char kPairs[] =
       "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
       "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
       "8081828384858687888990919293949596979899";
-  char scratch[20];
-  char* q = scratch + sizeof scratch;
+  static constexpr std::uint64_t kPowers[] = {1ULL,
+                                              10ULL,
+                                              100ULL,
+                                              1000ULL,
+                                              10000ULL,
+                                              100000ULL,
+                                              1000000ULL,
+                                              10000000ULL,
+                                              100000000ULL,
+                                              1000000000ULL,
+                                              10000000000ULL,
+                                              100000000000ULL,
+                                              1000000000000ULL,
+                                              10000000000000ULL,
+                                              100000000000000ULL,
+                                              1000000000000000ULL,
+                                              10000000000000000ULL,
+                                              100000000000000000ULL,
+                                              1000000000000000000ULL,
+                                              10000000000000000000ULL};
   auto u = static_cast<std::uint64_t>(value);
+  auto digits = static_cast<std::size_t>((std::bit_width(u | 1) * 1233) >> 12);  // floor or one less
+  if (digits < std::size(kPowers) && u >= kPowers[digits]) ++digits;
+  if (digits == 0) digits = 1;
+  char* q = p + digits;
   while (u >= 100) {
     const auto pair = static_cast<std::size_t>(u % 100) * 2;
     u /= 100;
@@ -46,9 +69,7 @@ char* put_int(char* p, std::int64_t value) {
   } else {
     *--q = static_cast<char>('0' + u);
   }
-  const auto length = static_cast<std::size_t>(scratch + sizeof scratch - q);
-  std::memcpy(p, q, length);
-  return p + length;
+  return p + digits;
 }
 
 /// Non-negative nanoseconds as milliseconds with exactly 6 decimals, by integer arithmetic.

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -64,6 +65,45 @@ std::vector<std::string> tpot_column(const std::string& csv) {
     line = end + 1;
   }
   return out;
+}
+
+TEST_CASE("integers of every digit count are printed as std::to_string prints them") {
+  // Around each power of ten (where the digit count changes), and the int64 extremes.
+  std::vector<std::int64_t> values{0, std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(),
+                                   -1, -10, -99};
+  for (std::int64_t power = 10; power <= std::numeric_limits<std::int64_t>::max() / 10; power *= 10) {
+    for (const std::int64_t v : {power - 1, power, power + 1, 9 * power + (power - 1)}) values.push_back(v);
+  }
+  RunResult result;
+  result.pool_names = {"p"};
+  for (const std::int64_t v : values) {
+    RequestRecord r;
+    r.id = static_cast<std::uint64_t>(v < 0 ? 0 : v);
+    r.pool = 0;
+    r.arrival_ns = v;
+    r.input_tokens = v;
+    result.requests.push_back(r);
+  }
+  const std::string csv = requests_csv_text(result);
+  std::size_t line_start = csv.find('\n') + 1;
+  for (const std::int64_t v : values) {
+    CAPTURE(v);
+    const std::size_t line_end = csv.find('\n', line_start);
+    const std::string line = csv.substr(line_start, line_end - line_start);
+    line_start = line_end + 1;
+    const std::string id = std::to_string(v < 0 ? 0 : v);
+    // id,pool,replica,status,reject_reason,arrival_ns,...,input_tokens at column 10
+    std::vector<std::string> fields;
+    std::size_t from = 0;
+    for (std::size_t comma = line.find(','); comma != std::string::npos; comma = line.find(',', from)) {
+      fields.push_back(line.substr(from, comma - from));
+      from = comma + 1;
+    }
+    REQUIRE(fields.size() >= 10);
+    CHECK(fields[0] == id);
+    CHECK(fields[5] == std::to_string(v));
+    CHECK(fields[9] == std::to_string(v));
+  }
 }
 
 TEST_CASE("tpot_ms has the six decimals std::to_chars gives, ties rounded to even") {
