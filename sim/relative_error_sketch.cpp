@@ -10,13 +10,12 @@ namespace llmsim::sim {
 RelativeErrorSketch::RelativeErrorSketch(double relative_error)
     : relative_error_(relative_error),
       gamma_((1.0 + relative_error) / (1.0 - relative_error)),
-      log_gamma_(std::log(gamma_)) {
+      log_gamma_(std::log(gamma_)),
+      buckets_(log_gamma_) {
   LLMSIM_CHECK(relative_error > 0.0 && relative_error < 1.0, "a sketch's relative error lies in (0, 1)");
 }
 
-std::int64_t RelativeErrorSketch::bucket_of(double magnitude) const {
-  return static_cast<std::int64_t>(std::ceil(std::log(magnitude) / log_gamma_));
-}
+std::int64_t RelativeErrorSketch::bucket_of(double magnitude) { return buckets_.bucket(magnitude); }
 
 void RelativeErrorSketch::add_to(std::vector<std::int64_t>& bins, std::int64_t& offset, std::int64_t bucket,
                                  std::int64_t count) {

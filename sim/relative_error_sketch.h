@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/log_bucket_table.h"
+
 namespace llmsim::sim {
 
 /// Values are counted in logarithmic buckets: bucket i holds the values v with
@@ -32,8 +34,8 @@ class RelativeErrorSketch {
   double value_at(std::int64_t index) const;
 
  private:
-  /// Bucket index of |v| > 0.
-  std::int64_t bucket_of(double magnitude) const;
+  /// Bucket index of |v| > 0: ceil(log(|v|) / log(gamma)), looked up (LogBucketTable).
+  std::int64_t bucket_of(double magnitude);
   /// The value bucket i stands for, clamped to [min, max].
   double representative(std::int64_t bucket, bool negative) const;
   static void add_to(std::vector<std::int64_t>& bins, std::int64_t& offset, std::int64_t bucket,
@@ -42,6 +44,7 @@ class RelativeErrorSketch {
   double relative_error_;
   double gamma_;
   double log_gamma_;
+  LogBucketTable buckets_;
   std::int64_t count_ = 0;
   std::int64_t zeros_ = 0;
   double min_ = 0.0;
