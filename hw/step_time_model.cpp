@@ -38,6 +38,7 @@
 #include "hw/step_time_model.h"
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 
 #include "core/input_error.h"
@@ -177,8 +178,7 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
 IterationWork StepTimeModel::work(const BatchShape& batch) const { return work_model_.work(batch); }
 
 StepCost StepTimeModel::price(const BatchShape& batch) const {
-  StepCost cost;
-  if (batch.empty()) return cost;
+  if (batch.empty()) return StepCost{};
   const IterationWork work = work_model_.work(batch);
   const Efficiencies& e = hardware_.efficiency;
   const double hbm = hardware_.hbm_bandwidth_bytes_per_s;
@@ -186,16 +186,19 @@ StepCost StepTimeModel::price(const BatchShape& batch) const {
 
   const double k = e.roofline_exponent;
   BoundTally tally;
-  cost.op_time_s[index(OpClass::gemm)] =
+  // Every entry is set below; the cost is built whole at the end (a StepCost zeroed first
+  // and filled in costs a string store per iteration priced).
+  std::array<double, kNumOpClasses> op_time_s;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+  op_time_s[index(OpClass::gemm)] =
       roofline_s(work.gemm, gemm_peak_flops_per_s_ * e.gemm_compute_efficiency,
                  memory_bytes_per_s, k, tally) +
       work.gemm_kernels * e.gemm_kernel_latency_s;
-  cost.op_time_s[index(OpClass::attention_prefill)] =
+  op_time_s[index(OpClass::attention_prefill)] =
       roofline_s(work.attention_prefill,
                  attention_peak_flops_per_s_ * e.attention_prefill_efficiency,
                  memory_bytes_per_s, k, tally) +
       work.attention_prefill_kernels * e.attention_prefill_kernel_latency_s;
-  cost.op_time_s[index(OpClass::attention_decode)] =
+  op_time_s[index(OpClass::attention_decode)] =
       roofline_s(work.attention_decode,
                  attention_peak_flops_per_s_ * e.attention_prefill_efficiency,
                  hbm * e.attention_decode_bandwidth_efficiency, k, tally) +
@@ -204,36 +207,40 @@ StepCost StepTimeModel::price(const BatchShape& batch) const {
   const double elementwise_memory_s =
       work.elementwise.hbm_bytes / (hbm * e.elementwise_bandwidth_efficiency);
   tally.memory_s += elementwise_memory_s;
-  cost.op_time_s[index(OpClass::elementwise)] =
+  op_time_s[index(OpClass::elementwise)] =
       elementwise_memory_s + work.elementwise_kernels * e.elementwise_kernel_latency_s;
-  cost.op_time_s[index(OpClass::lm_head)] =
+  op_time_s[index(OpClass::lm_head)] =
       roofline_s(work.lm_head, lm_head_peak_flops_per_s_ * e.gemm_compute_efficiency,
                  memory_bytes_per_s, k, tally) +
       work.lm_head_kernels * e.gemm_kernel_latency_s;
 
+  op_time_s[index(OpClass::allreduce)] = 0.0;
   if (work.allreduce_calls > 0.0) {
     const double p = tensor_parallel_;
     const double ring_bytes = 2.0 * (p - 1.0) / p * work.allreduce_payload_bytes;
     const double bus_bytes_per_s =
         hardware_.interconnect_bandwidth_bytes_per_s * e.allreduce_bandwidth_efficiency;
-    cost.op_time_s[index(OpClass::allreduce)] =
+    op_time_s[index(OpClass::allreduce)] =
         work.allreduce_calls * (e.allreduce_latency_s + ring_bytes / bus_bytes_per_s);
   }
-  cost.op_time_s[index(OpClass::overhead)] =
+  op_time_s[index(OpClass::overhead)] =
       e.per_iteration_overhead_s +
       e.per_layer_overhead_s * static_cast<double>(model_.num_layers);
+  static_assert(kNumOpClasses == 7, "every operator class is set above");
 
-  for (const double op_s : cost.op_time_s) cost.time_s += op_s;
-  const OperatorWork* roofline_ops[] = {&work.gemm, &work.attention_prefill,
-                                        &work.attention_decode, &work.elementwise, &work.lm_head};
-  for (const OperatorWork* op : roofline_ops) {
-    cost.flops += op->flops;
-    cost.hbm_bytes += op->hbm_bytes;
+  double time_s = 0.0;
+  for (const double op_s : op_time_s) time_s += op_s;
+  double flops = 0.0;
+  double hbm_bytes = 0.0;
+  for (const OperatorWork* op : {&work.gemm, &work.attention_prefill, &work.attention_decode,
+                                 &work.elementwise, &work.lm_head}) {
+    flops += op->flops;
+    hbm_bytes += op->hbm_bytes;
   }
-  cost.flops *= tensor_parallel_;
-  cost.hbm_bytes *= tensor_parallel_;
-  cost.bound = tally.compute_s > tally.memory_s ? Bound::compute : Bound::memory;
-  return cost;
+  flops *= tensor_parallel_;
+  hbm_bytes *= tensor_parallel_;
+  const Bound bound = tally.compute_s > tally.memory_s ? Bound::compute : Bound::memory;
+  return StepCost{time_s, flops, hbm_bytes, bound, op_time_s};
 }
 
 double StepTimeModel::peak_flops_per_s_group() const {
