@@ -13,7 +13,7 @@ MetricsCollector::MetricsCollector(std::vector<std::int64_t> kv_blocks, SloSpec 
       kv_last_allocated_(kv_blocks_.size(), 0),
       kv_block_ns_(kv_blocks_.size(), 0.0),
       slot_sums_(kv_blocks_.size()),
-      slo_(std::move(slo)) {
+      slo_(slo) {
   for (const std::int64_t blocks : kv_blocks_) {
     LLMSIM_CHECK(blocks >= 1, "every replica has at least one KV block");
   }

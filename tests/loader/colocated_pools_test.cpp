@@ -4,12 +4,13 @@
 
 #include <string>
 
-#include "core/input_error.h"
 #include "loader/scenario_loader.h"
+#include "scenario_error.h"
 
-using llmsim::core::InputError;
 using llmsim::loader::load_scenario;
 using llmsim::loader::load_scenario_text;
+using llmsim::testing::error_of;
+using llmsim::testing::replaced;
 
 namespace {
 
@@ -40,22 +41,6 @@ workload:
   prm_pool: prm
 )";
 
-std::string error_of(const std::string& text) {
-  try {
-    load_scenario_text(text, "coloc.yaml");
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  FAIL("expected an InputError");
-  return "";
-}
-
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
-
 bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
 }  // namespace
@@ -70,12 +55,12 @@ TEST_CASE("a pool may share an earlier pool's GPUs with its own memory share") {
 
 TEST_CASE("colocated_with naming no pool is rejected at the key") {
   const std::string message = error_of(replaced(kColocated, "colocated_with: generator", "colocated_with: policy"));
-  CHECK(starts_with(message, "coloc.yaml:11: pools[1].colocated_with: no pool named \"policy\""));
+  CHECK(starts_with(message, "scenario.yaml:11: pools[1].colocated_with: no pool named \"policy\""));
 }
 
 TEST_CASE("a pool cannot be co-located with itself") {
   const std::string message = error_of(replaced(kColocated, "colocated_with: generator", "colocated_with: prm"));
-  CHECK(starts_with(message, "coloc.yaml:11: pools[1].colocated_with: pool \"prm\" cannot be co-located with itself"));
+  CHECK(starts_with(message, "scenario.yaml:11: pools[1].colocated_with: pool \"prm\" cannot be co-located with itself"));
 }
 
 TEST_CASE("colocated_with names an earlier pool, not a later one") {
@@ -83,31 +68,31 @@ TEST_CASE("colocated_with names an earlier pool, not a later one") {
   text = replaced(text, "engine: {gpu_memory_utilization: 0.5}",
                   "engine: {gpu_memory_utilization: 0.5}\n    colocated_with: prm");
   const std::string message = error_of(text);
-  CHECK(starts_with(message, "coloc.yaml:7: pools[0].colocated_with: pool \"prm\" comes after pool \"generator\""));
+  CHECK(starts_with(message, "scenario.yaml:7: pools[0].colocated_with: pool \"prm\" comes after pool \"generator\""));
 }
 
 TEST_CASE("co-located pools need the same hardware") {
   const std::string message = error_of(replaced(kColocated, "    hardware: h100-sxm\n    engine: {gpu_memory_utilization: 0.4}",
                                                 "    hardware: h100-pcie\n    engine: {gpu_memory_utilization: 0.4}"));
-  CHECK(starts_with(message, "coloc.yaml:11: pools[1].colocated_with: pool \"prm\" has hardware h100-pcie but pool "
+  CHECK(starts_with(message, "scenario.yaml:11: pools[1].colocated_with: pool \"prm\" has hardware h100-pcie but pool "
                              "\"generator\" h100-sxm"));
 }
 
 TEST_CASE("co-located pools need the same tensor_parallel and replicas") {
   const std::string tp = error_of(replaced(kColocated, "    colocated_with: generator",
                                            "    colocated_with: generator\n    deployment: {tensor_parallel: 2}"));
-  CHECK(starts_with(tp, "coloc.yaml:11: pools[1].colocated_with: pool \"prm\" has tensor_parallel 2 but pool "
+  CHECK(starts_with(tp, "scenario.yaml:11: pools[1].colocated_with: pool \"prm\" has tensor_parallel 2 but pool "
                         "\"generator\" 1"));
   const std::string replicas = error_of(replaced(kColocated, "    colocated_with: generator",
                                                  "    colocated_with: generator\n    deployment: {replicas: 2}"));
-  CHECK(starts_with(replicas, "coloc.yaml:11: pools[1].colocated_with: pool \"prm\" has replicas 2 but pool "
+  CHECK(starts_with(replicas, "scenario.yaml:11: pools[1].colocated_with: pool \"prm\" has replicas 2 but pool "
                               "\"generator\" 1"));
 }
 
 TEST_CASE("the memory shares of co-located pools sum to at most 1") {
   const std::string message =
       error_of(replaced(kColocated, "engine: {gpu_memory_utilization: 0.4}", "engine: {gpu_memory_utilization: 0.6}"));
-  CHECK(starts_with(message, "coloc.yaml:11: pools[1].colocated_with: the engine.gpu_memory_utilization shares of "
+  CHECK(starts_with(message, "scenario.yaml:11: pools[1].colocated_with: the engine.gpu_memory_utilization shares of "
                              "the pools on these GPUs sum to 1.1 (generator 0.5 + prm 0.6), more than 1"));
   // Exactly 1 is allowed (0.7 + 0.3 is 1 up to rounding).
   std::string full = replaced(kColocated, "engine: {gpu_memory_utilization: 0.4}", "engine: {gpu_memory_utilization: 0.3}");
@@ -124,7 +109,7 @@ TEST_CASE("a group of three pools counts every share, whichever pool of the grou
     return replaced(text, "engine: {gpu_memory_utilization: 0.4}", "engine: {gpu_memory_utilization: " + prm_share + "}");
   };
   const std::string message = error_of(with_judge("0.4", "0.3"));
-  CHECK(starts_with(message, "coloc.yaml:16: pools[2].colocated_with: the engine.gpu_memory_utilization shares of "
+  CHECK(starts_with(message, "scenario.yaml:16: pools[2].colocated_with: the engine.gpu_memory_utilization shares of "
                              "the pools on these GPUs sum to 1.2 (generator 0.5 + prm 0.4 + judge 0.3)"));
   const auto scenario = load_scenario_text(with_judge("0.25", "0.25"), "coloc.yaml");
   REQUIRE(scenario.pools.size() == 3);

@@ -23,4 +23,12 @@ inline std::string error_of(const std::string& text, const std::vector<loader::O
   return "";
 }
 
+/// `text` with the first occurrence of `from` replaced by `to`; fails the test when `from`
+/// does not occur.
+inline std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
 }  // namespace llmsim::testing

@@ -3,13 +3,14 @@
 
 #include <string>
 
-#include "core/input_error.h"
 #include "loader/scenario_loader.h"
+#include "scenario_error.h"
 #include "sim/simulator.h"
 
-using llmsim::core::InputError;
 using llmsim::loader::load_scenario;
 using llmsim::loader::load_scenario_text;
+using llmsim::testing::error_of;
+using llmsim::testing::replaced;
 
 namespace {
 
@@ -37,22 +38,6 @@ workload:
   generator_pool: generator
   prm_pool: prm
 )";
-
-std::string error_of(const std::string& text) {
-  try {
-    load_scenario_text(text, "ttc.yaml");
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  FAIL("expected an InputError");
-  return "";
-}
-
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 }  // namespace
 
@@ -82,22 +67,22 @@ TEST_CASE("a pools: scenario reads every pool and a beam search workload naming 
 
 TEST_CASE("a pool name the workload does not know is located at its key") {
   const std::string message = error_of(replaced(kTwoPools, "prm_pool: prm", "prm_pool: verifier"));
-  CHECK(message.find("ttc.yaml:23: workload.prm_pool: no pool named \"verifier\"") != std::string::npos);
+  CHECK(message.find("scenario.yaml:23: workload.prm_pool: no pool named \"verifier\"") != std::string::npos);
 }
 
 TEST_CASE("a key of another kind is rejected as not applying to this one") {
   const std::string message = error_of(replaced(kTwoPools, "beam_size: 4", "num_samples: 4"));
-  CHECK(message.find("ttc.yaml:19: workload.num_samples: does not apply to kind beam_search") != std::string::npos);
+  CHECK(message.find("scenario.yaml:19: workload.num_samples: does not apply to kind beam_search") != std::string::npos);
 }
 
 TEST_CASE("pools: and the plain pool keys together are rejected") {
   const std::string message = error_of("model: qwen3-8b\n" + kTwoPools);
-  CHECK(message.find("ttc.yaml:1: model: a scenario with pools:") != std::string::npos);
+  CHECK(message.find("scenario.yaml:1: model: a scenario with pools:") != std::string::npos);
 }
 
 TEST_CASE("duplicate pool names are rejected at the second") {
   const std::string message = error_of(replaced(kTwoPools, "name: prm", "name: generator"));
-  CHECK(message.find("ttc.yaml:7: pools[1].name: duplicate pool name") != std::string::npos);
+  CHECK(message.find("scenario.yaml:7: pools[1].name: duplicate pool name") != std::string::npos);
 }
 
 TEST_CASE("with several pools the workload must name the PRM pool") {
