@@ -1,27 +1,15 @@
 #include "analysis/csv_text.h"
 
 #include "core/input_error.h"
+#include "sim/csv_field.h"
 
 namespace llmsim::analysis {
-
-void append_csv_field(std::string& out, const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) {
-    out += text;
-    return;
-  }
-  out += '"';
-  for (const char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
 
 std::string csv_line(const std::vector<std::string>& fields) {
   std::string out;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out += ',';
-    append_csv_field(out, fields[i]);
+    sim::append_csv_field(out, fields[i]);
   }
   return out;
 }

@@ -8,10 +8,7 @@
 
 namespace llmsim::analysis {
 
-/// Appends `text` as one CSV field, quoted only when it needs to be.
-void append_csv_field(std::string& out, const std::string& text);
-
-/// One CSV line (without the newline) from its fields.
+/// One CSV line (without the newline) from its fields, each as sim::append_csv_field writes it.
 std::string csv_line(const std::vector<std::string>& fields);
 
 /// Rows of fields. Accepts \n and \r\n line ends; skips empty lines. Throws

@@ -3,7 +3,7 @@
 namespace llmsim::sim {
 
 void append_csv_field(std::string& out, const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) {
     out += text;
     return;
   }
