@@ -89,6 +89,13 @@ void check_colocation(const std::string& file, const std::vector<PoolSpec>& pool
   }
 }
 
+bool any_colocated(const std::vector<PoolSpec>& pools) {
+  for (const PoolSpec& pool : pools) {
+    if (!pool.colocated_with.empty()) return true;
+  }
+  return false;
+}
+
 std::int64_t gpu_set_count(const std::vector<PoolSpec>& pools) {
   std::int64_t sets = 0;
   for (const PoolSpec& pool : pools) {

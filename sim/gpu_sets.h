@@ -34,6 +34,8 @@ std::string colocation_error(const std::vector<PoolSpec>& pools, std::size_t p);
 /// checks files itself, located at the key's line).
 void check_colocation(const std::string& file, const std::vector<PoolSpec>& pools);
 
+/// Whether any pool runs on another pool's GPUs (colocated_with set).
+bool any_colocated(const std::vector<PoolSpec>& pools);
 /// Distinct GPU sets of a deployment: replicas summed over pools with GPUs of their own
 /// (a co-located group counts once). Equals the total replica count without co-location.
 std::int64_t gpu_set_count(const std::vector<PoolSpec>& pools);

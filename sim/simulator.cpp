@@ -63,10 +63,7 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
     throw core::InputError(file, 0, "", "the scenario has no deployment (no pool)");
   }
   check_colocation(file, scenario_.pools);
-  if (std::any_of(scenario_.pools.begin(), scenario_.pools.end(),
-                  [](const PoolSpec& pool) { return !pool.colocated_with.empty(); })) {
-    gpu_sets_ = std::make_unique<GpuSets>(scenario_.pools);
-  }
+  if (any_colocated(scenario_.pools)) gpu_sets_ = std::make_unique<GpuSets>(scenario_.pools);
   std::vector<std::unique_ptr<StepPricer>> pricers;
   std::vector<std::int64_t> slot_blocks;
   for (const PoolSpec& pool : scenario_.pools) {

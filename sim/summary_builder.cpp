@@ -50,10 +50,8 @@ Json scenario_section(const SummaryInputs& in) {
     pools.push_back(std::move(j));
   }
   s["pools"] = std::move(pools);
-  const std::int64_t gpus = gpu_count(in.scenario.pools);
-  std::int64_t all_gpus = 0;
-  for (const PoolSpec& pool : in.scenario.pools) all_gpus += static_cast<std::int64_t>(pool.replicas) * pool.tensor_parallel;
-  if (gpus != all_gpus) s["gpus"] = gpus;  // only with co-located pools, whose GPUs count once
+  // Only with co-located pools, whose GPUs count once.
+  if (any_colocated(in.scenario.pools)) s["gpus"] = gpu_count(in.scenario.pools);
   return s;
 }
 

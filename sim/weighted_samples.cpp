@@ -144,10 +144,7 @@ void WeightedSamples::add(double value, std::int64_t count) {
     return;
   }
   if (small_integer(value)) {
-    const auto v = static_cast<std::size_t>(value);
-    if (v >= small_counts_.size()) small_counts_.resize(std::max(v + 1, 2 * small_counts_.size()), 0);
-    if (small_counts_[v] == 0) ++small_distinct_;
-    small_counts_[v] += count;
+    count_small(static_cast<std::size_t>(value), count);
     return;
   }
   // Room up to the first compaction at once: address space only (pages are faulted in as
@@ -167,8 +164,13 @@ void WeightedSamples::add_integer(std::int64_t value) {
     return;
   }
   ++total_count_;
-  if (v >= small_counts_.size()) small_counts_.resize(std::max<std::size_t>(v + 1, 2 * small_counts_.size()), 0);
-  if (small_counts_[v]++ == 0) ++small_distinct_;
+  count_small(static_cast<std::size_t>(v), 1);
+}
+
+void WeightedSamples::count_small(std::size_t value, std::int64_t count) {
+  if (value >= small_counts_.size()) small_counts_.resize(std::max(value + 1, 2 * small_counts_.size()), 0);
+  if (small_counts_[value] == 0) ++small_distinct_;
+  small_counts_[value] += count;
 }
 
 void WeightedSamples::compact() {

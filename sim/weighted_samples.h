@@ -73,6 +73,8 @@ class WeightedSamples {
   };
   using Entry = std::pair<double, std::int64_t>;
 
+  /// Adds `count` to small_counts_[value] (growing it), counting a new distinct value.
+  void count_small(std::size_t value, std::int64_t count);
   /// Sorts and merges entries_; switches to the sketch past kExactDistinctValues.
   void compact();
   void switch_to_sketch();
