@@ -2,9 +2,10 @@
 // statistics over it (vLLM's benchmark uses np.mean, np.median, np.std, np.percentile).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <utility>
 #include <vector>
 
@@ -75,27 +76,41 @@ class WeightedSamples {
 
   /// Adds `count` to small_counts_[value] (growing it), counting a new distinct value.
   void count_small(std::size_t value, std::int64_t count);
-  /// Sorts and merges entries_; switches to the sketch past kExactDistinctValues.
-  void compact();
+  /// Moves singles_ into entries_, then sorts and merges entries_; switches to the sketch
+  /// past kExactDistinctValues.
+  void fold();
+  /// Sorts the unsorted tail of entries_ and merges equal values; switches to the sketch
+  /// past kExactDistinctValues distinct values in entries_ and small_counts_.
+  void compact_entries();
   void switch_to_sketch();
   void add_to_sketch(double value, std::int64_t count);
-  /// Exact mode: the whole multiset sorted by value, equal values merged: entries_ itself
-  /// when there are no small integers, else a merge of both built in `storage`. Valid until
-  /// the next add().
-  std::span<const Entry> sorted_merged(std::vector<Entry>& storage);
-  static double percentile_of(std::span<const Entry> sorted, std::int64_t total, double q);
+  /// Readies the exact statistics (entries_ and singles_ sorted); false when the set is,
+  /// or now turns out to be, sketched.
+  bool prepare_exact();
+  /// Exact mode, after prepare_exact(): calls visit(value, count) for each distinct value
+  /// in ascending order, counts of equal values summed, until visit returns false.
+  template <typename Visit>
+  void visit_sorted(Visit&& visit) const;
   double sketch_percentile(double q) const;
 
+  // Exact mode keeps three disjoint stores, read together in value order by visit_sorted:
   /// small_counts_[v]: count of the value v, for integers 0 <= v < small_counts_.size().
   std::vector<std::int64_t> small_counts_;
   std::int64_t small_distinct_ = 0;  ///< non-zero entries of small_counts_
-  std::vector<Entry> entries_;       ///< every other value
-  std::vector<Entry> merged_;        ///< compact()'s output buffer, kept for its capacity
+  /// Other values added with a count above 1 (or folded in): sorted and merged up to
+  /// compacted_size_.
+  std::vector<Entry> entries_;
+  std::vector<Entry> merged_;  ///< compact_entries()'s output buffer, kept for its capacity
+  std::size_t compacted_size_ = 0;
+  /// Other values added one at a time (latencies: one per request), 8 bytes each instead
+  /// of an Entry's 16; sorted up to sorted_singles_.
+  std::vector<double> singles_;
+  std::size_t sorted_singles_ = 0;
   std::int64_t total_count_ = 0;
-  std::size_t compacted_size_ = 0;  ///< entries_ is sorted and merged up to here
-  /// entries_ first merges equal values at kFirstCompaction entries (4 MiB), then each time
-  /// it doubles: sets of up to a few hundred thousand samples are sorted once, at the end.
-  static constexpr std::size_t kFirstCompaction = std::size_t{1} << 18;
+  /// entries_ and singles_ are folded together (equal values merged) once they hold
+  /// kFirstCompaction values (address space reserved, pages faulted in as they fill), then
+  /// each time they double: sets of up to a million values are sorted once, at the end.
+  static constexpr std::size_t kFirstCompaction = std::size_t{1} << 20;
   std::size_t next_compaction_ = kFirstCompaction;
   std::optional<RelativeErrorSketch> sketch_;
   CompensatedSum sum_;          ///< sketch mode: sum of value x count

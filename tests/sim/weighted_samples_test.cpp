@@ -2,8 +2,13 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <random>
+#include <utility>
+#include <vector>
 
 using llmsim::sim::DistributionStats;
 using llmsim::sim::WeightedSamples;
@@ -132,4 +137,111 @@ TEST_CASE("sketched statistics do not depend on the order of the samples") {
   CHECK(a.p95 == b.p95);
   CHECK(a.mean == b.mean);  // sums of integers below 2^53: exact in either order
   CHECK(a.std == doctest::Approx(b.std).epsilon(1e-12));  // rounding of the squares may differ
+}
+
+namespace {
+
+using Added = std::vector<std::pair<double, std::int64_t>>;
+
+/// numpy.percentile of the expanded list, computed the plain way: equal values merged in a
+/// std::map, ranks counted out one by one.
+double reference_percentile(const Added& added, double q) {
+  std::map<double, std::int64_t> merged;
+  std::int64_t total = 0;
+  for (const auto& [value, count] : added) {
+    merged[value] += count;
+    total += count;
+  }
+  const auto at_rank = [&merged](std::int64_t rank) {
+    for (const auto& [value, count] : merged) {
+      if (rank < count) return value;
+      rank -= count;
+    }
+    return merged.rbegin()->first;
+  };
+  const double rank = q / 100.0 * static_cast<double>(total - 1);
+  const auto lo = static_cast<std::int64_t>(std::floor(rank));
+  return llmsim::sim::numpy_lerp(at_rank(lo), at_rank(std::min(lo + 1, total - 1)),
+                                 rank - std::floor(rank));
+}
+
+/// numpy's statistics of the expanded list, sums taken in ascending order of value.
+DistributionStats reference_stats(const Added& added) {
+  std::map<double, std::int64_t> merged;
+  for (const auto& [value, count] : added) merged[value] += count;
+  DistributionStats s;
+  for (const auto& [value, count] : merged) s.count += count;
+  double sum = 0.0;
+  for (const auto& [value, count] : merged) sum += value * static_cast<double>(count);
+  s.mean = sum / static_cast<double>(s.count);
+  double squares = 0.0;
+  for (const auto& [value, count] : merged) {
+    squares += (value - s.mean) * (value - s.mean) * static_cast<double>(count);
+  }
+  s.std = std::sqrt(squares / static_cast<double>(s.count));
+  s.median = reference_percentile(added, 50);
+  s.p90 = reference_percentile(added, 90);
+  s.p95 = reference_percentile(added, 95);
+  s.p99 = reference_percentile(added, 99);
+  s.max = merged.rbegin()->first;
+  return s;
+}
+
+void check_equal(const DistributionStats& a, const DistributionStats& b) {
+  CHECK(a.count == b.count);
+  CHECK(a.mean == b.mean);
+  CHECK(a.std == b.std);
+  CHECK(a.median == b.median);
+  CHECK(a.p90 == b.p90);
+  CHECK(a.p95 == b.p95);
+  CHECK(a.p99 == b.p99);
+  CHECK(a.max == b.max);
+}
+
+}  // namespace
+
+TEST_CASE("single samples, weighted samples and small integers read as one sorted list") {
+  // Single adds and weighted adds are stored apart (8 and 16 bytes per value) and merged
+  // when read: equal values across the stores must count as one, in value order, through
+  // the radix sort (thousands of values: integers, then fractions) and the fallback sort.
+  for (const bool fractions : {false, true}) {
+    for (const std::size_t n : {std::size_t{50}, std::size_t{20000}}) {
+      std::mt19937_64 rng(n + (fractions ? 1 : 0));
+      Added added;
+      WeightedSamples s;
+      for (std::size_t i = 0; i < n; ++i) {
+        double value = static_cast<double>(rng() % 3000) * 1000.0;  // repeats across stores
+        if (rng() % 8 == 0) value = static_cast<double>(rng() % 100);  // small integers
+        if (fractions) value += 0.25;
+        const std::int64_t count = rng() % 3 == 0 ? 1 + static_cast<std::int64_t>(rng() % 5) : 1;
+        s.add(value, count);
+        added.emplace_back(value, count);
+      }
+      CAPTURE(n);
+      CAPTURE(fractions);
+      check_equal(s.stats(), reference_stats(added));
+      // More samples after a first read are sorted in as well.
+      s.add(123456789.0);
+      s.add(5.0, 2);
+      added.emplace_back(123456789.0, 1);
+      added.emplace_back(5.0, 2);
+      check_equal(s.stats(), reference_stats(added));
+      CHECK(s.percentile(37.5) == reference_percentile(added, 37.5));
+    }
+  }
+}
+
+TEST_CASE("more stored samples than the exact limit but fewer distinct values stay exact") {
+  // 1.2 million single adds of 600,000 distinct values: the stores fold (equal values
+  // merged) on the way, and the result is still the exact one.
+  WeightedSamples s;
+  Added added;
+  const std::int64_t n = WeightedSamples::kExactDistinctValues + 200000;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double value = 70000.0 + static_cast<double>((i * 7919) % 600000);
+    s.add(value);
+    added.emplace_back(value, 1);
+  }
+  check_equal(s.stats(), reference_stats(added));
+  CHECK_FALSE(s.sketched());
 }
