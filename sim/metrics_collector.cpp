@@ -12,6 +12,7 @@ MetricsCollector::MetricsCollector(std::vector<std::int64_t> kv_blocks, SloSpec 
       kv_last_ns_(kv_blocks_.size(), 0),
       kv_last_allocated_(kv_blocks_.size(), 0),
       kv_block_ns_(kv_blocks_.size(), 0.0),
+      kv_max_allocated_(kv_blocks_.size(), 0),
       slot_sums_(kv_blocks_.size()),
       slo_(slo) {
   for (const std::int64_t blocks : kv_blocks_) {
@@ -52,8 +53,18 @@ void MetricsCollector::on_kv_usage(std::int32_t replica_slot, TimeNs now,
                         static_cast<double>(now - kv_last_ns_[slot]);
   kv_last_ns_[slot] = now;
   kv_last_allocated_[slot] = allocated_blocks;
-  kv_usage_max_ = std::max(kv_usage_max_, static_cast<double>(allocated_blocks) /
-                                              static_cast<double>(kv_blocks_[slot]));
+  kv_max_allocated_[slot] = std::max(kv_max_allocated_[slot], allocated_blocks);
+}
+
+double MetricsCollector::kv_usage_max() const {
+  // The largest ratio over time is the largest count's: dividing by a positive constant
+  // keeps the order (and rounds the same number the same way).
+  double usage_max = 0.0;
+  for (std::size_t slot = 0; slot < kv_blocks_.size(); ++slot) {
+    usage_max = std::max(usage_max, static_cast<double>(kv_max_allocated_[slot]) /
+                                        static_cast<double>(kv_blocks_[slot]));
+  }
+  return usage_max;
 }
 
 void MetricsCollector::on_waiting_change(std::int64_t delta) {

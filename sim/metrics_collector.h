@@ -82,7 +82,7 @@ class MetricsCollector {
   /// Valid after finish(); 0 for a zero horizon.
   double kv_usage_mean() const;
   /// Largest share of one replica's blocks allocated at any moment.
-  double kv_usage_max() const { return kv_usage_max_; }
+  double kv_usage_max() const;
 
  private:
   /// Floating-point sums over one replica's iterations, in its iteration order.
@@ -100,7 +100,7 @@ class MetricsCollector {
   std::vector<TimeNs> kv_last_ns_;
   std::vector<std::int64_t> kv_last_allocated_;
   std::vector<double> kv_block_ns_;  ///< integral of allocated blocks over time
-  double kv_usage_max_ = 0.0;
+  std::vector<std::int64_t> kv_max_allocated_;  ///< most blocks allocated at any moment
   TimeNs horizon_ns_ = 0;
   bool finished_ = false;
 

@@ -162,7 +162,7 @@ void WeightedSamples::add(double value, std::int64_t count) {
   }
 }
 
-void WeightedSamples::add_integer(std::int64_t value) {
+void WeightedSamples::add_integer_first(std::int64_t value) {
   const auto v = static_cast<std::uint64_t>(value);  // negative: huge, so not small
   if (sketch_ || v >= static_cast<std::uint64_t>(kSmallIntegerLimit)) {
     add(static_cast<double>(value));

@@ -47,8 +47,17 @@ class WeightedSamples {
   /// Precondition: count >= 0 (count 0 adds nothing).
   void add(double value, std::int64_t count = 1);
   /// add(static_cast<double>(value)) for an integer sample (batch sizes, token counts),
-  /// without the checks a double needs on the way to the counting array.
-  void add_integer(std::int64_t value);
+  /// without the checks a double needs on the way to the counting array. Inline: the
+  /// simulator adds two per iteration, nearly always to a value already counted.
+  void add_integer(std::int64_t value) {
+    const auto v = static_cast<std::uint64_t>(value);  // negative: huge, so not small
+    if (v < small_counts_.size() && small_counts_[v] != 0 && !sketch_) {
+      ++total_count_;
+      ++small_counts_[v];
+      return;
+    }
+    add_integer_first(value);
+  }
 
   /// Total count.
   std::int64_t count() const { return total_count_; }
@@ -74,6 +83,8 @@ class WeightedSamples {
   };
   using Entry = std::pair<double, std::int64_t>;
 
+  /// add_integer() of a value not yet in the counting array (or of a sketched set).
+  void add_integer_first(std::int64_t value);
   /// Adds `count` to small_counts_[value] (growing it), counting a new distinct value.
   void count_small(std::size_t value, std::int64_t count);
   /// Moves singles_ into entries_, then sorts and merges entries_; switches to the sketch
