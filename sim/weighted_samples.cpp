@@ -13,9 +13,6 @@
 namespace llmsim::sim {
 namespace {
 
-/// Integers 0 <= v < this are counted in an array.
-constexpr double kSmallIntegerLimit = 65536.0;
-
 using Entry = std::pair<double, std::int64_t>;
 
 double value_of(double value) { return value; }
@@ -113,7 +110,7 @@ void sort_by_value(std::span<Item> items) {
 }
 
 bool small_integer(double value) {
-  if (!(value >= 0.0 && value < kSmallIntegerLimit) || std::signbit(value)) return false;
+  if (!(value >= 0.0 && value < WeightedSamples::kSmallIntegerLimit) || std::signbit(value)) return false;
   return static_cast<double>(static_cast<std::int64_t>(value)) == value;  // in range: exact cast
 }
 
@@ -135,7 +132,7 @@ void WeightedSamples::CompensatedSum::add(double x) {
   sum = t;
 }
 
-void WeightedSamples::add(double value, std::int64_t count) {
+void WeightedSamples::add_any(double value, std::int64_t count) {
   LLMSIM_CHECK(count >= 0, "sample counts are non-negative");
   if (count == 0) return;
   total_count_ += count;

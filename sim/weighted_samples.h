@@ -43,9 +43,27 @@ class WeightedSamples {
  public:
   static constexpr std::int64_t kExactDistinctValues = std::int64_t{1} << 20;  // 1,048,576
   static constexpr double kSketchRelativeError = 0.005;
+  /// Integers 0 <= v < this are counted in an array.
+  static constexpr double kSmallIntegerLimit = 65536.0;
 
-  /// Precondition: count >= 0 (count 0 adds nothing).
-  void add(double value, std::int64_t count = 1);
+  /// Precondition: count >= 0 (count 0 adds nothing). Inline: the common case (a latency
+  /// in nanoseconds, with room in its store) is a store and a count.
+  void add(double value, std::int64_t count = 1) {
+    if (value >= kSmallIntegerLimit && !sketch_ &&
+        entries_.size() + singles_.size() + 1 < next_compaction_) {
+      if (count == 1 && singles_.size() < singles_.capacity()) {
+        ++total_count_;
+        singles_.push_back(value);
+        return;
+      }
+      if (count > 1 && entries_.size() < entries_.capacity()) {
+        total_count_ += count;
+        entries_.emplace_back(value, count);
+        return;
+      }
+    }
+    add_any(value, count);
+  }
   /// add(static_cast<double>(value)) for an integer sample (batch sizes, token counts),
   /// without the checks a double needs on the way to the counting array. Inline: the
   /// simulator adds two per iteration, nearly always to a value already counted.
@@ -82,6 +100,9 @@ class WeightedSamples {
     double value() const { return sum + compensation; }
   };
   using Entry = std::pair<double, std::int64_t>;
+
+  /// add(), every case.
+  void add_any(double value, std::int64_t count);
 
   /// add_integer() of a value not yet in the counting array (or of a sketched set).
   void add_integer_first(std::int64_t value);
