@@ -33,4 +33,14 @@ struct IterationWork {
   double attention_decode_seq_heads = 0.0;  ///< decode sequences x query heads on this GPU x layers
 };
 
+/// The attention fields of IterationWork (see there): the part of an iteration's work that
+/// depends on the batch's attention sums rather than on one count.
+struct AttentionWork {
+  OperatorWork prefill;
+  OperatorWork decode;
+  double prefill_kernels = 0.0;
+  double decode_kernels = 0.0;
+  double decode_seq_heads = 0.0;
+};
+
 }  // namespace llmsim::hw

@@ -156,16 +156,34 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
 }
 
 IterationWork IterationWorkModel::work(const BatchShape& batch) const {
-  core::check_invariant(batch.prefill_seqs >= 0 && batch.prefill_tokens >= 0 &&
-                            batch.prefill_attention_pairs >= 0.0 &&
-                            batch.prefill_kv_tokens >= 0.0 && batch.decode_seqs >= 0 &&
-                            batch.decode_kv_tokens >= 0.0 && batch.sampled_seqs >= 0,
-                        "BatchShape: every count must be >= 0");
-  const double tokens = as_double(batch.total_new_tokens());
-  const double prefill_tokens = as_double(batch.prefill_tokens);
-  const double sampled = as_double(batch.sampled_seqs);
-
+  const AttentionWork attention = attention_work(batch);  // first: it checks the whole batch
   IterationWork work;
+  work.attention_prefill = attention.prefill;
+  work.attention_decode = attention.decode;
+  work.attention_prefill_kernels = attention.prefill_kernels;
+  work.attention_decode_kernels = attention.decode_kernels;
+  work.attention_decode_seq_heads = attention.decode_seq_heads;
+  fill_token_work(batch.total_new_tokens(), work);
+  fill_head_work(batch.sampled_seqs, work);
+  return work;
+}
+
+IterationWork IterationWorkModel::token_work(std::int64_t tokens) const {
+  IterationWork work;
+  fill_token_work(tokens, work);
+  return work;
+}
+
+IterationWork IterationWorkModel::head_work(std::int64_t sampled) const {
+  IterationWork work;
+  fill_head_work(sampled, work);
+  return work;
+}
+
+void IterationWorkModel::fill_token_work(std::int64_t total_new_tokens,
+                                         IterationWork& work) const {
+  core::check_invariant(total_new_tokens >= 0, "IterationWorkModel: tokens must be >= 0");
+  const double tokens = as_double(total_new_tokens);
   work.gemm.flops = gemm_flops_per_token_ * tokens;
   const double experts_read = num_experts_ > 0.0
                                   ? expected_distinct_experts(num_experts_, experts_per_token_,
@@ -175,30 +193,23 @@ IterationWork IterationWorkModel::work(const BatchShape& batch) const {
       tokens > 0.0 ? gemm_fixed_weight_bytes_ + experts_read * expert_weight_bytes_ : 0.0;
   work.gemm.hbm_bytes = weight_bytes + gemm_activation_bytes_per_token_ * tokens;
 
-  work.attention_prefill.flops = attention_flops_per_key_ * batch.prefill_attention_pairs;
-  work.attention_prefill.hbm_bytes = kv_bytes_per_token_ * batch.prefill_kv_tokens +
-                                     attention_activation_bytes_per_token_ * prefill_tokens;
-
-  work.attention_decode.flops = attention_flops_per_key_ * batch.decode_kv_tokens;
-  work.attention_decode.hbm_bytes = kv_bytes_per_token_ * batch.decode_kv_tokens;
-
   work.elementwise.hbm_bytes = elementwise_bytes_per_token_ * tokens;
-
-  work.lm_head.flops = lm_head_flops_per_row_ * sampled;
-  work.lm_head.hbm_bytes =
-      sampled > 0.0 ? lm_head_weight_bytes_ + lm_head_activation_bytes_per_row_ * sampled : 0.0;
 
   work.allreduce_calls = tokens > 0.0 ? allreduce_calls_ : 0.0;
   work.allreduce_payload_bytes = activation_bytes_ * tokens * hidden_size_;
 
   const bool any_tokens = tokens > 0.0;
   work.gemm_kernels = any_tokens ? gemm_kernels_per_layer_ * layers_ : 0.0;
-  work.lm_head_kernels = sampled > 0.0 ? 1.0 : 0.0;
   work.elementwise_kernels = any_tokens ? 4.0 * layers_ : 0.0;
-  work.attention_prefill_kernels = batch.prefill_tokens > 0 ? layers_ : 0.0;
-  work.attention_decode_kernels = batch.decode_seqs > 0 ? layers_ : 0.0;
-  work.attention_decode_seq_heads = as_double(batch.decode_seqs) * query_heads_per_gpu_ * layers_;
-  return work;
+}
+
+void IterationWorkModel::fill_head_work(std::int64_t sampled_seqs, IterationWork& work) const {
+  core::check_invariant(sampled_seqs >= 0, "IterationWorkModel: sampled rows must be >= 0");
+  const double sampled = as_double(sampled_seqs);
+  work.lm_head.flops = lm_head_flops_per_row_ * sampled;
+  work.lm_head.hbm_bytes =
+      sampled > 0.0 ? lm_head_weight_bytes_ + lm_head_activation_bytes_per_row_ * sampled : 0.0;
+  work.lm_head_kernels = sampled > 0.0 ? 1.0 : 0.0;
 }
 
 }  // namespace llmsim::hw

@@ -5,14 +5,15 @@
 
 #include <cstdint>
 
+#include "core/invariant.h"
 #include "core/model_spec.h"
 #include "core/parameter_counts.h"
+#include "hw/batch_shape.h"
 #include "hw/iteration_work.h"
 
 namespace llmsim::hw {
 
-struct BatchShape;  // hw/step_time_model.h
-struct Precision;   // hw/step_time_model.h
+struct Precision;  // hw/step_time_model.h
 
 /// Expected number of distinct experts that `tokens` tokens touch when each picks
 /// `experts_per_token` of `num_experts` uniformly and independently of the others:
@@ -60,7 +61,23 @@ class IterationWorkModel {
   /// Precondition (aborts otherwise): every field of `batch` is >= 0.
   IterationWork work(const BatchShape& batch) const;
 
+  // work() split by what each part depends on, so that a caller can memoise the parts
+  // indexed by one integer. Each computes its fields exactly as work() does.
+
+  /// gemm, elementwise, allreduce_* and gemm/elementwise kernels, functions of T alone;
+  /// the other fields 0. Precondition (aborts otherwise): tokens >= 0.
+  IterationWork token_work(std::int64_t tokens) const;
+  /// lm_head and lm_head_kernels, functions of sampled_seqs alone; the other fields 0.
+  /// Precondition (aborts otherwise): sampled >= 0.
+  IterationWork head_work(std::int64_t sampled) const;
+  /// The attention fields. Inline: the part left to price in every iteration.
+  /// Precondition (aborts otherwise): every field of `batch` is >= 0.
+  AttentionWork attention_work(const BatchShape& batch) const;
+
  private:
+  void fill_token_work(std::int64_t total_new_tokens, IterationWork& work) const;
+  void fill_head_work(std::int64_t sampled_seqs, IterationWork& work) const;
+
   double hidden_size_ = 0.0;
   double activation_bytes_ = 0.0;     ///< bytes per activation element
   // MoE routing; num_experts_ == 0 for a dense model.
@@ -83,5 +100,24 @@ class IterationWorkModel {
   double gemm_kernels_per_layer_ = 0.0;
   double query_heads_per_gpu_ = 0.0;
 };
+
+inline AttentionWork IterationWorkModel::attention_work(const BatchShape& batch) const {
+  core::check_invariant(batch.prefill_seqs >= 0 && batch.prefill_tokens >= 0 &&
+                            batch.prefill_attention_pairs >= 0.0 &&
+                            batch.prefill_kv_tokens >= 0.0 && batch.decode_seqs >= 0 &&
+                            batch.decode_kv_tokens >= 0.0 && batch.sampled_seqs >= 0,
+                        "BatchShape: every count must be >= 0");
+  AttentionWork work;
+  work.prefill.flops = attention_flops_per_key_ * batch.prefill_attention_pairs;
+  work.prefill.hbm_bytes = kv_bytes_per_token_ * batch.prefill_kv_tokens +
+                           attention_activation_bytes_per_token_ *
+                               static_cast<double>(batch.prefill_tokens);
+  work.decode.flops = attention_flops_per_key_ * batch.decode_kv_tokens;
+  work.decode.hbm_bytes = kv_bytes_per_token_ * batch.decode_kv_tokens;
+  work.prefill_kernels = batch.prefill_tokens > 0 ? layers_ : 0.0;
+  work.decode_kernels = batch.decode_seqs > 0 ? layers_ : 0.0;
+  work.decode_seq_heads = static_cast<double>(batch.decode_seqs) * query_heads_per_gpu_ * layers_;
+  return work;
+}
 
 }  // namespace llmsim::hw

@@ -37,8 +37,8 @@
 // same fractions of whichever peak applies.
 #include "hw/step_time_model.h"
 
+#include <array>
 #include <cstddef>
-#include <initializer_list>
 #include <string>
 
 #include "core/input_error.h"
@@ -116,19 +116,27 @@ struct BoundTally {
   double memory_s = 0.0;
 };
 
-/// roofline_time_s(flops / flops_per_s, bytes / bytes_per_s, exponent); the side with the
-/// larger time counts the whole operator in `tally` (a tie counts as compute).
-double roofline_s(const OperatorWork& work, double flops_per_s, double bytes_per_s,
-                  double exponent, BoundTally& tally) {
+/// `work` priced on the roofline: roofline_time_s(flops / flops_per_s, hbm_bytes /
+/// bytes_per_s, exponent), plus `fixed_s` (the operator's fixed per-kernel time, seconds).
+/// A tie between the two sides counts as compute-bound.
+PricedOp priced_roofline(const OperatorWork& work, double flops_per_s, double bytes_per_s,
+                         double exponent, double fixed_s) {
   const double compute_s = work.flops / flops_per_s;
   const double memory_s = work.hbm_bytes / bytes_per_s;
-  const double time_s = roofline_time_s(compute_s, memory_s, exponent);
-  if (compute_s >= memory_s) {
-    tally.compute_s += time_s;
-  } else {
-    tally.memory_s += time_s;
-  }
-  return time_s;
+  const double roofline_s = roofline_time_s(compute_s, memory_s, exponent);
+  return PricedOp{work, roofline_s + fixed_s, roofline_s, compute_s >= memory_s};
+}
+
+/// Ring all-reduce time of `work`'s all-reduces on `tensor_parallel` GPUs, seconds; 0 when
+/// there are none (tensor_parallel 1, or no tokens).
+double allreduce_s(const IterationWork& work, const HardwareSpec& hardware, int tensor_parallel) {
+  if (!(work.allreduce_calls > 0.0)) return 0.0;
+  const Efficiencies& e = hardware.efficiency;
+  const double p = tensor_parallel;
+  const double ring_bytes = 2.0 * (p - 1.0) / p * work.allreduce_payload_bytes;
+  const double bus_bytes_per_s =
+      hardware.interconnect_bandwidth_bytes_per_s * e.allreduce_bandwidth_efficiency;
+  return work.allreduce_calls * (e.allreduce_latency_s + ring_bytes / bus_bytes_per_s);
 }
 
 constexpr std::size_t index(OpClass op) { return static_cast<std::size_t>(op); }
@@ -179,50 +187,61 @@ IterationWork StepTimeModel::work(const BatchShape& batch) const { return work_m
 
 StepCost StepTimeModel::price(const BatchShape& batch) const {
   if (batch.empty()) return StepCost{};
-  const IterationWork work = work_model_.work(batch);
+  return combine(batch, token_terms(batch.total_new_tokens()), head_terms(batch.sampled_seqs));
+}
+
+TokenTerms StepTimeModel::token_terms(std::int64_t tokens) const {
+  const IterationWork work = work_model_.token_work(tokens);
   const Efficiencies& e = hardware_.efficiency;
   const double hbm = hardware_.hbm_bandwidth_bytes_per_s;
-  const double memory_bytes_per_s = hbm * e.memory_bandwidth_efficiency;
-
-  const double k = e.roofline_exponent;
-  BoundTally tally;
-  // Every entry is set below; the cost is built whole at the end (a StepCost zeroed first
-  // and filled in costs a string store per iteration priced).
-  std::array<double, kNumOpClasses> op_time_s;  // NOLINT(cppcoreguidelines-pro-type-member-init)
-  op_time_s[index(OpClass::gemm)] =
-      roofline_s(work.gemm, gemm_peak_flops_per_s_ * e.gemm_compute_efficiency,
-                 memory_bytes_per_s, k, tally) +
-      work.gemm_kernels * e.gemm_kernel_latency_s;
-  op_time_s[index(OpClass::attention_prefill)] =
-      roofline_s(work.attention_prefill,
-                 attention_peak_flops_per_s_ * e.attention_prefill_efficiency,
-                 memory_bytes_per_s, k, tally) +
-      work.attention_prefill_kernels * e.attention_prefill_kernel_latency_s;
-  op_time_s[index(OpClass::attention_decode)] =
-      roofline_s(work.attention_decode,
-                 attention_peak_flops_per_s_ * e.attention_prefill_efficiency,
-                 hbm * e.attention_decode_bandwidth_efficiency, k, tally) +
-      work.attention_decode_kernels * e.attention_decode_kernel_latency_s +
-      work.attention_decode_seq_heads * e.attention_decode_per_seq_head_s;
+  TokenTerms terms;
+  terms.gemm = priced_roofline(work.gemm, gemm_peak_flops_per_s_ * e.gemm_compute_efficiency,
+                               hbm * e.memory_bandwidth_efficiency, e.roofline_exponent,
+                               work.gemm_kernels * e.gemm_kernel_latency_s);
   const double elementwise_memory_s =
       work.elementwise.hbm_bytes / (hbm * e.elementwise_bandwidth_efficiency);
-  tally.memory_s += elementwise_memory_s;
-  op_time_s[index(OpClass::elementwise)] =
-      elementwise_memory_s + work.elementwise_kernels * e.elementwise_kernel_latency_s;
-  op_time_s[index(OpClass::lm_head)] =
-      roofline_s(work.lm_head, lm_head_peak_flops_per_s_ * e.gemm_compute_efficiency,
-                 memory_bytes_per_s, k, tally) +
-      work.lm_head_kernels * e.gemm_kernel_latency_s;
+  terms.elementwise = PricedOp{
+      work.elementwise,
+      elementwise_memory_s + work.elementwise_kernels * e.elementwise_kernel_latency_s,
+      elementwise_memory_s, false};
+  terms.allreduce_s = allreduce_s(work, hardware_, tensor_parallel_);
+  return terms;
+}
 
-  op_time_s[index(OpClass::allreduce)] = 0.0;
-  if (work.allreduce_calls > 0.0) {
-    const double p = tensor_parallel_;
-    const double ring_bytes = 2.0 * (p - 1.0) / p * work.allreduce_payload_bytes;
-    const double bus_bytes_per_s =
-        hardware_.interconnect_bandwidth_bytes_per_s * e.allreduce_bandwidth_efficiency;
-    op_time_s[index(OpClass::allreduce)] =
-        work.allreduce_calls * (e.allreduce_latency_s + ring_bytes / bus_bytes_per_s);
-  }
+PricedOp StepTimeModel::head_terms(std::int64_t sampled) const {
+  const IterationWork work = work_model_.head_work(sampled);
+  const Efficiencies& e = hardware_.efficiency;
+  return priced_roofline(work.lm_head, lm_head_peak_flops_per_s_ * e.gemm_compute_efficiency,
+                         hardware_.hbm_bandwidth_bytes_per_s * e.memory_bandwidth_efficiency,
+                         e.roofline_exponent, work.lm_head_kernels * e.gemm_kernel_latency_s);
+}
+
+StepCost StepTimeModel::combine(const BatchShape& batch, const TokenTerms& tokens,
+                                const PricedOp& head) const {
+  const AttentionWork work = work_model_.attention_work(batch);
+  const Efficiencies& e = hardware_.efficiency;
+  const double hbm = hardware_.hbm_bandwidth_bytes_per_s;
+  const double attention_flops_per_s = attention_peak_flops_per_s_ * e.attention_prefill_efficiency;
+  const PricedOp prefill = priced_roofline(
+      work.prefill, attention_flops_per_s, hbm * e.memory_bandwidth_efficiency,
+      e.roofline_exponent, work.prefill_kernels * e.attention_prefill_kernel_latency_s);
+  PricedOp decode = priced_roofline(
+      work.decode, attention_flops_per_s, hbm * e.attention_decode_bandwidth_efficiency,
+      e.roofline_exponent, work.decode_kernels * e.attention_decode_kernel_latency_s);
+  // After the kernel time, not summed with it first: the order fixes the rounding.
+  decode.time_s += work.decode_seq_heads * e.attention_decode_per_seq_head_s;
+
+  // Every sum below runs in a fixed order (OpClass order for time, gemm, attention
+  // prefill, attention decode, elementwise, lm_head for the rest): their rounding is part
+  // of what golden runs pin. Every entry is set below; the cost is built whole at the end
+  // (a StepCost zeroed first and filled in costs a string store per iteration priced).
+  std::array<double, kNumOpClasses> op_time_s;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+  op_time_s[index(OpClass::gemm)] = tokens.gemm.time_s;
+  op_time_s[index(OpClass::attention_prefill)] = prefill.time_s;
+  op_time_s[index(OpClass::attention_decode)] = decode.time_s;
+  op_time_s[index(OpClass::elementwise)] = tokens.elementwise.time_s;
+  op_time_s[index(OpClass::lm_head)] = head.time_s;
+  op_time_s[index(OpClass::allreduce)] = tokens.allreduce_s;
   op_time_s[index(OpClass::overhead)] =
       e.per_iteration_overhead_s +
       e.per_layer_overhead_s * static_cast<double>(model_.num_layers);
@@ -232,10 +251,17 @@ StepCost StepTimeModel::price(const BatchShape& batch) const {
   for (const double op_s : op_time_s) time_s += op_s;
   double flops = 0.0;
   double hbm_bytes = 0.0;
-  for (const OperatorWork* op : {&work.gemm, &work.attention_prefill, &work.attention_decode,
-                                 &work.elementwise, &work.lm_head}) {
-    flops += op->flops;
-    hbm_bytes += op->hbm_bytes;
+  BoundTally tally;
+  const std::array<const PricedOp*, 5> roofline_ops = {&tokens.gemm, &prefill, &decode,
+                                                       &tokens.elementwise, &head};
+  for (const PricedOp* op : roofline_ops) {
+    flops += op->work.flops;
+    hbm_bytes += op->work.hbm_bytes;
+    if (op->compute_bound) {
+      tally.compute_s += op->roofline_s;
+    } else {
+      tally.memory_s += op->roofline_s;
+    }
   }
   flops *= tensor_parallel_;
   hbm_bytes *= tensor_parallel_;

@@ -9,6 +9,7 @@
 #include "core/dtype.h"
 #include "core/model_spec.h"
 #include "core/parameter_counts.h"
+#include "hw/batch_shape.h"
 #include "hw/hardware_spec.h"
 #include "hw/iteration_work.h"
 #include "hw/iteration_work_model.h"
@@ -22,22 +23,6 @@ struct Precision {
   core::DType weights = core::DType::bf16;
   core::DType kv_cache = core::DType::bf16;
   core::DType activations = core::DType::bf16;  ///< activation tensors and all-reduce payloads
-};
-
-/// One iteration's batch, as sums over its sequences, so pricing costs O(1) whatever the
-/// batch size. A sequence with s new tokens on top of c cached ones attends causally:
-/// its s queries see c+1, c+2, ..., c+s keys.
-struct BatchShape {
-  std::int64_t prefill_seqs = 0;        ///< sequences processing prompt tokens this iteration
-  std::int64_t prefill_tokens = 0;      ///< sum of s over prefill sequences
-  double prefill_attention_pairs = 0;   ///< sum of s*c + s*(s+1)/2 over prefill sequences
-  double prefill_kv_tokens = 0;         ///< sum of c + s over prefill sequences (KV read/written)
-  std::int64_t decode_seqs = 0;         ///< sequences generating one token each (s = 1)
-  double decode_kv_tokens = 0;          ///< sum of c + 1 over decode sequences (keys attended)
-  std::int64_t sampled_seqs = 0;        ///< sequences that sample a token (LM head rows)
-
-  std::int64_t total_new_tokens() const { return prefill_tokens + decode_seqs; }
-  bool empty() const { return prefill_tokens == 0 && decode_seqs == 0; }
 };
 
 enum class OpClass {
@@ -65,6 +50,22 @@ struct StepCost {
   std::array<double, kNumOpClasses> op_time_s{};  ///< per operator class, seconds
 };
 
+/// One roofline operator class of an iteration, priced: what StepTimeModel adds into a
+/// StepCost for it.
+struct PricedOp {
+  OperatorWork work;           ///< one GPU's FLOPs and bytes
+  double time_s = 0.0;         ///< roofline time plus fixed per-kernel times, seconds
+  double roofline_s = 0.0;     ///< the roofline time alone, seconds (what Bound weighs)
+  bool compute_bound = false;  ///< compute time >= memory time
+};
+
+/// The operator classes whose price depends on T = total new tokens alone.
+struct TokenTerms {
+  PricedOp gemm;
+  PricedOp elementwise;  ///< no FLOPs counted: memory-bound whatever T is
+  double allreduce_s = 0.0;
+};
+
 /// Precondition: tensor_parallel >= 1 and divides num_attention_heads and num_kv_heads
 /// (or num_kv_heads < tensor_parallel, in which case KV heads are replicated).
 /// The constructor throws core::InputError when it does not, when the GPU has no peak for
@@ -76,8 +77,23 @@ class StepTimeModel {
   StepTimeModel(const core::ModelSpec& model, const HardwareSpec& hardware, Precision precision,
                 int tensor_parallel);
 
-  /// Prices one iteration. An empty batch costs nothing (time 0).
+  /// Prices one iteration. An empty batch costs nothing (time 0); any other costs
+  /// combine(batch, token_terms(T), head_terms(batch.sampled_seqs)), T the batch's total
+  /// new tokens.
   StepCost price(const BatchShape& batch) const;
+
+  // price() in parts, for a caller that memoises the parts indexed by one integer
+  // (hw/memoised_step_pricer.h); pure functions of their arguments.
+
+  /// gemm, elementwise and allreduce of an iteration of `tokens` new tokens (>= 0).
+  TokenTerms token_terms(std::int64_t tokens) const;
+  /// lm_head of an iteration where `sampled` (>= 0) sequences sample.
+  PricedOp head_terms(std::int64_t sampled) const;
+  /// The cost of non-empty `batch`, given token_terms(batch.total_new_tokens()) and
+  /// head_terms(batch.sampled_seqs) of this model: prices attention and sums every class
+  /// in a fixed order, so the result is bit for bit price(batch). Aborts when a field of
+  /// `batch` is negative.
+  StepCost combine(const BatchShape& batch, const TokenTerms& tokens, const PricedOp& head) const;
 
   /// Peak FLOP/s of the compute dtype times the number of GPUs: the MFU denominator.
   double peak_flops_per_s_group() const;

@@ -1,0 +1,24 @@
+// BatchShape: what the step-time model needs to know of one iteration's batch.
+#pragma once
+
+#include <cstdint>
+
+namespace llmsim::hw {
+
+/// One iteration's batch, as sums over its sequences, so pricing costs O(1) whatever the
+/// batch size. A sequence with s new tokens on top of c cached ones attends causally:
+/// its s queries see c+1, c+2, ..., c+s keys.
+struct BatchShape {
+  std::int64_t prefill_seqs = 0;        ///< sequences processing prompt tokens this iteration
+  std::int64_t prefill_tokens = 0;      ///< sum of s over prefill sequences
+  double prefill_attention_pairs = 0;   ///< sum of s*c + s*(s+1)/2 over prefill sequences
+  double prefill_kv_tokens = 0;         ///< sum of c + s over prefill sequences (KV read/written)
+  std::int64_t decode_seqs = 0;         ///< sequences generating one token each (s = 1)
+  double decode_kv_tokens = 0;          ///< sum of c + 1 over decode sequences (keys attended)
+  std::int64_t sampled_seqs = 0;        ///< sequences that sample a token (LM head rows)
+
+  std::int64_t total_new_tokens() const { return prefill_tokens + decode_seqs; }
+  bool empty() const { return prefill_tokens == 0 && decode_seqs == 0; }
+};
+
+}  // namespace llmsim::hw
