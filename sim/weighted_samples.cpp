@@ -37,7 +37,8 @@ void radix_sort(std::span<Item> items, std::vector<Item>& scratch, std::uint64_t
   constexpr std::uint64_t kDigitMask = kDigitValues - 1;
   const int low = std::countr_zero(varying);
   const int high = 63 - std::countl_zero(varying);
-  const auto digits = static_cast<std::size_t>((high - low) / kDigitBits + 1);
+  const int digit_count = (high - low) / kDigitBits + 1;
+  const auto digits = static_cast<std::size_t>(digit_count);
   constexpr std::size_t kMaxDigits = (64 + kDigitBits - 1) / kDigitBits;
   std::array<std::array<std::uint32_t, kDigitValues>, kMaxDigits> counts{};
   for (const Item& item : items) {
