@@ -13,6 +13,22 @@
 using llmsim::sim::DistributionStats;
 using llmsim::sim::WeightedSamples;
 
+namespace {
+
+/// Every field of two statistics, compared with ==.
+void check_equal(const DistributionStats& a, const DistributionStats& b) {
+  CHECK(a.count == b.count);
+  CHECK(a.mean == b.mean);
+  CHECK(a.std == b.std);
+  CHECK(a.median == b.median);
+  CHECK(a.p90 == b.p90);
+  CHECK(a.p95 == b.p95);
+  CHECK(a.p99 == b.p99);
+  CHECK(a.max == b.max);
+}
+
+}  // namespace
+
 TEST_CASE("percentiles interpolate linearly between the closest ranks like numpy") {
   WeightedSamples s;
   for (const double v : {4.0, 1.0, 3.0, 2.0}) s.add(v);
@@ -86,13 +102,7 @@ TEST_CASE("integer samples give the statistics of the same values added as doubl
   const DistributionStats a = as_integers.stats();
   const DistributionStats b = as_doubles.stats();
   CHECK(a.count == 8);
-  CHECK(a.count == b.count);
-  CHECK(a.mean == b.mean);
-  CHECK(a.std == b.std);
-  CHECK(a.median == b.median);
-  CHECK(a.p90 == b.p90);
-  CHECK(a.p99 == b.p99);
-  CHECK(a.max == b.max);
+  check_equal(a, b);
   CHECK(a.median == 9.5);  // [-3, 0, 7, 7, 12, 65535, 65536, 2^40]: ranks 3 and 4
 }
 
@@ -185,17 +195,6 @@ DistributionStats reference_stats(const Added& added) {
   s.p99 = reference_percentile(added, 99);
   s.max = merged.rbegin()->first;
   return s;
-}
-
-void check_equal(const DistributionStats& a, const DistributionStats& b) {
-  CHECK(a.count == b.count);
-  CHECK(a.mean == b.mean);
-  CHECK(a.std == b.std);
-  CHECK(a.median == b.median);
-  CHECK(a.p90 == b.p90);
-  CHECK(a.p95 == b.p95);
-  CHECK(a.p99 == b.p99);
-  CHECK(a.max == b.max);
 }
 
 }  // namespace
