@@ -255,7 +255,7 @@ void WeightedSamples::visit_sorted(Visit&& visit) const {
   // 0 there, as it would in one sorted list of the three stores).
   if (small_distinct_ == 0 && singles_.empty()) {  // the common cases first: one store
     for (const auto& [value, count] : entries_) {
-      if (!visit(value, count)) return;
+      visit(value, count);
     }
     return;
   }
@@ -264,7 +264,7 @@ void WeightedSamples::visit_sorted(Visit&& visit) const {
       const double value = singles_[i];
       const std::size_t run_start = i;
       while (++i < singles_.size() && singles_[i] == value) {}
-      if (!visit(value, static_cast<std::int64_t>(i - run_start))) return;
+      visit(value, static_cast<std::int64_t>(i - run_start));
     }
     return;
   }
@@ -284,7 +284,7 @@ void WeightedSamples::visit_sorted(Visit&& visit) const {
     const double next = entry_next ? entries_[e].first : more_singles ? singles_[i] : 0.0;
     if (small < small_counts_.size() &&
         (!(more_entries || more_singles) || static_cast<double>(small) <= next)) {
-      if (!visit(static_cast<double>(small), small_counts_[small])) return;
+      visit(static_cast<double>(small), small_counts_[small]);
       ++small;
       skip_empty_small();
       continue;
@@ -294,25 +294,36 @@ void WeightedSamples::visit_sorted(Visit&& visit) const {
     else ++count, ++i;
     while (i < singles_.size() && singles_[i] == next) ++count, ++i;
     if (e < entries_.size() && entries_[e].first == next) count += entries_[e++].second;
-    if (!visit(next, count)) return;
+    visit(next, count);
   }
 }
 
 namespace {
 
-/// numpy percentiles at N quantiles, fed the sorted values one distinct value at a time:
-/// rank = q/100 x (n - 1), interpolated between the values at its floor and the next rank.
+/// numpy's linear percentile q of n values: rank = q/100 x (n - 1), the value at rank
+/// `lower` interpolated towards the one at `upper` by `fraction` (numpy_lerp).
+struct NumpyRanks {
+  std::int64_t lower;
+  std::int64_t upper;
+  double fraction;
+};
+NumpyRanks numpy_ranks(double q, std::int64_t n) {
+  const double rank = (q / 100.0) * static_cast<double>(n - 1);
+  const double below = std::floor(rank);
+  const auto lower = static_cast<std::int64_t>(below);
+  return NumpyRanks{lower, std::min(lower + 1, n - 1), rank - below};
+}
+
+/// numpy percentiles at N quantiles, fed the sorted values one distinct value at a time.
 template <std::size_t N>
 class PercentileFinder {
  public:
   PercentileFinder(const std::array<double, N>& qs, std::int64_t total) {
     for (std::size_t q = 0; q < N; ++q) {
-      const double rank = (qs[q] / 100.0) * static_cast<double>(total - 1);
-      const double below = std::floor(rank);
-      const auto lo = static_cast<std::int64_t>(below);
-      needs_[2 * q] = Need{lo, 2 * q};
-      needs_[2 * q + 1] = Need{std::min(lo + 1, total - 1), 2 * q + 1};
-      fraction_[q] = rank - below;
+      const NumpyRanks ranks = numpy_ranks(qs[q], total);
+      needs_[2 * q] = Need{ranks.lower, 2 * q};
+      needs_[2 * q + 1] = Need{ranks.upper, 2 * q + 1};
+      fraction_[q] = ranks.fraction;
     }
     std::sort(needs_.begin(), needs_.end(),
               [](const Need& a, const Need& b) { return a.rank < b.rank; });
@@ -349,11 +360,9 @@ class PercentileFinder {
 }  // namespace
 
 double WeightedSamples::sketch_percentile(double q) const {
-  const double rank = (q / 100.0) * static_cast<double>(total_count_ - 1);
-  const double below = std::floor(rank);
-  const auto lo = static_cast<std::int64_t>(below);
-  const std::int64_t hi = std::min(lo + 1, total_count_ - 1);
-  return numpy_lerp(sketch_->value_at(lo), sketch_->value_at(hi), rank - below);
+  const NumpyRanks ranks = numpy_ranks(q, total_count_);
+  return numpy_lerp(sketch_->value_at(ranks.lower), sketch_->value_at(ranks.upper),
+                    ranks.fraction);
 }
 
 double WeightedSamples::percentile(double q) {
@@ -361,10 +370,7 @@ double WeightedSamples::percentile(double q) {
   if (total_count_ == 0) return 0.0;
   if (!prepare_exact()) return sketch_percentile(q);
   PercentileFinder<1> finder(std::array<double, 1>{q}, total_count_);
-  visit_sorted([&finder](double value, std::int64_t count) {
-    finder.see(value, count);
-    return true;
-  });
+  visit_sorted([&finder](double value, std::int64_t count) { finder.see(value, count); });
   return finder.result()[0];
 }
 
@@ -391,14 +397,12 @@ DistributionStats WeightedSamples::stats() {
     sum += value * static_cast<double>(count);
     finder.see(value, count);
     s.max = value;  // the last value visited is the largest
-    return true;
   });
   s.mean = sum / n;
   double squares = 0.0;
   visit_sorted([&](double value, std::int64_t count) {
     const double d = value - s.mean;
     squares += d * d * static_cast<double>(count);
-    return true;
   });
   s.std = std::sqrt(squares / n);
   const std::array<double, 4> p = finder.result();

@@ -120,7 +120,7 @@ class WeightedSamples {
   /// or now turns out to be, sketched.
   bool prepare_exact();
   /// Exact mode, after prepare_exact(): calls visit(value, count) for each distinct value
-  /// in ascending order, counts of equal values summed, until visit returns false.
+  /// in ascending order, counts of equal values summed.
   template <typename Visit>
   void visit_sorted(Visit&& visit) const;
   double sketch_percentile(double q) const;
