@@ -222,9 +222,15 @@ StepCost StepTimeModel::combine(const BatchShape& batch, const TokenTerms& token
   const Efficiencies& e = hardware_.efficiency;
   const double hbm = hardware_.hbm_bandwidth_bytes_per_s;
   const double attention_flops_per_s = attention_peak_flops_per_s_ * e.attention_prefill_efficiency;
-  const PricedOp prefill = priced_roofline(
-      work.prefill, attention_flops_per_s, hbm * e.memory_bandwidth_efficiency,
-      e.roofline_exponent, work.prefill_kernels * e.attention_prefill_kernel_latency_s);
+  // A decode-only batch has no prefill attention at all: priced_roofline would give a zero
+  // time and a tie (compute-bound), which is what is written here without its divisions.
+  const bool no_prefill =
+      work.prefill.flops == 0.0 && work.prefill.hbm_bytes == 0.0 && work.prefill_kernels == 0.0;
+  const PricedOp prefill =
+      no_prefill ? PricedOp{work.prefill, 0.0, 0.0, true}
+                 : priced_roofline(work.prefill, attention_flops_per_s,
+                                   hbm * e.memory_bandwidth_efficiency, e.roofline_exponent,
+                                   work.prefill_kernels * e.attention_prefill_kernel_latency_s);
   PricedOp decode = priced_roofline(
       work.decode, attention_flops_per_s, hbm * e.attention_decode_bandwidth_efficiency,
       e.roofline_exponent, work.decode_kernels * e.attention_decode_kernel_latency_s);

@@ -9,10 +9,7 @@ namespace llmsim::sim {
 
 MetricsCollector::MetricsCollector(std::vector<std::int64_t> kv_blocks, SloSpec slo)
     : kv_blocks_(std::move(kv_blocks)),
-      kv_last_ns_(kv_blocks_.size(), 0),
-      kv_last_allocated_(kv_blocks_.size(), 0),
-      kv_block_ns_(kv_blocks_.size(), 0.0),
-      kv_max_allocated_(kv_blocks_.size(), 0),
+      kv_(kv_blocks_.size()),
       slot_sums_(kv_blocks_.size()),
       slo_(slo) {
   for (const std::int64_t blocks : kv_blocks_) {
@@ -39,29 +36,12 @@ void MetricsCollector::on_iteration(const IterationStats& it) {
   batch_tokens_.add_integer(it.prefill_tokens + it.decode_tokens);
 }
 
-void MetricsCollector::on_itl(TimeNs gap_ns, std::int64_t count) {
-  LLMSIM_CHECK(gap_ns >= 0, "inter-token gaps are non-negative");
-  itl_ns_.add(static_cast<double>(gap_ns), count);
-}
-
-void MetricsCollector::on_kv_usage(std::int32_t replica_slot, TimeNs now,
-                                   std::int64_t allocated_blocks) {
-  const auto slot = static_cast<std::size_t>(replica_slot);
-  LLMSIM_CHECK(slot < kv_blocks_.size(), "KV usage is reported for a known replica");
-  LLMSIM_CHECK(now >= kv_last_ns_[slot], "time never goes backward (KV usage)");
-  kv_block_ns_[slot] += static_cast<double>(kv_last_allocated_[slot]) *
-                        static_cast<double>(now - kv_last_ns_[slot]);
-  kv_last_ns_[slot] = now;
-  kv_last_allocated_[slot] = allocated_blocks;
-  kv_max_allocated_[slot] = std::max(kv_max_allocated_[slot], allocated_blocks);
-}
-
 double MetricsCollector::kv_usage_max() const {
   // The largest ratio over time is the largest count's: dividing by a positive constant
   // keeps the order (and rounds the same number the same way).
   double usage_max = 0.0;
   for (std::size_t slot = 0; slot < kv_blocks_.size(); ++slot) {
-    usage_max = std::max(usage_max, static_cast<double>(kv_max_allocated_[slot]) /
+    usage_max = std::max(usage_max, static_cast<double>(kv_[slot].max_allocated) /
                                         static_cast<double>(kv_blocks_[slot]));
   }
   return usage_max;
@@ -78,7 +58,7 @@ void MetricsCollector::finish(TimeNs horizon_ns) {
   finished_ = true;
   horizon_ns_ = horizon_ns;
   for (std::size_t slot = 0; slot < kv_blocks_.size(); ++slot) {
-    on_kv_usage(static_cast<std::int32_t>(slot), horizon_ns, kv_last_allocated_[slot]);
+    on_kv_usage(static_cast<std::int32_t>(slot), horizon_ns, kv_[slot].last_allocated);
   }
 }
 
@@ -98,7 +78,7 @@ double MetricsCollector::kv_usage_mean() const {
   if (horizon_ns_ <= 0 || kv_blocks_.empty()) return 0.0;
   double sum = 0.0;
   for (std::size_t slot = 0; slot < kv_blocks_.size(); ++slot) {
-    sum += kv_block_ns_[slot] /
+    sum += kv_[slot].block_ns /
            (static_cast<double>(kv_blocks_[slot]) * static_cast<double>(horizon_ns_));
   }
   return sum / static_cast<double>(kv_blocks_.size());

@@ -3,10 +3,12 @@
 // distinct values, not with tokens or requests. Per-request facts live in RequestRecord.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include "hw/step_time_model.h"
+#include "sim/check.h"
 #include "sim/request_record.h"
 #include "sim/request_totals.h"
 #include "sim/scenario.h"
@@ -41,10 +43,23 @@ class MetricsCollector {
   explicit MetricsCollector(std::vector<std::int64_t> kv_blocks, SloSpec slo = {});
 
   void on_iteration(const IterationStats& iteration);
-  /// `count` inter-token gaps of gap_ns each.
-  void on_itl(TimeNs gap_ns, std::int64_t count);
+  /// `count` inter-token gaps of gap_ns each. Inline, as on_kv_usage(): every iteration
+  /// reports through them.
+  void on_itl(TimeNs gap_ns, std::int64_t count) {
+    LLMSIM_CHECK(gap_ns >= 0, "inter-token gaps are non-negative");
+    itl_ns_.add(static_cast<double>(gap_ns), count);
+  }
   /// The replica's allocated-block count changed at `now` (time never goes backward).
-  void on_kv_usage(std::int32_t replica_slot, TimeNs now, std::int64_t allocated_blocks);
+  void on_kv_usage(std::int32_t replica_slot, TimeNs now, std::int64_t allocated_blocks) {
+    const auto slot = static_cast<std::size_t>(replica_slot);
+    LLMSIM_CHECK(slot < kv_.size(), "KV usage is reported for a known replica");
+    KvTrack& kv = kv_[slot];
+    LLMSIM_CHECK(now >= kv.last_ns, "time never goes backward (KV usage)");
+    kv.block_ns += static_cast<double>(kv.last_allocated) * static_cast<double>(now - kv.last_ns);
+    kv.last_ns = now;
+    kv.last_allocated = allocated_blocks;
+    kv.max_allocated = std::max(kv.max_allocated, allocated_blocks);
+  }
   /// Requests waiting (queued, not running) across the run changed by `delta`.
   void on_waiting_change(std::int64_t delta);
   void on_preemption() { ++preemptions_; }
@@ -96,11 +111,16 @@ class MetricsCollector {
   /// The sum of one field over replicas, in replica order.
   double total(double SlotSums::*field) const;
 
+  /// One replica's KV usage over time.
+  struct KvTrack {
+    TimeNs last_ns = 0;                ///< when its allocated count last changed
+    std::int64_t last_allocated = 0;   ///< blocks allocated since then
+    double block_ns = 0.0;             ///< integral of allocated blocks over time, up to last_ns
+    std::int64_t max_allocated = 0;    ///< most blocks allocated at any moment
+  };
+
   std::vector<std::int64_t> kv_blocks_;
-  std::vector<TimeNs> kv_last_ns_;
-  std::vector<std::int64_t> kv_last_allocated_;
-  std::vector<double> kv_block_ns_;  ///< integral of allocated blocks over time
-  std::vector<std::int64_t> kv_max_allocated_;  ///< most blocks allocated at any moment
+  std::vector<KvTrack> kv_;  ///< by replica slot
   TimeNs horizon_ns_ = 0;
   bool finished_ = false;
 

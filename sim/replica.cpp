@@ -229,8 +229,12 @@ void Replica::schedule(Slot slot, std::int64_t new_tokens) {
 
 void Replica::price() {
   plan_.cost = pricer_->price(plan_.shape);
-  const core::PreciseFlopCoefficients& k = config_.flop_coefficients;
   const hw::BatchShape& shape = plan_.shape;
+  if (shape.prefill_tokens == 0 && shape.prefill_attention_pairs == 0.0 && plan_.prefill_sampled_seqs == 0) {
+    plan_.prefill_flops_share = 0.0;  // what the division below gives: no prefill FLOPs
+    return;
+  }
+  const core::PreciseFlopCoefficients& k = config_.flop_coefficients;
   const double prefill = k.matmul_flops_per_token * static_cast<double>(shape.prefill_tokens) +
                          k.attention_flops_per_pair * shape.prefill_attention_pairs +
                          k.lm_head_flops_per_sample * static_cast<double>(plan_.prefill_sampled_seqs);

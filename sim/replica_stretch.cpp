@@ -15,6 +15,10 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; 
 workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs horizon_ns) {
   if (!plan_grouped(now, /*admit=*/true)) plan_iteration(now);
   while (plan_.end_ns < horizon_ns && can_run_ahead()) {
+    if (plan_.seqs.empty() && running_.empty()) {
+      step_group_alone();
+      continue;
+    }
     no_completions_.clear();
     apply_iteration(no_completions_);
     LLMSIM_CHECK(no_completions_.empty(), "an iteration applied ahead completes nothing");
@@ -23,6 +27,34 @@ workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs hori
                  "running ahead plans a decode step of every running request");
   }
   return plan_.end_ns;
+}
+
+void Replica::step_group_alone() {
+  // apply_iteration() of a step of the group alone that finishes nobody (can_run_ahead()):
+  // apply_group_step() with no departures and no other sequence to merge.
+  const std::int64_t members = group_.size();
+  LLMSIM_CHECK(plan_.group_seqs == members && plan_.finishing_seqs == 0,
+               "a step of the group alone, finishing nobody, is in flight");
+  departures_.clear();
+  group_.apply_step(departures_);
+  decode_context_tokens_ += members;
+  outstanding_tokens_ -= members;
+  metrics_->on_itl(plan_.end_ns - last_end_ns_, members);
+  report_iteration(members, kv_.num_allocated());
+
+  // plan_grouped(last_end_ns_, admit = false) with running_ empty: the same batch shape but
+  // for the keys attended, and the admission stop carried over. begin_plan()'s resets are
+  // already true of the plan in flight.
+  plan_.index = next_iteration_++;
+  plan_.start_ns = last_end_ns_;
+  const bool allocated = kv_.allocate(group_.blocks_for_next_step(), group_blocks_);
+  LLMSIM_CHECK(allocated, "the group's step gets the blocks can_run_ahead() counted");
+  plan_.finishing_seqs = group_.plan_step();
+  plan_.shape.decode_kv_tokens = static_cast<double>(group_.context_tokens() + members);
+  LLMSIM_CHECK(plan_.shape.decode_seqs == decode_seqs_ &&
+                   plan_.shape.decode_kv_tokens == static_cast<double>(decode_context_tokens_ + decode_seqs_),
+               "the running decode sums match the group's batch");
+  end_plan();
 }
 
 bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
