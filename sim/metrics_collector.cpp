@@ -17,25 +17,6 @@ MetricsCollector::MetricsCollector(std::vector<std::int64_t> kv_blocks, SloSpec 
   }
 }
 
-void MetricsCollector::on_iteration(const IterationStats& it) {
-  LLMSIM_CHECK(it.end_ns >= it.start_ns, "an iteration ends after it starts");
-  LLMSIM_CHECK(static_cast<std::size_t>(it.replica_slot) < slot_sums_.size(),
-               "iterations are reported for a known replica");
-  ++iterations_;
-  if (it.cost.bound == hw::Bound::compute) ++compute_bound_iterations_;
-  busy_ns_ += it.end_ns - it.start_ns;
-  SlotSums& sums = slot_sums_[static_cast<std::size_t>(it.replica_slot)];
-  sums.flops += it.cost.flops;
-  sums.flops_prefill += it.cost.flops * it.prefill_flops_share;
-  sums.hbm_bytes += it.cost.hbm_bytes;
-  sums.peak_flops_while_busy += it.cost.time_s * it.peak_flops_per_s_group;
-  sums.peak_bytes_while_busy += it.cost.time_s * it.hbm_bandwidth_bytes_per_s_group;
-  prefill_tokens_ += it.prefill_tokens;
-  decode_tokens_ += it.decode_tokens;
-  batch_sizes_.add_integer(it.seqs);
-  batch_tokens_.add_integer(it.prefill_tokens + it.decode_tokens);
-}
-
 double MetricsCollector::kv_usage_max() const {
   // The largest ratio over time is the largest count's: dividing by a positive constant
   // keeps the order (and rounds the same number the same way).

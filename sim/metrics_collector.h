@@ -27,8 +27,12 @@ struct IterationStats {
   std::int64_t seqs = 0;            ///< sequences in the batch
   std::int64_t prefill_tokens = 0;  ///< prompt (or recompute) tokens processed
   std::int64_t decode_tokens = 0;   ///< decode sequences (one token each)
-  hw::StepCost cost;
-  double prefill_flops_share = 0.0;       ///< share of cost.flops spent on prefill, [0, 1]
+  // What the collector reads of the iteration's hw::StepCost.
+  double time_s = 0.0;           ///< StepCost::time_s
+  double flops = 0.0;            ///< StepCost::flops
+  double hbm_bytes = 0.0;        ///< StepCost::hbm_bytes
+  bool compute_bound = false;    ///< StepCost::bound == Bound::compute
+  double prefill_flops_share = 0.0;       ///< share of flops spent on prefill, [0, 1]
   double peak_flops_per_s_group = 0.0;    ///< of the replica's TP group
   double hbm_bandwidth_bytes_per_s_group = 0.0;
 };
@@ -42,7 +46,25 @@ class MetricsCollector {
   /// target that requests() counts against.
   explicit MetricsCollector(std::vector<std::int64_t> kv_blocks, SloSpec slo = {});
 
-  void on_iteration(const IterationStats& iteration);
+  /// Inline: every iteration reports through it.
+  void on_iteration(const IterationStats& it) {
+    LLMSIM_CHECK(it.end_ns >= it.start_ns, "an iteration ends after it starts");
+    LLMSIM_CHECK(static_cast<std::size_t>(it.replica_slot) < slot_sums_.size(),
+                 "iterations are reported for a known replica");
+    ++iterations_;
+    if (it.compute_bound) ++compute_bound_iterations_;
+    busy_ns_ += it.end_ns - it.start_ns;
+    SlotSums& sums = slot_sums_[static_cast<std::size_t>(it.replica_slot)];
+    sums.flops += it.flops;
+    sums.flops_prefill += it.flops * it.prefill_flops_share;
+    sums.hbm_bytes += it.hbm_bytes;
+    sums.peak_flops_while_busy += it.time_s * it.peak_flops_per_s_group;
+    sums.peak_bytes_while_busy += it.time_s * it.hbm_bandwidth_bytes_per_s_group;
+    prefill_tokens_ += it.prefill_tokens;
+    decode_tokens_ += it.decode_tokens;
+    batch_sizes_.add_integer(it.seqs);
+    batch_tokens_.add_integer(it.prefill_tokens + it.decode_tokens);
+  }
   /// `count` inter-token gaps of gap_ns each. Inline, as on_kv_usage(): every iteration
   /// reports through them.
   void on_itl(TimeNs gap_ns, std::int64_t count) {

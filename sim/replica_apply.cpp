@@ -81,7 +81,10 @@ void Replica::report_iteration(std::int64_t seqs, std::int64_t allocated_blocks)
   stats.seqs = seqs;
   stats.prefill_tokens = plan_.shape.prefill_tokens;
   stats.decode_tokens = plan_.shape.decode_seqs;
-  stats.cost = plan_.cost;
+  stats.time_s = plan_.cost.time_s;
+  stats.flops = plan_.cost.flops;
+  stats.hbm_bytes = plan_.cost.hbm_bytes;
+  stats.compute_bound = plan_.cost.bound == hw::Bound::compute;
   stats.prefill_flops_share = plan_.prefill_flops_share;
   stats.peak_flops_per_s_group = peak_flops_per_s_group_;
   stats.hbm_bandwidth_bytes_per_s_group = hbm_bandwidth_bytes_per_s_group_;
