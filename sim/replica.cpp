@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/nearest_integer.h"
 #include "sim/block_content_ids.h"
 #include "sim/check.h"
-#include "sim/nearest_integer.h"
 
 namespace llmsim::sim {
 namespace {
@@ -32,7 +32,7 @@ Replica::Replica(const ReplicaConfig& config, const StepPricer& pricer,
 
 workloads::TimeNs Replica::step_ns(double seconds) {
   LLMSIM_CHECK(std::isfinite(seconds) && seconds >= 0.0, "a step costs finite, non-negative time");
-  return std::max<workloads::TimeNs>(1, nearest_integer(seconds * 1e9));
+  return std::max<workloads::TimeNs>(1, core::nearest_integer(seconds * 1e9));
 }
 
 RequestRecord& Replica::record(const Sequence& seq) { return (*records_)[seq.request]; }

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
+#include <utility>
 
+#include "core/nearest_integer.h"
 #include "workloads/invariant.h"
 
 namespace llmsim::workloads {
@@ -32,7 +34,7 @@ std::int64_t round_and_clip(double x, std::int64_t lo, std::int64_t hi) {
   check_invariant(!std::isnan(x), "sample_length: the distribution produced NaN");
   if (x <= static_cast<double>(lo)) return lo;
   if (x >= static_cast<double>(hi)) return hi;
-  const std::int64_t rounded = std::llround(x);  // |x| < 2^63 here, so it fits
+  const std::int64_t rounded = core::nearest_integer(x);  // |x| < 2^63 here, so it fits
   if (rounded < lo) return lo;
   if (rounded > hi) return hi;
   return rounded;
@@ -103,6 +105,21 @@ std::int64_t shortest_length(const LengthDistribution& dist) {
       dist.shape);
   check_invariant(!std::isnan(lowest), "shortest_length: the distribution's bound is NaN");
   return round_and_clip(lowest, dist.min_tokens, dist.max_tokens);
+}
+
+LengthSampler::LengthSampler(LengthDistribution dist) : dist_(std::move(dist)) {
+  if (const auto* lognormal = std::get_if<LognormalLength>(&dist_.shape)) {
+    log_median_ = std::log(lognormal->median);
+  }
+}
+
+std::int64_t LengthSampler::sample(RngStream& rng) const {
+  const auto* lognormal = std::get_if<LognormalLength>(&dist_.shape);
+  if (lognormal == nullptr) return sample_length(dist_, rng);
+  check_invariant(dist_.min_tokens <= dist_.max_tokens, "sample_length: min_tokens > max_tokens");
+  // sample_length's lognormal, with ln(median) computed once.
+  const double value = std::exp(log_median_ + lognormal->sigma * sample_standard_normal(rng));
+  return round_and_clip(value, dist_.min_tokens, dist_.max_tokens);
 }
 
 std::int64_t sample_length(const LengthDistribution& dist, RngStream& rng) {

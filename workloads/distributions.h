@@ -43,6 +43,20 @@ double sample_gamma_gap(double rate, double cv, RngStream& rng);
 /// min_tokens <= max_tokens, uniform has an integer in range, empirical values non-empty.
 std::int64_t sample_length(const LengthDistribution& dist, RngStream& rng);
 
+/// sample_length() of one distribution drawn many times (a generator's input and output
+/// lengths): the same values from the same draws, with what depends on the distribution
+/// alone (a lognormal's ln(median)) computed once. Holds a copy of the distribution.
+class LengthSampler {
+ public:
+  explicit LengthSampler(LengthDistribution dist);
+  /// sample_length(dist, rng).
+  std::int64_t sample(RngStream& rng) const;
+
+ private:
+  LengthDistribution dist_;
+  double log_median_ = 0.0;  ///< ln(median) of a lognormal shape, else unused
+};
+
 /// The smallest value sample_length(dist, ...) can return: the fixed value, ceil(low) of a
 /// uniform, the smallest empirical value (each rounded and clipped as sample_length does), and
 /// min_tokens for normal and lognormal, whose support is unbounded below. Same preconditions.

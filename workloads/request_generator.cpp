@@ -22,7 +22,11 @@ TimeNs to_ns(double seconds) { return std::llround(seconds * 1e9); }
 }  // namespace
 
 RequestGenerator::RequestGenerator(const WorkloadSpec& spec, std::uint64_t seed)
-    : spec_(spec), input_rng_(seed, "input_tokens"), output_rng_(seed, "output_tokens") {
+    : spec_(spec),
+      input_lengths_(spec.input_tokens),
+      output_lengths_(spec.output_tokens),
+      input_rng_(seed, "input_tokens"),
+      output_rng_(seed, "output_tokens") {
   validate_workload_spec(spec_);
   from_trace_ = spec_.kind == WorkloadKind::trace;
   if (from_trace_) {
@@ -60,8 +64,8 @@ RequestSpec RequestGenerator::synthetic_request(TimeNs arrival_ns) {
   RequestSpec request;
   request.id = static_cast<std::uint64_t>(issued_++);
   request.arrival_ns = arrival_ns;
-  request.input_tokens = sample_length(spec_.input_tokens, input_rng_);
-  request.output_tokens = sample_length(spec_.output_tokens, output_rng_);
+  request.input_tokens = input_lengths_.sample(input_rng_);
+  request.output_tokens = output_lengths_.sample(output_rng_);
   if (spec_.shared_prefix_tokens > 0) {
     request.input_tokens = std::max(request.input_tokens, spec_.shared_prefix_tokens);
     request.prefix_hashes = {shared_prefix_hash()};

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "workloads/arrival_generator.h"
+#include "workloads/distributions.h"
 #include "workloads/request_spec.h"
 #include "workloads/rng_stream.h"
 #include "workloads/trace_row.h"
@@ -62,6 +63,8 @@ class RequestGenerator {
   RequestSpec trace_request();
 
   WorkloadSpec spec_;
+  LengthSampler input_lengths_;   ///< spec_.input_tokens
+  LengthSampler output_lengths_;  ///< spec_.output_tokens
   bool from_trace_ = false;
   bool closed_loop_ = false;
   std::int64_t total_ = 0;

@@ -186,3 +186,32 @@ TEST_CASE("shortest_length is the smallest value sample_length can draw") {
 }
 
 }  // namespace llmsim::workloads
+
+namespace llmsim::workloads {
+namespace {
+
+TEST_CASE("LengthSampler draws what sample_length draws, shape by shape") {
+  const std::vector<LengthDistribution> dists = {
+      LengthDistribution{FixedLength{37.5}},
+      LengthDistribution{UniformLength{3.2, 40.9}, 5, 30},
+      LengthDistribution{NormalLength{300.0, 120.0}, 1, 600},
+      LengthDistribution{LognormalLength{992.0, 0.7}},
+      LengthDistribution{LognormalLength{200.0, 0.8}, 1, 4096},
+      LengthDistribution{LognormalLength{1000.0, 1000.0}},  // exp() overflows: clipped to max
+      LengthDistribution{EmpiricalLength{{5, 9, 11, 400}}},
+  };
+  for (std::size_t d = 0; d < dists.size(); ++d) {
+    CAPTURE(d);
+    const LengthSampler sampler(dists[d]);
+    RngStream direct(11, "lengths");
+    RngStream prepared(11, "lengths");
+    int mismatches = 0;
+    for (int i = 0; i < 2000; ++i) {
+      if (sampler.sample(prepared) != sample_length(dists[d], direct)) ++mismatches;
+    }
+    CHECK(mismatches == 0);
+  }
+}
+
+}  // namespace
+}  // namespace llmsim::workloads

@@ -1,4 +1,4 @@
-#include "sim/nearest_integer.h"
+#include "core/nearest_integer.h"
 
 #include <doctest/doctest.h>
 
@@ -6,11 +6,12 @@
 #include <cstdint>
 #include <random>
 
-using llmsim::sim::nearest_integer;
+using llmsim::core::nearest_integer;
 
 TEST_CASE("nearest_integer is std::llround on halves, binade edges and random values") {
   for (const double x : {0.0, 0.25, 0.49999999999999994, 0.5, 0.5000000000000001, 1.5, 2.5, 1e9 + 0.5,
-                         4503599627370495.5, 4503599627370496.0, 4503599627370497.0, 9007199254740993.0}) {
+                         4503599627370495.5, 4503599627370496.0, 4503599627370497.0, 9007199254740993.0,
+                         -0.25, -0.5, -1.5, -2.5, -1e9 - 0.5, -4503599627370495.5}) {
     CAPTURE(x);
     CHECK(nearest_integer(x) == std::llround(x));
   }
