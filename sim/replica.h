@@ -104,7 +104,14 @@ class Replica {
   /// and plans the next, each in O(1). Returns the end of the iteration left in flight; the
   /// results are those of plan_iteration() / apply_iteration() one iteration at a time.
   /// horizon_ns <= now: no running ahead. Precondition: as plan_iteration().
-  workloads::TimeNs advance(workloads::TimeNs now, workloads::TimeNs horizon_ns);
+  ///
+  /// `completed` non-null: iterations that finish sequences are run ahead too, as long as
+  /// the waiting queue is empty (so freed seats and blocks admit nobody before the horizon)
+  /// and a running request is left; the requests they complete are appended to `completed`
+  /// in the order apply_iteration() would report them. For callers to whom a completion
+  /// changes nothing before the horizon (open-loop arrivals, which come only at it).
+  workloads::TimeNs advance(workloads::TimeNs now, workloads::TimeNs horizon_ns,
+                            std::vector<RequestIndex>* completed = nullptr);
 
   /// Aborts, naming the invariant, unless every KV block's reference count equals the
   /// number of holders (sequences, and the decode group's pool of owed blocks) and the block
@@ -193,8 +200,9 @@ class Replica {
   void finish_member(const DecodeGroup::Departure& departure, std::vector<RequestIndex>& completed,
                      ApplyCounts& counts);
   /// Whether the iteration after the one in flight will be a decode step of every running
-  /// request that advance() may apply early and plan in O(1) (see advance()).
-  bool can_run_ahead() const;
+  /// request that advance() may apply early and plan in O(1) (see advance());
+  /// may_finish: the one in flight may finish sequences (advance()'s `completed`).
+  bool can_run_ahead(bool may_finish) const;
   /// Finishes one sample; returns whether that completed its request (all samples done).
   bool finish(Slot slot, workloads::TimeNs end_ns);
   /// Forks the samples of every sequence in the plan whose first token this iteration

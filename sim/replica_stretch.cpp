@@ -12,16 +12,22 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; 
 
 }  // namespace
 
-workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs horizon_ns) {
+workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs horizon_ns,
+                                   std::vector<RequestIndex>* completed) {
   if (!plan_grouped(now, /*admit=*/true)) plan_iteration(now);
-  while (plan_.end_ns < horizon_ns && can_run_ahead()) {
-    if (plan_.seqs.empty() && running_.empty()) {
+  const bool may_finish = completed != nullptr;
+  while (plan_.end_ns < horizon_ns && can_run_ahead(may_finish)) {
+    if (plan_.seqs.empty() && running_.empty() && plan_.finishing_seqs == 0) {
       step_group_alone();
       continue;
     }
-    no_completions_.clear();
-    apply_iteration(no_completions_);
-    LLMSIM_CHECK(no_completions_.empty(), "an iteration applied ahead completes nothing");
+    if (may_finish) {
+      apply_iteration(*completed);
+    } else {
+      no_completions_.clear();
+      apply_iteration(no_completions_);
+      LLMSIM_CHECK(no_completions_.empty(), "an iteration applied ahead completes nothing");
+    }
     const bool planned = plan_grouped(last_end_ns_, /*admit=*/false);
     LLMSIM_CHECK(planned && plan_.seqs.empty() && plan_.group_seqs == num_running(),
                  "running ahead plans a decode step of every running request");
@@ -129,12 +135,20 @@ bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
   return true;
 }
 
-bool Replica::can_run_ahead() const {
+bool Replica::can_run_ahead(bool may_finish) const {
   const EngineConfig& engine = config_.engine;
-  if (!engine.chunked_prefill || plan_.finishing_seqs > 0) return false;
-  // Every running request samples in the iteration in flight and none finishes: after it
-  // every one decodes, in step with the group.
+  if (!engine.chunked_prefill) return false;
   const std::int64_t running = num_running();
+  if (plan_.finishing_seqs > 0) {
+    // Seats and blocks it frees would admit nobody before the horizon: the queue is empty
+    // and nothing arrives. Some running request must be left to plan the next iteration for.
+    if (!may_finish || plan_.admission_stop != AdmissionStop::queue_empty ||
+        plan_.finishing_seqs >= running) {
+      return false;
+    }
+  }
+  // Every running request samples in the iteration in flight: after it every one that did
+  // not finish decodes, in step with the group.
   if (plan_.shape.sampled_seqs != running || running > engine.max_num_batched_tokens) return false;
   // The admission it tried fails again in the next iteration: nothing arrives before the
   // horizon, nothing finishes, and the head of the queue does not change.

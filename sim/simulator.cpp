@@ -381,10 +381,18 @@ void Simulator::plan_marked() {
       return engine.has_work() && !engine.iteration_in_flight();
     };
     if (shared && !gpu_sets_->take(p, r, wants)) continue;  // it is marked again when the set frees
-    const workloads::TimeNs end =
-        fast_forward_ ? replica.advance(now_, shared ? now_ : horizon(i + 1 == to_plan_.size()))
-                      : replica.plan_iteration(now_);
+    if (!fast_forward_) {
+      queue_.push(replica.plan_iteration(now_), IterationEndEvent{p, r});
+      continue;
+    }
+    // With open-loop arrivals a completion changes nothing before the horizon (the next
+    // arrival): the replica may run ahead through iterations that complete requests, which
+    // are then done here, in the order they completed.
+    completed_.clear();
+    const workloads::TimeNs end = replica.advance(now_, shared ? now_ : horizon(i + 1 == to_plan_.size()),
+                                                  open_loop_generator_ ? &completed_ : nullptr);
     queue_.push(end, IterationEndEvent{p, r});
+    for (const RequestIndex index : completed_) request_done(index);
   }
   to_plan_.clear();
 }

@@ -60,6 +60,9 @@ struct SimulatorHooks {
 /// (Replica::advance) up to the horizon: the next time anything outside it may change it
 /// or look at it (the next arrival; with sources that release requests when others finish,
 /// the next event of any kind), so one queue event covers a whole stretch of iterations.
+/// With open-loop arrivals it also runs through iterations that complete requests (a
+/// completion changes nothing a replica or the router does before the next arrival); those
+/// requests are done when the run-ahead returns, in their completion order.
 /// Co-located pools (sim/gpu_sets.h) take turns on their GPU sets: a replica whose GPU set
 /// another engine's iteration holds is not planned; it is marked again when that iteration
 /// ends (every replica of the set is), and such replicas never run ahead (one iteration per
