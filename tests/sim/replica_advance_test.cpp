@@ -31,10 +31,16 @@ struct Arrival {
   std::int64_t output_tokens;
 };
 
+enum class Drive {
+  reference,           ///< plan_iteration() one iteration at a time
+  fast,                ///< advance() up to the next arrival
+  through_completions  ///< advance() up to the next arrival, through completions
+};
+
 /// Drives a replica as the simulator does: arrivals are queued at their time, the iteration
-/// in flight is applied at its end, and the replica is planned again (fast: advance() up to
-/// the next arrival; reference: plan_iteration()). No arrival coincides with an iteration end.
-void drive(ReplicaBench& bench, const std::vector<Arrival>& arrivals, bool fast) {
+/// in flight is applied at its end, and the replica is planned again as `mode` says. No
+/// arrival coincides with an iteration end.
+void drive(ReplicaBench& bench, const std::vector<Arrival>& arrivals, Drive mode) {
   std::size_t next = 0;
   bool in_flight = false;
   workloads::TimeNs end = 0;
@@ -52,7 +58,17 @@ void drive(ReplicaBench& bench, const std::vector<Arrival>& arrivals, bool fast)
     }
     if (!in_flight && bench.replica.has_work()) {
       const workloads::TimeNs horizon = next < arrivals.size() ? arrivals[next].at_ns : kNever;
-      end = fast ? bench.replica.advance(t, horizon) : bench.replica.plan_iteration(t);
+      switch (mode) {
+        case Drive::reference:
+          end = bench.replica.plan_iteration(t);
+          break;
+        case Drive::fast:
+          end = bench.replica.advance(t, horizon);
+          break;
+        case Drive::through_completions:
+          end = bench.replica.advance(t, horizon, &bench.completed);
+          break;
+      }
       in_flight = true;
     }
   }
@@ -104,38 +120,71 @@ TEST_CASE("a stretch allocates a KV block whenever a request's next token starts
   CHECK(bench.replica.kv().num_allocated() == 0);
 }
 
+TEST_CASE("advance with a completion list runs through iterations that complete requests") {
+  ReplicaBench bench(chunked_engine(), 1000);
+  const RequestIndex short_one = bench.add(request(0, 0, 100, 3));
+  const RequestIndex long_one = bench.add(request(1, 0, 100, 10));
+  // Prefill of both (10 ms + 200 x 1 us), then decode steps of 10 ms + 2 us (+ 1 us once
+  // the short one is gone after step 2): the long one samples its last token in iteration 9.
+  const workloads::TimeNs end = bench.replica.advance(0, kNever, &bench.completed);
+  CHECK(bench.completed == std::vector<RequestIndex>{short_one});
+  CHECK(bench.records[short_one].completion_ns == 10'200'000 + 2 * 10'002'000);
+  // It stops at the iteration that would leave nothing running.
+  CHECK(bench.replica.plan().index == 9);
+  CHECK(end == 10'200'000 + 2 * 10'002'000 + 7 * 10'001'000);
+  bench.replica.apply_iteration(bench.completed);
+  CHECK(bench.completed == std::vector<RequestIndex>{short_one, long_one});
+  CHECK(bench.replica.kv().num_allocated() == 0);
+}
+
+TEST_CASE("advance stops before a completion when requests wait") {
+  EngineConfig engine = chunked_engine();
+  engine.max_num_seqs = 1;  // the second request waits for the first to finish
+  ReplicaBench bench(engine, 1000);
+  const RequestIndex first = bench.add(request(0, 0, 100, 3));
+  bench.add(request(1, 0, 100, 3));
+  bench.replica.advance(0, kNever, &bench.completed);
+  CHECK(bench.completed.empty());
+  CHECK(bench.replica.plan().finishing_seqs == 1);  // its completion admits the other
+  bench.replica.apply_iteration(bench.completed);
+  CHECK(bench.completed == std::vector<RequestIndex>{first});
+}
+
 TEST_CASE("fast and reference replicas record the same requests and metrics") {
   // Overlapping requests: a prompt longer than the token budget (chunked), one-token
   // outputs, arrivals during decode stretches, a burst.
   const std::vector<Arrival> arrivals = {{0, 300, 40},          {5'000'123, 9000, 25}, {33'000'007, 50, 1},
                                          {34'500'011, 700, 60}, {200'000'013, 64, 33}, {201'000'017, 2000, 5},
                                          {201'500'019, 17, 90}, {900'000'023, 31, 2}};
-  // 700 blocks: the 9000-token request (564 blocks) fits alone, not beside the others.
-  ReplicaBench fast(chunked_engine(), 700);
-  ReplicaBench reference(chunked_engine(), 700);
-  drive(fast, arrivals, true);
-  drive(reference, arrivals, false);
-  REQUIRE(fast.records.size() == reference.records.size());
-  for (std::size_t i = 0; i < fast.records.size(); ++i) {
-    CAPTURE(i);
-    const RequestRecord& a = fast.records[i];
-    const RequestRecord& b = reference.records[i];
-    CHECK(a.status == RequestStatus::completed);
-    CHECK(a.scheduled_ns == b.scheduled_ns);
-    CHECK(a.first_token_ns == b.first_token_ns);
-    CHECK(a.completion_ns == b.completion_ns);
-    CHECK(a.generated_tokens == b.generated_tokens);
+  for (const Drive mode : {Drive::fast, Drive::through_completions}) {
+    CAPTURE(static_cast<int>(mode));
+    // 700 blocks: the 9000-token request (564 blocks) fits alone, not beside the others.
+    ReplicaBench fast(chunked_engine(), 700);
+    ReplicaBench reference(chunked_engine(), 700);
+    drive(fast, arrivals, mode);
+    drive(reference, arrivals, Drive::reference);
+    REQUIRE(fast.records.size() == reference.records.size());
+    for (std::size_t i = 0; i < fast.records.size(); ++i) {
+      CAPTURE(i);
+      const RequestRecord& a = fast.records[i];
+      const RequestRecord& b = reference.records[i];
+      CHECK(a.status == RequestStatus::completed);
+      CHECK(a.scheduled_ns == b.scheduled_ns);
+      CHECK(a.first_token_ns == b.first_token_ns);
+      CHECK(a.completion_ns == b.completion_ns);
+      CHECK(a.generated_tokens == b.generated_tokens);
+    }
+    CHECK(fast.completed == reference.completed);
+    CHECK(fast.metrics.iterations() == reference.metrics.iterations());
+    CHECK(fast.metrics.busy_ns() == reference.metrics.busy_ns());
+    CHECK(fast.metrics.flops() == reference.metrics.flops());
+    CHECK(fast.metrics.itl_ns().count() == reference.metrics.itl_ns().count());
+    CHECK(fast.metrics.itl_ns().percentile(99) == reference.metrics.itl_ns().percentile(99));
+    CHECK(fast.metrics.batch_sizes().stats().mean == reference.metrics.batch_sizes().stats().mean);
+    const workloads::TimeNs horizon = fast.replica.plan().end_ns;
+    fast.metrics.finish(horizon);
+    reference.metrics.finish(horizon);
+    CHECK(fast.metrics.kv_usage_mean() == reference.metrics.kv_usage_mean());
+    CHECK(fast.metrics.kv_usage_max() == reference.metrics.kv_usage_max());
   }
-  CHECK(fast.completed == reference.completed);
-  CHECK(fast.metrics.iterations() == reference.metrics.iterations());
-  CHECK(fast.metrics.busy_ns() == reference.metrics.busy_ns());
-  CHECK(fast.metrics.flops() == reference.metrics.flops());
-  CHECK(fast.metrics.itl_ns().count() == reference.metrics.itl_ns().count());
-  CHECK(fast.metrics.itl_ns().percentile(99) == reference.metrics.itl_ns().percentile(99));
-  CHECK(fast.metrics.batch_sizes().stats().mean == reference.metrics.batch_sizes().stats().mean);
-  const workloads::TimeNs horizon = fast.replica.plan().end_ns;
-  fast.metrics.finish(horizon);
-  reference.metrics.finish(horizon);
-  CHECK(fast.metrics.kv_usage_mean() == reference.metrics.kv_usage_mean());
-  CHECK(fast.metrics.kv_usage_max() == reference.metrics.kv_usage_max());
 }
