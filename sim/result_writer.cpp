@@ -5,9 +5,10 @@
 #include <cmath>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <limits>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -18,71 +19,82 @@ namespace llmsim::sim {
 namespace {
 
 /// Fields are written straight into the output through a cursor, so that a row costs one
-/// bounds check, not one per field (requests.csv has a row per request).
-char* put_int(char* p, std::int64_t value) {
-  if (value < 0) {
-    if (value == std::numeric_limits<std::int64_t>::min()) return std::to_chars(p, p + 24, value).ptr;
-    *p++ = '-';
-    value = -value;
-  }
-  // The digit count first (from the bit width: log10(2) ~ 1233 / 4096), then two digits at
-  // a time from a table, right to left straight into the output.
+/// bounds check, not one per field (requests.csv has a row per request). Each put_* writes
+/// at p and returns the end of what it wrote.
+
+/// The two digits of n < 100, a leading zero included.
+char* put_2_digits(char* p, std::uint32_t n) {
   static constexpr char kPairs[] =
       "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
       "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
       "8081828384858687888990919293949596979899";
-  static constexpr std::uint64_t kPowers[] = {1ULL,
-                                              10ULL,
-                                              100ULL,
-                                              1000ULL,
-                                              10000ULL,
-                                              100000ULL,
-                                              1000000ULL,
-                                              10000000ULL,
-                                              100000000ULL,
-                                              1000000000ULL,
-                                              10000000000ULL,
-                                              100000000000ULL,
-                                              1000000000000ULL,
-                                              10000000000000ULL,
-                                              100000000000000ULL,
-                                              1000000000000000ULL,
-                                              10000000000000000ULL,
-                                              100000000000000000ULL,
-                                              1000000000000000000ULL,
-                                              10000000000000000000ULL};
-  auto u = static_cast<std::uint64_t>(value);
-  auto digits = static_cast<std::size_t>((std::bit_width(u | 1) * 1233) >> 12);  // floor or one less
-  if (digits < std::size(kPowers) && u >= kPowers[digits]) ++digits;
-  if (digits == 0) digits = 1;
-  char* q = p + digits;
-  while (u >= 100) {
-    const auto pair = static_cast<std::size_t>(u % 100) * 2;
-    u /= 100;
-    *--q = kPairs[pair + 1];
-    *--q = kPairs[pair];
-  }
-  if (u >= 10) {
-    const auto pair = static_cast<std::size_t>(u) * 2;
-    *--q = kPairs[pair + 1];
-    *--q = kPairs[pair];
+  std::memcpy(p, &kPairs[std::size_t{2} * n], 2);
+  return p + 2;
+}
+
+/// The four digits of n < 10^4, leading zeros included.
+char* put_4_digits(char* p, std::uint32_t n) { return put_2_digits(put_2_digits(p, n / 100), n % 100); }
+
+/// The six digits of n < 10^6, leading zeros included (the decimals of a 6-decimal number).
+char* put_6_digits(char* p, std::uint32_t n) { return put_4_digits(put_2_digits(p, n / 10000), n % 10000); }
+
+/// The eight digits of n < 10^8, leading zeros included: two independent 4-digit halves, in
+/// 32-bit arithmetic.
+char* put_8_digits(char* p, std::uint32_t n) { return put_4_digits(put_4_digits(p, n / 10000), n % 10000); }
+
+/// n < 100 without leading zeros ("0" for 0).
+char* put_up_to_2_digits(char* p, std::uint32_t n) {
+  if (n >= 10) return put_2_digits(p, n);
+  *p = static_cast<char>('0' + n);
+  return p + 1;
+}
+
+/// n < 10^4 without leading zeros ("0" for 0).
+char* put_up_to_4_digits(char* p, std::uint32_t n) {
+  if (n < 100) return put_up_to_2_digits(p, n);
+  return put_2_digits(put_up_to_2_digits(p, n / 100), n % 100);
+}
+
+/// n < 10^8 without leading zeros ("0" for 0).
+char* put_up_to_8_digits(char* p, std::uint32_t n) {
+  if (n < 10000) return put_up_to_4_digits(p, n);
+  return put_4_digits(put_up_to_4_digits(p, n / 10000), n % 10000);
+}
+
+/// n in decimal without leading zeros, as std::to_chars writes it. The digits come in 8-digit
+/// chunks split off with at most two 64-bit divisions (n < 2^64 < 10^20: at most 4 digits
+/// above the lowest 16); within a chunk, 32-bit arithmetic only.
+char* put_uint(char* p, std::uint64_t n) {
+  constexpr std::uint64_t k1e8 = 100000000;
+  if (n < k1e8) return put_up_to_8_digits(p, static_cast<std::uint32_t>(n));
+  const std::uint64_t high = n / k1e8;
+  const auto low = static_cast<std::uint32_t>(n % k1e8);
+  if (high < k1e8) {
+    p = put_up_to_8_digits(p, static_cast<std::uint32_t>(high));
   } else {
-    *--q = static_cast<char>('0' + u);
+    p = put_up_to_8_digits(p, static_cast<std::uint32_t>(high / k1e8));
+    p = put_8_digits(p, static_cast<std::uint32_t>(high % k1e8));
   }
-  return p + digits;
+  return put_8_digits(p, low);
+}
+
+/// value in decimal, as std::to_chars writes it (INT64_MIN included).
+char* put_int(char* p, std::int64_t value) {
+  if (value >= 0) return put_uint(p, static_cast<std::uint64_t>(value));
+  *p = '-';
+  return put_uint(p + 1, std::uint64_t{0} - static_cast<std::uint64_t>(value));  // |value|, modulo 2^64
+}
+
+/// q millionths as a decimal with exactly 6 decimals: q / 10^6, '.', q % 10^6 zero-padded.
+char* put_millionths(char* p, std::uint64_t q) {
+  p = put_uint(p, q / 1000000);
+  *p++ = '.';
+  return put_6_digits(p, static_cast<std::uint32_t>(q % 1000000));
 }
 
 /// Non-negative nanoseconds as milliseconds with exactly 6 decimals, by integer arithmetic.
-char* put_ns_as_ms(char* p, std::int64_t ns) {
-  p = put_int(p, ns / 1000000);
-  *p = '.';
-  std::int64_t rest = ns % 1000000;
-  for (int i = 6; i >= 1; --i) {
-    p[i] = static_cast<char>('0' + rest % 10);
-    rest /= 10;
-  }
-  return p + 7;
-}
+/// (A negative ns is outside the contract.)
+char* put_ns_as_ms(char* p, std::int64_t ns) { return put_millionths(p, static_cast<std::uint64_t>(ns)); }
 
 __extension__ typedef unsigned __int128 Uint128;
 
@@ -110,14 +122,7 @@ char* put_fixed6(char* p, double value) {
     const Uint128 half = static_cast<Uint128>(1) << (shift - 1);
     if (rest > half || (rest == half && (q & 1) != 0)) ++q;
   }  // else value < 2^-47: rounds to 0
-  p = put_int(p, static_cast<std::int64_t>(q / 1000000));
-  *p = '.';
-  std::uint64_t fraction = q % 1000000;
-  for (int i = 6; i >= 1; --i) {
-    p[i] = static_cast<char>('0' + fraction % 10);
-    fraction /= 10;
-  }
-  return p + 7;
+  return put_millionths(p, q);
 }
 
 char* put_text(char* p, std::string_view text) {
@@ -169,12 +174,14 @@ void format_requests_csv(const RunResult& result, Emit&& emit) {
   // 16 integer fields of at most 20 digits and a sign, 3 ms fields, the TPOT field, the
   // status and reason words, separators: far below this.
   const std::size_t max_row = 1024 + kMaxFixed6 + longest_pool;
-  std::vector<char> buffer(kCsvChunkBytes + max_row + kHeader.size());
-  char* p = put_text(buffer.data(), kHeader);
+  // Not zeroed: every byte handed to emit is written first.
+  const auto storage = std::make_unique_for_overwrite<char[]>(kCsvChunkBytes + max_row + kHeader.size());
+  char* const buffer = storage.get();
+  char* p = put_text(buffer, kHeader);
   for (const RequestRecord& r : result.requests) {
-    if (static_cast<std::size_t>(p - buffer.data()) >= kCsvChunkBytes) {
-      emit(std::string_view(buffer.data(), static_cast<std::size_t>(p - buffer.data())));
-      p = buffer.data();
+    if (static_cast<std::size_t>(p - buffer) >= kCsvChunkBytes) {
+      emit(std::string_view(buffer, static_cast<std::size_t>(p - buffer)));
+      p = buffer;
     }
     p = put_int(p, static_cast<std::int64_t>(r.id));
     *p++ = ',';
@@ -211,7 +218,7 @@ void format_requests_csv(const RunResult& result, Emit&& emit) {
     if (r.completion_ns >= 0) p = put_ns_as_ms(p, r.completion_ns - r.arrival_ns);
     *p++ = '\n';
   }
-  emit(std::string_view(buffer.data(), static_cast<std::size_t>(p - buffer.data())));
+  emit(std::string_view(buffer, static_cast<std::size_t>(p - buffer)));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <random>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -104,6 +105,120 @@ TEST_CASE("integers of every digit count are printed as std::to_string prints th
     CHECK(fields[5] == std::to_string(v));
     CHECK(fields[9] == std::to_string(v));
   }
+}
+
+/// The fields of every row of requests.csv after the header (no field may hold a comma).
+std::vector<std::vector<std::string>> csv_rows(const std::string& csv) {
+  std::vector<std::vector<std::string>> rows;
+  std::size_t line = csv.find('\n') + 1;
+  while (line < csv.size()) {
+    const std::size_t end = csv.find('\n', line);
+    std::vector<std::string>& fields = rows.emplace_back();
+    std::size_t from = line;
+    for (std::size_t comma = csv.find(',', from); comma < end; comma = csv.find(',', from)) {
+      fields.push_back(csv.substr(from, comma - from));
+      from = comma + 1;
+    }
+    fields.push_back(csv.substr(from, end - from));
+    line = end + 1;
+  }
+  return rows;
+}
+
+/// 0, 9, 10, 99, 100, 10^k - 1 and 10^k for every k up to 18, their negatives, the int64
+/// extremes, and 300 pseudo-random values of every magnitude and sign (fixed seed).
+std::vector<std::int64_t> formatting_test_values() {
+  std::vector<std::int64_t> values{0, 9, 10, 99, 100, std::numeric_limits<std::int64_t>::max(),
+                                   std::numeric_limits<std::int64_t>::min(),
+                                   std::numeric_limits<std::int64_t>::min() + 1};
+  std::int64_t power = 1;
+  for (int k = 1; k <= 18; ++k) {
+    power *= 10;
+    for (const std::int64_t v : {power - 1, power, power + 1}) {
+      values.push_back(v);
+      values.push_back(-v);
+    }
+  }
+  std::mt19937_64 rng(20240611);
+  for (int i = 0; i < 300; ++i) {
+    const std::uint64_t bits = rng() >> (rng() % 64);  // any digit count
+    const auto v = static_cast<std::int64_t>(bits >> 1);
+    values.push_back(rng() % 2 == 0 ? v : -v);
+  }
+  return values;
+}
+
+std::string to_chars_text(std::int64_t v) {
+  char buffer[24];
+  return {buffer, std::to_chars(buffer, buffer + sizeof buffer, v).ptr};
+}
+
+TEST_CASE("integer and millisecond fields match std::to_chars at every digit count and sign") {
+  const std::vector<std::int64_t> values = formatting_test_values();
+  RunResult result;
+  result.pool_names = {"p"};
+  for (const std::int64_t v : values) {
+    RequestRecord r;
+    r.pool = 0;
+    r.arrival_ns = v;
+    r.input_tokens = v;
+    r.cached_tokens = v == std::numeric_limits<std::int64_t>::min() ? v : -v;
+    result.requests.push_back(r);
+  }
+  for (const std::int64_t v : values) {
+    if (v < 0) continue;
+    RequestRecord r;  // queueing_ms = ttft_ms = e2el_ms = v ns
+    r.pool = 0;
+    r.scheduled_ns = r.first_token_ns = r.completion_ns = v;
+    result.requests.push_back(r);
+  }
+  const std::vector<std::vector<std::string>> rows = csv_rows(requests_csv_text(result));
+  REQUIRE(rows.size() == result.requests.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const RequestRecord& r = result.requests[i];
+    const std::vector<std::string>& fields = rows[i];
+    REQUIRE(fields.size() == 18);
+    if (r.scheduled_ns < 0) {
+      CAPTURE(r.arrival_ns);
+      CHECK(fields[5] == to_chars_text(r.arrival_ns));
+      CHECK(fields[9] == to_chars_text(r.input_tokens));
+      CHECK(fields[12] == to_chars_text(r.cached_tokens));
+    } else {
+      const std::int64_t v = r.scheduled_ns;
+      CAPTURE(v);
+      CHECK(fields[6] == to_chars_text(v));
+      // v / 10^6, a point, then v % 10^6 padded to 6 digits.
+      const std::string fraction = to_chars_text(v % 1'000'000);
+      const std::string ms = to_chars_text(v / 1'000'000) + "." + std::string(6 - fraction.size(), '0') + fraction;
+      CHECK(fields[14] == ms);  // queueing_ms
+      CHECK(fields[15] == ms);  // ttft_ms
+      CHECK(fields[17] == ms);  // e2el_ms
+    }
+  }
+}
+
+TEST_CASE("tpot_ms matches std::to_chars for integer parts of every digit count") {
+  RunResult result;
+  result.pool_names = {"p"};
+  std::vector<std::string> expected;
+  RequestRecord r;
+  r.pool = 0;
+  r.status = RequestStatus::completed;
+  r.output_tokens = 2;  // one gap: tpot = decode ns / 10^6
+  r.first_token_ns = 0;
+  // Up to 3 x 10^12 ms, past 2^33 ms, where the integer path hands over to std::to_chars.
+  std::int64_t power = 1;
+  for (int k = 0; k <= 18; ++k) {
+    if (k > 0) power *= 10;
+    for (const std::int64_t decode_ns : {power - 1, power, power + 1, 3 * power + 7}) {
+      r.completion_ns = decode_ns;
+      result.requests.push_back(r);
+      const double tpot = static_cast<double>(decode_ns) / static_cast<double>(r.output_tokens - 1) / 1e6;
+      char buffer[400];
+      expected.emplace_back(buffer, std::to_chars(buffer, buffer + sizeof buffer, tpot, std::chars_format::fixed, 6).ptr);
+    }
+  }
+  CHECK(tpot_column(requests_csv_text(result)) == expected);
 }
 
 TEST_CASE("tpot_ms has the six decimals std::to_chars gives, ties rounded to even") {
