@@ -181,6 +181,11 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
       attention_peak_flops_per_s_(required_peak(
           hardware, unquantised_compute_dtype(precision.activations), "attention")) {
   check_hardware(hardware, tensor_parallel);
+  const Efficiencies& e = hardware.efficiency;
+  attention_flops_per_s_ = attention_peak_flops_per_s_ * e.attention_prefill_efficiency;
+  prefill_bytes_per_s_ = hardware.hbm_bandwidth_bytes_per_s * e.memory_bandwidth_efficiency;
+  decode_bytes_per_s_ = hardware.hbm_bandwidth_bytes_per_s * e.attention_decode_bandwidth_efficiency;
+  overhead_s_ = e.per_iteration_overhead_s + e.per_layer_overhead_s * static_cast<double>(model.num_layers);
 }
 
 IterationWork StepTimeModel::work(const BatchShape& batch) const { return work_model_.work(batch); }
@@ -220,59 +225,44 @@ StepCost StepTimeModel::combine(const BatchShape& batch, const TokenTerms& token
                                 const PricedOp& head) const {
   const AttentionWork work = work_model_.attention_work(batch);
   const Efficiencies& e = hardware_.efficiency;
-  const double hbm = hardware_.hbm_bandwidth_bytes_per_s;
-  const double attention_flops_per_s = attention_peak_flops_per_s_ * e.attention_prefill_efficiency;
   // A decode-only batch has no prefill attention at all: priced_roofline would give a zero
   // time and a tie (compute-bound), which is what is written here without its divisions.
   const bool no_prefill =
       work.prefill.flops == 0.0 && work.prefill.hbm_bytes == 0.0 && work.prefill_kernels == 0.0;
   const PricedOp prefill =
       no_prefill ? PricedOp{work.prefill, 0.0, 0.0, true}
-                 : priced_roofline(work.prefill, attention_flops_per_s,
-                                   hbm * e.memory_bandwidth_efficiency, e.roofline_exponent,
+                 : priced_roofline(work.prefill, attention_flops_per_s_, prefill_bytes_per_s_,
+                                   e.roofline_exponent,
                                    work.prefill_kernels * e.attention_prefill_kernel_latency_s);
-  PricedOp decode = priced_roofline(
-      work.decode, attention_flops_per_s, hbm * e.attention_decode_bandwidth_efficiency,
-      e.roofline_exponent, work.decode_kernels * e.attention_decode_kernel_latency_s);
+  PricedOp decode = priced_roofline(work.decode, attention_flops_per_s_, decode_bytes_per_s_,
+                                    e.roofline_exponent,
+                                    work.decode_kernels * e.attention_decode_kernel_latency_s);
   // After the kernel time, not summed with it first: the order fixes the rounding.
   decode.time_s += work.decode_seq_heads * e.attention_decode_per_seq_head_s;
 
   // Every sum below runs in a fixed order (OpClass order for time, gemm, attention
-  // prefill, attention decode, elementwise, lm_head for the rest): their rounding is part
-  // of what golden runs pin. Every entry is set below; the cost is built whole at the end
-  // (a StepCost zeroed first and filled in costs a string store per iteration priced).
-  std::array<double, kNumOpClasses> op_time_s;  // NOLINT(cppcoreguidelines-pro-type-member-init)
-  op_time_s[index(OpClass::gemm)] = tokens.gemm.time_s;
-  op_time_s[index(OpClass::attention_prefill)] = prefill.time_s;
-  op_time_s[index(OpClass::attention_decode)] = decode.time_s;
-  op_time_s[index(OpClass::elementwise)] = tokens.elementwise.time_s;
-  op_time_s[index(OpClass::lm_head)] = head.time_s;
-  op_time_s[index(OpClass::allreduce)] = tokens.allreduce_s;
-  op_time_s[index(OpClass::overhead)] =
-      e.per_iteration_overhead_s +
-      e.per_layer_overhead_s * static_cast<double>(model_.num_layers);
+  // prefill, attention decode, elementwise, lm_head for the rest), each from 0.0: their
+  // rounding is part of what golden runs pin. The sums are written out: this runs for
+  // every iteration priced.
+  const std::array<double, kNumOpClasses> op_time_s = {
+      tokens.gemm.time_s, prefill.time_s,        decode.time_s, tokens.elementwise.time_s,
+      head.time_s,        tokens.allreduce_s, overhead_s_};
   static_assert(kNumOpClasses == 7, "every operator class is set above");
-
-  double time_s = 0.0;
-  for (const double op_s : op_time_s) time_s += op_s;
-  double flops = 0.0;
-  double hbm_bytes = 0.0;
+  const double time_s = 0.0 + op_time_s[0] + op_time_s[1] + op_time_s[2] + op_time_s[3] +
+                        op_time_s[4] + op_time_s[5] + op_time_s[6];
+  const double flops = 0.0 + tokens.gemm.work.flops + prefill.work.flops + decode.work.flops +
+                       tokens.elementwise.work.flops + head.work.flops;
+  const double hbm_bytes = 0.0 + tokens.gemm.work.hbm_bytes + prefill.work.hbm_bytes +
+                           decode.work.hbm_bytes + tokens.elementwise.work.hbm_bytes +
+                           head.work.hbm_bytes;
   BoundTally tally;
   const std::array<const PricedOp*, 5> roofline_ops = {&tokens.gemm, &prefill, &decode,
                                                        &tokens.elementwise, &head};
   for (const PricedOp* op : roofline_ops) {
-    flops += op->work.flops;
-    hbm_bytes += op->work.hbm_bytes;
-    if (op->compute_bound) {
-      tally.compute_s += op->roofline_s;
-    } else {
-      tally.memory_s += op->roofline_s;
-    }
+    (op->compute_bound ? tally.compute_s : tally.memory_s) += op->roofline_s;
   }
-  flops *= tensor_parallel_;
-  hbm_bytes *= tensor_parallel_;
   const Bound bound = tally.compute_s > tally.memory_s ? Bound::compute : Bound::memory;
-  return StepCost{time_s, flops, hbm_bytes, bound, op_time_s};
+  return StepCost{time_s, flops * tensor_parallel_, hbm_bytes * tensor_parallel_, bound, op_time_s};
 }
 
 double StepTimeModel::peak_flops_per_s_group() const {
