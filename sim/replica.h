@@ -183,9 +183,10 @@ class Replica {
   /// where admission is known to stop as it did in the previous iteration.
   bool plan_grouped(workloads::TimeNs now, bool admit);
   /// advance()'s step when the iteration in flight is a step of the group alone and
-  /// can_run_ahead(): applies it and plans the next, as apply_iteration() and
-  /// plan_grouped(admit = false) would, without their general cases.
-  void step_group_alone();
+  /// can_run_ahead(): applies it (appending the requests it completes to `completed`) and
+  /// plans the next, as apply_iteration() and plan_grouped(admit = false) would, without
+  /// their general cases.
+  void step_group_alone(std::vector<RequestIndex>& completed);
   /// Moves running_ requests that decode in step with the group into it.
   void join_group();
   /// Moves every member back to running_ (admission order), its state brought up to date.

@@ -17,8 +17,8 @@ workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs hori
   if (!plan_grouped(now, /*admit=*/true)) plan_iteration(now);
   const bool may_finish = completed != nullptr;
   while (plan_.end_ns < horizon_ns && can_run_ahead(may_finish)) {
-    if (plan_.seqs.empty() && running_.empty() && plan_.finishing_seqs == 0) {
-      step_group_alone();
+    if (plan_.seqs.empty() && running_.empty()) {
+      step_group_alone(may_finish ? *completed : no_completions_);
       continue;
     }
     if (may_finish) {
@@ -35,30 +35,41 @@ workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs hori
   return plan_.end_ns;
 }
 
-void Replica::step_group_alone() {
-  // apply_iteration() of a step of the group alone that finishes nobody (can_run_ahead()):
-  // apply_group_step() with no departures and no other sequence to merge.
-  const std::int64_t members = group_.size();
-  LLMSIM_CHECK(plan_.group_seqs == members && plan_.finishing_seqs == 0,
-               "a step of the group alone, finishing nobody, is in flight");
-  departures_.clear();
-  group_.apply_step(departures_);
-  decode_context_tokens_ += members;
-  outstanding_tokens_ -= members;
-  metrics_->on_itl(plan_.end_ns - last_end_ns_, members);
-  report_iteration(members, kv_.num_allocated());
+void Replica::step_group_alone(std::vector<RequestIndex>& completed) {
+  // apply_iteration() of a step of the group alone: apply_group_step() has no other
+  // sequence to merge its departures with, and running_ nothing to erase.
+  const std::int64_t stepped = plan_.group_seqs;
+  LLMSIM_CHECK(stepped == group_.size() && plan_.seqs.empty(), "a step of the group alone is in flight");
+  ApplyCounts counts;
+  if (plan_.finishing_seqs == 0) {
+    departures_.clear();
+    group_.apply_step(departures_);
+    decode_context_tokens_ += stepped;
+    outstanding_tokens_ -= stepped;
+    counts.adjacent_gaps = stepped;
+  } else {
+    apply_group_step(completed, counts);
+  }
+  LLMSIM_CHECK(counts.finished == plan_.finishing_seqs, "an iteration finishes the sequences its plan counted");
+  metrics_->on_itl(plan_.end_ns - last_end_ns_, counts.adjacent_gaps);
+  report_iteration(stepped, kv_.num_allocated());
 
-  // plan_grouped(last_end_ns_, admit = false) with running_ empty: the same batch shape but
-  // for the keys attended, and the admission stop carried over. begin_plan()'s resets are
+  // plan_grouped(last_end_ns_, admit = false) with running_ empty: a decode step of the
+  // members left, with the admission stop carried over. begin_plan()'s other resets are
   // already true of the plan in flight.
+  const std::int64_t members = group_.size();
   plan_.index = next_iteration_++;
   plan_.start_ns = last_end_ns_;
   const bool allocated = kv_.allocate(group_.blocks_for_next_step(), group_blocks_);
   LLMSIM_CHECK(allocated, "the group's step gets the blocks can_run_ahead() counted");
   plan_.finishing_seqs = group_.plan_step();
-  plan_.shape.decode_kv_tokens = static_cast<double>(group_.context_tokens() + members);
-  LLMSIM_CHECK(plan_.shape.decode_seqs == decode_seqs_ &&
-                   plan_.shape.decode_kv_tokens == static_cast<double>(decode_context_tokens_ + decode_seqs_),
+  plan_.group_seqs = members;
+  hw::BatchShape& shape = plan_.shape;
+  shape.decode_seqs = members;
+  shape.sampled_seqs = members;
+  shape.decode_kv_tokens = static_cast<double>(group_.context_tokens() + members);
+  LLMSIM_CHECK(shape.decode_seqs == decode_seqs_ &&
+                   shape.decode_kv_tokens == static_cast<double>(decode_context_tokens_ + decode_seqs_),
                "the running decode sums match the group's batch");
   end_plan();
 }
