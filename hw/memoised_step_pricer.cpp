@@ -17,11 +17,14 @@ const Terms* filled_slot(const std::vector<std::optional<Terms>>& table, std::in
   return i < table.size() && table[i] ? &*table[i] : nullptr;
 }
 
-/// The slot for `index` (memoisable) in `table`, which grows geometrically to reach it.
+/// The slot for `index` (memoisable) in `table`, which grows geometrically to reach it
+/// within room reserved for every memoisable count at once (address space: pages are
+/// touched as the table grows, and never copied to a larger buffer).
 template <typename Terms>
 std::optional<Terms>& slot(std::vector<std::optional<Terms>>& table, std::int64_t index) {
   const auto i = static_cast<std::size_t>(index);
   if (i >= table.size()) {
+    table.reserve(MemoisedStepPricer::kTableEntries);
     table.resize(std::min(std::max(i + 1, 2 * table.size()), MemoisedStepPricer::kTableEntries));
   }
   return table[i];
