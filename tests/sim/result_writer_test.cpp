@@ -197,13 +197,19 @@ TEST_CASE("integer and millisecond fields match std::to_chars at every digit cou
   }
 }
 
+/// A completed request in a run of one pool: what the TPOT tests fill in.
+RequestRecord completed_in_pool_0() {
+  RequestRecord r;
+  r.pool = 0;
+  r.status = RequestStatus::completed;
+  return r;
+}
+
 TEST_CASE("tpot_ms matches std::to_chars for integer parts of every digit count") {
   RunResult result;
   result.pool_names = {"p"};
   std::vector<std::string> expected;
-  RequestRecord r;
-  r.pool = 0;
-  r.status = RequestStatus::completed;
+  RequestRecord r = completed_in_pool_0();
   r.output_tokens = 2;  // one gap: tpot = decode ns / 10^6
   r.first_token_ns = 0;
   // Up to 3 x 10^12 ms, past 2^33 ms, where the integer path hands over to std::to_chars.
@@ -225,9 +231,7 @@ TEST_CASE("tpot_ms has the six decimals std::to_chars gives, ties rounded to eve
   RunResult result;
   result.pool_names = {"default"};
   std::vector<std::string> expected;
-  RequestRecord r;
-  r.pool = 0;
-  r.status = RequestStatus::completed;
+  RequestRecord r = completed_in_pool_0();
   r.first_token_ns = 1'000;
   // 15,625 ns over 2 gaps: 7,812.5 ns = 0.0078125 ms exactly, a tie: to even, 0.007812.
   // 46,875 ns over 2 gaps: 0.0234375 ms, a tie: to even, 0.023438.
