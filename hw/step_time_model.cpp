@@ -183,7 +183,7 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
   check_hardware(hardware, tensor_parallel);
   const Efficiencies& e = hardware.efficiency;
   attention_flops_per_s_ = attention_peak_flops_per_s_ * e.attention_prefill_efficiency;
-  prefill_bytes_per_s_ = hardware.hbm_bandwidth_bytes_per_s * e.memory_bandwidth_efficiency;
+  memory_bytes_per_s_ = hardware.hbm_bandwidth_bytes_per_s * e.memory_bandwidth_efficiency;
   decode_bytes_per_s_ = hardware.hbm_bandwidth_bytes_per_s * e.attention_decode_bandwidth_efficiency;
   overhead_s_ = e.per_iteration_overhead_s + e.per_layer_overhead_s * static_cast<double>(model.num_layers);
 }
@@ -201,7 +201,7 @@ TokenTerms StepTimeModel::token_terms(std::int64_t tokens) const {
   const double hbm = hardware_.hbm_bandwidth_bytes_per_s;
   TokenTerms terms;
   terms.gemm = priced_roofline(work.gemm, gemm_peak_flops_per_s_ * e.gemm_compute_efficiency,
-                               hbm * e.memory_bandwidth_efficiency, e.roofline_exponent,
+                               memory_bytes_per_s_, e.roofline_exponent,
                                work.gemm_kernels * e.gemm_kernel_latency_s);
   const double elementwise_memory_s =
       work.elementwise.hbm_bytes / (hbm * e.elementwise_bandwidth_efficiency);
@@ -217,8 +217,8 @@ PricedOp StepTimeModel::head_terms(std::int64_t sampled) const {
   const IterationWork work = work_model_.head_work(sampled);
   const Efficiencies& e = hardware_.efficiency;
   return priced_roofline(work.lm_head, lm_head_peak_flops_per_s_ * e.gemm_compute_efficiency,
-                         hardware_.hbm_bandwidth_bytes_per_s * e.memory_bandwidth_efficiency,
-                         e.roofline_exponent, work.lm_head_kernels * e.gemm_kernel_latency_s);
+                         memory_bytes_per_s_, e.roofline_exponent,
+                         work.lm_head_kernels * e.gemm_kernel_latency_s);
 }
 
 StepCost StepTimeModel::combine(const BatchShape& batch, const TokenTerms& tokens,
@@ -231,7 +231,7 @@ StepCost StepTimeModel::combine(const BatchShape& batch, const TokenTerms& token
       work.prefill.flops == 0.0 && work.prefill.hbm_bytes == 0.0 && work.prefill_kernels == 0.0;
   const PricedOp prefill =
       no_prefill ? PricedOp{work.prefill, 0.0, 0.0, true}
-                 : priced_roofline(work.prefill, attention_flops_per_s_, prefill_bytes_per_s_,
+                 : priced_roofline(work.prefill, attention_flops_per_s_, memory_bytes_per_s_,
                                    e.roofline_exponent,
                                    work.prefill_kernels * e.attention_prefill_kernel_latency_s);
   PricedOp decode = priced_roofline(work.decode, attention_flops_per_s_, decode_bytes_per_s_,

@@ -115,10 +115,9 @@ class StepTimeModel {
   double gemm_peak_flops_per_s_;       ///< one GPU, the dtype the QKV/O/MLP GEMMs run in
   double lm_head_peak_flops_per_s_;    ///< one GPU, the dtype the LM head runs in
   double attention_peak_flops_per_s_;  ///< one GPU, the dtype attention runs in
-  // Rates and times combine() uses for every iteration, computed once (same expressions,
-  // same values).
+  // Rates and times the pricing uses for every iteration, computed once.
   double attention_flops_per_s_ = 0.0;  ///< attention_peak_flops_per_s_ x attention_prefill_efficiency
-  double prefill_bytes_per_s_ = 0.0;    ///< HBM x memory_bandwidth_efficiency
+  double memory_bytes_per_s_ = 0.0;     ///< HBM x memory_bandwidth_efficiency (GEMMs, prefill attention, LM head)
   double decode_bytes_per_s_ = 0.0;     ///< HBM x attention_decode_bandwidth_efficiency
   double overhead_s_ = 0.0;             ///< per_iteration_overhead_s + per_layer_overhead_s x layers
 };
