@@ -187,6 +187,10 @@ class Replica {
   /// plans the next, as apply_iteration() and plan_grouped(admit = false) would, without
   /// their general cases.
   void step_group_alone(std::vector<RequestIndex>& completed);
+  /// Adds a step of every group member (one decode token each) to the plan begin_plan()
+  /// started, with its KV blocks. Precondition: the group is not empty and the blocks
+  /// are available.
+  void plan_group_step();
   /// Moves running_ requests that decode in step with the group into it.
   void join_group();
   /// Moves every member back to running_ (admission order), its state brought up to date.

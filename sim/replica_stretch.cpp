@@ -36,42 +36,48 @@ workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs hori
 }
 
 void Replica::step_group_alone(std::vector<RequestIndex>& completed) {
-  // apply_iteration() of a step of the group alone: apply_group_step() has no other
-  // sequence to merge its departures with, and running_ nothing to erase.
-  const std::int64_t stepped = plan_.group_seqs;
-  LLMSIM_CHECK(stepped == group_.size() && plan_.seqs.empty(), "a step of the group alone is in flight");
+  // apply_iteration() of a step of the group alone: no forks to make (the plan has no
+  // sequence that samples its first token) and nothing in running_ to erase.
+  LLMSIM_CHECK(plan_.group_seqs == group_.size() && plan_.seqs.empty(), "a step of the group alone is in flight");
   ApplyCounts counts;
-  if (plan_.finishing_seqs == 0) {
+  if (plan_.finishing_seqs == 0) {  // apply_group_step() without departures, inline
     departures_.clear();
     group_.apply_step(departures_);
-    decode_context_tokens_ += stepped;
-    outstanding_tokens_ -= stepped;
-    counts.adjacent_gaps = stepped;
+    decode_context_tokens_ += plan_.group_seqs;
+    outstanding_tokens_ -= plan_.group_seqs;
+    counts.adjacent_gaps = plan_.group_seqs;
   } else {
     apply_group_step(completed, counts);
   }
   LLMSIM_CHECK(counts.finished == plan_.finishing_seqs, "an iteration finishes the sequences its plan counted");
   metrics_->on_itl(plan_.end_ns - last_end_ns_, counts.adjacent_gaps);
-  report_iteration(stepped, kv_.num_allocated());
+  report_iteration(plan_.group_seqs, kv_.num_allocated());
 
   // plan_grouped(last_end_ns_, admit = false) with running_ empty: a decode step of the
-  // members left, with the admission stop carried over. begin_plan()'s other resets are
-  // already true of the plan in flight.
-  const std::int64_t members = group_.size();
+  // members left, with the admission stop carried over. Of begin_plan()'s resets only
+  // these are not already true of the plan just applied (no other sequence, no
+  // preemption, no admission).
   plan_.index = next_iteration_++;
   plan_.start_ns = last_end_ns_;
-  const bool allocated = kv_.allocate(group_.blocks_for_next_step(), group_blocks_);
-  LLMSIM_CHECK(allocated, "the group's step gets the blocks can_run_ahead() counted");
-  plan_.finishing_seqs = group_.plan_step();
-  plan_.group_seqs = members;
-  hw::BatchShape& shape = plan_.shape;
-  shape.decode_seqs = members;
-  shape.sampled_seqs = members;
-  shape.decode_kv_tokens = static_cast<double>(group_.context_tokens() + members);
-  LLMSIM_CHECK(shape.decode_seqs == decode_seqs_ &&
-                   shape.decode_kv_tokens == static_cast<double>(decode_context_tokens_ + decode_seqs_),
+  plan_.shape = hw::BatchShape{};
+  plan_.finishing_seqs = 0;
+  plan_group_step();
+  LLMSIM_CHECK(plan_.shape.decode_seqs == decode_seqs_ &&
+                   plan_.shape.decode_kv_tokens == static_cast<double>(decode_context_tokens_ + decode_seqs_),
                "the running decode sums match the group's batch");
   end_plan();
+}
+
+void Replica::plan_group_step() {
+  const std::int64_t members = group_.size();
+  const bool allocated = kv_.allocate(group_.blocks_for_next_step(), group_blocks_);
+  LLMSIM_CHECK(allocated, "the group's step gets the blocks counted as available");
+  plan_.finishing_seqs += group_.plan_step();
+  plan_.group_seqs = members;
+  hw::BatchShape& shape = plan_.shape;
+  shape.decode_seqs += members;
+  shape.decode_kv_tokens += static_cast<double>(group_.context_tokens() + members);
+  shape.sampled_seqs += members;
 }
 
 bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
@@ -107,16 +113,7 @@ bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
   if (blocks > kv_.num_available()) return false;  // the reference preempts
 
   begin_plan(now);
-  if (members > 0) {
-    const bool allocated = kv_.allocate(group_.blocks_for_next_step(), group_blocks_);
-    LLMSIM_CHECK(allocated, "the group's step gets the blocks counted as available");
-    plan_.finishing_seqs += group_.plan_step();
-    plan_.group_seqs = members;
-    hw::BatchShape& shape = plan_.shape;
-    shape.decode_seqs += members;
-    shape.decode_kv_tokens += static_cast<double>(group_.context_tokens() + members);
-    shape.sampled_seqs += members;
-  }
+  if (members > 0) plan_group_step();
   left = budget;
   for (const Slot slot : running_) {
     if (left <= 0) break;
