@@ -28,6 +28,12 @@ double tail_quantile(double q) {
          ((((kD[0] * q + kD[1]) * q + kD[2]) * q + kD[3]) * q + 1.0);
 }
 
+/// A lognormal draw exp(ln(median) + sigma z), given ln(median): the one formula of
+/// sample_length and LengthSampler.
+double lognormal_draw(double log_median, double sigma, RngStream& rng) {
+  return std::exp(log_median + sigma * sample_standard_normal(rng));
+}
+
 /// Rounds to nearest (halves away from zero) and clips to [lo, hi], without overflowing
 /// for values beyond the int64 range (a lognormal tail can reach infinity).
 std::int64_t round_and_clip(double x, std::int64_t lo, std::int64_t hi) {
@@ -118,8 +124,8 @@ std::int64_t LengthSampler::sample(RngStream& rng) const {
   if (lognormal == nullptr) return sample_length(dist_, rng);
   check_invariant(dist_.min_tokens <= dist_.max_tokens, "sample_length: min_tokens > max_tokens");
   // sample_length's lognormal, with ln(median) computed once.
-  const double value = std::exp(log_median_ + lognormal->sigma * sample_standard_normal(rng));
-  return round_and_clip(value, dist_.min_tokens, dist_.max_tokens);
+  return round_and_clip(lognormal_draw(log_median_, lognormal->sigma, rng), dist_.min_tokens,
+                        dist_.max_tokens);
 }
 
 std::int64_t sample_length(const LengthDistribution& dist, RngStream& rng) {
@@ -139,7 +145,7 @@ std::int64_t sample_length(const LengthDistribution& dist, RngStream& rng) {
         } else if constexpr (std::is_same_v<Shape, NormalLength>) {
           return shape.mean + shape.stddev * sample_standard_normal(rng);
         } else if constexpr (std::is_same_v<Shape, LognormalLength>) {
-          return std::exp(std::log(shape.median) + shape.sigma * sample_standard_normal(rng));
+          return lognormal_draw(std::log(shape.median), shape.sigma, rng);
         } else {
           static_assert(std::is_same_v<Shape, EmpiricalLength>);
           check_invariant(!shape.values.empty(), "sample_length: empirical values are empty");
