@@ -34,6 +34,8 @@ class RunExtras {
 
   /// For SimulatorHooks.observers; valid while this object lives.
   std::vector<sim::IterationObserver*> observers() const;
+  /// Whether write() needs RunResult.requests (the trace draws a lane per request).
+  bool needs_request_records() const { return trace_ != nullptr; }
 
   /// After summary.json and requests.csv are in out_dir: writes timeseries.csv and
   /// report.html (--report) and the trace (--trace). Returns the paths written.

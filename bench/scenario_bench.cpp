@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loader/scenario_loader.h"
+#include "sim/requests_csv.h"
 #include "sim/result_writer.h"
 #include "sim/simulator.h"
 
@@ -122,16 +123,30 @@ void child_run(const Options& options, const std::string& path, int fd) {
     llmsim::sim::SimulatorHooks hooks;
     hooks.step_by_step = options.step_by_step;
     hooks.keep_request_records = options.requests_csv;
+    // As `llmsim run` does: requests.csv rows formatted as requests finish (test-time
+    // compute keeps every record instead); the bytes are counted, not kept.
+    std::vector<std::string> pool_names;
+    for (const llmsim::sim::PoolSpec& pool : scenario.pools) pool_names.push_back(pool.name);
+    llmsim::sim::RequestsCsvFormatter csv(pool_names);
+    std::size_t csv_bytes = 0;
+    if (options.requests_csv) {
+      hooks.request_sink = [&csv, &csv_bytes](const llmsim::sim::RequestRecord& record) {
+        csv.add(record);
+        if (csv.full()) csv_bytes += csv.take().size();
+      };
+    }
     llmsim::sim::Simulator simulator(scenario, std::move(hooks));
     const llmsim::sim::RunResult result = simulator.run();
     std::string text = llmsim::sim::summary_json_text(result);
-    if (options.requests_csv) text += llmsim::sim::requests_csv_text(result);
+    if (options.requests_csv) {
+      csv_bytes += result.requests.empty() ? csv.take().size() : llmsim::sim::requests_csv_text(result).size();
+    }
     const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
     m.requests =
         result.summary.at("completed").get<std::int64_t>() + result.summary.at("failed").get<std::int64_t>();
     m.iterations = result.summary.at("batching").at("iterations").get<std::int64_t>();
     m.wall_s = wall.count();
-    m.ok = text.empty() ? 0 : 1;
+    m.ok = text.empty() || (options.requests_csv && csv_bytes == 0) ? 0 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_scenarios: %s: %s\n", path.c_str(), e.what());
   }

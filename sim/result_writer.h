@@ -19,12 +19,14 @@ std::string summary_json_text(const RunResult& result);
 /// that does not apply (a time that did not happen, TPOT of a one-token output) is empty.
 /// pool is the pool's name (quoted when it holds a comma or a quote); replica is -1 for a
 /// request rejected before routing.
-/// A run without records (SimulatorHooks::keep_request_records = false, for long runs:
-/// `llmsim run --no-requests-csv`) gives the header only; the command skips the file then.
+/// A run without records (SimulatorHooks::keep_request_records = false, or a request_sink)
+/// gives the header only: `llmsim run` streams the rows through SimulatorHooks::request_sink
+/// into a RequestsCsvStream (sim/requests_csv.h) instead, the same bytes, or with
+/// --no-requests-csv writes no file.
 std::string requests_csv_text(const RunResult& result);
 
-/// Writes summary_json_text / requests_csv_text to `path`. Throws core::InputError naming
-/// the path when the file cannot be written.
+/// Writes summary_json_text / requests_csv_text to `path` through a ResultFile (PATH.partial,
+/// then moved into place). Throws core::InputError naming the path when it cannot.
 void write_summary_json(const RunResult& result, const std::string& path);
 void write_requests_csv(const RunResult& result, const std::string& path);
 

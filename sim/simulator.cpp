@@ -102,7 +102,8 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
   }
   fast_forward_ = !hooks.step_by_step && observers_.empty();
   progress_ = std::move(hooks.progress);
-  recycle_records_ = !hooks.keep_request_records && programs_ == nullptr;
+  if (programs_ == nullptr) request_sink_ = std::move(hooks.request_sink);
+  recycle_records_ = programs_ == nullptr && (!hooks.keep_request_records || request_sink_);
   replicas_total_ = static_cast<std::int64_t>(slot_blocks.size());
   metrics_ = std::make_unique<MetricsCollector>(std::move(slot_blocks), scenario_.slo);
   std::int32_t first_slot = 0;
@@ -194,6 +195,10 @@ RunResult Simulator::run() {
       for (Replica& replica : pool.replicas()) replica.sync_records();
     }
   }
+  if (request_sink_) {  // the unfinished requests of a stopped run, and those after them
+    for (const RequestIndex index : unreported_) request_sink_(records_[index]);
+    unreported_.clear();
+  }
   metrics_->finish(now_);
 
   RunResult result;
@@ -250,12 +255,15 @@ void Simulator::accept(const workloads::RequestSpec& request, std::int64_t clien
   if (free_records_.empty()) {
     records_.push_back(rec);
     if (source_->closed_loop()) client_of_.push_back(client);
+    if (request_sink_) finished_.push_back(0);
   } else {
     index = free_records_.back();
     free_records_.pop_back();
     records_[index] = rec;
     if (source_->closed_loop()) client_of_[index] = client;
+    if (request_sink_) finished_[index] = 0;
   }
+  if (request_sink_) unreported_.push_back(index);
 
   Pool& pool = pools_[static_cast<std::size_t>(p)];
   const RejectReason reason = pool.check(request);
@@ -327,13 +335,27 @@ void Simulator::notify_observers(const IterationEndEvent& event, const Replica& 
   for (IterationObserver* observer : observers_) observer->on_iteration_end(view);
 }
 
+void Simulator::report_finished_records() {
+  while (!unreported_.empty() && finished_[unreported_.front()] != 0) {
+    const RequestIndex index = unreported_.front();
+    unreported_.pop_front();
+    request_sink_(records_[index]);
+    free_records_.push_back(index);
+  }
+}
+
 void Simulator::request_done(RequestIndex index) {
   const RequestRecord& rec = records_[index];
   LLMSIM_CHECK(rec.status != RequestStatus::completed || rec.generated_tokens == rec.output_tokens,
                "a completed request produced exactly the tokens it requested");
   metrics_->on_request_done(rec);
   // Reused by a later accept(), which (below) comes after the last read of this record.
-  if (recycle_records_) free_records_.push_back(index);
+  if (request_sink_) {
+    finished_[index] = 1;
+    report_finished_records();
+  } else if (recycle_records_) {
+    free_records_.push_back(index);
+  }
   if (source_->closed_loop()) {
     queue_.push(now_ + think_time_ns_, ClientReadyEvent{client_of_[index]});
     return;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -44,6 +45,12 @@ struct SimulatorHooks {
   /// so memory does not grow with requests; RunResult.requests is then left empty (no
   /// requests.csv). Ignored for test-time-compute workloads, whose results need every record.
   bool keep_request_records = true;
+  /// Told of every request's final record once, in arrival order: as soon as it and every
+  /// request that arrived before it are finished (completed or rejected), the rest (those
+  /// a run stopped early left unfinished) at the end of run(). Set, records are reused as
+  /// with keep_request_records = false (RunResult.requests stays empty), so requests.csv
+  /// can be streamed in bounded memory. Ignored for test-time-compute workloads.
+  std::function<void(const RequestRecord&)> request_sink;
   /// Told the simulated time every kProgressEvents events, for a progress display only:
   /// it must not change anything the run computes.
   std::function<void(workloads::TimeNs now_ns)> progress;
@@ -107,6 +114,8 @@ class Simulator {
   void mark_for_planning(std::int32_t pool, std::int32_t replica);
   void plan_marked();
   void request_done(RequestIndex index);
+  /// Hands request_sink_ the finished records at the head of unreported_ and frees them.
+  void report_finished_records();
   /// How far a replica planned now may run ahead; `last_in_round`: no other replica is to be
   /// planned at this instant after it.
   workloads::TimeNs horizon(bool last_in_round) const;
@@ -139,8 +148,13 @@ class Simulator {
   bool open_loop_generator_ = false;  ///< requests only arrive (nothing is released by completions)
   std::int64_t replicas_total_ = 0;
   workloads::TimeNs sim_limit_ns_ = -1;  ///< max_sim_time_s in ns; -1: none
-  bool recycle_records_ = false;         ///< !keep_request_records
+  bool recycle_records_ = false;         ///< !keep_request_records, or a request_sink
   std::vector<RequestIndex> free_records_;  ///< records of finished requests, to reuse
+  std::function<void(const RequestRecord&)> request_sink_;  ///< SimulatorHooks::request_sink
+  /// With request_sink_: records not yet handed to it, in arrival order, and by record
+  /// index whether request_done() was called for it.
+  std::deque<RequestIndex> unreported_;
+  std::vector<std::uint8_t> finished_;
   std::int64_t accepted_ = 0;               ///< requests that arrived (records_ may be reused)
   std::int64_t iterations_without_progress_ = 0;  ///< consecutive, over all replicas
   std::string stall_diagnosis_;                   ///< set when the run is stuck

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "loader/scenario_loader.h"
+#include "sim/requests_csv.h"
 #include "sim/result_writer.h"
 #include "sim/simulator.h"
 
@@ -31,6 +32,25 @@ Outputs run(const Scenario& scenario, bool step_by_step, bool keep_records = tru
   llmsim::sim::Simulator simulator(scenario, std::move(hooks));
   const llmsim::sim::RunResult result = simulator.run();
   return {llmsim::sim::summary_json_text(result), llmsim::sim::requests_csv_text(result)};
+}
+
+/// requests.csv text from SimulatorHooks::request_sink, formatted as the rows arrive, and
+/// the summary of that run.
+Outputs run_streamed(const Scenario& scenario) {
+  std::vector<std::string> pool_names;
+  for (const llmsim::sim::PoolSpec& pool : scenario.pools) pool_names.push_back(pool.name);
+  llmsim::sim::RequestsCsvFormatter formatter(pool_names);
+  std::string csv;
+  llmsim::sim::SimulatorHooks hooks;
+  hooks.request_sink = [&](const llmsim::sim::RequestRecord& record) {
+    formatter.add(record);
+    if (formatter.full()) csv.append(formatter.take());
+  };
+  llmsim::sim::Simulator simulator(scenario, std::move(hooks));
+  const llmsim::sim::RunResult result = simulator.run();
+  CHECK(result.requests.empty());  // records are reused
+  csv.append(formatter.take());
+  return {llmsim::sim::summary_json_text(result), csv};
 }
 
 std::vector<fs::path> shipped_scenarios() {
@@ -122,4 +142,39 @@ TEST_CASE("folding requests into the summary as they finish gives the same summa
   const Outputs folded = run(scenario, false, /*keep_records=*/false);
   CHECK(folded.summary == kept.summary);
   CHECK(folded.requests.find('\n') == folded.requests.size() - 1);  // the header only
+}
+
+TEST_CASE("requests streamed to a sink as they finish give the same requests file as kept records") {
+  for (const fs::path& path : shipped_scenarios()) {
+    CAPTURE(path.filename().string());
+    const Scenario scenario = llmsim::loader::load_scenario(path.string(), capped(path));
+    if (llmsim::workloads::is_test_time_compute(scenario.workload.kind)) continue;  // sink ignored
+    const Outputs kept = run(scenario, /*step_by_step=*/false);
+    const Outputs streamed = run_streamed(scenario);
+    CHECK(streamed.summary == kept.summary);
+    CHECK(streamed.requests == kept.requests);
+  }
+}
+
+TEST_CASE("a run stopped early streams its unfinished requests in arrival order at the end") {
+  const fs::path path = fs::path(LLMSIM_SOURCE_DIR) / "configs" / "scenarios" / "bench-100k.yaml";
+  const Scenario scenario = llmsim::loader::load_scenario(
+      path.string(), {{"workload.num_requests", "2000"}, {"limits.max_sim_time_s", "60.5"}});
+  const Outputs kept = run(scenario, false);
+  const Outputs streamed = run_streamed(scenario);
+  CHECK(kept.requests.find(",unfinished,") != std::string::npos);
+  CHECK(streamed.summary == kept.summary);
+  CHECK(streamed.requests == kept.requests);
+}
+
+TEST_CASE("a closed loop with several replicas streams the same requests file as kept records") {
+  // Requests finish out of arrival order across replicas: rows wait for earlier arrivals.
+  const fs::path path = fs::path(LLMSIM_SOURCE_DIR) / "configs" / "scenarios" / "closed-loop.yaml";
+  const Scenario scenario = llmsim::loader::load_scenario(
+      path.string(), {{"workload.num_requests", "600"},
+                      {"deployment", "{tensor_parallel: 1, replicas: 3, router: least_loaded}"}});
+  const Outputs kept = run(scenario, false);
+  const Outputs streamed = run_streamed(scenario);
+  CHECK(streamed.summary == kept.summary);
+  CHECK(streamed.requests == kept.requests);
 }
