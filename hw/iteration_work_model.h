@@ -73,6 +73,10 @@ class IterationWorkModel {
   /// The attention fields. Inline: the part left to price in every iteration.
   /// Precondition (aborts otherwise): every field of `batch` is >= 0.
   AttentionWork attention_work(const BatchShape& batch) const;
+  /// attention_work's `decode` for a batch whose decode sequences attend `decode_kv_tokens`
+  /// keys in all (>= 0, unchecked): the one part of a decode-only iteration's work that is
+  /// not a function of its batch size. Inline, for the same reason.
+  OperatorWork decode_attention_work(double decode_kv_tokens) const;
 
  private:
   void fill_token_work(std::int64_t total_new_tokens, IterationWork& work) const;
@@ -112,12 +116,16 @@ inline AttentionWork IterationWorkModel::attention_work(const BatchShape& batch)
   work.prefill.hbm_bytes = kv_bytes_per_token_ * batch.prefill_kv_tokens +
                            attention_activation_bytes_per_token_ *
                                static_cast<double>(batch.prefill_tokens);
-  work.decode.flops = attention_flops_per_key_ * batch.decode_kv_tokens;
-  work.decode.hbm_bytes = kv_bytes_per_token_ * batch.decode_kv_tokens;
+  work.decode = decode_attention_work(batch.decode_kv_tokens);
   work.prefill_kernels = batch.prefill_tokens > 0 ? layers_ : 0.0;
   work.decode_kernels = batch.decode_seqs > 0 ? layers_ : 0.0;
   work.decode_seq_heads = static_cast<double>(batch.decode_seqs) * query_heads_per_gpu_ * layers_;
   return work;
+}
+
+inline OperatorWork IterationWorkModel::decode_attention_work(double decode_kv_tokens) const {
+  return OperatorWork{attention_flops_per_key_ * decode_kv_tokens,
+                      kv_bytes_per_token_ * decode_kv_tokens};
 }
 
 }  // namespace llmsim::hw

@@ -32,7 +32,11 @@ std::optional<Terms>& slot(std::vector<std::optional<Terms>>& table, std::int64_
 
 }  // namespace
 
-StepCost MemoisedStepPricer::price(const BatchShape& batch) {
+StepCost MemoisedStepPricer::price_other(const BatchShape& batch) {
+  if (batch.decode_only() && memoisable(batch.decode_seqs)) {
+    return model_.price_decode_only(fill_decode_only_terms(batch.decode_seqs),
+                                    batch.decode_kv_tokens);
+  }
   if (batch.empty()) return StepCost{};
   const std::int64_t tokens = batch.total_new_tokens();
   if (!memoisable(tokens) || !memoisable(batch.sampled_seqs)) return model_.price(batch);
@@ -53,6 +57,12 @@ const TokenTerms& MemoisedStepPricer::fill_token_terms(std::int64_t tokens) {
 const PricedOp& MemoisedStepPricer::fill_head_terms(std::int64_t sampled) {
   std::optional<PricedOp>& terms = slot(head_terms_, sampled);
   terms = model_.head_terms(sampled);
+  return *terms;
+}
+
+const DecodeOnlyTerms& MemoisedStepPricer::fill_decode_only_terms(std::int64_t decode_seqs) {
+  std::optional<DecodeOnlyTerms>& terms = slot(decode_only_terms_, decode_seqs);
+  terms = model_.decode_only_terms(decode_seqs);
   return *terms;
 }
 

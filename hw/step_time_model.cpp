@@ -42,6 +42,7 @@
 #include <string>
 
 #include "core/input_error.h"
+#include "core/invariant.h"
 #include "hw/compute_dtypes.h"
 #include "hw/roofline.h"
 
@@ -263,6 +264,83 @@ StepCost StepTimeModel::combine(const BatchShape& batch, const TokenTerms& token
   }
   const Bound bound = tally.compute_s > tally.memory_s ? Bound::compute : Bound::memory;
   return StepCost{time_s, flops * tensor_parallel_, hbm_bytes * tensor_parallel_, bound, op_time_s};
+}
+
+DecodeOnlyTerms StepTimeModel::decode_only_terms(std::int64_t decode_seqs) const {
+  core::check_invariant(decode_seqs >= 1, "StepTimeModel: a decode-only batch has a sequence");
+  BatchShape batch;  // the fields that depend on B; decode_kv_tokens stays 0 (unused)
+  batch.decode_seqs = decode_seqs;
+  batch.sampled_seqs = decode_seqs;
+  const AttentionWork work = work_model_.attention_work(batch);
+  const TokenTerms tokens = token_terms(batch.total_new_tokens());
+  const PricedOp head = head_terms(batch.sampled_seqs);
+  const PricedOp prefill{work.prefill, 0.0, 0.0, true};  // as combine prices no prefill
+  const Efficiencies& e = hardware_.efficiency;
+
+  DecodeOnlyTerms terms;
+  terms.decode_kernel_s = work.decode_kernels * e.attention_decode_kernel_latency_s;
+  terms.decode_seq_heads_s = work.decode_seq_heads * e.attention_decode_per_seq_head_s;
+
+  // combine's sums, in its order, up to the decode-attention term. A batch's prefill FLOPs
+  // are -0.0 where its prefill_attention_pairs are, +0.0 here: 0.0 + gemm is never -0.0,
+  // and adding either zero to anything else changes no bit.
+  terms.time_before_decode_s = 0.0 + tokens.gemm.time_s + prefill.time_s;
+  terms.flops_before_decode = 0.0 + tokens.gemm.work.flops + prefill.work.flops;
+  terms.hbm_bytes_before_decode = 0.0 + tokens.gemm.work.hbm_bytes + prefill.work.hbm_bytes;
+  BoundTally before;
+  for (const PricedOp* op : {&tokens.gemm, &prefill}) {
+    (op->compute_bound ? before.compute_s : before.memory_s) += op->roofline_s;
+  }
+  terms.compute_s_before_decode = before.compute_s;
+  terms.memory_s_before_decode = before.memory_s;
+
+  // ... and the terms after it.
+  terms.time_after_decode_s = {tokens.elementwise.time_s, head.time_s, tokens.allreduce_s,
+                               overhead_s_};
+  terms.flops_after_decode = {tokens.elementwise.work.flops, head.work.flops};
+  terms.hbm_bytes_after_decode = {tokens.elementwise.work.hbm_bytes, head.work.hbm_bytes};
+  const std::array<const PricedOp*, 2> after = {&tokens.elementwise, &head};
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    (after[i]->compute_bound ? terms.compute_s_after_decode[i] : terms.memory_s_after_decode[i]) =
+        after[i]->roofline_s;
+  }
+
+  terms.op_time_s[index(OpClass::gemm)] = tokens.gemm.time_s;
+  terms.op_time_s[index(OpClass::attention_prefill)] = prefill.time_s;
+  terms.op_time_s[index(OpClass::elementwise)] = tokens.elementwise.time_s;
+  terms.op_time_s[index(OpClass::lm_head)] = head.time_s;
+  terms.op_time_s[index(OpClass::allreduce)] = tokens.allreduce_s;
+  terms.op_time_s[index(OpClass::overhead)] = overhead_s_;
+  return terms;
+}
+
+StepCost StepTimeModel::price_decode_only(const DecodeOnlyTerms& terms,
+                                          double decode_kv_tokens) const {
+  core::check_invariant(decode_kv_tokens >= 0.0, "BatchShape: every count must be >= 0");
+  // What combine does with the decode attention, and with its sums from the decode term on.
+  PricedOp decode = priced_roofline(work_model_.decode_attention_work(decode_kv_tokens),
+                                    attention_flops_per_s_, decode_bytes_per_s_,
+                                    hardware_.efficiency.roofline_exponent, terms.decode_kernel_s);
+  decode.time_s += terms.decode_seq_heads_s;
+
+  const std::array<double, 4>& time_after_s = terms.time_after_decode_s;
+  const double time_s = terms.time_before_decode_s + decode.time_s + time_after_s[0] +
+                        time_after_s[1] + time_after_s[2] + time_after_s[3];
+  const double flops = terms.flops_before_decode + decode.work.flops +
+                       terms.flops_after_decode[0] + terms.flops_after_decode[1];
+  const double hbm_bytes = terms.hbm_bytes_before_decode + decode.work.hbm_bytes +
+                           terms.hbm_bytes_after_decode[0] + terms.hbm_bytes_after_decode[1];
+  BoundTally tally{terms.compute_s_before_decode, terms.memory_s_before_decode};
+  (decode.compute_bound ? tally.compute_s : tally.memory_s) += decode.roofline_s;
+  tally.compute_s = tally.compute_s + terms.compute_s_after_decode[0] +
+                    terms.compute_s_after_decode[1];
+  tally.memory_s = tally.memory_s + terms.memory_s_after_decode[0] + terms.memory_s_after_decode[1];
+  const Bound bound = tally.compute_s > tally.memory_s ? Bound::compute : Bound::memory;
+
+  StepCost cost{time_s, flops * tensor_parallel_, hbm_bytes * tensor_parallel_, bound,
+                terms.op_time_s};
+  cost.op_time_s[index(OpClass::attention_decode)] = decode.time_s;
+  return cost;
 }
 
 double StepTimeModel::peak_flops_per_s_group() const {

@@ -66,6 +66,36 @@ struct TokenTerms {
   double allreduce_s = 0.0;
 };
 
+/// What the price of a decode-only iteration (BatchShape::decode_only) of B sequences takes
+/// from B alone, so that StepTimeModel::price_decode_only does only the arithmetic that
+/// depends on its decode_kv_tokens. StepTimeModel::combine sums every total left to right
+/// from 0.0 in a fixed order; a sum is stored here split at its decode-attention term: the
+/// partial sum of the terms before it, and the terms after it, in order.
+struct DecodeOnlyTerms {
+  // The B-dependent parts of the decode-attention time, seconds.
+  double decode_kernel_s = 0.0;     ///< decode kernels x attention_decode_kernel_latency_s
+  double decode_seq_heads_s = 0.0;  ///< (sequence, head) blocks x attention_decode_per_seq_head_s
+
+  // combine's sums up to the decode-attention term: 0.0 + gemm + attention_prefill.
+  double time_before_decode_s = 0.0;
+  double flops_before_decode = 0.0;      ///< one GPU
+  double hbm_bytes_before_decode = 0.0;  ///< one GPU
+  double compute_s_before_decode = 0.0;  ///< roofline time of the compute-bound operators
+  double memory_s_before_decode = 0.0;   ///< roofline time of the memory-bound operators
+
+  // The terms combine adds after the decode-attention term, in its order.
+  std::array<double, 4> time_after_decode_s{};  ///< elementwise, lm_head, allreduce, overhead
+  std::array<double, 2> flops_after_decode{};     ///< elementwise, lm_head; one GPU
+  std::array<double, 2> hbm_bytes_after_decode{};  ///< elementwise, lm_head; one GPU
+  /// elementwise, lm_head: the roofline time where the operator is compute-bound, else
+  /// +0.0 (adding +0.0 to a tally, a sum from +0.0 of times >= 0, changes no bit).
+  std::array<double, 2> compute_s_after_decode{};
+  std::array<double, 2> memory_s_after_decode{};  ///< as compute_s_after_decode, memory-bound
+
+  /// The price's op_time_s, but for attention_decode (0 here): it depends on the keys.
+  std::array<double, kNumOpClasses> op_time_s{};
+};
+
 /// Precondition: tensor_parallel >= 1 and divides num_attention_heads and num_kv_heads
 /// (or num_kv_heads < tensor_parallel, in which case KV heads are replicated).
 /// The constructor throws core::InputError when it does not, when the GPU has no peak for
@@ -94,6 +124,19 @@ class StepTimeModel {
   /// in a fixed order, so the result is bit for bit price(batch). Aborts when a field of
   /// `batch` is negative.
   StepCost combine(const BatchShape& batch, const TokenTerms& tokens, const PricedOp& head) const;
+
+  // price() of a decode-only batch (BatchShape::decode_only) in two parts, for a caller that
+  // memoises the first by batch size: for every such batch,
+  //   price_decode_only(decode_only_terms(batch.decode_seqs), batch.decode_kv_tokens)
+  // is bit for bit price(batch).
+
+  /// The part of a decode-only iteration's price that depends on its `decode_seqs` (>= 1;
+  /// aborts otherwise) alone. A pure function of its argument.
+  DecodeOnlyTerms decode_only_terms(std::int64_t decode_seqs) const;
+  /// The cost of a decode-only iteration whose sequences have `terms`
+  /// (decode_only_terms(B)) and attend `decode_kv_tokens` keys in all. Aborts when
+  /// decode_kv_tokens is negative (or NaN), as combine does.
+  StepCost price_decode_only(const DecodeOnlyTerms& terms, double decode_kv_tokens) const;
 
   /// Peak FLOP/s of the compute dtype times the number of GPUs: the MFU denominator.
   double peak_flops_per_s_group() const;
