@@ -111,6 +111,14 @@ class WeightedSamples {
   /// Moves singles_ into entries_, then sorts and merges entries_; switches to the sketch
   /// past kExactDistinctValues.
   void fold();
+  /// Moves singles_ into entries_ (count 1 each), unsorted.
+  void move_singles_to_entries();
+  /// Before a compaction: moves singles_ into entries_ when entries_ has an unsorted tail
+  /// at least as long and room for them without growing (ITL gaps: a few gaps of batches
+  /// of one among half a million weighted ones), so that they are sorted together and read
+  /// back from one store. Never changes whether the set is sketched: the values stored
+  /// stay as many.
+  void join_singles_to_unsorted_entries();
   /// Sorts the unsorted tail of entries_ and merges equal values; switches to the sketch
   /// past kExactDistinctValues distinct values in entries_ and small_counts_.
   void compact_entries();

@@ -153,15 +153,18 @@ namespace {
 
 using Added = std::vector<std::pair<double, std::int64_t>>;
 
-/// numpy.percentile of the expanded list, computed the plain way: equal values merged in a
-/// std::map, ranks counted out one by one.
-double reference_percentile(const Added& added, double q) {
+/// The added values with equal ones merged (in a std::map: ascending order).
+std::map<double, std::int64_t> merged_of(const Added& added) {
   std::map<double, std::int64_t> merged;
+  for (const auto& [value, count] : added) merged[value] += count;
+  return merged;
+}
+
+/// numpy.percentile of the expanded list of `merged`, computed the plain way: ranks counted
+/// out one by one.
+double reference_percentile(const std::map<double, std::int64_t>& merged, double q) {
   std::int64_t total = 0;
-  for (const auto& [value, count] : added) {
-    merged[value] += count;
-    total += count;
-  }
+  for (const auto& [value, count] : merged) total += count;
   const auto at_rank = [&merged](std::int64_t rank) {
     for (const auto& [value, count] : merged) {
       if (rank < count) return value;
@@ -175,10 +178,11 @@ double reference_percentile(const Added& added, double q) {
                                  rank - std::floor(rank));
 }
 
+double reference_percentile(const Added& added, double q) { return reference_percentile(merged_of(added), q); }
+
 /// numpy's statistics of the expanded list, sums taken in ascending order of value.
 DistributionStats reference_stats(const Added& added) {
-  std::map<double, std::int64_t> merged;
-  for (const auto& [value, count] : added) merged[value] += count;
+  const std::map<double, std::int64_t> merged = merged_of(added);
   DistributionStats s;
   for (const auto& [value, count] : merged) s.count += count;
   double sum = 0.0;
@@ -189,10 +193,10 @@ DistributionStats reference_stats(const Added& added) {
     squares += (value - s.mean) * (value - s.mean) * static_cast<double>(count);
   }
   s.std = std::sqrt(squares / static_cast<double>(s.count));
-  s.median = reference_percentile(added, 50);
-  s.p90 = reference_percentile(added, 90);
-  s.p95 = reference_percentile(added, 95);
-  s.p99 = reference_percentile(added, 99);
+  s.median = reference_percentile(merged, 50);
+  s.p90 = reference_percentile(merged, 90);
+  s.p95 = reference_percentile(merged, 95);
+  s.p99 = reference_percentile(merged, 99);
   s.max = merged.rbegin()->first;
   return s;
 }
@@ -243,4 +247,162 @@ TEST_CASE("more stored samples than the exact limit but fewer distinct values st
   }
   check_equal(s.stats(), reference_stats(added));
   CHECK_FALSE(s.sketched());
+}
+
+namespace {
+
+/// Adds every (value, count) of `added` to a fresh set, in order.
+WeightedSamples samples_of(const Added& added) {
+  WeightedSamples s;
+  for (const auto& [value, count] : added) s.add(value, count);
+  return s;
+}
+
+/// The set's statistics and a few more percentiles equal the reference's (bit for bit).
+void check_against_reference(WeightedSamples& s, const Added& added) {
+  check_equal(s.stats(), reference_stats(added));
+  const std::map<double, std::int64_t> merged = merged_of(added);
+  for (const double q : {0.0, 33.3, 100.0}) {
+    CAPTURE(q);
+    CHECK(s.percentile(q) == reference_percentile(merged, q));
+  }
+}
+
+/// n values from `draw`, each with a count from `count` (1: a single sample).
+template <typename Draw, typename Count>
+Added draw_samples(std::size_t n, std::uint64_t seed, Draw draw, Count count) {
+  std::mt19937_64 rng(seed);
+  Added added;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double value = draw(rng);
+    added.emplace_back(value, count(rng));
+  }
+  return added;
+}
+
+}  // namespace
+
+TEST_CASE("large weighted sets are sorted and merged like a comparison sort would") {
+  // Thousands of weighted values take the radix path: integers (ITL gaps with batch sizes),
+  // fractions, ranges that need one, two or three passes (or two of three, when the middle
+  // digit is alike in every value), repeats; and the comparison fallbacks: counts and values
+  // that do not fit one 64-bit word together, negative values, -0.0.
+  using Rng = std::mt19937_64;
+  const auto batch = [](Rng& rng) { return 2 + static_cast<std::int64_t>(rng() % 1023); };
+  const auto huge_count = [](Rng& rng) { return std::int64_t{1} << (20 + rng() % 20); };
+  struct Case {
+    const char* name;
+    double (*draw)(Rng&);
+  };
+  const Case cases[] = {
+      {"nanosecond gaps", [](Rng& rng) { return 8e6 + static_cast<double>(rng() % 600'000'000); }},
+      {"repeated gaps", [](Rng& rng) { return 1e7 + 1000.0 * static_cast<double>(rng() % 3000); }},
+      {"one varying bit", [](Rng& rng) { return 70000.0 + static_cast<double>(rng() % 2); }},
+      {"low and high bits only",
+       [](Rng& rng) { return 70000.0 + static_cast<double>(rng() % 2) + 1099511627776.0 * static_cast<double>(rng() % 2); }},
+      {"fractions", [](Rng& rng) { return 0.25 + 1000.0 * static_cast<double>(rng() % 100000); }},
+      {"wide fractions", [](Rng& rng) { return std::ldexp(1.0 + static_cast<double>(rng() % 1000000) / 1e6, static_cast<int>(rng() % 60)); }},
+      {"all equal", [](Rng&) { return 123456.0; }},
+      {"negative values", [](Rng& rng) { return static_cast<double>(rng() % 200000) - 100000.5; }},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    Added added = draw_samples(20000, 7, c.draw, batch);
+    WeightedSamples s = samples_of(added);
+    check_against_reference(s, added);
+    // More after a first read: a sorted head and a new tail, merged.
+    const Added more = draw_samples(5000, 8, c.draw, batch);
+    for (const auto& [value, count] : more) s.add(value, count);
+    added.insert(added.end(), more.begin(), more.end());
+    check_against_reference(s, added);
+  }
+  SUBCASE("values and counts too wide for one word") {
+    const Added added = draw_samples(
+        20000, 9, [](Rng& rng) { return std::ldexp(static_cast<double>(rng() >> 12), -static_cast<int>(rng() % 30)); },
+        huge_count);
+    WeightedSamples s = samples_of(added);
+    check_against_reference(s, added);
+  }
+  SUBCASE("a -0.0 among them") {
+    Added added = draw_samples(20000, 10, cases[0].draw, batch);
+    added.emplace_back(-0.0, 3);
+    WeightedSamples s = samples_of(added);
+    check_against_reference(s, added);
+  }
+}
+
+TEST_CASE("large sets of single samples are sorted like a comparison sort would") {
+  // Ranges that take one to four radix passes (an odd number ends in the scratch buffer),
+  // integer keys and bit patterns, repeats.
+  using Rng = std::mt19937_64;
+  const auto one = [](Rng&) { return std::int64_t{1}; };
+  double (*const draws[])(Rng&) = {
+      [](Rng& rng) { return 70000.0 + static_cast<double>(rng() % 2000); },
+      [](Rng& rng) { return 1048576.0 + static_cast<double>(rng() % 4'000'000); },
+      [](Rng& rng) { return 1.6e7 + static_cast<double>(rng() % 1'500'000'000); },
+      [](Rng& rng) { return 1.4e8 + static_cast<double>(rng() % 125'000'000'000); },
+      [](Rng& rng) { return 1e7 + static_cast<double>(rng() % 1000) * 0.5; },
+      [](Rng& rng) { return 9.5e6 + static_cast<double>(rng() % 70'000'000) / 3.0; },
+  };
+  for (std::size_t d = 0; d < std::size(draws); ++d) {
+    for (const std::size_t n : {std::size_t{3000}, std::size_t{40000}}) {
+      CAPTURE(d);
+      CAPTURE(n);
+      Added added = draw_samples(n, d, draws[d], one);
+      WeightedSamples s = samples_of(added);
+      check_against_reference(s, added);
+      const Added more = draw_samples(n / 2, d + 100, draws[d], one);
+      for (const auto& [value, count] : more) s.add(value, count);
+      added.insert(added.end(), more.begin(), more.end());
+      check_against_reference(s, added);
+    }
+  }
+}
+
+TEST_CASE("single samples among many weighted ones are sorted with them") {
+  // ITL gaps: mostly batches of several, a few batches of one (single samples). The singles
+  // join the weighted tail when they are fewer; else both stores are merged when read.
+  using Rng = std::mt19937_64;
+  const auto gap = [](Rng& rng) { return 1e7 + 1000.0 * static_cast<double>(rng() % 50000); };
+  for (const int singles_in_eight : {1, 7}) {
+    CAPTURE(singles_in_eight);
+    const auto count = [singles_in_eight](Rng& rng) {
+      return static_cast<int>(rng() % 8) < singles_in_eight ? std::int64_t{1} : std::int64_t{2} + static_cast<std::int64_t>(rng() % 100);
+    };
+    Added added = draw_samples(30000, 11, gap, count);
+    WeightedSamples s = samples_of(added);
+    check_against_reference(s, added);
+    const Added more = draw_samples(4000, 12, gap, count);
+    for (const auto& [value, c] : more) s.add(value, c);
+    added.insert(added.end(), more.begin(), more.end());
+    check_against_reference(s, added);
+  }
+}
+
+TEST_CASE("values around the counting array's range interleave with its values") {
+  // Below kSmallIntegerLimit, stored values (fractions, negatives) fall between counted
+  // small integers; at and above it they all follow them. Every percentile tells the order.
+  std::mt19937_64 rng(13);
+  const auto near_limit = [&rng] {
+    switch (rng() % 4) {
+      case 0: return -7.5 + static_cast<double>(rng() % 20);          // negatives, small integers
+      case 1: return 0.1 * static_cast<double>(rng() % 100);          // fractions, small integers
+      default: return 65520.0 + 0.25 * static_cast<double>(rng() % 128);  // both sides of the limit
+    }
+  };
+  for (const int weighted_in_four : {1, 3}) {  // singles_ more (or fewer) than entries_
+    CAPTURE(weighted_in_four);
+    Added added;
+    for (int i = 0; i < 5000; ++i) {
+      const bool weighted = static_cast<int>(rng() % 4) < weighted_in_four;
+      added.emplace_back(near_limit(), weighted ? 2 + static_cast<std::int64_t>(rng() % 4) : 1);
+    }
+    WeightedSamples s = samples_of(added);
+    check_equal(s.stats(), reference_stats(added));
+    const std::map<double, std::int64_t> merged = merged_of(added);
+    for (int q = 0; q <= 200; ++q) {
+      CAPTURE(q);
+      CHECK(s.percentile(q / 2.0) == reference_percentile(merged, q / 2.0));
+    }
+  }
 }
