@@ -118,7 +118,10 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
   }
   if (source_->closed_loop()) think_time_ns_ = seconds_to_ns(source_->think_time_s());
   const std::int64_t total = source_->total_requests();
-  if (total > 0 && total < (std::int64_t{1} << 26) && !recycle_records_) {
+  // Address space for every record at once: pages are faulted in only as records are
+  // written, which with reused records is as many as are alive at once (an overloaded run:
+  // most of them), and no growth copies the records to a larger buffer.
+  if (total > 0 && total < (std::int64_t{1} << 26)) {
     records_.reserve(static_cast<std::size_t>(total));
   }
 }
