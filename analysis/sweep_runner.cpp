@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <utility>
 
 #include "analysis/parallel_for.h"
 #include "analysis/sweep_manifest.h"
@@ -69,7 +70,11 @@ std::vector<nlohmann::ordered_json> run_sweep_points(const std::string& scenario
     try {
       sim::RunResult result;
       {
-        sim::Simulator simulator(scenarios[at]);
+        // A point writes its summary only: finished requests are folded into it and their
+        // records reused, so a point's memory does not grow with its requests.
+        sim::SimulatorHooks hooks;
+        hooks.keep_request_records = false;
+        sim::Simulator simulator(scenarios[at], std::move(hooks));
         result = simulator.run();
       }
       const std::string dir = (std::filesystem::path(out_dir) / point_folder(point.index, points_total)).string();
