@@ -120,10 +120,12 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
   const std::int64_t total = source_->total_requests();
   // Address space for every record at once: pages are faulted in only as records are
   // written, which with reused records is as many as are alive at once (an overloaded run:
-  // most of them), and no growth copies the records to a larger buffer.
-  if (total > 0 && total < (std::int64_t{1} << 26)) {
-    records_.reserve(static_cast<std::size_t>(total));
-  }
+  // most of them), and no growth copies the records to a larger buffer. Reused records get
+  // room for at most 2^20 (~100 MB of address space): a 50M-request run that needs a few
+  // hundred at once must not ask a small machine for gigabytes.
+  constexpr std::int64_t kReusedRecordsRoom = std::int64_t{1} << 20;
+  const std::int64_t room = recycle_records_ ? std::min(total, kReusedRecordsRoom) : total;
+  if (room > 0 && room < (std::int64_t{1} << 26)) records_.reserve(static_cast<std::size_t>(room));
 }
 
 RunResult Simulator::run() {
