@@ -97,7 +97,6 @@ void run_scenario(const RunOptions& options) {
                                    !extras.needs_request_records();
   std::unique_ptr<sim::RequestsCsvStream> requests_stream;  // opened once the run can start
   if (stream_requests_csv) {
-    hooks.keep_request_records = false;
     hooks.request_sink = [&requests_stream](const sim::RequestRecord& record) { requests_stream->add(record); };
   }
   // Progress on stderr only when it is a terminal; the first report comes after enough
@@ -118,9 +117,7 @@ void run_scenario(const RunOptions& options) {
   if (error) throw core::InputError(out_dir, 0, "--out", "cannot create the folder: " + error.message());
   const std::string requests_path = (std::filesystem::path(out_dir) / "requests.csv").string();
   if (stream_requests_csv) {
-    std::vector<std::string> pool_names;
-    for (const sim::PoolSpec& pool : scenario.pools) pool_names.push_back(pool.name);
-    requests_stream = std::make_unique<sim::RequestsCsvStream>(requests_path, pool_names);
+    requests_stream = std::make_unique<sim::RequestsCsvStream>(requests_path, sim::pool_names(scenario));
   }
   const sim::RunResult result = simulator.run();
   if (progress_shown) fmt::print(stderr, "\r{:60}\r", "");

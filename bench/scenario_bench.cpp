@@ -125,21 +125,21 @@ void child_run(const Options& options, const std::string& path, int fd) {
     hooks.keep_request_records = options.requests_csv;
     // As `llmsim run` does: requests.csv rows formatted as requests finish (test-time
     // compute keeps every record instead); the bytes are counted, not kept.
-    std::vector<std::string> pool_names;
-    for (const llmsim::sim::PoolSpec& pool : scenario.pools) pool_names.push_back(pool.name);
-    llmsim::sim::RequestsCsvFormatter csv(pool_names);
     std::size_t csv_bytes = 0;
+    llmsim::sim::RequestsCsvFormatter csv(llmsim::sim::pool_names(scenario),
+                                          [&csv_bytes](std::string_view chunk) { csv_bytes += chunk.size(); });
     if (options.requests_csv) {
-      hooks.request_sink = [&csv, &csv_bytes](const llmsim::sim::RequestRecord& record) {
-        csv.add(record);
-        if (csv.full()) csv_bytes += csv.take().size();
-      };
+      hooks.request_sink = [&csv](const llmsim::sim::RequestRecord& record) { csv.add(record); };
     }
     llmsim::sim::Simulator simulator(scenario, std::move(hooks));
     const llmsim::sim::RunResult result = simulator.run();
     std::string text = llmsim::sim::summary_json_text(result);
     if (options.requests_csv) {
-      csv_bytes += result.requests.empty() ? csv.take().size() : llmsim::sim::requests_csv_text(result).size();
+      if (result.requests.empty()) {
+        csv.flush();
+      } else {
+        csv_bytes += llmsim::sim::requests_csv_text(result).size();
+      }
     }
     const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
     m.requests =

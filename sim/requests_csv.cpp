@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
-#include "sim/check.h"
 #include "sim/csv_field.h"
 
 namespace llmsim::sim {
@@ -132,7 +132,8 @@ constexpr std::string_view kHeader =
 
 }  // namespace
 
-RequestsCsvFormatter::RequestsCsvFormatter(const std::vector<std::string>& pool_names) {
+RequestsCsvFormatter::RequestsCsvFormatter(const std::vector<std::string>& pool_names, ChunkSink sink)
+    : sink_(std::move(sink)) {
   std::size_t longest_pool = 0;
   for (const std::string& name : pool_names) {
     append_csv_field(pools_.emplace_back(), name);
@@ -141,19 +142,17 @@ RequestsCsvFormatter::RequestsCsvFormatter(const std::vector<std::string>& pool_
   // 16 integer fields of at most 20 digits and a sign, 3 ms fields, the TPOT field, the
   // status and reason words, separators: far below max_row.
   const std::size_t max_row = 1024 + kMaxFixed6 + longest_pool;
-  // Not zeroed: every byte take() hands out is written first.
+  // Not zeroed: every byte handed to the sink is written first.
   buffer_ = std::make_unique_for_overwrite<char[]>(kChunkBytes + std::max(max_row, kHeader.size()));
   end_ = put_text(buffer_.get(), kHeader);
 }
 
-std::string_view RequestsCsvFormatter::take() {
-  const std::string_view formatted(buffer_.get(), static_cast<std::size_t>(end_ - buffer_.get()));
+void RequestsCsvFormatter::flush() {
+  sink_(std::string_view(buffer_.get(), static_cast<std::size_t>(end_ - buffer_.get())));
   end_ = buffer_.get();
-  return formatted;
 }
 
 void RequestsCsvFormatter::add(const RequestRecord& r) {
-  LLMSIM_CHECK(!full(), "a full requests.csv buffer is taken before the next row");
   char* p = end_;
   p = put_int(p, static_cast<std::int64_t>(r.id));
   *p++ = ',';
@@ -190,13 +189,14 @@ void RequestsCsvFormatter::add(const RequestRecord& r) {
   if (r.completion_ns >= 0) p = put_ns_as_ms(p, r.completion_ns - r.arrival_ns);
   *p++ = '\n';
   end_ = p;
+  if (static_cast<std::size_t>(end_ - buffer_.get()) >= kChunkBytes) flush();
 }
 
 RequestsCsvStream::RequestsCsvStream(const std::string& path, const std::vector<std::string>& pool_names)
-    : formatter_(pool_names), file_(path) {}
+    : file_(path), formatter_(pool_names, [this](std::string_view chunk) { file_.write(chunk); }) {}
 
 void RequestsCsvStream::commit() {
-  file_.write(formatter_.take());
+  formatter_.flush();
   file_.commit();
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,26 +13,27 @@
 
 namespace llmsim::sim {
 
-/// Formats requests.csv, the header then one row per add(), into a buffer that the caller
-/// empties with take() once full(), before the next add(): memory stays at about
-/// kChunkBytes whatever the rows.
+/// Formats requests.csv, the header then one row per add(), into a buffer of about
+/// kChunkBytes that it hands to its chunk sink whenever it is full, and at flush(): memory
+/// stays at about kChunkBytes whatever the rows.
 class RequestsCsvFormatter {
  public:
   static constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
+  /// Told each chunk of text in order; the view is valid during the call only.
+  using ChunkSink = std::function<void(std::string_view chunk)>;
 
   /// pool_names[RequestRecord.pool] names the pool column (quoted as CSV needs).
-  explicit RequestsCsvFormatter(const std::vector<std::string>& pool_names);
+  RequestsCsvFormatter(const std::vector<std::string>& pool_names, ChunkSink sink);
 
-  /// Appends the row of `record`. Precondition: !full().
+  /// Appends the row of `record`, handing the buffer to the sink once it is full.
   void add(const RequestRecord& record);
-  /// Whether the buffer holds kChunkBytes or more.
-  bool full() const { return static_cast<std::size_t>(end_ - buffer_.get()) >= kChunkBytes; }
-  /// What was formatted since the last take() (the header first); valid until the next
-  /// add(). Empties the buffer.
-  std::string_view take();
+  /// Hands what is left (the header at least, before any chunk) to the sink. Call after the
+  /// last add().
+  void flush();
 
  private:
   std::vector<std::string> pools_;  ///< CSV fields of the pool names
+  ChunkSink sink_;
   std::unique_ptr<char[]> buffer_;  ///< kChunkBytes and room for one more row
   char* end_ = nullptr;  ///< end of what is formatted
 };
@@ -42,18 +44,17 @@ class RequestsCsvStream {
  public:
   /// Throws core::InputError naming `path` when it cannot be written.
   RequestsCsvStream(const std::string& path, const std::vector<std::string>& pool_names);
+  RequestsCsvStream(const RequestsCsvStream&) = delete;
+  RequestsCsvStream& operator=(const RequestsCsvStream&) = delete;
 
-  void add(const RequestRecord& record) {
-    formatter_.add(record);
-    if (formatter_.full()) file_.write(formatter_.take());
-  }
+  void add(const RequestRecord& record) { formatter_.add(record); }
   /// Writes the rest and puts the file in place; throws core::InputError naming the path
   /// when it cannot. Call once, after the last add().
   void commit();
 
  private:
+  ResultFile file_;  ///< first: the formatter's sink writes to it
   RequestsCsvFormatter formatter_;
-  ResultFile file_;
 };
 
 }  // namespace llmsim::sim

@@ -11,12 +11,9 @@ std::string summary_json_text(const RunResult& result) { return result.summary.d
 
 std::string requests_csv_text(const RunResult& result) {
   std::string out;
-  RequestsCsvFormatter formatter(result.pool_names);
-  for (const RequestRecord& record : result.requests) {
-    formatter.add(record);
-    if (formatter.full()) out.append(formatter.take());
-  }
-  out.append(formatter.take());
+  RequestsCsvFormatter formatter(result.pool_names, [&out](std::string_view chunk) { out.append(chunk); });
+  for (const RequestRecord& record : result.requests) formatter.add(record);
+  formatter.flush();
   return out;
 }
 

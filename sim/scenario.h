@@ -74,4 +74,12 @@ struct Scenario {
   RunLimits limits;
 };
 
+/// The pools' names in pool order: what RunResult.pool_names holds and requests.csv's pool
+/// column (RequestRecord.pool indexes it) prints.
+inline std::vector<std::string> pool_names(const Scenario& scenario) {
+  std::vector<std::string> names;
+  for (const PoolSpec& pool : scenario.pools) names.push_back(pool.name);
+  return names;
+}
+
 }  // namespace llmsim::sim

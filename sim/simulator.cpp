@@ -219,7 +219,7 @@ RunResult Simulator::run() {
     result.ttc = programs_->result(records_, *ttc_usage_);
     add_ttc_summary(result.summary, *result.ttc);
   }
-  for (const PoolSpec& pool : scenario_.pools) result.pool_names.push_back(pool.name);
+  result.pool_names = pool_names(scenario_);
   if (!recycle_records_) result.requests = std::move(records_);
   records_.clear();
   return result;

@@ -110,13 +110,15 @@ TEST_CASE("a streamed requests file holds the header and every row, across chunk
     r.input_tokens = 100 + static_cast<std::int64_t>(id % 977);
     records.push_back(r);
   }
-  RequestsCsvFormatter formatter(pools);
   std::string expected;
-  for (const RequestRecord& r : records) {
-    formatter.add(r);
-    if (formatter.full()) expected.append(formatter.take());
-  }
-  expected.append(formatter.take());
+  std::size_t chunks = 0;
+  RequestsCsvFormatter formatter(pools, [&](std::string_view chunk) {
+    expected.append(chunk);
+    ++chunks;
+  });
+  for (const RequestRecord& r : records) formatter.add(r);
+  formatter.flush();
+  CHECK(chunks >= 3);  // full chunks, then the rest
   REQUIRE(expected.size() > 2 * RequestsCsvFormatter::kChunkBytes);
 
   RequestsCsvStream stream(path.string(), pools);

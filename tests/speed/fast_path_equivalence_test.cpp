@@ -37,19 +37,15 @@ Outputs run(const Scenario& scenario, bool step_by_step, bool keep_records = tru
 /// requests.csv text from SimulatorHooks::request_sink, formatted as the rows arrive, and
 /// the summary of that run.
 Outputs run_streamed(const Scenario& scenario) {
-  std::vector<std::string> pool_names;
-  for (const llmsim::sim::PoolSpec& pool : scenario.pools) pool_names.push_back(pool.name);
-  llmsim::sim::RequestsCsvFormatter formatter(pool_names);
   std::string csv;
+  llmsim::sim::RequestsCsvFormatter formatter(llmsim::sim::pool_names(scenario),
+                                              [&csv](std::string_view chunk) { csv.append(chunk); });
   llmsim::sim::SimulatorHooks hooks;
-  hooks.request_sink = [&](const llmsim::sim::RequestRecord& record) {
-    formatter.add(record);
-    if (formatter.full()) csv.append(formatter.take());
-  };
+  hooks.request_sink = [&formatter](const llmsim::sim::RequestRecord& record) { formatter.add(record); };
   llmsim::sim::Simulator simulator(scenario, std::move(hooks));
   const llmsim::sim::RunResult result = simulator.run();
   CHECK(result.requests.empty());  // records are reused
-  csv.append(formatter.take());
+  formatter.flush();
   return {llmsim::sim::summary_json_text(result), csv};
 }
 
