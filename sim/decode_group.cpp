@@ -61,7 +61,7 @@ std::int64_t DecodeGroup::blocks_for_next_step() const {
   return needs_block_[static_cast<std::size_t>(next_residue_)];
 }
 
-std::int64_t DecodeGroup::plan_step() {
+std::int64_t DecodeGroup::plan_finishing_step() {
   LLMSIM_CHECK(!step_in_flight(), "one decode group step at a time");
   ++planned_;
   next_residue_ = next_residue_ + 1 == block_size_ ? 0 : next_residue_ + 1;
@@ -92,10 +92,7 @@ DecodeGroup::Departure DecodeGroup::leave(Slot slot) {
   return d;
 }
 
-void DecodeGroup::apply_step(std::vector<Departure>& finished) {
-  LLMSIM_CHECK(step_in_flight(), "a decode group step is applied after it is planned");
-  ++applied_;
-  context_tokens_ += size();
+void DecodeGroup::remove_finishing(std::vector<Departure>& finished) {
   for (const Slot slot : finishing_) {
     const std::int64_t computed = member(slot).base_computed + (applied_ - member(slot).base_step);
     finished.push_back(leave(slot));

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/check.h"
+
 namespace llmsim::sim {
 
 /// Bookkeeping of a group of decoding sequences, by slot. Every member samples one token in
@@ -56,10 +58,24 @@ class DecodeGroup {
   /// KV blocks the step after the last planned one needs (members as they are now).
   std::int64_t blocks_for_next_step() const;
   /// Plans the next step; returns how many members it finishes (samples their last token).
-  std::int64_t plan_step();
+  /// Inline: most steps finish nobody.
+  std::int64_t plan_step() {
+    if (finishes_.empty() || finishes_.front().step > planned_ + 1) {
+      LLMSIM_CHECK(!step_in_flight() && finishing_.empty(), "one decode group step at a time");
+      ++planned_;
+      next_residue_ = next_residue_ + 1 == block_size_ ? 0 : next_residue_ + 1;
+      return 0;
+    }
+    return plan_finishing_step();
+  }
   /// Applies the step in flight and removes the members it finishes, appending them (in
-  /// admission order) to `finished`.
-  void apply_step(std::vector<Departure>& finished);
+  /// admission order) to `finished`. Inline: most steps finish nobody.
+  void apply_step(std::vector<Departure>& finished) {
+    LLMSIM_CHECK(step_in_flight(), "a decode group step is applied after it is planned");
+    ++applied_;
+    context_tokens_ += size();
+    if (!finishing_.empty()) remove_finishing(finished);
+  }
 
   /// Steps applied since the member's base; moves its base there (its state is then what the
   /// caller recorded for it). O(1).
@@ -83,6 +99,11 @@ class DecodeGroup {
     Slot slot;
   };
   static bool later(const Finish& a, const Finish& b);
+  /// plan_step() of a step that finishes members (or, a broken invariant, that a member
+  /// outlived).
+  std::int64_t plan_finishing_step();
+  /// apply_step()'s removal of the members the applied step finished.
+  void remove_finishing(std::vector<Departure>& finished);
   Member& member(Slot slot);
   Departure leave(Slot slot);
 

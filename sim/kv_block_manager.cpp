@@ -83,16 +83,11 @@ void KvBlockManager::acquire_cached(std::span<const std::uint64_t> content_ids, 
   check_counts();
 }
 
-bool KvBlockManager::allocate(std::int64_t count, BlockList& list) {
+bool KvBlockManager::allocate_ids(std::int64_t count, BlockList& list) {
   LLMSIM_CHECK(count >= 0, "allocate takes a non-negative block count");
   if (count > num_available()) return false;
   list.count_ += count;
   num_allocated_ += count;
-  if (!track_ids_) {
-    free_count_ -= count;
-    check_counts();
-    return true;
-  }
   std::vector<BlockId>& out = list.ids_;
   // Free blocks first, in the order pop_back() would hand them out (a plain loop: this runs
   // for every block of every request).
@@ -204,11 +199,6 @@ void KvBlockManager::lru_remove(BlockId block) {
   lru_prev_[at(block)] = kNone;
   lru_next_[at(block)] = kNone;
   --lru_size_;
-}
-
-void KvBlockManager::check_counts() const {
-  LLMSIM_CHECK(num_allocated_ + num_free() + lru_size_ == num_blocks_,
-               "KV blocks: allocated + free + cached-evictable == total");
 }
 
 void KvBlockManager::audit() const {

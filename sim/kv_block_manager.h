@@ -5,6 +5,7 @@
 #include <span>
 #include <vector>
 
+#include "sim/check.h"
 #include "sim/content_index.h"
 
 namespace llmsim::sim {
@@ -85,8 +86,18 @@ class KvBlockManager {
 
   /// Appends `count` blocks with ref_count 1 to `out`, taking free blocks first and then
   /// evicting cached blocks least recently released first. Returns false, and changes
-  /// nothing, when num_available() < count.
-  bool allocate(std::int64_t count, BlockList& out);
+  /// nothing, when num_available() < count. Inline when counting only: every step of a
+  /// decode group allocates.
+  bool allocate(std::int64_t count, BlockList& out) {
+    if (track_ids_) return allocate_ids(count, out);
+    LLMSIM_CHECK(count >= 0, "allocate takes a non-negative block count");
+    if (count > num_available()) return false;
+    out.count_ += count;
+    num_allocated_ += count;
+    free_count_ -= count;
+    check_counts();
+    return true;
+  }
 
   /// Takes one more reference on each of the first `count` blocks of `from` and appends
   /// them to `out`: a forked parallel sample shares its prompt's blocks (see Replica,
@@ -118,7 +129,12 @@ class KvBlockManager {
 
   void lru_push_back(BlockId block);
   void lru_remove(BlockId block);
-  void check_counts() const;
+  void check_counts() const {
+    LLMSIM_CHECK(num_allocated_ + num_free() + lru_size_ == num_blocks_,
+                 "KV blocks: allocated + free + cached-evictable == total");
+  }
+  /// allocate() when the manager tracks ids.
+  bool allocate_ids(std::int64_t count, BlockList& out);
 
   std::int64_t num_blocks_;
   bool prefix_caching_;
