@@ -187,6 +187,15 @@ class Replica {
   /// plans the next, as apply_iteration() and plan_grouped(admit = false) would, without
   /// their general cases.
   void step_group_alone(std::vector<RequestIndex>& completed);
+  /// advance()'s loop after a step_group_alone() that applied a step finishing nobody:
+  /// steps the group alone while the step in flight finishes nobody, ends before
+  /// `horizon_ns` and leaves room for the blocks of the step after it.
+  void run_quiet_group_steps(workloads::TimeNs horizon_ns);
+  /// Whether `blocks` more KV blocks can be had, counting cached blocks an allocation
+  /// would evict only when `evictions_allowed`.
+  bool blocks_fit(std::int64_t blocks, bool evictions_allowed) const {
+    return blocks <= (evictions_allowed ? kv_.num_available() : kv_.num_free());
+  }
   /// Adds a step of every group member (one decode token each) to the plan begin_plan()
   /// started, with its KV blocks. Precondition: the group is not empty and the blocks
   /// are available.
@@ -250,5 +259,28 @@ class Replica {
   /// max_num_seqs seats held for the forks of running, not yet forked requests.
   std::int64_t fork_seats_reserved_ = 0;
 };
+
+// Inline: every iteration reports through it.
+inline void Replica::report_iteration(std::int64_t seqs, std::int64_t allocated_blocks) {
+  const workloads::TimeNs end = plan_.end_ns;
+  IterationStats stats;
+  stats.replica_slot = config_.metrics_slot;
+  stats.start_ns = plan_.start_ns;
+  stats.end_ns = end;
+  stats.seqs = seqs;
+  stats.prefill_tokens = plan_.shape.prefill_tokens;
+  stats.decode_tokens = plan_.shape.decode_seqs;
+  stats.time_s = plan_.cost.time_s;
+  stats.flops = plan_.cost.flops;
+  stats.hbm_bytes = plan_.cost.hbm_bytes;
+  stats.compute_bound = plan_.cost.bound == hw::Bound::compute;
+  stats.prefill_flops_share = plan_.prefill_flops_share;
+  stats.peak_flops_per_s_group = peak_flops_per_s_group_;
+  stats.hbm_bandwidth_bytes_per_s_group = hbm_bandwidth_bytes_per_s_group_;
+  metrics_->on_iteration(stats);
+  metrics_->on_kv_usage(config_.metrics_slot, end, allocated_blocks);
+  last_end_ns_ = end;
+  in_flight_ = false;
+}
 
 }  // namespace llmsim::sim

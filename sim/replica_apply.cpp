@@ -72,28 +72,6 @@ void Replica::apply_scheduled(const ScheduledSeq& s, std::vector<RequestIndex>& 
   }
 }
 
-void Replica::report_iteration(std::int64_t seqs, std::int64_t allocated_blocks) {
-  const workloads::TimeNs end = plan_.end_ns;
-  IterationStats stats;
-  stats.replica_slot = config_.metrics_slot;
-  stats.start_ns = plan_.start_ns;
-  stats.end_ns = end;
-  stats.seqs = seqs;
-  stats.prefill_tokens = plan_.shape.prefill_tokens;
-  stats.decode_tokens = plan_.shape.decode_seqs;
-  stats.time_s = plan_.cost.time_s;
-  stats.flops = plan_.cost.flops;
-  stats.hbm_bytes = plan_.cost.hbm_bytes;
-  stats.compute_bound = plan_.cost.bound == hw::Bound::compute;
-  stats.prefill_flops_share = plan_.prefill_flops_share;
-  stats.peak_flops_per_s_group = peak_flops_per_s_group_;
-  stats.hbm_bandwidth_bytes_per_s_group = hbm_bandwidth_bytes_per_s_group_;
-  metrics_->on_iteration(stats);
-  metrics_->on_kv_usage(config_.metrics_slot, end, allocated_blocks);
-  last_end_ns_ = end;
-  in_flight_ = false;
-}
-
 void Replica::register_full_blocks(Sequence& seq) {
   const std::int64_t b = config_.engine.block_size;
   const auto identifiable = static_cast<std::int64_t>(seq.content_ids.size());

@@ -18,7 +18,9 @@ workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs hori
   const bool may_finish = completed != nullptr;
   while (plan_.end_ns < horizon_ns && can_run_ahead(may_finish)) {
     if (plan_.seqs.empty() && running_.empty()) {
+      const bool quiet = plan_.finishing_seqs == 0;
       step_group_alone(may_finish ? *completed : no_completions_);
+      if (quiet) run_quiet_group_steps(horizon_ns);
       continue;
     }
     if (may_finish) {
@@ -66,6 +68,33 @@ void Replica::step_group_alone(std::vector<RequestIndex>& completed) {
                    plan_.shape.decode_kv_tokens == static_cast<double>(decode_context_tokens_ + decode_seqs_),
                "the running decode sums match the group's batch");
   end_plan();
+}
+
+void Replica::run_quiet_group_steps(workloads::TimeNs horizon_ns) {
+  // can_run_ahead() of a step of the group alone that finishes nobody, planned after one
+  // that finished nobody either: the group, the batch and the admission stop are those of
+  // the step it last held for, so only the blocks of the step after it are left to check.
+  const bool evictions_allowed = plan_.admission_stop != AdmissionStop::kv_blocks;
+  const std::int64_t members = plan_.group_seqs;
+  while (plan_.finishing_seqs == 0 && plan_.end_ns < horizon_ns &&
+         blocks_fit(group_.blocks_for_next_step(), evictions_allowed)) {
+    // step_group_alone() of a step that finishes nobody: every member gets a token, none
+    // its last ...
+    group_.apply_step(departures_);
+    decode_context_tokens_ += members;
+    outstanding_tokens_ -= members;
+    metrics_->on_itl(plan_.end_ns - last_end_ns_, members);
+    report_iteration(members, kv_.num_allocated());
+    // ... and the next step is the same batch with every context one token longer: of
+    // the plan only these change.
+    plan_.index = next_iteration_++;
+    plan_.start_ns = last_end_ns_;
+    const bool allocated = kv_.allocate(group_.blocks_for_next_step(), group_blocks_);
+    LLMSIM_CHECK(allocated, "the group's step gets the blocks counted as available");
+    plan_.finishing_seqs = group_.plan_step();
+    plan_.shape.decode_kv_tokens = static_cast<double>(group_.context_tokens() + members);
+    end_plan();
+  }
 }
 
 void Replica::plan_group_step() {
@@ -191,7 +220,7 @@ bool Replica::can_run_ahead(bool may_finish) const {
     if (registered < identifiable) return false;
     if (computed % b == 0) ++blocks;  // its next token starts a block
   }
-  return blocks <= (evictions_allowed ? kv_.num_available() : kv_.num_free());
+  return blocks_fit(blocks, evictions_allowed);
 }
 
 }  // namespace llmsim::sim
