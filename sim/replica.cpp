@@ -30,11 +30,6 @@ Replica::Replica(const ReplicaConfig& config, const StepPricer& pricer,
                "engine limits are positive (the loader checks them)");
 }
 
-workloads::TimeNs Replica::step_ns(double seconds) {
-  LLMSIM_CHECK(std::isfinite(seconds) && seconds >= 0.0, "a step costs finite, non-negative time");
-  return std::max<workloads::TimeNs>(1, core::nearest_integer(seconds * 1e9));
-}
-
 RequestRecord& Replica::record(const Sequence& seq) { return (*records_)[seq.request]; }
 
 Replica::Slot Replica::take_slot() {
@@ -100,15 +95,6 @@ void Replica::begin_plan(workloads::TimeNs now) {
   plan_.admitted = 0;
   plan_.finishing_seqs = 0;
   plan_.admission_stop = AdmissionStop::not_tried;
-}
-
-workloads::TimeNs Replica::end_plan() {
-  LLMSIM_CHECK(num_running() <= config_.engine.max_num_seqs, "at most max_num_seqs requests run");
-  price();
-  plan_.end_ns = plan_.start_ns + step_ns(plan_.cost.time_s);
-  in_flight_ = true;
-  metrics_->on_kv_usage(config_.metrics_slot, plan_.start_ns, kv_.num_allocated());
-  return plan_.end_ns;
 }
 
 workloads::TimeNs Replica::plan_iteration(workloads::TimeNs now) {
@@ -227,13 +213,8 @@ void Replica::schedule(Slot slot, std::int64_t new_tokens) {
   }
 }
 
-void Replica::price() {
-  plan_.cost = pricer_->price(plan_.shape);
+void Replica::price_prefill_share() {
   const hw::BatchShape& shape = plan_.shape;
-  if (shape.prefill_tokens == 0 && shape.prefill_attention_pairs == 0.0 && plan_.prefill_sampled_seqs == 0) {
-    plan_.prefill_flops_share = 0.0;  // what the division below gives: no prefill FLOPs
-    return;
-  }
   const core::PreciseFlopCoefficients& k = config_.flop_coefficients;
   const double prefill = k.matmul_flops_per_token * static_cast<double>(shape.prefill_tokens) +
                          k.attention_flops_per_pair * shape.prefill_attention_pairs +

@@ -1,10 +1,13 @@
 // Replica: one serving engine (a tensor-parallel group) with vLLM's scheduler.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
 
+#include "core/nearest_integer.h"
 #include "core/precise_flops.h"
 #include "sim/decode_group.h"
 #include "sim/iteration_plan.h"
@@ -158,9 +161,13 @@ class Replica {
   void schedule(Slot slot, std::int64_t new_tokens);
   /// Starts plan_ for an iteration at `now` (index, start, empty batch).
   void begin_plan(workloads::TimeNs now);
-  /// Prices plan_, marks it in flight and returns its end.
+  /// Prices plan_, marks it in flight and returns its end. Inline, as price() and
+  /// step_ns(): every iteration is planned through it.
   workloads::TimeNs end_plan();
+  /// plan_.cost and plan_.prefill_flops_share.
   void price();
+  /// price()'s prefill share of a batch with prefill work.
+  void price_prefill_share();
   /// An iteration of `seconds` as whole nanoseconds, at least 1 so that time moves forward.
   static workloads::TimeNs step_ns(double seconds);
   /// Reports the applied iteration to the metrics and closes it (last_end_ns_, in_flight_).
@@ -259,6 +266,30 @@ class Replica {
   /// max_num_seqs seats held for the forks of running, not yet forked requests.
   std::int64_t fork_seats_reserved_ = 0;
 };
+
+inline workloads::TimeNs Replica::end_plan() {
+  LLMSIM_CHECK(num_running() <= config_.engine.max_num_seqs, "at most max_num_seqs requests run");
+  price();
+  plan_.end_ns = plan_.start_ns + step_ns(plan_.cost.time_s);
+  in_flight_ = true;
+  metrics_->on_kv_usage(config_.metrics_slot, plan_.start_ns, kv_.num_allocated());
+  return plan_.end_ns;
+}
+
+inline void Replica::price() {
+  plan_.cost = pricer_->price(plan_.shape);
+  const hw::BatchShape& shape = plan_.shape;
+  if (shape.prefill_tokens == 0 && shape.prefill_attention_pairs == 0.0 && plan_.prefill_sampled_seqs == 0) {
+    plan_.prefill_flops_share = 0.0;  // what price_prefill_share() gives: no prefill FLOPs
+    return;
+  }
+  price_prefill_share();
+}
+
+inline workloads::TimeNs Replica::step_ns(double seconds) {
+  LLMSIM_CHECK(std::isfinite(seconds) && seconds >= 0.0, "a step costs finite, non-negative time");
+  return std::max<workloads::TimeNs>(1, core::nearest_integer(seconds * 1e9));
+}
 
 // Inline: every iteration reports through it.
 inline void Replica::report_iteration(std::int64_t seqs, std::int64_t allocated_blocks) {
