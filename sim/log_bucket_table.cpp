@@ -15,8 +15,6 @@ LogBucketTable::LogBucketTable(double log_base) : log_base_(log_base), binade_of
   too_fine_ = std::log(2.0) / log_base_ > static_cast<double>(std::numeric_limits<std::uint16_t>::max() - 2);
 }
 
-std::uint64_t LogBucketTable::to_bits(double x) { return std::bit_cast<std::uint64_t>(x); }
-
 std::int64_t LogBucketTable::formula(double x) const {
   return static_cast<std::int64_t>(std::ceil(std::log(x) / log_base_));
 }

@@ -2,6 +2,7 @@
 // for the relative-error sketch, which buckets every sample of a long run this way.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -13,7 +14,8 @@ namespace llmsim::sim {
 /// run of consecutive mantissas. The first time a binade is met, the first mantissa of every
 /// bucket in it is found by bisection with the formula itself (about 53 evaluations per
 /// bucket), with a table from the top kSlotBits mantissa bits to the bucket there; a lookup
-/// is then one table read and a compare or two. Subnormal x, and bases so fine that a
+/// is then one table read and a compare or two, or, for a value in the bucket of the last
+/// lookup, one compare. Subnormal x, and bases so fine that a
 /// binade holds more buckets than a table slot can index, use the formula directly.
 class LogBucketTable {
  public:
@@ -22,7 +24,11 @@ class LogBucketTable {
 
   /// Precondition: x > 0 and finite.
   std::int64_t bucket(double x) {
-    const std::uint64_t bits = to_bits(x);
+    const auto bits = std::bit_cast<std::uint64_t>(x);
+    // The bucket of the last table lookup, when x lies in its part of that binade:
+    // successive samples of a run (the gaps of successive decode steps) often do. The bits
+    // of positive doubles are ordered as their values.
+    if (bits - last_first_bits_ < last_span_bits_) return last_bucket_;
     const auto exponent = static_cast<std::size_t>(bits >> 52);
     if (exponent == 0 || too_fine_) return formula(x);  // subnormal
     std::int32_t index = binade_of_[exponent];
@@ -31,7 +37,12 @@ class LogBucketTable {
     const std::uint64_t mantissa = bits & kMantissaMask;
     std::size_t j = b.slot_first[static_cast<std::size_t>(mantissa >> (52 - kSlotBits))];
     while (j + 1 < b.starts.size() && mantissa >= b.starts[j + 1]) ++j;
-    return b.first_bucket + static_cast<std::int64_t>(j);
+    const std::uint64_t binade_bits = static_cast<std::uint64_t>(exponent) << 52;
+    const std::uint64_t end = j + 1 < b.starts.size() ? b.starts[j + 1] : kMantissaMask + 1;
+    last_first_bits_ = binade_bits + b.starts[j];
+    last_span_bits_ = end - b.starts[j];
+    last_bucket_ = b.first_bucket + static_cast<std::int64_t>(j);
+    return last_bucket_;
   }
 
   /// ceil(std::log(x) / log_base), the definition.
@@ -45,7 +56,6 @@ class LogBucketTable {
     std::vector<std::uint64_t> starts;     ///< starts[j]: first mantissa of bucket first_bucket + j
     std::vector<std::uint16_t> slot_first; ///< per top-bits slot: j of the slot's first mantissa
   };
-  static std::uint64_t to_bits(double x);
   /// Builds the binade of biased exponent `exponent`; returns its index in binades_.
   std::int32_t build(std::size_t exponent);
 
@@ -53,6 +63,11 @@ class LogBucketTable {
   bool too_fine_ = false;                ///< more buckets per binade than a slot index holds
   std::vector<std::int32_t> binade_of_;  ///< per biased exponent: index into binades_, -1 unbuilt
   std::vector<Binade> binades_;
+  // The last lookup's bucket and the bits of the doubles in it, within its binade:
+  // [last_first_bits_, last_first_bits_ + last_span_bits_). Span 0: none yet.
+  std::uint64_t last_first_bits_ = 0;
+  std::uint64_t last_span_bits_ = 0;
+  std::int64_t last_bucket_ = 0;
 };
 
 }  // namespace llmsim::sim

@@ -45,7 +45,13 @@ void RelativeErrorSketch::add(double value, std::int64_t count) {
   }
   count_ += count;
   if (value > 0.0) {
-    add_to(positive_, positive_offset_, bucket_of(value), count);
+    const std::int64_t bucket = bucket_of(value);
+    const std::int64_t i = bucket - positive_offset_;  // a bucket already counted, mostly
+    if (i >= 0 && i < static_cast<std::int64_t>(positive_.size())) {
+      positive_[static_cast<std::size_t>(i)] += count;
+      return;
+    }
+    add_to(positive_, positive_offset_, bucket, count);
   } else if (value < 0.0) {
     add_to(negative_, negative_offset_, bucket_of(-value), count);
   } else {

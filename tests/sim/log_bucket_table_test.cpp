@@ -58,3 +58,31 @@ TEST_CASE("subnormal values use the formula") {
   const double tiny = std::bit_cast<double>(std::uint64_t{12345});
   CHECK(table.bucket(tiny) == table.formula(tiny));
 }
+
+TEST_CASE("lookups of neighbouring values, the last bucket remembered, give the formula's bucket") {
+  const double log_gamma = std::log(1.005 / 0.995);
+  LogBucketTable table(log_gamma);
+  int mismatches = 0;
+  const auto check = [&](double v) {
+    if (table.bucket(v) != table.formula(v)) ++mismatches;
+  };
+  // Up and down in steps far finer than a bucket (1e6 to 1e7: about 230 buckets).
+  for (double v = 1e6; v < 1e7; v *= 1.0001) check(v);
+  for (double v = 1e7; v > 1e6; v /= 1.0001) check(v);
+  // Ulp by ulp across the powers of two 2^20 and 2^21, where a bucket spans two binades.
+  for (const double edge : {1048576.0, 2097152.0}) {
+    double v = edge;
+    for (int i = 0; i < 2000; ++i) v = std::nextafter(v, 0.0);
+    for (int i = 0; i < 4000; ++i, v = std::nextafter(v, 1e300)) check(v);
+  }
+  // Ulp by ulp across every boundary between 1 and 1e12 ns: the last value of bucket i,
+  // then the first of bucket i + 1, then the last of bucket i again.
+  for (int i = 1; i < 2800; ++i) {
+    const double top = std::exp(i * log_gamma);
+    for (double v = top * (1.0 - 1e-15); v <= top * (1.0 + 1e-15); v = std::nextafter(v, 1e300)) check(v);
+    check(top * (1.0 - 1e-15));
+  }
+  // Far apart values in turn: every lookup misses the last bucket.
+  for (int i = 0; i < 1000; ++i) check(i % 2 == 0 ? 3.0e6 + i : 7.5e9 - i);
+  CHECK(mismatches == 0);
+}
