@@ -189,14 +189,15 @@ class Replica {
   /// blocks do not cover every running request's next tokens. admit: false in a stretch,
   /// where admission is known to stop as it did in the previous iteration.
   bool plan_grouped(workloads::TimeNs now, bool admit);
-  /// advance()'s step when the iteration in flight is a step of the group alone and
-  /// can_run_ahead(): applies it (appending the requests it completes to `completed`) and
-  /// plans the next, as apply_iteration() and plan_grouped(admit = false) would, without
-  /// their general cases.
+  /// advance()'s step when the iteration in flight is a step of the group alone that
+  /// finishes members and can_run_ahead(): applies it (appending the requests it completes
+  /// to `completed`) and plans the next, as apply_iteration() and plan_grouped(admit =
+  /// false) would, without their general cases.
   void step_group_alone(std::vector<RequestIndex>& completed);
-  /// advance()'s loop after a step_group_alone() that applied a step finishing nobody:
-  /// steps the group alone while the step in flight finishes nobody, ends before
-  /// `horizon_ns` and leaves room for the blocks of the step after it.
+  /// advance()'s steps when the iteration in flight is a step of the group alone that
+  /// finishes nobody and can_run_ahead(): applies it and plans the next, as
+  /// step_group_alone() would, and goes on while the step in flight finishes nobody, ends
+  /// before `horizon_ns` and leaves room for the blocks of the step after it.
   void run_quiet_group_steps(workloads::TimeNs horizon_ns);
   /// Whether `blocks` more KV blocks can be had, counting cached blocks an allocation
   /// would evict only when `evictions_allowed`.

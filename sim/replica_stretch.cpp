@@ -18,9 +18,11 @@ workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs hori
   const bool may_finish = completed != nullptr;
   while (plan_.end_ns < horizon_ns && can_run_ahead(may_finish)) {
     if (plan_.seqs.empty() && running_.empty()) {
-      const bool quiet = plan_.finishing_seqs == 0;
-      step_group_alone(may_finish ? *completed : no_completions_);
-      if (quiet) run_quiet_group_steps(horizon_ns);
+      if (plan_.finishing_seqs == 0) {
+        run_quiet_group_steps(horizon_ns);
+      } else {
+        step_group_alone(may_finish ? *completed : no_completions_);
+      }
       continue;
     }
     if (may_finish) {
@@ -42,15 +44,7 @@ void Replica::step_group_alone(std::vector<RequestIndex>& completed) {
   // sequence that samples its first token) and nothing in running_ to erase.
   LLMSIM_CHECK(plan_.group_seqs == group_.size() && plan_.seqs.empty(), "a step of the group alone is in flight");
   ApplyCounts counts;
-  if (plan_.finishing_seqs == 0) {  // apply_group_step() without departures, inline
-    departures_.clear();
-    group_.apply_step(departures_);
-    decode_context_tokens_ += plan_.group_seqs;
-    outstanding_tokens_ -= plan_.group_seqs;
-    counts.adjacent_gaps = plan_.group_seqs;
-  } else {
-    apply_group_step(completed, counts);
-  }
+  apply_group_step(completed, counts);
   LLMSIM_CHECK(counts.finished == plan_.finishing_seqs, "an iteration finishes the sequences its plan counted");
   metrics_->on_itl(plan_.end_ns - last_end_ns_, counts.adjacent_gaps);
   report_iteration(plan_.group_seqs, kv_.num_allocated());
@@ -71,14 +65,15 @@ void Replica::step_group_alone(std::vector<RequestIndex>& completed) {
 }
 
 void Replica::run_quiet_group_steps(workloads::TimeNs horizon_ns) {
-  // can_run_ahead() of a step of the group alone that finishes nobody, planned after one
-  // that finished nobody either: the group, the batch and the admission stop are those of
-  // the step it last held for, so only the blocks of the step after it are left to check.
+  LLMSIM_CHECK(plan_.group_seqs == group_.size() && plan_.seqs.empty() && plan_.finishing_seqs == 0,
+               "a step of the group alone that finishes nobody is in flight");
+  // advance() found that can_run_ahead() holds for the step in flight. For each quiet step
+  // planned after it, the group, the batch and the admission stop are those of the step it
+  // last held for, so only the blocks of the step after it are left to check.
   const bool evictions_allowed = plan_.admission_stop != AdmissionStop::kv_blocks;
   const std::int64_t members = plan_.group_seqs;
-  while (plan_.finishing_seqs == 0 && plan_.end_ns < horizon_ns &&
-         blocks_fit(group_.blocks_for_next_step(), evictions_allowed)) {
-    // step_group_alone() of a step that finishes nobody: every member gets a token, none
+  do {
+    // apply_group_step() of a step that finishes nobody: every member gets a token, none
     // its last ...
     group_.apply_step(departures_);
     decode_context_tokens_ += members;
@@ -94,7 +89,11 @@ void Replica::run_quiet_group_steps(workloads::TimeNs horizon_ns) {
     plan_.finishing_seqs = group_.plan_step();
     plan_.shape.decode_kv_tokens = static_cast<double>(group_.context_tokens() + members);
     end_plan();
-  }
+  } while (plan_.finishing_seqs == 0 && plan_.end_ns < horizon_ns &&
+           blocks_fit(group_.blocks_for_next_step(), evictions_allowed));
+  LLMSIM_CHECK(plan_.shape.decode_seqs == decode_seqs_ &&
+                   plan_.shape.decode_kv_tokens == static_cast<double>(decode_context_tokens_ + decode_seqs_),
+               "the running decode sums match the group's batch");
 }
 
 void Replica::plan_group_step() {
