@@ -15,8 +15,6 @@ RelativeErrorSketch::RelativeErrorSketch(double relative_error)
   LLMSIM_CHECK(relative_error > 0.0 && relative_error < 1.0, "a sketch's relative error lies in (0, 1)");
 }
 
-std::int64_t RelativeErrorSketch::bucket_of(double magnitude) { return buckets_.bucket(magnitude); }
-
 void RelativeErrorSketch::add_to(std::vector<std::int64_t>& bins, std::int64_t& offset, std::int64_t bucket,
                                  std::int64_t count) {
   if (bins.empty()) {
@@ -31,32 +29,6 @@ void RelativeErrorSketch::add_to(std::vector<std::int64_t>& bins, std::int64_t& 
     bins.resize(static_cast<std::size_t>(bucket - offset + 1), 0);
   }
   bins[static_cast<std::size_t>(bucket - offset)] += count;
-}
-
-void RelativeErrorSketch::add(double value, std::int64_t count) {
-  LLMSIM_CHECK(count >= 0 && std::isfinite(value), "a sketch takes finite values, counts >= 0");
-  if (count == 0) return;
-  if (count_ == 0) {
-    min_ = value;
-    max_ = value;
-  } else {
-    min_ = std::min(min_, value);
-    max_ = std::max(max_, value);
-  }
-  count_ += count;
-  if (value > 0.0) {
-    const std::int64_t bucket = bucket_of(value);
-    const std::int64_t i = bucket - positive_offset_;  // a bucket already counted, mostly
-    if (i >= 0 && i < static_cast<std::int64_t>(positive_.size())) {
-      positive_[static_cast<std::size_t>(i)] += count;
-      return;
-    }
-    add_to(positive_, positive_offset_, bucket, count);
-  } else if (value < 0.0) {
-    add_to(negative_, negative_offset_, bucket_of(-value), count);
-  } else {
-    zeros_ += count;
-  }
 }
 
 double RelativeErrorSketch::representative(std::int64_t bucket, bool negative) const {

@@ -2,9 +2,12 @@
 // the value range, not with samples (DDSketch, Masson, Rim and Lee, VLDB 2019).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
+#include "sim/check.h"
 #include "sim/log_bucket_table.h"
 
 namespace llmsim::sim {
@@ -21,7 +24,8 @@ class RelativeErrorSketch {
   /// Precondition: 0 < relative_error < 1.
   explicit RelativeErrorSketch(double relative_error);
 
-  /// Precondition: count >= 0; value finite.
+  /// Precondition: count >= 0; value finite. Inline: every sample of a long run's
+  /// sketched set comes here.
   void add(double value, std::int64_t count = 1);
 
   double relative_error() const { return relative_error_; }
@@ -35,7 +39,7 @@ class RelativeErrorSketch {
 
  private:
   /// Bucket index of |v| > 0: ceil(log(|v|) / log(gamma)), looked up (LogBucketTable).
-  std::int64_t bucket_of(double magnitude);
+  std::int64_t bucket_of(double magnitude) { return buckets_.bucket(magnitude); }
   /// The value bucket i stands for, clamped to [min, max].
   double representative(std::int64_t bucket, bool negative) const;
   static void add_to(std::vector<std::int64_t>& bins, std::int64_t& offset, std::int64_t bucket,
@@ -56,5 +60,31 @@ class RelativeErrorSketch {
   std::vector<std::int64_t> negative_;
   std::int64_t negative_offset_ = 0;
 };
+
+inline void RelativeErrorSketch::add(double value, std::int64_t count) {
+  LLMSIM_CHECK(count >= 0 && std::isfinite(value), "a sketch takes finite values, counts >= 0");
+  if (count == 0) return;
+  if (count_ == 0) {
+    min_ = value;
+    max_ = value;
+  } else {
+    min_ = std::min(min_, value);
+    max_ = std::max(max_, value);
+  }
+  count_ += count;
+  if (value > 0.0) {
+    const std::int64_t bucket = bucket_of(value);
+    const std::int64_t i = bucket - positive_offset_;  // a bucket already counted, mostly
+    if (i >= 0 && i < static_cast<std::int64_t>(positive_.size())) {
+      positive_[static_cast<std::size_t>(i)] += count;
+      return;
+    }
+    add_to(positive_, positive_offset_, bucket, count);
+  } else if (value < 0.0) {
+    add_to(negative_, negative_offset_, bucket_of(-value), count);
+  } else {
+    zeros_ += count;
+  }
+}
 
 }  // namespace llmsim::sim

@@ -369,14 +369,11 @@ double numpy_lerp(double a, double b, double t) {
   return a + diff * t;
 }
 
-void WeightedSamples::CompensatedSum::add(double x) {
-  const double t = sum + x;
-  if (std::abs(sum) >= std::abs(x)) {
-    compensation += (sum - t) + x;
-  } else {
-    compensation += (x - t) + sum;
-  }
-  sum = t;
+void WeightedSamples::add_sketched(double value, std::int64_t count) {
+  LLMSIM_CHECK(count >= 0, "sample counts are non-negative");
+  if (count == 0) return;
+  total_count_ += count;
+  add_to_sketch(value, count);
 }
 
 void WeightedSamples::add_any(double value, std::int64_t count) {
@@ -458,13 +455,6 @@ void WeightedSamples::compact_entries() {
   }
   compacted_size_ = entries_.size();
   if (static_cast<std::int64_t>(compacted_size_) + small_distinct_ > kExactDistinctValues) switch_to_sketch();
-}
-
-void WeightedSamples::add_to_sketch(double value, std::int64_t count) {
-  sketch_->add(value, count);
-  const auto c = static_cast<double>(count);
-  sum_.add(value * c);
-  sum_squares_.add(value * value * c);
 }
 
 void WeightedSamples::switch_to_sketch() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -49,8 +50,11 @@ class WeightedSamples {
   /// Precondition: count >= 0 (count 0 adds nothing). Inline: the common case (a latency
   /// in nanoseconds, with room in its store) is a store and a count.
   void add(double value, std::int64_t count = 1) {
-    if (value >= kSmallIntegerLimit && !sketch_ &&
-        entries_.size() + singles_.size() + 1 < next_compaction_) {
+    if (sketch_) {  // a long run's set: every value goes to the sketch
+      add_sketched(value, count);
+      return;
+    }
+    if (value >= kSmallIntegerLimit && entries_.size() + singles_.size() + 1 < next_compaction_) {
       if (count == 1 && singles_.size() < singles_.capacity()) {
         ++total_count_;
         singles_.push_back(value);
@@ -96,7 +100,15 @@ class WeightedSamples {
   struct CompensatedSum {
     double sum = 0.0;
     double compensation = 0.0;
-    void add(double x);
+    void add(double x) {
+      const double t = sum + x;
+      if (std::abs(sum) >= std::abs(x)) {
+        compensation += (sum - t) + x;
+      } else {
+        compensation += (x - t) + sum;
+      }
+      sum = t;
+    }
     double value() const { return sum + compensation; }
   };
   using Entry = std::pair<double, std::int64_t>;
@@ -123,7 +135,16 @@ class WeightedSamples {
   /// past kExactDistinctValues distinct values in entries_ and small_counts_.
   void compact_entries();
   void switch_to_sketch();
-  void add_to_sketch(double value, std::int64_t count);
+  /// add() of a sketched set: past kExactDistinctValues every sample comes here, in one
+  /// call (the sketch's add and the sums inline in it), while add() stays small enough to
+  /// be inlined into its callers.
+  void add_sketched(double value, std::int64_t count);
+  void add_to_sketch(double value, std::int64_t count) {
+    sketch_->add(value, count);
+    const auto c = static_cast<double>(count);
+    sum_.add(value * c);
+    sum_squares_.add(value * value * c);
+  }
   /// Readies the exact statistics (entries_ and singles_ sorted); false when the set is,
   /// or now turns out to be, sketched.
   bool prepare_exact();
