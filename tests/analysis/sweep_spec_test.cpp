@@ -5,10 +5,9 @@
 #include <fstream>
 #include <string>
 
-#include <unistd.h>
-
 #include "analysis/sweep_spec.h"
 #include "core/input_error.h"
+#include "tests/temp_folder.h"
 
 namespace {
 
@@ -67,7 +66,7 @@ TEST_CASE("a shard outside 0 <= i < n is an input error naming --shard") {
 }
 
 TEST_CASE("a sweep file row is a point whose origin is its line, and an empty cell leaves a key unset") {
-  const auto path = std::filesystem::temp_directory_path() / ("llmsim-sweep-file-" + std::to_string(::getpid()) + ".csv");
+  const auto path = llmsim::testing::process_temp_folder() / "sweep-file.csv";
   std::ofstream(path) << "workload.arrival.rate_per_s,engine.max_num_seqs\n5,64\n\n10,\n";
   const SweepSpec spec = read_sweep_file(path.string());
   REQUIRE(spec.points.size() == 2);

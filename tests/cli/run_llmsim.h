@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/temp_folder.h"
+
 namespace llmsim::testing {
 
 struct LlmsimOutcome {
@@ -50,10 +52,9 @@ inline std::string read_whole_file(const std::string& path) {
   return text;
 }
 
-/// A fresh folder path under the temp folder, unique to this process and `name`.
+/// A fresh folder path in the test process's temp folder, unique to `name`.
 inline std::string fresh_temp_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("llmsim-test-" + std::to_string(::getpid()) + "-" + name);
+  const auto dir = process_temp_folder() / name;
   std::filesystem::remove_all(dir);
   return dir.string();
 }

@@ -12,8 +12,6 @@
 #include <sstream>
 #include <string>
 
-#include <unistd.h>
-
 namespace {
 
 using Outcome = llmsim::testing::LlmsimOutcome;
@@ -27,7 +25,7 @@ std::string read_text(const std::filesystem::path& path) {
 }
 
 std::filesystem::path out_folder(const std::string& name) {
-  return std::filesystem::temp_directory_path() / ("llmsim-ttc-cli-" + std::to_string(::getpid()) + "-" + name);
+  return llmsim::testing::process_temp_folder() / ("ttc-cli-" + name);
 }
 
 }  // namespace

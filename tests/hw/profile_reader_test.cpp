@@ -2,14 +2,13 @@
 
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "core/input_error.h"
 #include "tests/hw/step_time_fixtures.h"
+#include "tests/temp_folder.h"
 
 namespace {
 
@@ -17,10 +16,9 @@ using llmsim::hw::ProfileSample;
 using llmsim::hw::SampleKind;
 namespace t = llmsim::hw::test;
 
-/// Writes `content` to <temp>/llmsim-hw-<pid>/<dir>/<name> and returns the path.
+/// Writes `content` to <process temp folder>/hw/<dir>/<name> and returns the path.
 std::string write_file(const std::string& dir, const std::string& name, const std::string& content) {
-  const auto folder = std::filesystem::temp_directory_path() /
-                      ("llmsim-hw-" + std::to_string(::getpid())) / dir;
+  const auto folder = llmsim::testing::process_temp_folder() / "hw" / dir;
   std::filesystem::create_directories(folder);
   const auto path = folder / name;
   std::ofstream(path) << content;

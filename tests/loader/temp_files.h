@@ -1,17 +1,16 @@
-// Writes small fixture files into a per-process temporary folder.
+// Writes small fixture files into the test process's temp folder (tests/temp_folder.h).
 #pragma once
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-#include <unistd.h>
+#include "tests/temp_folder.h"
 
 namespace llmsim::testing {
 
 inline std::filesystem::path temp_folder() {
-  const auto folder =
-      std::filesystem::temp_directory_path() / ("llmsim-loader-test-" + std::to_string(::getpid()));
+  const auto folder = process_temp_folder() / "loader";
   std::filesystem::create_directories(folder);
   return folder;
 }

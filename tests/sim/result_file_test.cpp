@@ -10,6 +10,7 @@
 
 #include "core/input_error.h"
 #include "sim/requests_csv.h"
+#include "tests/temp_folder.h"
 
 using llmsim::sim::RequestRecord;
 using llmsim::sim::RequestsCsvFormatter;
@@ -19,9 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A fresh, empty folder under the system's temporary folder.
+/// A fresh, empty folder in the test process's temp folder.
 fs::path fresh_folder(const std::string& name) {
-  const fs::path folder = fs::temp_directory_path() / ("llmsim_result_file_test_" + name);
+  const fs::path folder = llmsim::testing::process_temp_folder() / ("result-file-" + name);
   fs::remove_all(folder);
   fs::create_directories(folder);
   return folder;
