@@ -380,10 +380,6 @@ void WeightedSamples::add_any(double value, std::int64_t count) {
   LLMSIM_CHECK(count >= 0, "sample counts are non-negative");
   if (count == 0) return;
   total_count_ += count;
-  if (sketch_) {
-    add_to_sketch(value, count);
-    return;
-  }
   if (small_integer(value)) {
     count_small(static_cast<std::size_t>(value), count);
     return;

@@ -113,7 +113,7 @@ class WeightedSamples {
   };
   using Entry = std::pair<double, std::int64_t>;
 
-  /// add(), every case.
+  /// add() of a set not sketched (yet), every case but the inline one.
   void add_any(double value, std::int64_t count);
 
   /// add_integer() of a value not yet in the counting array (or of a sketched set).
