@@ -9,6 +9,7 @@
 
 #include "core/nearest_integer.h"
 #include "core/precise_flops.h"
+#include "sim/check.h"
 #include "sim/decode_group.h"
 #include "sim/iteration_plan.h"
 #include "sim/kv_block_manager.h"
@@ -208,6 +209,14 @@ class Replica {
   /// started, with its KV blocks. Precondition: the group is not empty and the blocks
   /// are available.
   void plan_group_step();
+  /// plan_group_step()'s part of the group: allocates the KV blocks of its next step and
+  /// plans it; returns how many members that step finishes. Inline: every step of the
+  /// group is taken through it.
+  std::int64_t take_group_step() {
+    const bool allocated = kv_.allocate(group_.blocks_for_next_step(), group_blocks_);
+    LLMSIM_CHECK(allocated, "the group's step gets the blocks counted as available");
+    return group_.plan_step();
+  }
   /// Moves running_ requests that decode in step with the group into it.
   void join_group();
   /// Moves every member back to running_ (admission order), its state brought up to date.

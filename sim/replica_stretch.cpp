@@ -84,9 +84,7 @@ void Replica::run_quiet_group_steps(workloads::TimeNs horizon_ns) {
     // the plan only these change.
     plan_.index = next_iteration_++;
     plan_.start_ns = last_end_ns_;
-    const bool allocated = kv_.allocate(group_.blocks_for_next_step(), group_blocks_);
-    LLMSIM_CHECK(allocated, "the group's step gets the blocks counted as available");
-    plan_.finishing_seqs = group_.plan_step();
+    plan_.finishing_seqs = take_group_step();
     plan_.shape.decode_kv_tokens = static_cast<double>(group_.context_tokens() + members);
     end_plan();
   } while (plan_.finishing_seqs == 0 && plan_.end_ns < horizon_ns &&
@@ -98,9 +96,7 @@ void Replica::run_quiet_group_steps(workloads::TimeNs horizon_ns) {
 
 void Replica::plan_group_step() {
   const std::int64_t members = group_.size();
-  const bool allocated = kv_.allocate(group_.blocks_for_next_step(), group_blocks_);
-  LLMSIM_CHECK(allocated, "the group's step gets the blocks counted as available");
-  plan_.finishing_seqs += group_.plan_step();
+  plan_.finishing_seqs += take_group_step();
   plan_.group_seqs = members;
   hw::BatchShape& shape = plan_.shape;
   shape.decode_seqs += members;
