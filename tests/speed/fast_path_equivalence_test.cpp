@@ -76,6 +76,14 @@ std::vector<Override> capped(const fs::path& path) {
                                : std::vector<Override>{};
 }
 
+/// bench-100k cut to 2,000 requests and stopped at 60.5 s of simulated time, with requests
+/// still unfinished.
+Scenario stopped_early_scenario() {
+  const fs::path path = fs::path(LLMSIM_SOURCE_DIR) / "configs" / "scenarios" / "bench-100k.yaml";
+  return llmsim::loader::load_scenario(path.string(),
+                                       {{"workload.num_requests", "2000"}, {"limits.max_sim_time_s", "60.5"}});
+}
+
 }  // namespace
 
 TEST_CASE("every shipped scenario gives the same summary and requests file fast and step by step") {
@@ -92,9 +100,7 @@ TEST_CASE("every shipped scenario gives the same summary and requests file fast 
 }
 
 TEST_CASE("a run stopped by max_sim_time_s leaves the same unfinished requests fast and step by step") {
-  const fs::path path = fs::path(LLMSIM_SOURCE_DIR) / "configs" / "scenarios" / "bench-100k.yaml";
-  const Scenario scenario = llmsim::loader::load_scenario(
-      path.string(), {{"workload.num_requests", "2000"}, {"limits.max_sim_time_s", "60.5"}});
+  const Scenario scenario = stopped_early_scenario();
   const Outputs fast = run(scenario, false);
   const Outputs reference = run(scenario, true);
   CHECK(fast.summary.find("\"stopped_early\": \"max_sim_time_s\"") != std::string::npos);
@@ -153,9 +159,7 @@ TEST_CASE("requests streamed to a sink as they finish give the same requests fil
 }
 
 TEST_CASE("a run stopped early streams its unfinished requests in arrival order at the end") {
-  const fs::path path = fs::path(LLMSIM_SOURCE_DIR) / "configs" / "scenarios" / "bench-100k.yaml";
-  const Scenario scenario = llmsim::loader::load_scenario(
-      path.string(), {{"workload.num_requests", "2000"}, {"limits.max_sim_time_s", "60.5"}});
+  const Scenario scenario = stopped_early_scenario();
   const Outputs kept = run(scenario, false);
   const Outputs streamed = run_streamed(scenario);
   CHECK(kept.requests.find(",unfinished,") != std::string::npos);
