@@ -91,12 +91,10 @@ void run_scenario(const RunOptions& options) {
   hooks.step_by_step = options.step_by_step;
   hooks.keep_request_records = !options.no_requests_csv;
   // requests.csv is streamed as requests finish (memory does not grow with requests) unless
-  // something needs every record at the end: test-time compute, the --trace request lanes.
-  const bool stream_requests_csv = !options.no_requests_csv &&
-                                   !workloads::is_test_time_compute(scenario.workload.kind) &&
-                                   !extras.needs_request_records();
+  // something needs every record at the end: the --trace request lanes, or test-time
+  // compute (the simulator then declines the sink: streams_requests()).
   std::unique_ptr<sim::RequestsCsvStream> requests_stream;  // opened once the run can start
-  if (stream_requests_csv) {
+  if (!options.no_requests_csv && !extras.needs_request_records()) {
     hooks.request_sink = [&requests_stream](const sim::RequestRecord& record) { requests_stream->add(record); };
   }
   // Progress on stderr only when it is a terminal; the first report comes after enough
@@ -116,7 +114,7 @@ void run_scenario(const RunOptions& options) {
   std::filesystem::create_directories(out_dir, error);
   if (error) throw core::InputError(out_dir, 0, "--out", "cannot create the folder: " + error.message());
   const std::string requests_path = (std::filesystem::path(out_dir) / "requests.csv").string();
-  if (stream_requests_csv) {
+  if (simulator.streams_requests()) {
     requests_stream = std::make_unique<sim::RequestsCsvStream>(requests_path, sim::pool_names(scenario));
   }
   const sim::RunResult result = simulator.run();

@@ -88,6 +88,10 @@ class Simulator {
   /// Runs to the end (every request finished or rejected) or to a limit. Call once.
   RunResult run();
 
+  /// Whether run() hands every record to SimulatorHooks::request_sink (one was given and
+  /// the workload is not test-time compute, whose results keep every record).
+  bool streams_requests() const { return static_cast<bool>(request_sink_); }
+
   /// KV blocks per replica of each pool, as the constructor sized them.
   const std::vector<std::int64_t>& kv_blocks_per_replica() const { return kv_blocks_; }
 
