@@ -20,8 +20,8 @@ using namespace llmsim;
 /// 10 ms plus 1 us per new token.
 class FixedPricer final : public sim::StepPricer {
  public:
-  hw::StepCost price(const hw::BatchShape& batch) const override {
-    hw::StepCost cost;
+  hw::StepTotals price(const hw::BatchShape& batch) const override {
+    hw::StepTotals cost;
     cost.time_s = 0.010 + 1e-6 * static_cast<double>(batch.total_new_tokens());
     cost.flops = 1e9 * static_cast<double>(batch.total_new_tokens());
     cost.hbm_bytes = 1e9;

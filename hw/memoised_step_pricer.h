@@ -33,6 +33,9 @@ class MemoisedStepPricer {
   /// model().price(batch), bit for bit. Inline: the decode-only lookup that hits, which
   /// prices most iterations; every other batch calls out.
   StepCost price(const BatchShape& batch);
+  /// price(batch)'s totals, bit for bit. Inline as price(): a decode-only batch that hits
+  /// costs its decode attention and sums, without the per-class times.
+  StepTotals price_totals(const BatchShape& batch);
 
   const StepTimeModel& model() const { return model_; }
 
@@ -60,6 +63,16 @@ inline StepCost MemoisedStepPricer::price(const BatchShape& batch) {
     }
   }
   return price_other(batch);
+}
+
+inline StepTotals MemoisedStepPricer::price_totals(const BatchShape& batch) {
+  if (batch.decode_only()) {
+    const auto seqs = static_cast<std::size_t>(batch.decode_seqs);  // > 0
+    if (seqs < decode_only_terms_.size() && decode_only_terms_[seqs]) {
+      return model_.price_decode_only_totals(*decode_only_terms_[seqs], batch.decode_kv_tokens);
+    }
+  }
+  return price_other(batch);  // its totals
 }
 
 }  // namespace llmsim::hw

@@ -263,7 +263,7 @@ StepCost StepTimeModel::combine(const BatchShape& batch, const TokenTerms& token
     (op->compute_bound ? tally.compute_s : tally.memory_s) += op->roofline_s;
   }
   const Bound bound = tally.compute_s > tally.memory_s ? Bound::compute : Bound::memory;
-  return StepCost{time_s, flops * tensor_parallel_, hbm_bytes * tensor_parallel_, bound, op_time_s};
+  return StepCost{{time_s, flops * tensor_parallel_, hbm_bytes * tensor_parallel_, bound}, op_time_s};
 }
 
 DecodeOnlyTerms StepTimeModel::decode_only_terms(std::int64_t decode_seqs) const {
@@ -314,10 +314,11 @@ DecodeOnlyTerms StepTimeModel::decode_only_terms(std::int64_t decode_seqs) const
   return terms;
 }
 
-StepCost StepTimeModel::price_decode_only(const DecodeOnlyTerms& terms,
-                                          double decode_kv_tokens) const {
+// What combine does with the decode attention, and with its sums from the decode term on.
+// Inline in both callers below: it prices most iterations of a run.
+inline StepTimeModel::DecodeOnlyPrice StepTimeModel::decode_only_price(const DecodeOnlyTerms& terms,
+                                                        double decode_kv_tokens) const {
   core::check_invariant(decode_kv_tokens >= 0.0, "BatchShape: every count must be >= 0");
-  // What combine does with the decode attention, and with its sums from the decode term on.
   PricedOp decode = priced_roofline(work_model_.decode_attention_work(decode_kv_tokens),
                                     attention_flops_per_s_, decode_bytes_per_s_,
                                     hardware_.efficiency.roofline_exponent, terms.decode_kernel_s);
@@ -336,11 +337,22 @@ StepCost StepTimeModel::price_decode_only(const DecodeOnlyTerms& terms,
                     terms.compute_s_after_decode[1];
   tally.memory_s = tally.memory_s + terms.memory_s_after_decode[0] + terms.memory_s_after_decode[1];
   const Bound bound = tally.compute_s > tally.memory_s ? Bound::compute : Bound::memory;
+  return DecodeOnlyPrice{
+      StepTotals{time_s, flops * tensor_parallel_, hbm_bytes * tensor_parallel_, bound},
+      decode.time_s};
+}
 
-  StepCost cost{time_s, flops * tensor_parallel_, hbm_bytes * tensor_parallel_, bound,
-                terms.op_time_s};
-  cost.op_time_s[index(OpClass::attention_decode)] = decode.time_s;
+StepCost StepTimeModel::price_decode_only(const DecodeOnlyTerms& terms,
+                                          double decode_kv_tokens) const {
+  const DecodeOnlyPrice price = decode_only_price(terms, decode_kv_tokens);
+  StepCost cost{price.totals, terms.op_time_s};
+  cost.op_time_s[index(OpClass::attention_decode)] = price.decode_time_s;
   return cost;
+}
+
+StepTotals StepTimeModel::price_decode_only_totals(const DecodeOnlyTerms& terms,
+                                                   double decode_kv_tokens) const {
+  return decode_only_price(terms, decode_kv_tokens).totals;
 }
 
 double StepTimeModel::peak_flops_per_s_group() const {

@@ -41,12 +41,18 @@ std::string_view to_string(OpClass op);
 /// where compute time >= memory time count as compute) account for more of the time.
 enum class Bound { compute, memory };
 
-/// The price of one iteration for the whole tensor-parallel group.
-struct StepCost {
+/// The totals of one iteration's price for the whole tensor-parallel group: what a
+/// simulator reads of it.
+struct StepTotals {
   double time_s = 0.0;   ///< wall time of the iteration, seconds
   double flops = 0.0;    ///< FLOPs executed, summed over the TP group's GPUs
   double hbm_bytes = 0.0;  ///< HBM bytes moved, summed over the TP group's GPUs
   Bound bound = Bound::memory;
+};
+
+/// The price of one iteration for the whole tensor-parallel group: its totals and how the
+/// time splits over operator classes.
+struct StepCost : StepTotals {
   std::array<double, kNumOpClasses> op_time_s{};  ///< per operator class, seconds
 };
 
@@ -137,6 +143,9 @@ class StepTimeModel {
   /// (decode_only_terms(B)) and attend `decode_kv_tokens` keys in all. Aborts when
   /// decode_kv_tokens is negative (or NaN), as combine does.
   StepCost price_decode_only(const DecodeOnlyTerms& terms, double decode_kv_tokens) const;
+  /// price_decode_only's totals alone, bit for bit: without the per-class times, which a
+  /// simulator's iterations do not read (sim::StepPricer).
+  StepTotals price_decode_only_totals(const DecodeOnlyTerms& terms, double decode_kv_tokens) const;
 
   /// Peak FLOP/s of the compute dtype times the number of GPUs: the MFU denominator.
   double peak_flops_per_s_group() const;
@@ -149,6 +158,14 @@ class StepTimeModel {
   IterationWork work(const BatchShape& batch) const;
 
  private:
+  /// A decode-only iteration's totals and the decode-attention time among them: the one
+  /// computation behind price_decode_only and price_decode_only_totals.
+  struct DecodeOnlyPrice {
+    StepTotals totals;
+    double decode_time_s;
+  };
+  DecodeOnlyPrice decode_only_price(const DecodeOnlyTerms& terms, double decode_kv_tokens) const;
+
   core::ModelSpec model_;
   HardwareSpec hardware_;
   Precision precision_;

@@ -38,7 +38,7 @@ struct IterationPlan {
   std::int64_t group_seqs = 0;
   hw::BatchShape shape;
   std::int64_t prefill_sampled_seqs = 0;  ///< prefill sequences that sample (finish their prompt)
-  hw::StepCost cost;
+  hw::StepTotals cost;
   double prefill_flops_share = 0.0;  ///< of cost.flops, by the precise method's split
   std::int64_t preempted = 0;        ///< preemptions made while planning it
   std::int64_t admitted = 0;         ///< waiting requests admitted into it

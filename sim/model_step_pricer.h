@@ -19,7 +19,7 @@ class ModelStepPricer final : public StepPricer {
                   hw::Precision precision, int tensor_parallel)
       : pricer_(hw::StepTimeModel(model, hardware, precision, tensor_parallel)) {}
 
-  hw::StepCost price(const hw::BatchShape& batch) const override { return pricer_.price(batch); }
+  hw::StepTotals price(const hw::BatchShape& batch) const override { return pricer_.price_totals(batch); }
   double peak_flops_per_s_group() const override {
     return pricer_.model().peak_flops_per_s_group();
   }

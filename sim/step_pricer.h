@@ -10,9 +10,10 @@ class StepPricer {
  public:
   virtual ~StepPricer() = default;
 
-  /// The cost of one iteration of the whole tensor-parallel group. An empty batch is never
-  /// asked for. time_s must be >= 0; flops and hbm_bytes are summed over the group.
-  virtual hw::StepCost price(const hw::BatchShape& batch) const = 0;
+  /// The totals of one iteration's cost for the whole tensor-parallel group (a replica
+  /// reads no per-class time). An empty batch is never asked for. time_s must be >= 0;
+  /// flops and hbm_bytes are summed over the group.
+  virtual hw::StepTotals price(const hw::BatchShape& batch) const = 0;
 
   /// Peak FLOP/s of the group (the MFU denominator), > 0.
   virtual double peak_flops_per_s_group() const = 0;

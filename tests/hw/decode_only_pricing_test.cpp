@@ -23,15 +23,21 @@ using llmsim::hw::HardwareSpec;
 using llmsim::hw::MemoisedStepPricer;
 using llmsim::hw::StepCost;
 using llmsim::hw::StepTimeModel;
+using llmsim::hw::StepTotals;
 namespace t = llmsim::hw::test;
 
 /// Every field identical to the bit (so the sign of a zero counts too), bound included.
-void check_bit_identical(const StepCost& fast, const StepCost& reference) {
+void check_bit_identical_totals(const StepTotals& fast, const StepTotals& reference) {
   const auto bits = [](double value) { return std::bit_cast<std::uint64_t>(value); };
   CHECK(bits(fast.time_s) == bits(reference.time_s));
   CHECK(bits(fast.flops) == bits(reference.flops));
   CHECK(bits(fast.hbm_bytes) == bits(reference.hbm_bytes));
   CHECK(fast.bound == reference.bound);
+}
+
+void check_bit_identical(const StepCost& fast, const StepCost& reference) {
+  const auto bits = [](double value) { return std::bit_cast<std::uint64_t>(value); };
+  check_bit_identical_totals(fast, reference);
   for (std::size_t op = 0; op < fast.op_time_s.size(); ++op) {
     CAPTURE(op);
     CHECK(bits(fast.op_time_s[op]) == bits(reference.op_time_s[op]));
@@ -119,6 +125,8 @@ BoundCounts check_sweep(const StepTimeModel& model, std::uint64_t seed) {
       const StepCost reference = model.price(batch);
       check_bit_identical(model.price_decode_only(terms, keys), reference);
       check_bit_identical(memoised.price(batch), reference);
+      check_bit_identical_totals(model.price_decode_only_totals(terms, keys), reference);
+      check_bit_identical_totals(memoised.price_totals(batch), reference);
       (reference.bound == Bound::compute ? bounds.compute : bounds.memory) += 1;
     }
   }

@@ -16,6 +16,7 @@ using llmsim::hw::HardwareSpec;
 using llmsim::hw::MemoisedStepPricer;
 using llmsim::hw::StepCost;
 using llmsim::hw::StepTimeModel;
+using llmsim::hw::StepTotals;
 namespace t = llmsim::hw::test;
 
 /// Every field equal, doubles compared with == (bit for bit but for the sign of 0).
@@ -27,6 +28,14 @@ void check_identical(const StepCost& memoised, const StepCost& reference) {
   for (std::size_t op = 0; op < memoised.op_time_s.size(); ++op) {
     CHECK(memoised.op_time_s[op] == reference.op_time_s[op]);
   }
+}
+
+/// The totals equal, as check_identical compares them (MemoisedStepPricer::price_totals).
+void check_identical_totals(const StepTotals& memoised, const StepCost& reference) {
+  CHECK(memoised.time_s == reference.time_s);
+  CHECK(memoised.flops == reference.flops);
+  CHECK(memoised.hbm_bytes == reference.hbm_bytes);
+  CHECK(memoised.bound == reference.bound);
 }
 
 /// The H100 with every fixed time non-zero and the rounded roofline of `exponent`, so
@@ -75,8 +84,9 @@ BatchShape random_batch(std::mt19937_64& rng, Mix mix, std::int64_t max_chunk) {
   return b;
 }
 
-/// Prices `batches` random batches of every mix through one memoised pricer and checks
-/// each against the reference.
+/// Prices `batches` random batches of every mix through one memoised pricer, with price()
+/// and price_totals() (each of them first for half the batches, so that both meet tables
+/// that do not hold the batch's terms yet), and checks each against the reference.
 void check_random_batches(const StepTimeModel& model, std::uint64_t seed, int batches) {
   MemoisedStepPricer memoised(model);
   std::mt19937_64 rng(seed);
@@ -84,7 +94,14 @@ void check_random_batches(const StepTimeModel& model, std::uint64_t seed, int ba
     const Mix mix = static_cast<Mix>(i % 3);
     const BatchShape batch = random_batch(rng, mix, 2048);
     CAPTURE(i);
-    check_identical(memoised.price(batch), model.price(batch));
+    const StepCost reference = model.price(batch);
+    if (i % 2 == 0) {
+      check_identical(memoised.price(batch), reference);
+      check_identical_totals(memoised.price_totals(batch), reference);
+    } else {
+      check_identical_totals(memoised.price_totals(batch), reference);
+      check_identical(memoised.price(batch), reference);
+    }
   }
 }
 

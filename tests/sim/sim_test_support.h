@@ -24,8 +24,8 @@ namespace llmsim::sim::testing {
 class LinearPricer final : public StepPricer {
  public:
   LinearPricer(double base_s, double per_token_s) : base_s_(base_s), per_token_s_(per_token_s) {}
-  hw::StepCost price(const hw::BatchShape& batch) const override {
-    hw::StepCost cost;
+  hw::StepTotals price(const hw::BatchShape& batch) const override {
+    hw::StepTotals cost;
     cost.time_s = base_s_ + per_token_s_ * static_cast<double>(batch.total_new_tokens());
     cost.flops = 1e9 * static_cast<double>(batch.total_new_tokens());
     cost.hbm_bytes = 1e9;
