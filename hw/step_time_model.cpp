@@ -316,8 +316,8 @@ DecodeOnlyTerms StepTimeModel::decode_only_terms(std::int64_t decode_seqs) const
 
 // What combine does with the decode attention, and with its sums from the decode term on.
 // Inline in both callers below: it prices most iterations of a run.
-inline StepTimeModel::DecodeOnlyPrice StepTimeModel::decode_only_price(const DecodeOnlyTerms& terms,
-                                                        double decode_kv_tokens) const {
+inline StepTimeModel::DecodeOnlyPrice StepTimeModel::decode_only_price(
+    const DecodeOnlyTerms& terms, double decode_kv_tokens) const {
   core::check_invariant(decode_kv_tokens >= 0.0, "BatchShape: every count must be >= 0");
   PricedOp decode = priced_roofline(work_model_.decode_attention_work(decode_kv_tokens),
                                     attention_flops_per_s_, decode_bytes_per_s_,

@@ -26,7 +26,7 @@ using llmsim::hw::StepTimeModel;
 using llmsim::hw::StepTotals;
 namespace t = llmsim::hw::test;
 
-/// Every field identical to the bit (so the sign of a zero counts too), bound included.
+/// Every total identical to the bit (so the sign of a zero counts too), bound included.
 void check_bit_identical_totals(const StepTotals& fast, const StepTotals& reference) {
   const auto bits = [](double value) { return std::bit_cast<std::uint64_t>(value); };
   CHECK(bits(fast.time_s) == bits(reference.time_s));
@@ -35,6 +35,7 @@ void check_bit_identical_totals(const StepTotals& fast, const StepTotals& refere
   CHECK(fast.bound == reference.bound);
 }
 
+/// The totals and every per-class time identical to the bit.
 void check_bit_identical(const StepCost& fast, const StepCost& reference) {
   const auto bits = [](double value) { return std::bit_cast<std::uint64_t>(value); };
   check_bit_identical_totals(fast, reference);

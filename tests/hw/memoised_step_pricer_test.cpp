@@ -19,23 +19,20 @@ using llmsim::hw::StepTimeModel;
 using llmsim::hw::StepTotals;
 namespace t = llmsim::hw::test;
 
-/// Every field equal, doubles compared with == (bit for bit but for the sign of 0).
-void check_identical(const StepCost& memoised, const StepCost& reference) {
+/// Every total equal, doubles compared with == (bit for bit but for the sign of 0).
+void check_identical_totals(const StepTotals& memoised, const StepTotals& reference) {
   CHECK(memoised.time_s == reference.time_s);
   CHECK(memoised.flops == reference.flops);
   CHECK(memoised.hbm_bytes == reference.hbm_bytes);
   CHECK(memoised.bound == reference.bound);
+}
+
+/// The totals and every per-class time equal, compared as check_identical_totals does.
+void check_identical(const StepCost& memoised, const StepCost& reference) {
+  check_identical_totals(memoised, reference);
   for (std::size_t op = 0; op < memoised.op_time_s.size(); ++op) {
     CHECK(memoised.op_time_s[op] == reference.op_time_s[op]);
   }
-}
-
-/// The totals equal, as check_identical compares them (MemoisedStepPricer::price_totals).
-void check_identical_totals(const StepTotals& memoised, const StepCost& reference) {
-  CHECK(memoised.time_s == reference.time_s);
-  CHECK(memoised.flops == reference.flops);
-  CHECK(memoised.hbm_bytes == reference.hbm_bytes);
-  CHECK(memoised.bound == reference.bound);
 }
 
 /// The H100 with every fixed time non-zero and the rounded roofline of `exponent`, so
