@@ -4,8 +4,10 @@
 #
 # The training runs every shipped scenario but bench-100k (the speed reference is measured,
 # not trained on) and beam-search-math (long, and its paths are beam-search-thinking's),
-# overload at 20,000 requests. Results do not depend on the build: when ./build/app/llmsim
-# exists, both binaries run two scenarios and their output folders must match byte for byte.
+# overload at 20,000 requests and the synthetic serving scenarios tp4-70b and closed-loop at
+# 50,000, so that serving weighs in the profile about as much as test-time compute does.
+# Results do not depend on the build: when ./build/app/llmsim exists, both binaries run two
+# scenarios and their output folders must match byte for byte.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 generator=()
@@ -22,6 +24,7 @@ for scenario in configs/scenarios/*.yaml; do
   case "$name" in
     bench-100k | beam-search-math) continue ;;
     overload) overrides=(--set workload.num_requests=20000) ;;
+    tp4-70b | closed-loop) overrides=(--set workload.num_requests=50000) ;;
   esac
   ./build-pgo/app/llmsim run "$scenario" "${overrides[@]}" --quiet --out "build-pgo/training/$name"
 done
