@@ -40,6 +40,9 @@ class MemoisedStepPricer {
   const StepTimeModel& model() const { return model_; }
 
  private:
+  /// The stored terms of a decode-only `batch`'s size (the lookup price() and
+  /// price_totals() make inline), or nullptr: not decode-only, or not stored yet.
+  const DecodeOnlyTerms* stored_decode_only_terms(const BatchShape& batch) const;
   /// price() of a batch the inline lookup did not price: a decode-only batch whose terms
   /// are not stored yet (stored now when its size is memoisable), or any other batch.
   StepCost price_other(const BatchShape& batch);
@@ -55,22 +58,23 @@ class MemoisedStepPricer {
   std::vector<std::optional<DecodeOnlyTerms>> decode_only_terms_;
 };
 
+inline const DecodeOnlyTerms* MemoisedStepPricer::stored_decode_only_terms(const BatchShape& batch) const {
+  if (!batch.decode_only()) return nullptr;
+  const auto seqs = static_cast<std::size_t>(batch.decode_seqs);  // > 0
+  if (seqs >= decode_only_terms_.size() || !decode_only_terms_[seqs]) return nullptr;
+  return &*decode_only_terms_[seqs];
+}
+
 inline StepCost MemoisedStepPricer::price(const BatchShape& batch) {
-  if (batch.decode_only()) {
-    const auto seqs = static_cast<std::size_t>(batch.decode_seqs);  // > 0
-    if (seqs < decode_only_terms_.size() && decode_only_terms_[seqs]) {
-      return model_.price_decode_only(*decode_only_terms_[seqs], batch.decode_kv_tokens);
-    }
+  if (const DecodeOnlyTerms* terms = stored_decode_only_terms(batch)) {
+    return model_.price_decode_only(*terms, batch.decode_kv_tokens);
   }
   return price_other(batch);
 }
 
 inline StepTotals MemoisedStepPricer::price_totals(const BatchShape& batch) {
-  if (batch.decode_only()) {
-    const auto seqs = static_cast<std::size_t>(batch.decode_seqs);  // > 0
-    if (seqs < decode_only_terms_.size() && decode_only_terms_[seqs]) {
-      return model_.price_decode_only_totals(*decode_only_terms_[seqs], batch.decode_kv_tokens);
-    }
+  if (const DecodeOnlyTerms* terms = stored_decode_only_terms(batch)) {
+    return model_.price_decode_only_totals(*terms, batch.decode_kv_tokens);
   }
   return price_other(batch);  // its totals
 }
