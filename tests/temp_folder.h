@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -37,6 +39,17 @@ inline const std::filesystem::path& process_temp_folder() {
   static const TempFolder folder(std::filesystem::temp_directory_path() /
                                  ("llmsim-tests-" + std::to_string(::getpid())));
   return folder.path();
+}
+
+/// Writes `content` byte for byte to <process temp folder>/<folder>/<name>, creating the
+/// folders, and returns the file's path.
+inline std::string write_test_file(const std::filesystem::path& folder, std::string_view name,
+                                   std::string_view content) {
+  const std::filesystem::path dir = process_temp_folder() / folder;
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path path = dir / std::string(name);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+  return path.string();
 }
 
 }  // namespace llmsim::testing

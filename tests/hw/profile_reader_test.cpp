@@ -18,11 +18,7 @@ namespace t = llmsim::hw::test;
 
 /// Writes `content` to <process temp folder>/hw/<dir>/<name> and returns the path.
 std::string write_file(const std::string& dir, const std::string& name, const std::string& content) {
-  const auto folder = llmsim::testing::process_temp_folder() / "hw" / dir;
-  std::filesystem::create_directories(folder);
-  const auto path = folder / name;
-  std::ofstream(path) << content;
-  return path.string();
+  return llmsim::testing::write_test_file(std::filesystem::path("hw") / dir, name, content);
 }
 
 std::string vidur_header() {

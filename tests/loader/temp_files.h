@@ -9,17 +9,9 @@
 
 namespace llmsim::testing {
 
-inline std::filesystem::path temp_folder() {
-  const auto folder = process_temp_folder() / "loader";
-  std::filesystem::create_directories(folder);
-  return folder;
-}
-
-/// Writes `text` to temp_folder()/name and returns the full path.
+/// Writes `text` to <process temp folder>/loader/<name> and returns the full path.
 inline std::string write_temp_file(const std::string& name, const std::string& text) {
-  const auto path = temp_folder() / name;
-  std::ofstream(path, std::ios::binary) << text;
-  return path.string();
+  return write_test_file("loader", name, text);
 }
 
 }  // namespace llmsim::testing
