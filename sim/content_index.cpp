@@ -10,9 +10,9 @@ ContentIndex::ContentIndex(std::int64_t max_entries) : max_entries_(max_entries)
   LLMSIM_CHECK(max_entries >= 0 && max_entries < (std::int64_t{1} << 40),
                "a content index holds between 0 and 2^40 entries");
   if (max_entries == 0) return;
-  // At most half full, so probes stay short.
+  // At most half full, so probes stay short. The table is allocated by the first insert:
+  // a run with prefix caching on but no content ids (synthetic prompts) never touches it.
   const std::size_t capacity = std::bit_ceil(static_cast<std::size_t>(2 * max_entries));
-  entries_.resize(capacity);
   mask_ = capacity - 1;
   shift_ = 64 - std::countr_zero(capacity);
 }
@@ -37,6 +37,7 @@ ContentIndex::BlockId ContentIndex::find(std::uint64_t content_id) const {
 bool ContentIndex::insert(std::uint64_t content_id, BlockId block) {
   LLMSIM_CHECK(block >= 0, "a content index maps to a block id");
   LLMSIM_CHECK(max_entries_ > 0, "a content index sized for no entries takes none");
+  if (entries_.empty()) entries_.resize(mask_ + 1);
   const std::size_t i = probe(content_id);
   if (entries_[i].block != kAbsent) return false;
   LLMSIM_CHECK(size_ < max_entries_, "a content index holds at most the entries it was sized for");

@@ -8,7 +8,7 @@ namespace llmsim::sim {
 
 /// A hash map from 64-bit content id to block id, for at most `max_entries` entries, with
 /// open addressing (linear probing, backward-shift deletion) in one array sized at
-/// construction: no allocation per entry, and a lookup touches one or two cache lines
+/// construction and allocated by the first insert: no allocation per entry, and a lookup touches one or two cache lines
 /// (std::unordered_map chased a node per lookup and freed one per eviction, which made it
 /// the top of beam-search profiles). Any 64-bit key is allowed.
 class ContentIndex {
@@ -47,8 +47,8 @@ class ContentIndex {
   /// Index of content_id's entry, or of the empty entry where its probe stops.
   std::size_t probe(std::uint64_t content_id) const;
 
-  std::vector<Entry> entries_;  ///< power-of-two length, at most half full
-  std::size_t mask_ = 0;
+  std::vector<Entry> entries_;  ///< mask_ + 1 entries once the first insert allocates them
+  std::size_t mask_ = 0;  ///< the table's power-of-two length - 1, at most half full
   int shift_ = 64;
   std::int64_t max_entries_ = 0;
   std::int64_t size_ = 0;
