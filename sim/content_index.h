@@ -8,9 +8,9 @@ namespace llmsim::sim {
 
 /// A hash map from 64-bit content id to block id, for at most `max_entries` entries, with
 /// open addressing (linear probing, backward-shift deletion) in one array sized at
-/// construction and allocated by the first insert: no allocation per entry, and a lookup touches one or two cache lines
-/// (std::unordered_map chased a node per lookup and freed one per eviction, which made it
-/// the top of beam-search profiles). Any 64-bit key is allowed.
+/// construction and allocated by the first insert: no allocation per entry, and a lookup
+/// touches one or two cache lines (std::unordered_map chased a node per lookup and freed one
+/// per eviction, which made it the top of beam-search profiles). Any 64-bit key is allowed.
 class ContentIndex {
  public:
   using BlockId = std::int32_t;

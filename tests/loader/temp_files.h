@@ -1,8 +1,6 @@
 // Writes small fixture files into the test process's temp folder (tests/temp_folder.h).
 #pragma once
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "tests/temp_folder.h"

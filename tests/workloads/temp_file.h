@@ -1,8 +1,6 @@
 // Test helper: small fixture files in the test process's temp folder (tests/temp_folder.h).
 #pragma once
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <string_view>
 
