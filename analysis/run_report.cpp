@@ -125,7 +125,7 @@ void add_run_report(ReportPage& page, const std::string& dir) {
 
   page.heading("Latency");
   const std::string requests = (fs::path(dir) / "requests.csv").string();
-  if (fs::exists(requests)) {
+  if (path_exists(requests)) {
     add_cdfs(page, summary, requests);
   } else {
     page.paragraph("No requests.csv in " + dir + ": no latency CDFs.");
@@ -133,7 +133,7 @@ void add_run_report(ReportPage& page, const std::string& dir) {
 
   page.heading("Over time");
   const std::string series = (fs::path(dir) / "timeseries.csv").string();
-  if (fs::exists(series)) {
+  if (path_exists(series)) {
     page.paragraph("Per interval of simulated time, over all replicas: means are over the iterations that ended in the "
                    "interval; busy share is iteration time / (interval x replicas); compute-bound share is the share "
                    "of busy time spent in compute-bound iterations.");

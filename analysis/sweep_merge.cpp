@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <system_error>
 
 #include "analysis/sweep_manifest.h"
 #include "analysis/text_files.h"
@@ -36,11 +37,14 @@ struct LoadedShard {
 std::vector<std::string> manifest_files(const std::vector<std::string>& inputs) {
   std::vector<std::string> files;
   for (const std::string& input : inputs) {
-    if (fs::is_directory(input)) {
+    if (is_folder(input)) {
       std::vector<std::string> found;
-      for (const fs::directory_entry& entry : fs::directory_iterator(input)) {
-        if (entry.is_regular_file() && is_shard_manifest(entry.path())) found.push_back(entry.path().string());
+      std::error_code error;
+      for (fs::directory_iterator it(input, error), end; !error && it != end; it.increment(error)) {
+        std::error_code type_error;
+        if (it->is_regular_file(type_error) && is_shard_manifest(it->path())) found.push_back(it->path().string());
       }
+      if (error) throw core::InputError(input, 0, "", "cannot read the folder: " + error.message());
       if (found.empty()) throw core::InputError(input, 0, "", "no sweep.shard-*-of-*.json in this folder");
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());

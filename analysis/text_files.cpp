@@ -12,7 +12,7 @@ namespace llmsim::analysis {
 
 std::string read_text_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
-  if (!file || std::filesystem::is_directory(path)) throw core::InputError(path, 0, "", "cannot open file");
+  if (!file || is_folder(path)) throw core::InputError(path, 0, "", "cannot open file");
   std::ostringstream text;
   text << file.rdbuf();
   return text.str();
@@ -29,6 +29,16 @@ void write_text_file(const std::string& path, const std::string& text) {
   if (file) file.write(text.data(), static_cast<std::streamsize>(text.size()));
   if (file) file.close();
   if (!file) throw core::InputError(path, 0, "", std::string("cannot write the file: ") + std::strerror(errno));
+}
+
+bool is_folder(const std::string& path) {
+  std::error_code error;
+  return std::filesystem::is_directory(path, error);
+}
+
+bool path_exists(const std::string& path) {
+  std::error_code error;
+  return std::filesystem::exists(path, error);
 }
 
 void create_folder(const std::string& dir, const std::string& option) {

@@ -12,6 +12,12 @@ std::string read_text_file(const std::string& path);
 /// naming the path when it cannot be written.
 void write_text_file(const std::string& path, const std::string& text);
 
+/// Whether `path` names a folder, or anything at all. Never throw: a name the file system
+/// refuses (too long, no permission) reads as "no", and the caller's own error then names
+/// the path (std::filesystem's throwing forms would end the run as an internal error).
+bool is_folder(const std::string& path);
+bool path_exists(const std::string& path);
+
 /// Creates `dir` and its parents; `option` (e.g. "--out") names the option in the error.
 void create_folder(const std::string& dir, const std::string& option);
 

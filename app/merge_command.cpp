@@ -28,7 +28,7 @@ void run_merge(const MergeOptions& options) {
   std::string out_dir = options.out_dir;
   if (out_dir.empty()) {
     const fs::path first(options.inputs.front());
-    out_dir = fs::is_directory(first) ? first.string() : first.parent_path().string();
+    out_dir = analysis::is_folder(first.string()) ? first.string() : first.parent_path().string();
     if (out_dir.empty()) out_dir = ".";
   }
   const analysis::MergeOutcome outcome = analysis::merge_sweep_shards(options.inputs, out_dir);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <system_error>
 
 #include "core/input_error.h"
 #include "loader/hardware_loader.h"
@@ -47,6 +48,16 @@ std::string resolve_path(const std::string& path, const std::string& base_dir) {
   const std::filesystem::path given(path);
   if (given.is_absolute() || base_dir.empty()) return path;
   return (std::filesystem::path(base_dir) / given).lexically_normal().string();
+}
+
+/// Fails at `trace`'s "path" unless `path` names a regular file. Never throws anything but
+/// InputError: a name the file system refuses (too long, a loop of links, no permission) is
+/// bad input, reported with the system's reason, not a std::filesystem::filesystem_error.
+void check_trace_file(YamlMap& trace, const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_regular_file(path, error)) return;
+  const bool missing = !error || error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory;
+  trace.fail("path", missing ? "no such file: " + path : "cannot read " + path + ": " + error.message());
 }
 
 }  // namespace
@@ -183,7 +194,7 @@ workloads::WorkloadSpec read_workload(YamlMap& map, const std::string& base_dir)
     spec.rate_scale = trace.require_positive("rate_scale", trace.optional_number("rate_scale", 1.0));
     spec.max_rows = trace.optional_int("max_rows", 0);
     if (spec.max_rows < 0) trace.fail("max_rows", "expected an integer >= 0 (0 = every row)");
-    if (!std::filesystem::is_regular_file(spec.path)) trace.fail("path", "no such file: " + spec.path);
+    check_trace_file(trace, spec.path);
     trace.finish();
     workload.trace = spec;
     workload.num_requests = 0;

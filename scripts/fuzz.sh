@@ -84,7 +84,17 @@ run_target() {
       tail -n 1 | grep -oE '[0-9]+$') executions in ${seconds} s"
   else
     echo "fuzz: $target FAILED (log: build-fuzz/logs/$target.log)"
-    grep -E 'ERROR|runtime error|property failed|Test unit written|SUMMARY' "build-fuzz/logs/$target.log" | head -n 20
+    # The report's last lines (a sanitizer's stack, or what a terminate or abort printed before
+    # libFuzzer's "deadly signal"), then the input itself, so that a failure on a machine whose
+    # build-fuzz is gone can still be reproduced: base64 -d the block into a file and run the
+    # harness on it.
+    grep -vE '^#[0-9]+|^INFO:|^MERGE|^\s*$' "build-fuzz/logs/$target.log" | tail -n 40
+    local artifact
+    for artifact in $(grep -oE 'Test unit written to [^ ]+' "build-fuzz/logs/$target.log" | cut -d' ' -f5); do
+      [ -f "$artifact" ] || continue
+      echo "fuzz: input $(basename "$artifact") ($(wc -c <"$artifact") bytes), base64:"
+      head -c 16384 "$artifact" | base64
+    done
     return 1
   fi
 }

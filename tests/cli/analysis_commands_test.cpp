@@ -302,6 +302,19 @@ TEST_CASE("report draws the latency-vs-parameter curves of a sweep and names a f
   CHECK(empty.exit_code == 2);
 }
 
+TEST_CASE("report and merge exit 2 on a folder name the file system refuses") {
+  // A 300-byte name is over ext4's and tmpfs's 255: std::filesystem's throwing queries once
+  // ended these commands as internal errors (exit 3) instead of bad input.
+  const std::string too_long = fresh_temp_dir("name") + "/" + std::string(300, 'a');
+  for (const std::string& command : {"report " + too_long, "merge " + too_long}) {
+    CAPTURE(command);
+    const auto out = run_llmsim(command);
+    CHECK(out.exit_code == 2);
+    CHECK(out.output.find("internal error") == std::string::npos);
+    CHECK(out.output.find("llmsim: " + too_long + ": ") != std::string::npos);
+  }
+}
+
 TEST_CASE("help exits 0 on the sweep, merge, plan, compare and report commands") {
   for (const std::string command : {"sweep --help", "merge --help", "plan --help", "compare --help", "report --help"}) {
     CAPTURE(command);
