@@ -7,9 +7,12 @@
 # crashes, hangs (30 s on one input), runs out of memory (2 GB), leaks, trips AddressSanitizer
 # or UBSan, or breaks a property it checks; the input that did it is saved as
 # build-fuzz/crashes/<target>/{crash,timeout,oom,leak}-* (reproduce: build-fuzz/fuzz/<target>
-# FILE). A fixed crash becomes a tests/malformed case. The mutation seed is fixed (-seed=1), so
-# on a fresh clone every run tries the same inputs in the same order, up to what its time
-# allows: a red CI run is a real finding reproducible with that seed, not a roll of the dice.
+# FILE) and printed in base64 with the log's last lines, since CI keeps no build-fuzz. A fixed
+# crash becomes a tests/malformed case. The mutation seed is fixed (-seed=1), so on a fresh
+# clone every run tries the same inputs in the same order, up to what its time allows; but
+# what an input does can depend on the machine: CI runs as a user that is not root, so a path
+# it may not read fails there and not under root (std::filesystem threw on one such trace path,
+# session 10). Reproduce CI's failures from the printed input, not by rerunning here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-45}"
