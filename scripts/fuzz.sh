@@ -8,11 +8,14 @@
 # or UBSan, or breaks a property it checks; the input that did it is saved as
 # build-fuzz/crashes/<target>/{crash,timeout,oom,leak}-* (reproduce: build-fuzz/fuzz/<target>
 # FILE) and printed in base64 with the log's last lines, since CI keeps no build-fuzz. A fixed
-# crash becomes a tests/malformed case. The mutation seed is fixed (-seed=1), so on a fresh
-# clone every run tries the same inputs in the same order, up to what its time allows; but
-# what an input does can depend on the machine: CI runs as a user that is not root, so a path
-# it may not read fails there and not under root (std::filesystem threw on one such trace path,
-# session 10). Reproduce CI's failures from the printed input, not by rerunning here.
+# crash becomes a tests/malformed case (the harnesses' seeds, so every later run tries it
+# first). The mutation seed is fixed (-seed=1), yet two runs do not try the same inputs:
+# coverage feedback depends on the binary's paths and on addresses, so the corpus grows
+# differently. Session 10: CI's scenario harness died on an exception std::filesystem threw
+# for a trace path; 45 minutes of fuzzing here missed it, and twelve 90-second runs with other
+# seeds found it once (a file name over 255 bytes). Reproduce a CI failure from the input it
+# printed, not by rerunning. (CI also runs as a user that is not root: paths it may not read
+# fail there and not here.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-45}"
