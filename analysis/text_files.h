@@ -12,7 +12,7 @@ std::string read_text_file(const std::string& path);
 /// naming the path when it cannot be written.
 void write_text_file(const std::string& path, const std::string& text);
 
-/// Whether `path` names a folder, or anything at all. Never throw: a name the file system
+/// Whether `path` names a folder, or anything at all. Never throws: a name the file system
 /// refuses (too long, no permission) reads as "no", and the caller's own error then names
 /// the path (std::filesystem's throwing forms would end the run as an internal error).
 bool is_folder(const std::string& path);
