@@ -9,41 +9,17 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <system_error>
+
+#include "tests/temp_folder.h"
 
 namespace llmsim::fuzz {
 
-/// The folder a harness writes its inputs into: made fresh by mkdtemp as
-/// <temp>/llmsim-fuzz-XXXXXX, so never one that another process (or another user: a
-/// root-owned <temp>/llmsim-fuzz-<pid> left by an earlier run made write_input_file abort),
-/// and removed with what it holds when the process exits normally (libFuzzer exits when its
-/// time is up; a crash leaves the folder, with the input, behind).
-class InputFolder {
- public:
-  InputFolder() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "llmsim-fuzz-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      std::fprintf(stderr, "fuzz: cannot create %s\n", pattern.c_str());
-      std::abort();
-    }
-    path_ = pattern;
-  }
-  ~InputFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  InputFolder(const InputFolder&) = delete;
-  InputFolder& operator=(const InputFolder&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-/// Writes the `size` bytes at `data` to <InputFolder>/<file_name> (replacing what the previous
-/// input left there) and returns that path. The folder is made once per process.
+/// Writes the `size` bytes at `data` to <temp>/llmsim-fuzz-XXXXXX/<file_name> (replacing what
+/// the previous input left there) and returns that path. The folder is made fresh once per
+/// process (tests/temp_folder.h) and removed when the process exits normally: libFuzzer exits
+/// when its time is up; a crash leaves the folder, with the input, behind.
 inline std::string write_input_file(const std::uint8_t* data, std::size_t size, const std::string& file_name) {
-  static const InputFolder folder;
+  static const llmsim::testing::TempFolder folder(llmsim::testing::make_fresh_temp_folder("llmsim-fuzz-"));
   const std::filesystem::path path = folder.path() / file_name;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));

@@ -1,10 +1,11 @@
 // Test helper: where a test process writes its files. Everything goes under one folder per
-// process, <temp>/llmsim-tests-<pid>, removed when the process exits normally, so that test
-// runs do not leave folders behind in the system's temporary folder.
+// process, <temp>/llmsim-tests-XXXXXX, removed when the process exits normally, so that test
+// runs do not leave folders behind in the system's temporary folder. The fuzz harnesses
+// (fuzz/fuzz_input.h) use it too.
 #pragma once
 
-#include <unistd.h>
-
+#include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -34,10 +35,20 @@ class TempFolder {
   std::filesystem::path path_;
 };
 
-/// <temp>/llmsim-tests-<pid>, created on first use, removed at the process's normal exit.
+/// A folder made fresh by mkdtemp, <temp>/<prefix>XXXXXX: never one that another process left
+/// behind (a folder named after the pid was, once the pid came round again, and under another
+/// user it could not be written). Throws std::system_error when it cannot be made.
+inline std::filesystem::path make_fresh_temp_folder(const std::string& prefix) {
+  std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::system_error(errno, std::generic_category(), "cannot create " + pattern);
+  }
+  return pattern;
+}
+
+/// <temp>/llmsim-tests-XXXXXX, created on first use, removed at the process's normal exit.
 inline const std::filesystem::path& process_temp_folder() {
-  static const TempFolder folder(std::filesystem::temp_directory_path() /
-                                 ("llmsim-tests-" + std::to_string(::getpid())));
+  static const TempFolder folder(make_fresh_temp_folder("llmsim-tests-"));
   return folder.path();
 }
 

@@ -22,7 +22,7 @@ TEST_CASE("a temp folder is removed with everything in it when its owner goes") 
   CHECK(std::filesystem::is_directory(process_temp_folder() / "owned"));  // only its own folder
 }
 
-TEST_CASE("the process temp folder is one folder named after the process") {
+TEST_CASE("the process temp folder is one fresh llmsim-tests-* folder in the temp folder") {
   const std::filesystem::path& folder = process_temp_folder();
   CHECK(&folder == &process_temp_folder());
   CHECK(std::filesystem::is_directory(folder));
