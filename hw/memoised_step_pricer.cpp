@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/fresh_pages.h"
+
 namespace llmsim::hw {
 namespace {
 
@@ -18,14 +20,16 @@ const Terms* filled_slot(const std::vector<std::optional<Terms>>& table, std::in
 }
 
 /// The slot for `index` (memoisable) in `table`, which grows geometrically to reach it
-/// within room reserved for every memoisable count at once (address space: pages are
-/// touched as the table grows, and never copied to a larger buffer).
+/// within room reserved for every memoisable count at once (address space: the pages of
+/// each growth are faulted in together, and never copied to a larger buffer).
 template <typename Terms>
 std::optional<Terms>& slot(std::vector<std::optional<Terms>>& table, std::int64_t index) {
   const auto i = static_cast<std::size_t>(index);
   if (i >= table.size()) {
     table.reserve(MemoisedStepPricer::kTableEntries);
-    table.resize(std::min(std::max(i + 1, 2 * table.size()), MemoisedStepPricer::kTableEntries));
+    const std::size_t size = std::min(std::max(i + 1, 2 * table.size()), MemoisedStepPricer::kTableEntries);
+    core::populate_pages(table.data() + table.size(), (size - table.size()) * sizeof(std::optional<Terms>));
+    table.resize(size);
   }
   return table[i];
 }

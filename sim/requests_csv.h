@@ -34,8 +34,14 @@ class RequestsCsvFormatter {
  private:
   std::vector<std::string> pools_;  ///< CSV fields of the pool names
   ChunkSink sink_;
+  /// Faults in the buffer ahead of end_ (core::populate_ahead), or flushes it when full.
+  void make_room();
+
   std::unique_ptr<char[]> buffer_;  ///< kChunkBytes and room for one more row
   char* end_ = nullptr;  ///< end of what is formatted
+  /// add() calls make_room() once end_ reaches this: the end of the buffer's memory faulted
+  /// in so far, or buffer_ + kChunkBytes once all of it is.
+  char* room_end_ = nullptr;
 };
 
 /// requests.csv streamed into a ResultFile: rows go to PATH.partial in chunks as they come,

@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/fresh_pages.h"
 #include "sim/check.h"
 
 namespace llmsim::sim {
@@ -163,7 +164,11 @@ DigitPlan plan_digits(std::uint64_t varying, std::size_t n) {
 std::uint32_t* digit_counters(const DigitPlan& plan) {
   thread_local std::vector<std::uint32_t> counters;
   const std::size_t size = std::size_t{2} << plan.digit_bits;
-  if (counters.size() < size) counters.resize(size);
+  if (counters.size() < size) {
+    counters.reserve(size);
+    core::populate_pages(counters.data(), size * sizeof(std::uint32_t));
+    counters.resize(size);
+  }
   std::fill_n(counters.begin(), size, 0u);
   return counters.data();
 }
@@ -206,6 +211,7 @@ Words scratch_words(std::size_t n) {
   thread_local std::size_t capacity = 0;
   if (capacity < n) {
     words = std::make_unique_for_overwrite<std::uint64_t[]>(n);
+    core::populate_pages(words.get(), n * sizeof(std::uint64_t));  // every word is written
     capacity = n;
   }
   return Words(words.get());
@@ -387,16 +393,28 @@ void WeightedSamples::add_any(double value, std::int64_t count) {
   // Room up to the first compaction at once: address space only (pages are faulted in as
   // they fill), and no copy of the whole set each time a growing vector doubles.
   if (count == 1) {
-    if (singles_.capacity() == 0) singles_.reserve(kFirstCompaction);
+    make_singles_room();
     singles_.push_back(value);
   } else {
-    if (entries_.capacity() == 0) entries_.reserve(kFirstCompaction);
+    make_entries_room();
     entries_.emplace_back(value, count);
   }
   if (entries_.size() + singles_.size() >= next_compaction_) {
     fold();
     next_compaction_ = std::max(kFirstCompaction, 2 * entries_.size());
   }
+}
+
+void WeightedSamples::make_singles_room() {
+  if (singles_.capacity() == 0) singles_.reserve(kFirstCompaction);
+  if (singles_.size() < singles_room_ || singles_.size() == singles_.capacity()) return;
+  singles_room_ = core::populate_ahead(singles_.data(), singles_.size(), singles_.capacity());
+}
+
+void WeightedSamples::make_entries_room() {
+  if (entries_.capacity() == 0) entries_.reserve(kFirstCompaction);
+  if (entries_.size() < entries_room_ || entries_.size() == entries_.capacity()) return;
+  entries_room_ = core::populate_ahead(entries_.data(), entries_.size(), entries_.capacity());
 }
 
 void WeightedSamples::add_integer_first(std::int64_t value) {
@@ -410,9 +428,20 @@ void WeightedSamples::add_integer_first(std::int64_t value) {
 }
 
 void WeightedSamples::count_small(std::size_t value, std::int64_t count) {
-  if (value >= small_counts_.size()) small_counts_.resize(std::max(value + 1, 2 * small_counts_.size()), 0);
+  if (value >= small_counts_.size()) grow_small_counts(std::max(value + 1, 2 * small_counts_.size()));
   if (small_counts_[value] == 0) ++small_distinct_;
   small_counts_[value] += count;
+}
+
+void WeightedSamples::grow_small_counts(std::size_t size) {
+  // A new array faulted in at once, then the counts copied and the rest zeroed (a sparse
+  // set of small values, such as a few queueing times below 65 us, grows it to its limit).
+  std::vector<std::int64_t> grown;
+  grown.reserve(size);
+  core::populate_pages(grown.data(), size * sizeof(std::int64_t));
+  grown.assign(small_counts_.begin(), small_counts_.end());
+  grown.resize(size, 0);
+  small_counts_.swap(grown);
 }
 
 void WeightedSamples::fold() {
@@ -447,6 +476,7 @@ void WeightedSamples::compact_entries() {
     std::merge(entries_.begin(), head_end, head_end, entries_.end(), merged_.begin(),
                [](const Entry& a, const Entry& b) { return a.first < b.first; });
     entries_.swap(merged_);
+    entries_room_ = 0;  // merged_'s memory: faulted in up to its size only
     entries_.resize(merge_equal(entries_));
   }
   compacted_size_ = entries_.size();
@@ -464,6 +494,8 @@ void WeightedSamples::switch_to_sketch() {
   std::vector<Entry>().swap(entries_);
   std::vector<Entry>().swap(merged_);
   std::vector<double>().swap(singles_);
+  entries_room_ = 0;
+  singles_room_ = 0;
   small_distinct_ = 0;
   compacted_size_ = 0;
   sorted_singles_ = 0;

@@ -1,0 +1,98 @@
+#include "core/fresh_pages.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+using llmsim::core::kPopulateAheadMinBytes;
+using llmsim::core::populate_ahead;
+using llmsim::core::populate_pages;
+
+namespace {
+
+/// Fresh anonymous pages, none faulted in, unmapped at the end of the test.
+class FreshMapping {
+ public:
+  explicit FreshMapping(std::size_t pages)
+      : bytes_(pages * page_bytes()),
+        data_(static_cast<unsigned char*>(
+            mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))) {
+    REQUIRE(static_cast<void*>(data_) != MAP_FAILED);
+  }
+  FreshMapping(const FreshMapping&) = delete;
+  FreshMapping& operator=(const FreshMapping&) = delete;
+  ~FreshMapping() { munmap(data_, bytes_); }
+
+  static std::size_t page_bytes() { return static_cast<std::size_t>(sysconf(_SC_PAGESIZE)); }
+  unsigned char* data() const { return data_; }
+  /// Whether each page is resident (mincore).
+  std::vector<bool> resident() const {
+    std::vector<unsigned char> flags(bytes_ / page_bytes());
+    REQUIRE(mincore(data_, bytes_, flags.data()) == 0);
+    std::vector<bool> out;
+    for (const unsigned char f : flags) out.push_back((f & 1) != 0);
+    return out;
+  }
+
+ private:
+  std::size_t bytes_;
+  unsigned char* data_;
+};
+
+}  // namespace
+
+TEST_CASE("populating faults in the whole pages of a range and changes no byte") {
+  const std::size_t page = FreshMapping::page_bytes();
+  FreshMapping mapping(8);
+  for (const bool r : mapping.resident()) REQUIRE_FALSE(r);
+  // From the middle of page 1 to the middle of page 5: pages 1 to 4 (the one holding the
+  // start, up to the last one the range fills whole).
+  if (!populate_pages(mapping.data() + page + page / 2, 4 * page)) {
+    MESSAGE("MADV_POPULATE_WRITE is not supported here: nothing to check but the contents");
+  } else {
+    const std::vector<bool> resident = mapping.resident();
+    CHECK_FALSE(resident[0]);
+    for (std::size_t p = 1; p <= 4; ++p) CHECK(resident[p]);
+    for (std::size_t p = 5; p < 8; ++p) CHECK_FALSE(resident[p]);
+  }
+  for (std::size_t i = 0; i < 8 * page; ++i) REQUIRE(mapping.data()[i] == 0);
+}
+
+TEST_CASE("populating keeps what was written") {
+  std::vector<std::uint64_t> words(100000);
+  for (std::size_t i = 0; i < words.size(); ++i) words[i] = i * 2654435761u;
+  populate_pages(words.data() + 7, (words.size() - 7) * sizeof(std::uint64_t));
+  for (std::size_t i = 0; i < words.size(); ++i) REQUIRE(words[i] == i * 2654435761u);
+}
+
+TEST_CASE("a range within one page is left alone") {
+  FreshMapping mapping(2);
+  CHECK_FALSE(populate_pages(mapping.data() + 16, 100));
+  CHECK_FALSE(populate_pages(mapping.data(), 0));
+  for (const bool r : mapping.resident()) CHECK_FALSE(r);
+}
+
+TEST_CASE("a growing store's room grows by at least half of what it holds, within capacity") {
+  std::vector<double> store;
+  store.reserve(1000000);
+  const std::size_t min_elements = kPopulateAheadMinBytes / sizeof(double);
+  // The first room: the minimum stretch.
+  CHECK(populate_ahead(store.data(), 0, store.capacity()) == min_elements);
+  // Past it, half of what is held.
+  CHECK(populate_ahead(store.data(), 100000, store.capacity()) == 150000);
+  // Never past the capacity.
+  CHECK(populate_ahead(store.data(), 999000, store.capacity()) == 1000000);
+  CHECK(populate_ahead(store.data(), 1000000, store.capacity()) == 1000000);
+  // A store that fills its room each time calls O(log n) times on its way to n elements:
+  // the minimum stretch, then growth by 3/2 at least.
+  std::size_t calls = 0;
+  for (std::size_t room = 0; room < store.capacity(); ++calls) room = populate_ahead(store.data(), room, store.capacity());
+  const double growths = std::log(1000000.0 / static_cast<double>(min_elements)) / std::log(1.5);
+  CHECK(static_cast<double>(calls) <= 1.0 + std::ceil(growths));
+}
