@@ -22,7 +22,8 @@ bool populate_pages(void* begin, std::size_t bytes) {
   if (end <= start) return false;
   // An error (a kernel older than 5.14, without MADV_POPULATE_WRITE: EINVAL) leaves the
   // pages to fault in on first use, as they would have.
-  return madvise(reinterpret_cast<void*>(start), end - start, MADV_POPULATE_WRITE) == 0;
+  char* const start_address = static_cast<char*>(begin) - (first - start);
+  return madvise(start_address, end - start, MADV_POPULATE_WRITE) == 0;
 #else
   (void)begin;
   (void)bytes;
