@@ -15,7 +15,8 @@ if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
 profiles="$PWD/build-pgo/pgo-profiles"
 rm -rf "$profiles" build-pgo/training build-pgo/compare
 cmake -S . -B build-pgo "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DLLMSIM_PGO=GENERATE \
-  -DLLMSIM_PGO_DIR="$profiles" -DLLMSIM_BUILD_TESTS=OFF -DLLMSIM_BUILD_BENCH=OFF >/dev/null
+  -DLLMSIM_PGO_DIR="$profiles" -DLLMSIM_BUILD_TESTS=OFF -DLLMSIM_BUILD_BENCH=OFF \
+  -DLLMSIM_STATIC_BINARY=ON >/dev/null
 cmake --build build-pgo --target llmsim -j "$(nproc)"
 
 for scenario in configs/scenarios/*.yaml; do
