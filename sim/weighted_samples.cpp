@@ -428,20 +428,23 @@ void WeightedSamples::add_integer_first(std::int64_t value) {
 }
 
 void WeightedSamples::count_small(std::size_t value, std::int64_t count) {
-  if (value >= small_counts_.size()) grow_small_counts(std::max(value + 1, 2 * small_counts_.size()));
+  if (value >= small_counts_.size()) {
+    constexpr auto kLimit = static_cast<std::size_t>(kSmallIntegerLimit);  // value < kLimit
+    grow_small_counts(std::min(std::max(value + 1, 2 * small_counts_.size()), kLimit));
+  }
   if (small_counts_[value] == 0) ++small_distinct_;
   small_counts_[value] += count;
 }
 
 void WeightedSamples::grow_small_counts(std::size_t size) {
-  // A new array faulted in at once, then the counts copied and the rest zeroed (a sparse
-  // set of small values, such as a few queueing times below 65 us, grows it to its limit).
-  std::vector<std::int64_t> grown;
-  grown.reserve(size);
-  core::populate_pages(grown.data(), size * sizeof(std::int64_t));
-  grown.assign(small_counts_.begin(), small_counts_.end());
-  grown.resize(size, 0);
-  small_counts_.swap(grown);
+  // Room for every small integer at once (address space, 512 KiB): the array grows in place,
+  // never copied, and only the pages it grows into are faulted in, together. (A sparse set of
+  // small values, such as a few queueing times below 65 us, grows it to its limit.)
+  const auto limit = static_cast<std::size_t>(kSmallIntegerLimit);
+  if (small_counts_.capacity() < limit) small_counts_.reserve(limit);
+  const std::size_t old_size = small_counts_.size();
+  core::populate_pages(small_counts_.data() + old_size, (size - old_size) * sizeof(std::int64_t));
+  small_counts_.resize(size, 0);
 }
 
 void WeightedSamples::fold() {

@@ -124,7 +124,7 @@ class WeightedSamples {
   void add_integer_first(std::int64_t value);
   /// Adds `count` to small_counts_[value] (growing it), counting a new distinct value.
   void count_small(std::size_t value, std::int64_t count);
-  /// Grows small_counts_ to `size` counters, the new ones zero.
+  /// Grows small_counts_ to `size` <= kSmallIntegerLimit counters, the new ones zero.
   void grow_small_counts(std::size_t size);
   /// Moves singles_ into entries_, then sorts and merges entries_; switches to the sketch
   /// past kExactDistinctValues.
