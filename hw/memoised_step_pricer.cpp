@@ -19,15 +19,18 @@ const Terms* filled_slot(const std::vector<std::optional<Terms>>& table, std::in
   return i < table.size() && table[i] ? &*table[i] : nullptr;
 }
 
-/// The slot for `index` (memoisable) in `table`, which grows geometrically to reach it
-/// within room reserved for every memoisable count at once (address space: the pages of
-/// each growth are faulted in together, and never copied to a larger buffer).
+/// The slot for `index` (memoisable) in `table`, which grows to reach it, 256 entries at a
+/// time, within room reserved for every memoisable count at once (address space: a growth
+/// is never copied to a larger buffer, and only the pages it grows into are faulted in,
+/// together).
 template <typename Terms>
 std::optional<Terms>& slot(std::vector<std::optional<Terms>>& table, std::int64_t index) {
+  constexpr std::size_t kGrowthEntries = 256;
   const auto i = static_cast<std::size_t>(index);
   if (i >= table.size()) {
     table.reserve(MemoisedStepPricer::kTableEntries);
-    const std::size_t size = std::min(std::max(i + 1, 2 * table.size()), MemoisedStepPricer::kTableEntries);
+    const std::size_t size =
+        std::min((i / kGrowthEntries + 1) * kGrowthEntries, MemoisedStepPricer::kTableEntries);
     core::populate_pages(table.data() + table.size(), (size - table.size()) * sizeof(std::optional<Terms>));
     table.resize(size);
   }
