@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <iterator>
+#include <vector>
 
 namespace llmsim::core {
 
@@ -33,6 +35,27 @@ std::size_t populate_ahead(T* data, std::size_t used, std::size_t capacity) {
   const std::size_t room = used + std::min(step, capacity - used);
   populate_pages(data + used, (room - used) * sizeof(T));
   return room;
+}
+
+/// v.reserve(capacity), with the new buffer's pages faulted in together (populate_pages)
+/// before the elements move into it.
+template <typename T>
+void reserve_populated(std::vector<T>& v, std::size_t capacity) {
+  if (capacity <= v.capacity()) return;
+  std::vector<T> grown;
+  grown.reserve(capacity);
+  populate_pages(grown.data(), capacity * sizeof(T));
+  grown.insert(grown.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
+  v.swap(grown);
+}
+
+/// Before `v` grows to `size` elements (a push_back, a resize): when that needs a larger
+/// buffer, one of at least twice the capacity (and kPopulateAheadMinBytes), faulted in
+/// together (reserve_populated). For vectors that grow with the requests alive at once.
+template <typename T>
+void make_room_populated(std::vector<T>& v, std::size_t size) {
+  if (size <= v.capacity()) return;
+  reserve_populated(v, std::max({size, 2 * v.capacity(), kPopulateAheadMinBytes / sizeof(T)}));
 }
 
 }  // namespace llmsim::core

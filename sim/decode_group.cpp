@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/fresh_pages.h"
 #include "sim/check.h"
 
 namespace llmsim::sim {
@@ -39,7 +40,11 @@ void DecodeGroup::join(Slot slot, std::uint64_t order, std::int64_t computed, st
       slot >= 0 && steps_left >= 1 && computed >= 1 && blocks_held == ceil_div(computed, block_size_),
       "a joining sequence decodes, has a token left and holds the blocks of its tokens");
   const auto index = static_cast<std::size_t>(slot);
-  if (index >= by_slot_.size()) by_slot_.resize(std::max(index + 1, 2 * by_slot_.size()));
+  if (index >= by_slot_.size()) {
+    const std::size_t size = std::max(index + 1, 2 * by_slot_.size());
+    core::make_room_populated(by_slot_, size);
+    by_slot_.resize(size);
+  }
   Member& m = by_slot_[index];
   LLMSIM_CHECK(m.position < 0, "a sequence joins a decode group once");
   m.order = order;

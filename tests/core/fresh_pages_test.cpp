@@ -96,3 +96,24 @@ TEST_CASE("a growing store's room grows by at least half of what it holds, withi
   const double growths = std::log(1000000.0 / static_cast<double>(min_elements)) / std::log(1.5);
   CHECK(static_cast<double>(calls) <= 1.0 + std::ceil(growths));
 }
+
+TEST_CASE("a populated reserve keeps the elements in order and grows the capacity") {
+  std::vector<std::vector<int>> v;  // elements that own memory: moved, not copied
+  for (int i = 0; i < 1000; ++i) {
+    llmsim::core::make_room_populated(v, v.size() + 1);
+    REQUIRE(v.capacity() >= v.size() + 1);
+    v.push_back(std::vector<int>(3, i));
+  }
+  for (int i = 0; i < 1000; ++i) REQUIRE(v[static_cast<std::size_t>(i)] == std::vector<int>(3, i));
+  // Growth at least doubles, from at least kPopulateAheadMinBytes' worth.
+  std::vector<double> d;
+  llmsim::core::make_room_populated(d, 1);
+  CHECK(d.capacity() >= kPopulateAheadMinBytes / sizeof(double));
+  const std::size_t before = d.capacity();
+  d.resize(before);
+  llmsim::core::make_room_populated(d, before + 1);
+  CHECK(d.capacity() >= 2 * before);
+  // No growth while the capacity holds the size asked for.
+  llmsim::core::reserve_populated(d, 10);
+  CHECK(d.capacity() >= 2 * before);
+}
