@@ -390,8 +390,9 @@ void WeightedSamples::add_any(double value, std::int64_t count) {
     count_small(static_cast<std::size_t>(value), count);
     return;
   }
-  // Room up to the first compaction at once: address space only (pages are faulted in as
-  // they fill), and no copy of the whole set each time a growing vector doubles.
+  // Room up to the first compaction at once: address space only (pages are faulted in a
+  // stretch ahead as they fill: make_*_room), and no copy of the whole set each time a
+  // growing vector doubles.
   if (count == 1) {
     make_singles_room();
     singles_.push_back(value);

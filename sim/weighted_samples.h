@@ -179,8 +179,8 @@ class WeightedSamples {
   std::size_t singles_room_ = 0;
   std::int64_t total_count_ = 0;
   /// entries_ and singles_ are folded together (equal values merged) once they hold
-  /// kFirstCompaction values (address space reserved, pages faulted in as they fill), then
-  /// each time they double: sets of up to a million values are sorted once, at the end.
+  /// kFirstCompaction values (address space reserved, pages faulted in ahead as they fill),
+  /// then each time they double: sets of up to a million values are sorted once, at the end.
   static constexpr std::size_t kFirstCompaction = std::size_t{1} << 20;
   std::size_t next_compaction_ = kFirstCompaction;
   std::optional<RelativeErrorSketch> sketch_;

@@ -92,7 +92,9 @@ TEST_CASE("a growing store's room grows by at least half of what it holds, withi
   // A store that fills its room each time calls O(log n) times on its way to n elements:
   // the minimum stretch, then growth by 3/2 at least.
   std::size_t calls = 0;
-  for (std::size_t room = 0; room < store.capacity(); ++calls) room = populate_ahead(store.data(), room, store.capacity());
+  for (std::size_t room = 0; room < store.capacity(); ++calls) {
+    room = populate_ahead(store.data(), room, store.capacity());
+  }
   const double growths = std::log(1000000.0 / static_cast<double>(min_elements)) / std::log(1.5);
   CHECK(static_cast<double>(calls) <= 1.0 + std::ceil(growths));
 }
