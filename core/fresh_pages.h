@@ -49,6 +49,27 @@ void reserve_populated(std::vector<T>& v, std::size_t capacity) {
   v.swap(grown);
 }
 
+/// Before a push_back to `v`, whose memory is reserved ahead (a capacity it grows within):
+/// `room` (<= v.capacity()) counts the elements of that memory faulted in; once v's size
+/// reaches it, populate_ahead() moves it on. Inline: stores call it once per element.
+template <typename T>
+void keep_room_ahead(std::vector<T>& v, std::size_t& room) {
+  if (v.size() < room || v.size() >= v.capacity()) return;
+  room = populate_ahead(v.data(), v.size(), v.capacity());
+}
+
+/// v.resize(size) for size >= v.size(), with the pages of the new elements faulted in
+/// together first (and the whole buffer, when the capacity does not hold `size`).
+template <typename T>
+void grow_populated(std::vector<T>& v, std::size_t size) {
+  if (size > v.capacity()) {
+    reserve_populated(v, size);
+  } else {
+    populate_pages(v.data() + v.size(), (size - v.size()) * sizeof(T));
+  }
+  v.resize(size);
+}
+
 /// Before `v` grows to `size` elements (a push_back, a resize): when that needs a larger
 /// buffer, one of at least twice the capacity (and kPopulateAheadMinBytes), faulted in
 /// together (reserve_populated). For vectors that grow with the requests alive at once.

@@ -29,10 +29,8 @@ std::optional<Terms>& slot(std::vector<std::optional<Terms>>& table, std::int64_
   const auto i = static_cast<std::size_t>(index);
   if (i >= table.size()) {
     table.reserve(MemoisedStepPricer::kTableEntries);
-    const std::size_t size =
-        std::min((i / kGrowthEntries + 1) * kGrowthEntries, MemoisedStepPricer::kTableEntries);
-    core::populate_pages(table.data() + table.size(), (size - table.size()) * sizeof(std::optional<Terms>));
-    table.resize(size);
+    core::grow_populated(
+        table, std::min((i / kGrowthEntries + 1) * kGrowthEntries, MemoisedStepPricer::kTableEntries));
   }
   return table[i];
 }

@@ -259,9 +259,7 @@ void Simulator::accept(const workloads::RequestSpec& request, std::int64_t clien
   ++accepted_;
   RequestIndex index = records_.size();
   if (free_records_.empty()) {
-    if (records_.size() >= records_room_ && records_.size() < records_.capacity()) {
-      records_room_ = core::populate_ahead(records_.data(), records_.size(), records_.capacity());
-    }
+    core::keep_room_ahead(records_, records_room_);
     records_.push_back(rec);
     if (source_->closed_loop()) client_of_.push_back(client);
     if (request_sink_) finished_.push_back(0);

@@ -164,11 +164,7 @@ DigitPlan plan_digits(std::uint64_t varying, std::size_t n) {
 std::uint32_t* digit_counters(const DigitPlan& plan) {
   thread_local std::vector<std::uint32_t> counters;
   const std::size_t size = std::size_t{2} << plan.digit_bits;
-  if (counters.size() < size) {
-    counters.reserve(size);
-    core::populate_pages(counters.data(), size * sizeof(std::uint32_t));
-    counters.resize(size);
-  }
+  if (counters.size() < size) core::grow_populated(counters, size);
   std::fill_n(counters.begin(), size, 0u);
   return counters.data();
 }
@@ -408,14 +404,12 @@ void WeightedSamples::add_any(double value, std::int64_t count) {
 
 void WeightedSamples::make_singles_room() {
   if (singles_.capacity() == 0) singles_.reserve(kFirstCompaction);
-  if (singles_.size() < singles_room_ || singles_.size() == singles_.capacity()) return;
-  singles_room_ = core::populate_ahead(singles_.data(), singles_.size(), singles_.capacity());
+  core::keep_room_ahead(singles_, singles_room_);
 }
 
 void WeightedSamples::make_entries_room() {
   if (entries_.capacity() == 0) entries_.reserve(kFirstCompaction);
-  if (entries_.size() < entries_room_ || entries_.size() == entries_.capacity()) return;
-  entries_room_ = core::populate_ahead(entries_.data(), entries_.size(), entries_.capacity());
+  core::keep_room_ahead(entries_, entries_room_);
 }
 
 void WeightedSamples::add_integer_first(std::int64_t value) {
@@ -443,9 +437,7 @@ void WeightedSamples::grow_small_counts(std::size_t size) {
   // small values, such as a few queueing times below 65 us, grows it to its limit.)
   const auto limit = static_cast<std::size_t>(kSmallIntegerLimit);
   if (small_counts_.capacity() < limit) small_counts_.reserve(limit);
-  const std::size_t old_size = small_counts_.size();
-  core::populate_pages(small_counts_.data() + old_size, (size - old_size) * sizeof(std::int64_t));
-  small_counts_.resize(size, 0);
+  core::grow_populated(small_counts_, size);  // new counters are 0
 }
 
 void WeightedSamples::fold() {

@@ -119,3 +119,35 @@ TEST_CASE("a populated reserve keeps the elements in order and grows the capacit
   llmsim::core::reserve_populated(d, 10);
   CHECK(d.capacity() >= 2 * before);
 }
+
+TEST_CASE("a store's room stays ahead of its size and within its capacity") {
+  std::vector<std::uint64_t> store;
+  store.reserve(100000);
+  std::size_t room = 0;
+  for (std::uint64_t i = 0; i < 100000; ++i) {
+    llmsim::core::keep_room_ahead(store, room);
+    REQUIRE(room > store.size());
+    REQUIRE(room <= store.capacity());
+    store.push_back(i);
+  }
+  // Full: the room is the capacity, and a call at capacity changes nothing.
+  CHECK(room == store.capacity());
+  llmsim::core::keep_room_ahead(store, room);
+  CHECK(room == store.capacity());
+  for (std::uint64_t i = 0; i < 100000; ++i) REQUIRE(store[i] == i);
+}
+
+TEST_CASE("a populated growth keeps the elements and value-initialises the new ones") {
+  std::vector<std::int64_t> counts{5, 6, 7};
+  llmsim::core::grow_populated(counts, 100000);  // past the capacity: a new buffer
+  REQUIRE(counts.size() == 100000);
+  CHECK(counts[0] == 5);
+  CHECK(counts[2] == 7);
+  for (std::size_t i = 3; i < counts.size(); ++i) REQUIRE(counts[i] == 0);
+  counts[99999] = 9;
+  counts.reserve(300000);
+  llmsim::core::grow_populated(counts, 200000);  // within the capacity: in place
+  CHECK(counts.capacity() >= 300000);
+  CHECK(counts[99999] == 9);
+  for (std::size_t i = 100000; i < counts.size(); ++i) REQUIRE(counts[i] == 0);
+}
