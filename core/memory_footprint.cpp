@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/architecture.h"
 #include "core/byte_counts.h"
 #include "core/input_checks.h"
 #include "core/model_dims.h"
@@ -51,8 +52,12 @@ MemoryFootprint memory_footprint(const ModelSpec& model, const MemoryQuery& quer
   footprint.overheads = query.overheads;
   footprint.weight_bytes =
       weight_bytes(model, query.weights_dtype) / static_cast<double>(query.tensor_parallel);
+  // A windowed layer keeps at most its window of each sequence (Architecture::kv_token_layers).
+  const Architecture architecture(model);
+  const double kv_tokens = architecture.kv_token_layers(query.sequence_tokens) /
+                           static_cast<double>(architecture.num_layers());
   footprint.kv_cache_bytes =
-      sequences * tokens *
+      sequences * kv_tokens *
       kv_cache_bytes_per_token_per_gpu(model, query.kv_cache_dtype, query.tensor_parallel);
   // The calculator's activation estimate: 4 x B x S x H values.
   footprint.activation_bytes = 4.0 * sequences * tokens * static_cast<double>(model.hidden_size) *

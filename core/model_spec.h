@@ -30,6 +30,13 @@ struct ModelSpec {
   bool attention_bias = false;       ///< q/k/v projections carry biases (Qwen2)
   bool qk_norm = false;              ///< RMSNorm on each query and key head (Qwen3): 2 x head_dim weights per layer
 
+  // Sliding-window attention: `sliding_window_layers` of the num_layers layers let each
+  // query attend only the last `sliding_window` tokens (itself included); the others attend
+  // the whole context. sliding_window == 0 means no window (then sliding_window_layers == 0).
+  // Which layers are windowed does not matter to the arithmetic, only how many.
+  std::int64_t sliding_window = 0;         ///< tokens a windowed layer's query attends, or 0
+  std::int64_t sliding_window_layers = 0;  ///< layers that use the window, 0..num_layers
+
   // Mixture of experts; num_experts == 0 means a dense model.
   std::int64_t num_experts = 0;
   std::int64_t experts_per_token = 0;

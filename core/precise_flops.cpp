@@ -1,5 +1,6 @@
 #include "core/precise_flops.h"
 
+#include "core/architecture.h"
 #include "core/input_error.h"
 #include "core/invariant.h"
 #include "core/model_dims.h"
@@ -55,15 +56,19 @@ FlopBreakdown precise_flops(const ModelSpec& model, const FlopQuery& query) {
   }
   const PreciseFlopCoefficients k = precise_flop_coefficients(model);
   const double batch = static_cast<double>(query.batch);
-  const double input = static_cast<double>(query.input_tokens);
   const double output = static_cast<double>(query.output_tokens);
 
-  const StepFlops prefill =
-      precise_step_flops(k, query.input_tokens, 0, /*sampled=*/query.output_tokens > 0);
+  // Keys attended follow the layers' windows (Architecture); without windows these are the
+  // causal pairs s c + s (s + 1) / 2.
+  const Architecture architecture(model);
+  StepFlops prefill = precise_step_flops(k, query.input_tokens, 0, /*sampled=*/query.output_tokens > 0);
+  prefill.attention_flops = k.attention_flops_per_pair * architecture.mean_attention_pairs(query.input_tokens, 0);
 
-  // Decode steps k = 1..O-1: one new token on top of I + k - 1 cached, attending I + k keys.
+  // Decode steps k = 1..O-1: one new token on top of I + k - 1 cached, attending I + k keys
+  // (at most W in a windowed layer): the pairs of O - 1 new tokens on top of I cached.
   const double steps = output > 0.0 ? output - 1.0 : 0.0;
-  const double decode_pairs = steps * input + steps * (steps + 1.0) / 2.0;
+  const double decode_pairs =
+      architecture.mean_attention_pairs(query.output_tokens > 0 ? query.output_tokens - 1 : 0, query.input_tokens);
   const double decode = steps * k.matmul_flops_per_token + decode_pairs * k.attention_flops_per_pair +
                         steps * k.lm_head_flops_per_sample;
 

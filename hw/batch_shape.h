@@ -7,7 +7,10 @@ namespace llmsim::hw {
 
 /// One iteration's batch, as sums over its sequences, so pricing costs O(1) whatever the
 /// batch size. A sequence with s new tokens on top of c cached ones attends causally:
-/// its s queries see c+1, c+2, ..., c+s keys.
+/// its s queries see c+1, c+2, ..., c+s keys. The attention sums are means over layers
+/// (core::Architecture): a sliding-window layer caps the keys a query sees at its window,
+/// and the work model multiplies by the number of layers. Without windows they are the
+/// plain sums below.
 struct BatchShape {
   std::int64_t prefill_seqs = 0;        ///< sequences processing prompt tokens this iteration
   std::int64_t prefill_tokens = 0;      ///< sum of s over prefill sequences

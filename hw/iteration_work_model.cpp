@@ -49,6 +49,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/architecture.h"
 #include "core/byte_counts.h"
 #include "core/input_error.h"
 #include "core/invariant.h"
@@ -116,14 +117,11 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
   const double layer_params_gpu = (params.per_layer_active - kv_proj_full) / p + kv_proj_gpu;
 
   double routed_params_gpu = 0.0;  // one routed expert in one layer, this GPU's share
-  double mlp_width = as_double(model.intermediate_size);  // I: per-token MLP width
+  const double mlp_width = core::Architecture(model).ffn_width_per_token();  // I
   if (model.is_moe()) {
     num_experts_ = as_double(model.num_experts);
     experts_per_token_ = as_double(model.experts_per_token);
-    const double expert_width = as_double(core::expert_width(model));
-    routed_params_gpu = m * h * expert_width / p;
-    mlp_width = experts_per_token_ * expert_width +
-                as_double(model.num_shared_experts) * as_double(core::shared_expert_width(model));
+    routed_params_gpu = m * h * as_double(core::expert_width(model)) / p;
   }
 
   gemm_flops_per_token_ = 2.0 * layers * layer_params_gpu;

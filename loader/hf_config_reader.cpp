@@ -95,6 +95,9 @@ class ConfigReader {
     return value.get<std::string>();
   }
 
+  /// The JSON value of a key the caller checked with has().
+  const json& value(const std::string& key) const { return config_[key]; }
+
   bool architecture_contains(std::string_view name) const {
     if (!has("architectures") || !config_["architectures"].is_array()) return false;
     for (const auto& item : config_["architectures"]) {
@@ -108,6 +111,57 @@ class ConfigReader {
   std::string text_;
   json config_;
 };
+
+/// Which layers use a sliding window, the way Hugging Face's configs say it:
+///   layer_types          one entry per layer, "sliding_attention" or "full_attention"
+///                        (Gemma 3, gpt-oss, recent Qwen2/Qwen3 configs);
+///   sliding_window_pattern  P: every P-th layer is full, the others windowed (Gemma 3's
+///                        older configs; layer i windowed when (i + 1) % P != 0);
+///   use_sliding_window + max_window_layers  Qwen2/Qwen3: layers i >= max_window_layers are
+///                        windowed when use_sliding_window is true; otherwise transformers
+///                        sets sliding_window to None and no layer is windowed;
+///   sliding_window alone Mistral/Mixtral: every layer (MistralAttention passes it to each).
+/// sliding_window null or absent: no window. Llama's config has no window: a sliding_window
+/// there is refused rather than ignored.
+void read_sliding_window(const ConfigReader& reader, const std::string& model_type, core::ModelSpec& model) {
+  const std::int64_t layers = model.num_layers;
+  std::int64_t windowed = 0;
+  if (reader.has("layer_types")) {
+    const json& types = reader.value("layer_types");
+    if (!types.is_array() || static_cast<std::int64_t>(types.size()) != layers) {
+      reader.fail("layer_types", "expected a list of " + std::to_string(layers) + " layer types (num_hidden_layers)");
+    }
+    for (const json& type : types) {
+      const std::string name = type.is_string() ? type.get<std::string>() : workloads::describe_json_value(type);
+      if (name == "sliding_attention") {
+        ++windowed;
+      } else if (name != "full_attention") {
+        reader.fail("layer_types", "unsupported layer type \"" + name +
+                                       "\" (supported: full_attention, sliding_attention)");
+      }
+    }
+  } else if (reader.has("sliding_window_pattern")) {
+    const std::int64_t pattern = reader.positive_int("sliding_window_pattern");
+    windowed = layers - layers / pattern;
+  } else if (model_type.rfind("qwen", 0) == 0) {
+    if (reader.bool_or("use_sliding_window", false) && reader.has("sliding_window")) {
+      const std::int64_t first = reader.has("max_window_layers") ? reader.positive_int("max_window_layers") : 0;
+      windowed = std::max<std::int64_t>(0, layers - first);
+    }
+  } else if (reader.has("sliding_window")) {
+    if (model_type == "llama") {
+      reader.fail("sliding_window", "LlamaConfig has no sliding window; remove the key or use the model_type "
+                                    "whose attention reads it (mistral)");
+    }
+    windowed = layers;
+  }
+  if (windowed == 0) return;
+  if (!reader.has("sliding_window")) {
+    reader.fail("sliding_window", "missing, but " + std::to_string(windowed) + " layers use a sliding window");
+  }
+  model.sliding_window = reader.positive_int("sliding_window");
+  model.sliding_window_layers = windowed;
+}
 
 }  // namespace
 
@@ -172,6 +226,7 @@ core::ModelSpec read_hf_config(const std::string& path) {
       model.shared_expert_intermediate_size = reader.positive_int("shared_expert_intermediate_size");
     }
   }
+  read_sliding_window(reader, model_type, model);
   if (reader.architecture_contains("ProcessRewardModel") || reader.architecture_contains("RewardModel")) {
     model.head = core::HeadKind::reward;
   }

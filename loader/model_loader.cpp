@@ -39,6 +39,12 @@ core::ModelSpec read_model_yaml(const std::string& path) {
   model.gated_mlp = map.required_bool("gated_mlp");
   model.attention_bias = map.required_bool("attention_bias");
   model.qk_norm = map.optional_bool("qk_norm", false);
+  if (map.has("sliding_window")) {
+    model.sliding_window = map.require_positive("sliding_window", map.optional_int("sliding_window", 0));
+  }
+  // A window without a layer count applies to every layer, as Mistral's config.json means it.
+  model.sliding_window_layers =
+      map.optional_int("sliding_window_layers", model.sliding_window > 0 ? model.num_layers : 0);
   model.num_experts = map.optional_int("num_experts", 0);
   model.experts_per_token = map.optional_int("experts_per_token", 0);
   model.expert_intermediate_size = map.optional_int("expert_intermediate_size", 0);
@@ -94,6 +100,19 @@ void validate_model(const core::ModelSpec& model, const ModelKeyFailure& fail_at
     fail("num_kv_heads", "num_attention_heads (" + std::to_string(model.num_attention_heads) +
                              ") must be a multiple of num_kv_heads (" +
                              std::to_string(model.num_kv_heads) + ")");
+  }
+  if (model.sliding_window < 0) fail("sliding_window", "expected a positive integer (tokens), or no key");
+  if (model.sliding_window > kMaxModelContextTokens) {
+    fail("sliding_window", "expected at most " + std::to_string(kMaxModelContextTokens) + ", got " +
+                               std::to_string(model.sliding_window));
+  }
+  if (model.sliding_window > 0 &&
+      (model.sliding_window_layers < 1 || model.sliding_window_layers > model.num_layers)) {
+    fail("sliding_window_layers", "expected an integer in [1, num_layers (" + std::to_string(model.num_layers) +
+                                      ")] with a sliding_window");
+  }
+  if (model.sliding_window == 0 && model.sliding_window_layers != 0) {
+    fail("sliding_window_layers", "set without sliding_window");
   }
   if (model.num_experts < 0) fail("num_experts", "expected a number >= 0");
   if (model.is_moe()) {

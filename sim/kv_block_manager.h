@@ -110,6 +110,18 @@ class KvBlockManager {
   /// registered, free otherwise.
   void release(BlockList& blocks);
 
+  /// Drops the last `count` blocks of `blocks` (a windowed layer's blocks that left the
+  /// window: KvLayout), which become free. Precondition: !tracks_ids(), 0 <= count <=
+  /// blocks.size().
+  void release_tail(BlockList& blocks, std::int64_t count) {
+    LLMSIM_CHECK(!track_ids_ && count >= 0 && count <= blocks.count_,
+                 "release_tail drops counted blocks a list holds");
+    blocks.count_ -= count;
+    num_allocated_ -= count;
+    free_count_ += count;
+    check_counts();
+  }
+
   /// Records that allocated block `block` now holds the full content `content_id`. Returns
   /// false (and leaves the block unregistered) when prefix caching is off or another block
   /// already holds that content (two requests computed the same prefix concurrently).

@@ -4,27 +4,19 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/architecture.h"
 #include "core/byte_counts.h"
 #include "core/memory_footprint.h"
-#include "core/model_dims.h"
+#include "sim/kv_layout.h"
 
 namespace llmsim::sim {
-namespace {
-
-double mlp_width(const core::ModelSpec& model) {
-  if (!model.is_moe()) return static_cast<double>(model.intermediate_size);
-  return static_cast<double>(model.experts_per_token * core::expert_width(model) +
-                             model.num_shared_experts * core::shared_expert_width(model));
-}
-
-}  // namespace
 
 double activation_reserve_bytes(const core::ModelSpec& model, const EngineConfig& engine,
                                 const hw::Precision& precision, int tensor_parallel) {
   const auto tokens = static_cast<double>(engine.max_num_batched_tokens);
   const auto tp = static_cast<double>(std::max(tensor_parallel, 1));
   const double per_token_elements =
-      4.0 * static_cast<double>(model.hidden_size) + 2.0 * mlp_width(model) / tp;
+      4.0 * static_cast<double>(model.hidden_size) + 2.0 * core::Architecture(model).ffn_width_per_token() / tp;
   const double hidden_bytes =
       tokens * per_token_elements * core::bytes_per_element(precision.activations);
   const double head_width = model.head == core::HeadKind::reward
@@ -46,7 +38,9 @@ KvCapacity kv_capacity(const PoolSpec& pool) {
   c.kv_bytes_per_token = core::kv_cache_bytes_per_token_per_gpu(
       pool.model, pool.precision.kv_cache, pool.tensor_parallel);
   c.kv_budget_bytes = c.usable_bytes - c.weight_bytes - c.activation_reserve_bytes;
-  const double block_bytes = static_cast<double>(pool.engine.block_size) * c.kv_bytes_per_token;
+  const KvLayout layout(core::Architecture(pool.model), pool.engine.block_size);
+  c.block_bytes = static_cast<double>(pool.engine.block_size) * c.kv_bytes_per_token * layout.page_layer_share();
+  const double block_bytes = c.block_bytes;
   if (c.kv_budget_bytes <= 0.0 || block_bytes <= 0.0) {
     c.blocks = 0;
   } else {

@@ -18,7 +18,10 @@ struct KvCapacity {
   double usable_bytes = 0.0;              ///< hbm_capacity_bytes x gpu_memory_utilization
   double weight_bytes = 0.0;              ///< all weights / tensor_parallel
   double activation_reserve_bytes = 0.0;  ///< activation_reserve_bytes(), see below
-  double kv_bytes_per_token = 0.0;        ///< KV bytes of one token on one GPU
+  double kv_bytes_per_token = 0.0;        ///< KV bytes of one token on one GPU, all layers
+  /// Bytes of one block on one GPU: block_size tokens of the layers of one KV-cache group
+  /// (KvLayout: all layers for a model without windows).
+  double block_bytes = 0.0;
   double kv_budget_bytes = 0.0;           ///< usable - weights - activation reserve (may be < 0)
   std::int64_t blocks = 0;                ///< floor(kv_budget / (block_size x kv_bytes_per_token)); <= 0: does not fit
 };
@@ -40,7 +43,8 @@ double activation_reserve_bytes(const core::ModelSpec& model, const EngineConfig
                                 const hw::Precision& precision, int tensor_parallel);
 
 /// blocks = floor((hbm_capacity_bytes x gpu_memory_utilization - weight_bytes / tp
-///                 - activation_reserve_bytes) / (block_size x kv_bytes_per_token_per_gpu))
+///                 - activation_reserve_bytes) / (block_size x kv_bytes_per_token_per_gpu
+///                 x KvLayout::page_layer_share()))
 /// where kv_bytes_per_token_per_gpu = 2 x layers x ceil(kv_heads / tp) x head_dim x
 /// bytes(kv dtype): KV heads shard over the TP group, and when tp > kv_heads each GPU keeps
 /// one replicated head (vLLM: max(1, kv_heads / tp)). Returns blocks <= 0 when the model

@@ -11,6 +11,8 @@ Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_
            std::int64_t kv_blocks, std::unique_ptr<StepPricer> pricer, std::uint64_t seed,
            std::vector<RequestRecord>& records, MetricsCollector& metrics, bool track_block_ids)
     : spec_(spec),
+      architecture_(std::make_shared<const core::Architecture>(spec.model)),
+      kv_layout_(*architecture_, spec.engine.block_size),
       index_(index),
       kv_blocks_(kv_blocks),
       pricer_(std::move(pricer)),
@@ -22,6 +24,7 @@ Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_
   config.kv_blocks = kv_blocks;
   config.track_block_ids = track_block_ids;
   config.flop_coefficients = core::precise_flop_coefficients(spec.model);
+  config.architecture = architecture_;
   config.pool = index;
   replicas_.reserve(static_cast<std::size_t>(spec.replicas));
   for (std::int32_t r = 0; r < spec.replicas; ++r) {
@@ -40,8 +43,7 @@ RejectReason Pool::check(const workloads::RequestSpec& request) const {
   if (!spec_.engine.chunked_prefill && request.input_tokens > spec_.engine.max_num_batched_tokens) {
     return RejectReason::batch_budget;
   }
-  const std::int64_t b = spec_.engine.block_size;
-  if ((tokens - 1 + b - 1) / b > kv_blocks_) return RejectReason::kv_capacity;
+  if (request_peak_blocks(kv_layout_, spec_.engine, tokens - 1) > kv_blocks_) return RejectReason::kv_capacity;
   return RejectReason::none;
 }
 

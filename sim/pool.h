@@ -27,8 +27,10 @@ class Pool {
   /// (output: the longest of its parallel samples)
   ///   context_length  input + output > model.max_position_embeddings (when that is set);
   ///   batch_budget    chunked prefill off and input > max_num_batched_tokens;
-  ///   kv_capacity     ceil((input + output - 1) / block_size) > KV blocks per replica
-  ///                   (the last output token is never fed back, so it needs no KV).
+  ///   kv_capacity     the most KV blocks its input + output - 1 tokens ever hold
+  ///                   (request_peak_blocks; ceil((input + output - 1) / block_size) for a
+  ///                   model without windows) > KV blocks per replica (the last output
+  ///                   token is never fed back, so it needs no KV).
   RejectReason check(const workloads::RequestSpec& request) const;
 
   /// The replica the router picks for the next request.
@@ -43,6 +45,8 @@ class Pool {
 
  private:
   PoolSpec spec_;
+  std::shared_ptr<const core::Architecture> architecture_;
+  KvLayout kv_layout_;
   std::int32_t index_;
   std::int64_t kv_blocks_;
   std::unique_ptr<StepPricer> pricer_;  ///< on the heap: replicas keep its address across moves

@@ -13,6 +13,11 @@ namespace {
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
+const core::Architecture& architecture_of(const ReplicaConfig& config) {
+  LLMSIM_CHECK(config.architecture != nullptr, "a replica knows its model's architecture");
+  return *config.architecture;
+}
+
 }  // namespace
 
 Replica::Replica(const ReplicaConfig& config, const StepPricer& pricer,
@@ -22,6 +27,7 @@ Replica::Replica(const ReplicaConfig& config, const StepPricer& pricer,
       records_(&records),
       metrics_(&metrics),
       kv_(config.kv_blocks, config.engine.prefix_caching, config.track_block_ids),
+      kv_layout_(architecture_of(config), config.engine.block_size),
       waiting_(config.engine.policy),
       peak_flops_per_s_group_(pricer.peak_flops_per_s_group()),
       hbm_bandwidth_bytes_per_s_group_(pricer.hbm_bandwidth_bytes_per_s_group()),
@@ -29,6 +35,8 @@ Replica::Replica(const ReplicaConfig& config, const StepPricer& pricer,
   LLMSIM_CHECK(config.engine.block_size >= 1 && config.engine.max_num_seqs >= 1 &&
                    config.engine.max_num_batched_tokens >= 1,
                "engine limits are positive (the loader checks them)");
+  LLMSIM_CHECK(kv_layout_.plain() || !config.track_block_ids,
+               "KV blocks over sliding-window layers are counted, never shared");
 }
 
 RequestRecord& Replica::record(const Sequence& seq) { return (*records_)[seq.request]; }
@@ -48,7 +56,8 @@ void Replica::add_request(const workloads::RequestSpec& request, RequestIndex in
   const std::int64_t b = config_.engine.block_size;
   LLMSIM_CHECK(request.input_tokens >= 1 && request.output_tokens >= 1,
                "requests have at least one input and one output token");
-  LLMSIM_CHECK(ceil_div(request.input_tokens + request.max_output_tokens() - 1, b) <= kv_.num_blocks(),
+  LLMSIM_CHECK(request_peak_blocks(kv_layout_, config_.engine,
+                                   request.input_tokens + request.max_output_tokens() - 1) <= kv_.num_blocks(),
                "a routed request fits the replica's KV cache");
   const Slot slot = take_slot();
   Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
@@ -119,8 +128,8 @@ void Replica::plan_chunked(std::int64_t& budget) {
   const bool all_running_scheduled = schedule_running(budget, /*decode_only=*/false);
   if (all_running_scheduled && plan_.preempted == 0) {
     LLMSIM_CHECK(plan_.shape.decode_seqs == decode_seqs_ &&
-                     plan_.shape.decode_kv_tokens ==
-                         static_cast<double>(decode_context_tokens_ + decode_seqs_),
+                     (!kv_layout_.plain() || plan_.shape.decode_kv_tokens ==
+                                                 static_cast<double>(decode_context_tokens_ + decode_seqs_)),
                  "the running decode sums match the batch built from the sequences");
   }
   if (plan_.preempted == 0) admit_waiting(budget, /*whole_prompts=*/false);
@@ -160,10 +169,15 @@ bool Replica::schedule_running(std::int64_t& budget, bool decode_only) {
 }
 
 bool Replica::grow_blocks(Sequence& seq, std::int64_t new_tokens) {
-  const std::int64_t needed = ceil_div(seq.computed_tokens + new_tokens, config_.engine.block_size) -
+  const std::int64_t needed = kv_layout_.blocks_while_computing(seq.computed_tokens, new_tokens) -
                               static_cast<std::int64_t>(seq.blocks.size());
   if (needed <= 0) return true;
   return kv_.allocate(needed, seq.blocks);
+}
+
+void Replica::trim_blocks(Sequence& seq) {
+  const std::int64_t excess = seq.blocks.size() - kv_layout_.blocks_held(seq.computed_tokens);
+  if (excess > 0) kv_.release_tail(seq.blocks, excess);
 }
 
 void Replica::preempt_last() {
@@ -197,16 +211,15 @@ void Replica::schedule(Slot slot, std::int64_t new_tokens) {
   s.samples = seq.computed_tokens + new_tokens == seq.tokens();
   plan_.seqs.push_back(s);
   hw::BatchShape& shape = plan_.shape;
-  const auto n = static_cast<double>(new_tokens);
-  const auto c = static_cast<double>(seq.computed_tokens);
+  const core::Architecture& architecture = *config_.architecture;
   if (s.decode) {
     ++shape.decode_seqs;
-    shape.decode_kv_tokens += c + 1.0;
+    shape.decode_kv_tokens += architecture.mean_decode_keys(seq.computed_tokens);
   } else {
     ++shape.prefill_seqs;
     shape.prefill_tokens += new_tokens;
-    shape.prefill_attention_pairs += n * c + n * (n + 1.0) / 2.0;
-    shape.prefill_kv_tokens += c + n;
+    shape.prefill_attention_pairs += architecture.mean_attention_pairs(new_tokens, seq.computed_tokens);
+    shape.prefill_kv_tokens += architecture.mean_prefill_kv_tokens(new_tokens, seq.computed_tokens);
     if (s.samples) ++plan_.prefill_sampled_seqs;
   }
   if (s.samples) {

@@ -4,15 +4,18 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
+#include "core/architecture.h"
 #include "core/nearest_integer.h"
 #include "core/precise_flops.h"
 #include "sim/check.h"
 #include "sim/decode_group.h"
 #include "sim/iteration_plan.h"
 #include "sim/kv_block_manager.h"
+#include "sim/kv_layout.h"
 #include "sim/metrics_collector.h"
 #include "sim/request_record.h"
 #include "sim/scenario.h"
@@ -31,6 +34,10 @@ struct ReplicaConfig {
   /// share blocks); add_request() checks it.
   bool track_block_ids = true;
   core::PreciseFlopCoefficients flop_coefficients;  ///< splits StepCost.flops into prefill/decode
+  /// The model's layer groups (required): which keys each scheduled token attends and how
+  /// many KV blocks a sequence holds (KvLayout). A sliding-window model needs
+  /// track_block_ids false (no prefix sharing or parallel samples over windowed layers yet).
+  std::shared_ptr<const core::Architecture> architecture;
   std::int32_t pool = 0;
   std::int32_t index = 0;         ///< within the pool
   std::int32_t metrics_slot = 0;  ///< run-wide replica index for MetricsCollector
@@ -158,6 +165,8 @@ class Replica {
   void admit_waiting(std::int64_t& budget, bool whole_prompts);
   /// Grows the sequence's blocks to hold computed + new_tokens tokens; false when short.
   bool grow_blocks(Sequence& seq, std::int64_t new_tokens);
+  /// Frees the blocks of windowed layers that fell out of the window (KvLayout::blocks_held).
+  void trim_blocks(Sequence& seq);
   void preempt_last();
   void schedule(Slot slot, std::int64_t new_tokens);
   /// Starts plan_ for an iteration at `now` (index, start, empty batch).
@@ -249,6 +258,7 @@ class Replica {
   std::vector<RequestRecord>* records_;
   MetricsCollector* metrics_;
   KvBlockManager kv_;
+  KvLayout kv_layout_;  ///< blocks per sequence; not plain() for sliding-window models
   WaitingQueue waiting_;
   std::vector<Sequence> seqs_;    ///< slots; a slot is reused after its request finishes
   std::vector<Slot> free_slots_;

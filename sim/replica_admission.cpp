@@ -32,7 +32,7 @@ void Replica::admit_waiting(std::int64_t& budget, bool whole_prompts) {
         return;
       }
     }
-    const std::int64_t blocks_needed = (hit_tokens + n + b - 1) / b - hit.blocks;
+    const std::int64_t blocks_needed = kv_layout_.blocks_while_computing(hit_tokens, n) - hit.blocks;
     if (blocks_needed > kv_.num_available() - hit.evictable_blocks) {
       plan_.admission_stop = AdmissionStop::kv_blocks;
       return;

@@ -42,6 +42,7 @@ void Replica::apply_scheduled(const ScheduledSeq& s, std::vector<RequestIndex>& 
     outstanding_tokens_ -= std::min(s.new_tokens, seq.prompt_tokens - seq.computed_tokens);
   }
   seq.computed_tokens += s.new_tokens;
+  if (!kv_layout_.plain()) trim_blocks(seq);
   register_full_blocks(seq);
   if (s.samples) {
     LLMSIM_CHECK(seq.computed_tokens == seq.tokens(), "a sampling step computed every token");

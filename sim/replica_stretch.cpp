@@ -106,7 +106,9 @@ void Replica::plan_group_step() {
 
 bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
   const EngineConfig& engine = config_.engine;
-  if (!engine.chunked_prefill) return false;
+  // The decode group counts one whole-model block per block_size tokens of each member and
+  // keys attended = context + 1: a sliding-window model steps aside to the reference path.
+  if (!engine.chunked_prefill || !kv_layout_.plain()) return false;
   const AdmissionStop previous_stop = plan_.admission_stop;
   join_group();
   const std::int64_t members = group_.size();
@@ -169,7 +171,7 @@ bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
 
 bool Replica::can_run_ahead(bool may_finish) const {
   const EngineConfig& engine = config_.engine;
-  if (!engine.chunked_prefill) return false;
+  if (!engine.chunked_prefill || !kv_layout_.plain()) return false;
   const std::int64_t running = num_running();
   if (plan_.finishing_seqs > 0) {
     // Seats and blocks it frees would admit nobody before the horizon: the queue is empty

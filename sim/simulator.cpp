@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/fresh_pages.h"
+#include "core/architecture.h"
 #include "core/input_error.h"
 #include "sim/check.h"
 #include "sim/generator_request_source.h"
@@ -100,6 +101,15 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
   } else {
     source_ = std::make_unique<GeneratorRequestSource>(scenario_.workload, scenario_.seed);
     open_loop_generator_ = !source_->closed_loop();
+  }
+  for (const PoolSpec& pool : scenario_.pools) {
+    if (source_->shares_kv_blocks() && core::Architecture(pool.model).has_sliding_window()) {
+      throw core::InputError(file, 0, "model",
+                             "model " + pool.model.id +
+                                 " has sliding-window layers: KV blocks shared between requests (prefix "
+                                 "hashes, parallel samples, test-time-compute programs) are not modelled "
+                                 "over windowed layers yet");
+    }
   }
   fast_forward_ = !hooks.step_by_step && observers_.empty();
   progress_ = std::move(hooks.progress);

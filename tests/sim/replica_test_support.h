@@ -31,6 +31,7 @@ struct ReplicaBench {
     c.engine = engine;
     c.kv_blocks = kv_blocks;
     c.flop_coefficients = {2.0, 1.0, 0.0};
+    c.architecture = std::make_shared<const core::Architecture>(llama_3_1_8b());
     return c;
   }
 
