@@ -80,7 +80,7 @@ TEST_CASE("preset parameter counts match published sizes within 1 percent") {
 }
 
 TEST_CASE("a real config.json gives the same architecture as its preset") {
-  for (const std::string id : {"llama-3.1-8b", "mixtral-8x7b", "qwen3-8b"}) {
+  for (const std::string id : {"llama-3.1-8b", "mixtral-8x7b", "qwen3-8b", "mistral-7b-v0.1"}) {
     CAPTURE(id);
     const auto from_json = load_model(kHfDir + id + ".config.json");
     const auto preset = load_model(id);
@@ -90,6 +90,8 @@ TEST_CASE("a real config.json gives the same architecture as its preset") {
     CHECK(from_json.head_dim == preset.head_dim);
     CHECK(from_json.num_experts == preset.num_experts);
     CHECK(from_json.qk_norm == preset.qk_norm);
+    CHECK(from_json.sliding_window == preset.sliding_window);
+    CHECK(from_json.sliding_window_layers == preset.sliding_window_layers);
     CHECK(llmsim::core::count_parameters(from_json).total == llmsim::core::count_parameters(preset).total);
   }
 }
