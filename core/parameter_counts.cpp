@@ -24,6 +24,9 @@
 //   total and 12,879,925,248 active; Qwen2.5-Math-7B 7,615,616,512.
 #include "core/parameter_counts.h"
 
+#include <variant>
+
+#include "core/architecture.h"
 #include "core/model_dims.h"
 
 namespace llmsim::core {
@@ -35,6 +38,25 @@ double as_double(std::int64_t value) { return static_cast<double>(value); }
 double mlp_parameters(const ModelSpec& model, std::int64_t width) {
   const double matrices = model.gated_mlp ? 3.0 : 2.0;
   return matrices * as_double(model.hidden_size) * as_double(width);
+}
+
+/// An FFN kind's parameters: all of them, and those one token touches.
+struct FfnParameters {
+  double total = 0.0;
+  double active = 0.0;
+};
+
+FfnParameters ffn_parameters(const ModelSpec& model, const FfnKind& ffn) {
+  if (const auto* dense = std::get_if<DenseFfn>(&ffn)) {
+    const double params = mlp_parameters(model, dense->intermediate_size);
+    return {params, params};
+  }
+  const auto& moe = std::get<MoeFfn>(ffn);
+  const double router = as_double(model.hidden_size) * as_double(moe.num_experts);
+  const double expert = mlp_parameters(model, moe.expert_width);
+  const double shared = as_double(moe.num_shared_experts) * mlp_parameters(model, moe.shared_expert_width);
+  return {router + as_double(moe.num_experts) * expert + shared,
+          router + as_double(moe.experts_per_token) * expert + shared};
 }
 
 /// q/k/v/o projections plus q/k/v biases when the model has them.
@@ -59,26 +81,20 @@ double reward_head_parameters(const ModelSpec& model) {
 ParameterCounts count_parameters(const ModelSpec& model) {
   check_model_spec(model);
   const double h = as_double(model.hidden_size);
-  const double layers = as_double(model.num_layers);
 
   const double qk_norms = model.qk_norm ? 2.0 * as_double(resolved_head_dim(model)) : 0.0;
   const double norms_per_layer = 2.0 * h + qk_norms;
-  double mlp_total = 0.0;
-  double mlp_active = 0.0;
-  if (model.is_moe()) {
-    const double router = h * as_double(model.num_experts);
-    const double expert = mlp_parameters(model, expert_width(model));
-    const double shared =
-        as_double(model.num_shared_experts) * mlp_parameters(model, shared_expert_width(model));
-    mlp_total = router + as_double(model.num_experts) * expert + shared;
-    mlp_active = router + as_double(model.experts_per_token) * expert + shared;
-  } else {
-    mlp_total = mlp_parameters(model, model.intermediate_size);
-    mlp_active = mlp_total;
-  }
   const double attention = attention_parameters(model);
-  const double layer_total = attention + norms_per_layer + mlp_total;
-  const double layer_active = attention + norms_per_layer + mlp_active;
+  // Every layer group's layers: attention kinds differ only in which keys they attend, so
+  // the parameters of a layer are its attention, norms and FFN kind.
+  double layers_total = 0.0;
+  double layers_active = 0.0;
+  const Architecture architecture(model);
+  for (const LayerGroup& group : architecture.groups()) {
+    const FfnParameters ffn = ffn_parameters(model, group.ffn);
+    layers_total += as_double(group.layers) * (attention + norms_per_layer + ffn.total);
+    layers_active += as_double(group.layers) * (attention + norms_per_layer + ffn.active);
+  }
   const double final_norm = h;
 
   const double input_embedding = as_double(model.vocab_size) * h;
@@ -92,11 +108,11 @@ ParameterCounts count_parameters(const ModelSpec& model) {
     counts.embedding = input_embedding;
     head_in_non_embedding = counts.lm_head;
   }
-  counts.non_embedding = layers * layer_total + final_norm + head_in_non_embedding;
-  counts.active_non_embedding = layers * layer_active + final_norm + head_in_non_embedding;
+  counts.non_embedding = layers_total + final_norm + head_in_non_embedding;
+  counts.active_non_embedding = layers_active + final_norm + head_in_non_embedding;
   counts.total = counts.embedding + counts.non_embedding;
   counts.active = counts.embedding + counts.active_non_embedding;
-  counts.per_layer_active = layer_active;
+  counts.per_layer_active = layers_active / as_double(model.num_layers);
   return counts;
 }
 

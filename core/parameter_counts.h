@@ -23,7 +23,7 @@ struct ParameterCounts {
   double total = 0.0;
   double active = 0.0;
   double active_non_embedding = 0.0;
-  double per_layer_active = 0.0;  ///< active parameters of one decoder layer
+  double per_layer_active = 0.0;  ///< active parameters of a decoder layer, mean over layers
   double lm_head = 0.0;           ///< parameters of the output projection (vocab x hidden or reward head)
 };
 
