@@ -7,6 +7,7 @@
 #include "core/nearest_integer.h"
 #include "sim/block_content_ids.h"
 #include "sim/check.h"
+#include "sim/scheduler/vllm_scheduler.h"
 
 namespace llmsim::sim {
 namespace {
@@ -111,12 +112,7 @@ void Replica::begin_plan(workloads::TimeNs now) {
 workloads::TimeNs Replica::plan_iteration(workloads::TimeNs now) {
   if (!group_.empty()) dissolve_group();
   begin_plan(now);
-  std::int64_t budget = config_.engine.max_num_batched_tokens;
-  if (config_.engine.chunked_prefill) {
-    plan_chunked(budget);
-  } else {
-    plan_whole_prompts(budget);
-  }
+  plan_with_engine_policy(*this);
   LLMSIM_CHECK(!plan_.seqs.empty(), "a replica with work schedules at least one sequence");
   LLMSIM_CHECK(plan_.shape.total_new_tokens() <= config_.engine.max_num_batched_tokens ||
                    plan_.seqs.size() == 1,
@@ -124,48 +120,11 @@ workloads::TimeNs Replica::plan_iteration(workloads::TimeNs now) {
   return end_plan();
 }
 
-void Replica::plan_chunked(std::int64_t& budget) {
-  const bool all_running_scheduled = schedule_running(budget, /*decode_only=*/false);
-  if (all_running_scheduled && plan_.preempted == 0) {
-    LLMSIM_CHECK(plan_.shape.decode_seqs == decode_seqs_ &&
-                     (!kv_layout_.plain() || plan_.shape.decode_kv_tokens ==
-                                                 static_cast<double>(decode_context_tokens_ + decode_seqs_)),
-                 "the running decode sums match the batch built from the sequences");
-  }
-  if (plan_.preempted == 0) admit_waiting(budget, /*whole_prompts=*/false);
-}
-
-void Replica::plan_whole_prompts(std::int64_t& budget) {
-  admit_waiting(budget, /*whole_prompts=*/true);
-  if (plan_.admitted > 0) return;
-  schedule_running(budget, /*decode_only=*/true);
-}
-
-bool Replica::schedule_running(std::int64_t& budget, bool decode_only) {
-  std::size_t i = 0;
-  while (i < running_.size() && budget > 0) {
-    const Slot slot = running_[i];
-    Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
-    const std::int64_t remaining = seq.tokens() - seq.computed_tokens;
-    LLMSIM_CHECK(remaining >= 1, "a running request has a token to compute");
-    LLMSIM_CHECK(!decode_only || seq.decoding(),
-                 "without chunked prefill running requests are decoding");
-    const std::int64_t n = std::min(remaining, budget);
-    bool self_preempted = false;
-    while (!grow_blocks(seq, n)) {
-      const Slot victim = running_.back();
-      preempt_last();
-      if (victim == slot) {
-        self_preempted = true;
-        break;
-      }
-    }
-    if (self_preempted) return false;
-    schedule(slot, n);
-    budget -= n;
-    ++i;
-  }
-  return i == running_.size();
+void Replica::check_decode_sums() const {
+  LLMSIM_CHECK(plan_.shape.decode_seqs == decode_seqs_ &&
+                   (!kv_layout_.plain() ||
+                    plan_.shape.decode_kv_tokens == static_cast<double>(decode_context_tokens_ + decode_seqs_)),
+               "the running decode sums match the batch built from the sequences");
 }
 
 bool Replica::grow_blocks(Sequence& seq, std::int64_t new_tokens) {
@@ -180,7 +139,7 @@ void Replica::trim_blocks(Sequence& seq) {
   if (excess > 0) kv_.release_tail(seq.blocks, excess);
 }
 
-void Replica::preempt_last() {
+Replica::Slot Replica::preempt_last() {
   const Slot slot = running_.back();
   running_.pop_back();
   Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
@@ -198,6 +157,7 @@ void Replica::preempt_last() {
   ++plan_.preempted;
   metrics_->on_preemption();
   metrics_->on_waiting_change(+1);
+  return slot;
 }
 
 void Replica::schedule(Slot slot, std::int64_t new_tokens) {

@@ -19,6 +19,7 @@
 #include "sim/metrics_collector.h"
 #include "sim/request_record.h"
 #include "sim/scenario.h"
+#include "sim/scheduler/scheduler_context.h"
 #include "sim/sequence.h"
 #include "sim/step_pricer.h"
 #include "sim/waiting_queue.h"
@@ -43,25 +44,10 @@ struct ReplicaConfig {
   std::int32_t metrics_slot = 0;  ///< run-wide replica index for MetricsCollector
 };
 
-/// The scheduler (vLLM V1 shape with chunked prefill; V0 shape without):
-///
-/// chunked_prefill = true. Each iteration, with a budget of max_num_batched_tokens new tokens:
-///  1. running requests in admission order each get their next tokens: one decode token,
-///     or the next prompt chunk min(remaining, budget). Their new tokens need KV blocks;
-///     when none are left the most recently admitted running request is preempted (its
-///     blocks freed, it goes to the FRONT of the waiting queue and later recomputes prompt
-///     plus generated tokens), repeatedly; if that is the request itself it is preempted
-///     and the loop stops. When the budget runs out later running requests skip this
-///     iteration.
-///  2. if nothing was preempted in step 1, waiting requests in queue order while the budget,
-///     max_num_seqs and free KV blocks allow: prefix-cache hits (whole blocks, never the
-///     last prompt token) reduce what is computed; the first chunk is min(rest, budget). A
-///     head that does not fit in KV blocks stops admission (head-of-line, no skipping).
-/// chunked_prefill = false (vLLM V0's default scheduler): first admit waiting requests whose
-///  whole remaining prompt fits the budget (a preempted request whose recompute alone
-///  exceeds the budget is admitted alone, in an otherwise empty batch, so it cannot starve);
-///  an iteration that admitted any runs those prefills only. Otherwise every running request
-///  decodes one token, preempting as above.
+/// The engine's state (KV blocks, running and waiting requests, the plan in flight) and the
+/// mechanics of an iteration; which requests an iteration runs is the scheduling policy's
+/// decision (sim/scheduler/vllm_scheduler.h: vLLM V1 with chunked prefill, V0 without),
+/// which plans through the SchedulerContext this class implements.
 ///
 /// Time: the iteration's price comes from the StepPricer; every token of it exists at its end.
 /// Preemption always takes the most recently admitted request, whatever the policy.
@@ -90,7 +76,7 @@ struct ReplicaConfig {
 ///    ahead over pure decode iterations up to a horizon (no queue event each).
 /// Both give the same results (tests/speed compares whole summaries on every shipped
 /// scenario); plan_iteration() dissolves a group, so the two may be mixed.
-class Replica {
+class Replica : private SchedulerContext {
  public:
   /// `pricer`, `records` and `metrics` must outlive the replica.
   Replica(const ReplicaConfig& config, const StepPricer& pricer,
@@ -157,18 +143,34 @@ class Replica {
   using Slot = std::int32_t;
 
   Slot take_slot();
-  void plan_chunked(std::int64_t& budget);
-  void plan_whole_prompts(std::int64_t& budget);
-  /// Step 1: running requests get `tokens_for` tokens each; returns whether all were scheduled.
-  bool schedule_running(std::int64_t& budget, bool decode_only);
-  /// Step 2: admits waiting requests; whole_prompts: chunked prefill off.
-  void admit_waiting(std::int64_t& budget, bool whole_prompts);
+
+  // SchedulerContext (see there), for the policy that plans each iteration.
+  const EngineConfig& engine() const override { return config_.engine; }
+  std::span<const Slot> running() const override { return running_; }
+  const Sequence& sequence(Slot slot) const override { return seqs_[static_cast<std::size_t>(slot)]; }
+  bool waiting_empty() const override { return waiting_.empty(); }
+  Slot waiting_front() const override { return waiting_.front(); }
+  std::int64_t seats_taken() const override { return num_running() + fork_seats_reserved_; }
+  std::int64_t pending_forks(Slot slot) const override;
+  KvBlockManager::PrefixHit prefix_hit(Slot slot) const override {
+    return prefix_hit(seqs_[static_cast<std::size_t>(slot)]);
+  }
+  std::int64_t blocks_available() const override { return kv_.num_available(); }
+  const KvLayout& kv_layout() const override { return kv_layout_; }
+  IterationPlan& plan_in_progress() override { return plan_; }
+  bool grow_blocks(Slot slot, std::int64_t new_tokens) override {
+    return grow_blocks(seqs_[static_cast<std::size_t>(slot)], new_tokens);
+  }
+  Slot preempt_last() override;
+  void schedule(Slot slot, std::int64_t new_tokens) override;
+  void admit_front(const KvBlockManager::PrefixHit& hit, std::int64_t blocks_needed,
+                   std::int64_t new_tokens) override;
+  void check_decode_sums() const override;
+
   /// Grows the sequence's blocks to hold computed + new_tokens tokens; false when short.
   bool grow_blocks(Sequence& seq, std::int64_t new_tokens);
   /// Frees the blocks of windowed layers that fell out of the window (KvLayout::blocks_held).
   void trim_blocks(Sequence& seq);
-  void preempt_last();
-  void schedule(Slot slot, std::int64_t new_tokens);
   /// Starts plan_ for an iteration at `now` (index, start, empty batch).
   void begin_plan(workloads::TimeNs now);
   /// Prices plan_, marks it in flight and returns its end. Inline, as price() and
@@ -248,8 +250,6 @@ class Replica {
   /// Forks the samples of every sequence in the plan whose first token this iteration
   /// samples (before apply_iteration touches the plan's sequences). replica_fork.cpp.
   void fork_samples();
-  /// Forks still to come from `slot` (0 when none).
-  std::int64_t pending_forks(Slot slot) const;
   KvBlockManager::PrefixHit prefix_hit(const Sequence& seq) const;
   RequestRecord& record(const Sequence& seq);
 

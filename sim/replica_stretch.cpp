@@ -4,6 +4,7 @@
 
 #include "sim/check.h"
 #include "sim/replica.h"
+#include "sim/scheduler/vllm_scheduler.h"
 
 namespace llmsim::sim {
 namespace {
@@ -157,7 +158,7 @@ bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
         "the running decode sums match the batch of the group and the others");
   }
   if (admit) {
-    admit_waiting(left, /*whole_prompts=*/false);
+    admit_waiting(*this, left, /*whole_prompts=*/false);
   } else {
     plan_.admission_stop = previous_stop;
   }

@@ -1,0 +1,99 @@
+#include "sim/scheduler/vllm_scheduler.h"
+
+#include <algorithm>
+
+#include "sim/check.h"
+
+namespace llmsim::sim {
+namespace {
+
+/// Step 1: running requests get their next tokens in admission order; preempts the newest
+/// when blocks run out. Returns whether every running request was scheduled.
+bool schedule_running(SchedulerContext& context, std::int64_t& budget, bool decode_only) {
+  std::size_t i = 0;
+  while (i < context.running().size() && budget > 0) {
+    const SchedulerContext::Slot slot = context.running()[i];
+    const Sequence& seq = context.sequence(slot);
+    const std::int64_t remaining = seq.tokens() - seq.computed_tokens;
+    LLMSIM_CHECK(remaining >= 1, "a running request has a token to compute");
+    LLMSIM_CHECK(!decode_only || seq.decoding(), "without chunked prefill running requests are decoding");
+    const std::int64_t n = std::min(remaining, budget);
+    bool self_preempted = false;
+    while (!context.grow_blocks(slot, n)) {
+      if (context.preempt_last() == slot) {
+        self_preempted = true;
+        break;
+      }
+    }
+    if (self_preempted) return false;
+    context.schedule(slot, n);
+    budget -= n;
+    ++i;
+  }
+  return i == context.running().size();
+}
+
+}  // namespace
+
+void plan_vllm_v1(SchedulerContext& context) {
+  std::int64_t budget = context.engine().max_num_batched_tokens;
+  const bool all_running_scheduled = schedule_running(context, budget, /*decode_only=*/false);
+  if (all_running_scheduled && context.plan_in_progress().preempted == 0) context.check_decode_sums();
+  if (context.plan_in_progress().preempted == 0) admit_waiting(context, budget, /*whole_prompts=*/false);
+}
+
+void plan_vllm_v0(SchedulerContext& context) {
+  std::int64_t budget = context.engine().max_num_batched_tokens;
+  admit_waiting(context, budget, /*whole_prompts=*/true);
+  if (context.plan_in_progress().admitted > 0) return;
+  schedule_running(context, budget, /*decode_only=*/true);
+}
+
+void plan_with_engine_policy(SchedulerContext& context) {
+  if (context.engine().chunked_prefill) {
+    plan_vllm_v1(context);
+  } else {
+    plan_vllm_v0(context);
+  }
+}
+
+void admit_waiting(SchedulerContext& context, std::int64_t& budget, bool whole_prompts) {
+  const EngineConfig& engine = context.engine();
+  IterationPlan& plan = context.plan_in_progress();
+  while (!context.waiting_empty() && budget > 0 && context.seats_taken() < engine.max_num_seqs) {
+    const SchedulerContext::Slot slot = context.waiting_front();
+    const Sequence& seq = context.sequence(slot);
+    // A request with parallel samples takes a seat for each fork to come.
+    if (context.seats_taken() + 1 + context.pending_forks(slot) > engine.max_num_seqs) break;
+    const KvBlockManager::PrefixHit hit = context.prefix_hit(slot);
+    const std::int64_t hit_tokens = hit.blocks * engine.block_size;
+    const std::int64_t rest = seq.tokens() - hit_tokens;
+    std::int64_t n = std::min(rest, budget);
+    if (whole_prompts) {
+      n = rest;
+      const bool batch_empty = plan.seqs.empty() && budget == engine.max_num_batched_tokens;
+      // A whole prompt must fit the budget; only a preempted request's recompute (prompt +
+      // generated) may exceed it, and then it runs alone.
+      if (rest > budget && !(batch_empty && seq.generated_tokens > 0)) {
+        plan.admission_stop = AdmissionStop::token_budget;
+        return;
+      }
+    }
+    const std::int64_t blocks_needed = context.kv_layout().blocks_while_computing(hit_tokens, n) - hit.blocks;
+    if (blocks_needed > context.blocks_available() - hit.evictable_blocks) {
+      plan.admission_stop = AdmissionStop::kv_blocks;
+      return;
+    }
+    context.admit_front(hit, blocks_needed, n);
+    budget = std::max<std::int64_t>(0, budget - n);
+  }
+  if (context.waiting_empty()) {
+    plan.admission_stop = AdmissionStop::queue_empty;
+  } else if (budget <= 0) {
+    plan.admission_stop = AdmissionStop::token_budget;
+  } else {
+    plan.admission_stop = AdmissionStop::max_num_seqs;
+  }
+}
+
+}  // namespace llmsim::sim

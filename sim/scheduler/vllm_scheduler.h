@@ -1,0 +1,39 @@
+// vLLM's scheduling policies, as functions of a SchedulerContext (DESIGN.md section 4).
+#pragma once
+
+#include <cstdint>
+
+#include "sim/scheduler/scheduler_context.h"
+
+namespace llmsim::sim {
+
+/// vLLM V1 (chunked prefill on). Each iteration, with a budget of max_num_batched_tokens
+/// new tokens:
+///  1. running requests in admission order each get their next tokens: one decode token,
+///     or the next prompt chunk min(remaining, budget). Their new tokens need KV blocks;
+///     when none are left the most recently admitted running request is preempted (it goes
+///     to the FRONT of the waiting queue and later recomputes prompt plus generated tokens),
+///     repeatedly; if that is the request itself it is preempted and the step stops. When
+///     the budget runs out later running requests skip this iteration.
+///  2. if nothing was preempted in step 1, waiting requests are admitted (admit_waiting).
+void plan_vllm_v1(SchedulerContext& context);
+
+/// vLLM V0's default scheduler (chunked prefill off): first admit waiting requests whose
+/// whole remaining prompt fits the budget (a preempted request whose recompute alone
+/// exceeds the budget is admitted alone, in an otherwise empty batch, so it cannot starve);
+/// an iteration that admitted any runs those prefills only. Otherwise every running request
+/// decodes one token, preempting as V1 does.
+void plan_vllm_v0(SchedulerContext& context);
+
+/// Step 2 of both: waiting requests in queue order while the budget, max_num_seqs (with a
+/// seat for every parallel sample to come) and free KV blocks allow; prefix-cache hits
+/// (whole blocks) reduce what is computed; the first chunk is min(rest, budget), or with
+/// `whole_prompts` the whole rest, which must fit the budget. A head that does not fit
+/// stops admission (head-of-line, no skipping). Sets plan_in_progress().admission_stop. `budget` is
+/// what is left of the iteration's token budget, and is reduced by what is admitted.
+void admit_waiting(SchedulerContext& context, std::int64_t& budget, bool whole_prompts);
+
+/// The policy for `engine`: plan_vllm_v1 with chunked prefill, plan_vllm_v0 without.
+void plan_with_engine_policy(SchedulerContext& context);
+
+}  // namespace llmsim::sim
