@@ -23,10 +23,18 @@ struct IterationView {
   std::int64_t kv_blocks_total = 0;       ///< of this replica, >= 1
 };
 
+/// Observers see every iteration, in simulated-time order across replicas, with the same
+/// views whether the simulator runs step by step or runs replicas ahead (the run-ahead then
+/// stops at the next event of any replica, so that nothing another replica does falls
+/// between two iterations it reports). In a run-ahead iteration the decode group's members
+/// are counted in plan->group_seqs, not listed in plan->seqs.
 class IterationObserver {
  public:
   virtual ~IterationObserver() = default;
   virtual void on_iteration_end(const IterationView& view) = 0;
+  /// True for an observer that reads every sequence of every iteration (plan->seqs whole):
+  /// the simulator then plans every iteration the reference way, with no decode group.
+  virtual bool needs_every_sequence() const { return false; }
 };
 
 }  // namespace llmsim::sim

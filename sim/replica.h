@@ -27,6 +27,20 @@
 
 namespace llmsim::sim {
 
+class Replica;
+
+/// Told of every iteration Replica::advance() applies itself (runs ahead over), right after
+/// applying it: replica.plan() is that iteration and `completed_requests` the requests it
+/// completed. The iteration advance() leaves in flight is not reported here: its caller
+/// applies it later.
+class RunAheadListener {
+ public:
+  virtual void on_applied_ahead(const Replica& replica, std::int64_t completed_requests) = 0;
+
+ protected:
+  ~RunAheadListener() = default;
+};
+
 struct ReplicaConfig {
   EngineConfig engine;
   std::int64_t kv_blocks = 0;  ///< KV blocks of block_size tokens, >= 1
@@ -107,8 +121,10 @@ class Replica : private SchedulerContext {
   /// and a running request is left; the requests they complete are appended to `completed`
   /// in the order apply_iteration() would report them. For callers to whom a completion
   /// changes nothing before the horizon (open-loop arrivals, which come only at it).
+  /// `listener` non-null: told of each iteration applied ahead.
   workloads::TimeNs advance(workloads::TimeNs now, workloads::TimeNs horizon_ns,
-                            std::vector<RequestIndex>* completed = nullptr);
+                            std::vector<RequestIndex>* completed = nullptr,
+                            RunAheadListener* listener = nullptr);
 
   /// Aborts, naming the invariant, unless every KV block's reference count equals the
   /// number of holders (sequences, and the decode group's pool of owed blocks) and the block
@@ -184,6 +200,10 @@ class Replica : private SchedulerContext {
   static workloads::TimeNs step_ns(double seconds);
   /// Reports the applied iteration to the metrics and closes it (last_end_ns_, in_flight_).
   void report_iteration(std::int64_t seqs, std::int64_t allocated_blocks);
+  /// Tells advance()'s listener, if any, of the iteration just applied ahead.
+  void report_applied_ahead(std::int64_t completed_requests) {
+    if (run_ahead_listener_ != nullptr) run_ahead_listener_->on_applied_ahead(*this, completed_requests);
+  }
   void register_full_blocks(Sequence& seq);
   /// Appends to running_ with the next admission order.
   void push_running(Slot slot);
@@ -273,6 +293,7 @@ class Replica : private SchedulerContext {
   double peak_flops_per_s_group_ = 0.0;  ///< the pricer's, asked once
   double hbm_bandwidth_bytes_per_s_group_ = 0.0;
   std::vector<RequestIndex> no_completions_;  ///< scratch: advance() applies iterations that complete none
+  RunAheadListener* run_ahead_listener_ = nullptr;  ///< advance()'s listener while it runs
   std::uint64_t next_admission_order_ = 0;
   /// Running requests that decode together; running_ holds the others. Empty after
   /// plan_iteration().

@@ -14,7 +14,8 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; 
 }  // namespace
 
 workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs horizon_ns,
-                                   std::vector<RequestIndex>* completed) {
+                                   std::vector<RequestIndex>* completed, RunAheadListener* listener) {
+  run_ahead_listener_ = listener;
   if (!plan_grouped(now, /*admit=*/true)) plan_iteration(now);
   const bool may_finish = completed != nullptr;
   while (plan_.end_ns < horizon_ns && can_run_ahead(may_finish)) {
@@ -27,16 +28,20 @@ workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs hori
       continue;
     }
     if (may_finish) {
+      const std::size_t before = completed->size();
       apply_iteration(*completed);
+      report_applied_ahead(static_cast<std::int64_t>(completed->size() - before));
     } else {
       no_completions_.clear();
       apply_iteration(no_completions_);
       LLMSIM_CHECK(no_completions_.empty(), "an iteration applied ahead completes nothing");
+      report_applied_ahead(0);
     }
     const bool planned = plan_grouped(last_end_ns_, /*admit=*/false);
     LLMSIM_CHECK(planned && plan_.seqs.empty() && plan_.group_seqs == num_running(),
                  "running ahead plans a decode step of every running request");
   }
+  run_ahead_listener_ = nullptr;
   return plan_.end_ns;
 }
 
@@ -45,10 +50,12 @@ void Replica::step_group_alone(std::vector<RequestIndex>& completed) {
   // sequence that samples its first token) and nothing in running_ to erase.
   LLMSIM_CHECK(plan_.group_seqs == group_.size() && plan_.seqs.empty(), "a step of the group alone is in flight");
   ApplyCounts counts;
+  const std::size_t completed_before = completed.size();
   apply_group_step(completed, counts);
   LLMSIM_CHECK(counts.finished == plan_.finishing_seqs, "an iteration finishes the sequences its plan counted");
   metrics_->on_itl(plan_.end_ns - last_end_ns_, counts.adjacent_gaps);
   report_iteration(plan_.group_seqs, kv_.num_allocated());
+  report_applied_ahead(static_cast<std::int64_t>(completed.size() - completed_before));
 
   // plan_grouped(last_end_ns_, admit = false) with running_ empty: a decode step of the
   // members left, with the admission stop carried over. Of begin_plan()'s resets only
@@ -81,6 +88,7 @@ void Replica::run_quiet_group_steps(workloads::TimeNs horizon_ns) {
     outstanding_tokens_ -= members;
     metrics_->on_itl(plan_.end_ns - last_end_ns_, members);
     report_iteration(members, kv_.num_allocated());
+    report_applied_ahead(0);
     // ... and the next step is the same batch with every context one token longer: of
     // the plan only these change.
     plan_.index = next_iteration_++;

@@ -111,7 +111,9 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
                                  "over windowed layers yet");
     }
   }
-  fast_forward_ = !hooks.step_by_step && observers_.empty();
+  fast_forward_ = !hooks.step_by_step &&
+                  std::none_of(observers_.begin(), observers_.end(),
+                               [](const IterationObserver* observer) { return observer->needs_every_sequence(); });
   progress_ = std::move(hooks.progress);
   if (programs_ == nullptr) request_sink_ = std::move(hooks.request_sink);
   recycle_records_ = programs_ == nullptr && (!hooks.keep_request_records || request_sink_);
@@ -310,7 +312,7 @@ void Simulator::on_iteration_end(const IterationEndEvent& event) {
   completed_.clear();
   replica.apply_iteration(completed_);
   for (const RequestIndex index : completed_) request_done(index);
-  if (!observers_.empty()) notify_observers(event, replica);
+  if (!observers_.empty()) notify_observers(replica, static_cast<std::int64_t>(completed_.size()));
 #ifndef NDEBUG
   if (replica.plan().index % kDebugAuditIterations == 0) replica.audit();
 #endif
@@ -337,13 +339,13 @@ void Simulator::watch_progress(const IterationEndEvent& event, const Replica& re
                      std::to_string(replica.plan().preempted) + " preemptions in that iteration";
 }
 
-void Simulator::notify_observers(const IterationEndEvent& event, const Replica& replica) const {
+void Simulator::notify_observers(const Replica& replica, std::int64_t completed_requests) const {
   IterationView view;
-  view.pool = event.pool;
-  view.replica = event.replica;
+  view.pool = replica.config().pool;
+  view.replica = replica.config().index;
   view.replica_slot = replica.config().metrics_slot;
   view.plan = &replica.plan();
-  view.completed_requests = static_cast<std::int64_t>(completed_.size());
+  view.completed_requests = completed_requests;
   view.running_requests = replica.num_running();
   view.waiting_requests = replica.num_waiting();
   view.waiting_requests_all = metrics_->waiting_now();
@@ -428,8 +430,9 @@ void Simulator::plan_marked() {
     // arrival): the replica may run ahead through iterations that complete requests, which
     // are then done here, in the order they completed.
     completed_.clear();
-    const workloads::TimeNs end = replica.advance(now_, shared ? now_ : horizon(i + 1 == to_plan_.size()),
-                                                  open_loop_generator_ ? &completed_ : nullptr);
+    const workloads::TimeNs end =
+        replica.advance(now_, shared ? now_ : horizon(i + 1 == to_plan_.size()),
+                        open_loop_generator_ ? &completed_ : nullptr, observers_.empty() ? nullptr : this);
     queue_.push(end, IterationEndEvent{p, r});
     for (const RequestIndex index : completed_) request_done(index);
   }
@@ -438,7 +441,7 @@ void Simulator::plan_marked() {
 
 workloads::TimeNs Simulator::horizon(bool last_in_round) const {
   workloads::TimeNs h = std::numeric_limits<workloads::TimeNs>::max();
-  if (open_loop_generator_) {
+  if (open_loop_generator_ && observers_.empty()) {
     // Only an arrival reaches a replica (and the router looks at every replica then);
     // other replicas' iterations change nothing here, whatever their order.
     if (pending_) h = pending_->arrival_ns;
@@ -446,8 +449,10 @@ workloads::TimeNs Simulator::horizon(bool last_in_round) const {
     // A finishing request may release others (closed-loop clients, dependent calls) that go
     // to any replica: run ahead only to the next event of any kind, and only once every
     // replica planned at this instant has its next event queued.
+    // Observers see every replica's iterations in time order: the same rule.
     if (!last_in_round && replicas_total_ > 1) return now_;
     if (!queue_.empty()) h = queue_.next_time();
+    if (open_loop_generator_ && pending_) h = std::min(h, pending_->arrival_ns);
   }
   if (sim_limit_ns_ >= 0) h = std::min(h, sim_limit_ns_ + 1);  // iterations past it never end
   return h;

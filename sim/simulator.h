@@ -75,7 +75,7 @@ struct SimulatorHooks {
 /// ends (every replica of the set is), and such replicas never run ahead (one iteration per
 /// IterationEnd, so the set is handed over at every iteration's end).
 /// Not copyable or movable (pools keep pointers to its records and metrics).
-class Simulator {
+class Simulator : private RunAheadListener {
  public:
   /// Throws core::InputError when the scenario cannot run: no pools, non-positive engine
   /// limits or replica counts, a model that does not fit on its GPUs ("model M does not
@@ -123,7 +123,12 @@ class Simulator {
   /// How far a replica planned now may run ahead; `last_in_round`: no other replica is to be
   /// planned at this instant after it.
   workloads::TimeNs horizon(bool last_in_round) const;
-  void notify_observers(const IterationEndEvent& event, const Replica& replica) const;
+  /// Gives the observers the view of `replica`'s iteration just applied.
+  void notify_observers(const Replica& replica, std::int64_t completed_requests) const;
+  /// RunAheadListener: an iteration Replica::advance() applied ahead, for the observers.
+  void on_applied_ahead(const Replica& replica, std::int64_t completed_requests) override {
+    notify_observers(replica, completed_requests);
+  }
   /// Counts iterations that sampled no token; past limits.max_iterations_without_progress
   /// sets stall_diagnosis_, which stops the run.
   void watch_progress(const IterationEndEvent& event, const Replica& replica);
@@ -151,7 +156,9 @@ class Simulator {
   bool ran_ = false;
   std::function<void(workloads::TimeNs)> progress_;  ///< SimulatorHooks::progress
   std::vector<IterationObserver*> observers_;
-  bool fast_forward_ = true;  ///< Replica::advance (not step by step, no observers), else plan_iteration
+  /// Replica::advance (not step by step, and no observer reads every sequence), else
+  /// plan_iteration.
+  bool fast_forward_ = true;
   bool open_loop_generator_ = false;  ///< requests only arrive (nothing is released by completions)
   std::int64_t replicas_total_ = 0;
   workloads::TimeNs sim_limit_ns_ = -1;  ///< max_sim_time_s in ns; -1: none

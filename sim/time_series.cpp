@@ -78,7 +78,7 @@ void TimeSeriesRecorder::on_iteration_end(const IterationView& view) {
   // The end bucket first: it fixes the resolution, and every bucket the span touches exists.
   TimeSeriesBucket& end_bucket = bucket_at(plan.end_ns);
   ++end_bucket.iterations;
-  end_bucket.seqs += static_cast<std::int64_t>(plan.seqs.size());
+  end_bucket.seqs += static_cast<std::int64_t>(plan.seqs.size()) + plan.group_seqs;
   end_bucket.new_tokens += plan.shape.total_new_tokens();
   end_bucket.output_tokens += plan.shape.sampled_seqs;
   end_bucket.completed_requests += view.completed_requests;

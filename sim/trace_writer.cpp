@@ -113,7 +113,7 @@ void TraceWriter::on_iteration_end(const IterationView& view) {
   e.index = plan.index;
   e.start_ns = plan.start_ns;
   e.end_ns = plan.end_ns;
-  e.seqs = static_cast<std::int64_t>(plan.seqs.size());
+  e.seqs = static_cast<std::int64_t>(plan.seqs.size()) + plan.group_seqs;
   e.prefill_seqs = plan.shape.prefill_seqs;
   e.prefill_tokens = plan.shape.prefill_tokens;
   e.decode_seqs = plan.shape.decode_seqs;

@@ -21,6 +21,8 @@ class TtcUsageRecorder final : public IterationObserver {
   explicit TtcUsageRecorder(std::vector<int> tensor_parallel);
 
   void on_iteration_end(const IterationView& view) override;
+  /// It shares each iteration's GPU time among the requests of plan->seqs, token by token.
+  bool needs_every_sequence() const override { return true; }
 
   /// Of the request with that record index; 0 for one that never ran.
   double gpu_seconds(std::size_t request) const;

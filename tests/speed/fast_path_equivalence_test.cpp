@@ -12,7 +12,10 @@
 #include "loader/scenario_loader.h"
 #include "sim/requests_csv.h"
 #include "sim/result_writer.h"
+#include "sim/gpu_sets.h"
 #include "sim/simulator.h"
+#include "sim/time_series.h"
+#include "sim/trace_writer.h"
 
 namespace {
 
@@ -57,6 +60,25 @@ std::vector<fs::path> shipped_scenarios() {
   }
   std::sort(paths.begin(), paths.end());
   return paths;
+}
+
+/// What `llmsim run --report --trace` writes besides the summary: timeseries.csv and the trace.
+struct ObservedOutputs {
+  std::string summary;
+  std::string time_series;
+  std::string trace;
+};
+
+ObservedOutputs run_observed(const Scenario& scenario, bool step_by_step) {
+  llmsim::sim::TimeSeriesRecorder series(
+      static_cast<std::int32_t>(std::max<std::int64_t>(1, llmsim::sim::gpu_set_count(scenario.pools))));
+  llmsim::sim::TraceWriter trace(scenario, llmsim::sim::TraceOptions{});
+  llmsim::sim::SimulatorHooks hooks;
+  hooks.step_by_step = step_by_step;
+  hooks.observers = {&series, &trace};
+  llmsim::sim::Simulator simulator(scenario, std::move(hooks));
+  const llmsim::sim::RunResult result = simulator.run();
+  return {llmsim::sim::summary_json_text(result), series.csv_text(), trace.json_text(result)};
 }
 
 /// Overrides that cap a scenario's size: requests, trace rows or test-time-compute problems.
@@ -184,4 +206,19 @@ TEST_CASE("a closed loop with several replicas streams the same requests file as
   const Outputs streamed = run_streamed(scenario);
   CHECK(streamed.summary == kept.summary);
   CHECK(streamed.requests == kept.requests);
+}
+
+TEST_CASE("report and trace observers see the same iterations fast and step by step") {
+  // Every shipped scenario: those with a test-time-compute recorder (which reads every
+  // sequence) run step by step either way; the others run ahead, stopping at every event of
+  // any replica, and report each iteration they apply ahead.
+  for (const fs::path& path : shipped_scenarios()) {
+    CAPTURE(path.filename().string());
+    const Scenario scenario = llmsim::loader::load_scenario(path.string(), capped(path));
+    const ObservedOutputs fast = run_observed(scenario, /*step_by_step=*/false);
+    const ObservedOutputs reference = run_observed(scenario, /*step_by_step=*/true);
+    CHECK(fast.summary == reference.summary);
+    CHECK(fast.time_series == reference.time_series);
+    CHECK(fast.trace == reference.trace);
+  }
 }
