@@ -8,7 +8,6 @@
 #include <cstring>
 #include <utility>
 
-#include "core/fresh_pages.h"
 #include "sim/csv_field.h"
 
 namespace llmsim::sim {
@@ -146,17 +145,6 @@ RequestsCsvFormatter::RequestsCsvFormatter(const std::vector<std::string>& pool_
   // Not zeroed: every byte handed to the sink is written first.
   buffer_ = std::make_unique_for_overwrite<char[]>(kChunkBytes + std::max(max_row, kHeader.size()));
   end_ = put_text(buffer_.get(), kHeader);
-  room_end_ = end_;
-}
-
-void RequestsCsvFormatter::make_room() {
-  const auto used = static_cast<std::size_t>(end_ - buffer_.get());
-  if (used >= kChunkBytes) {
-    flush();  // every page of the chunk is faulted in now
-    room_end_ = buffer_.get() + kChunkBytes;
-    return;
-  }
-  room_end_ = buffer_.get() + core::populate_ahead(buffer_.get(), used, kChunkBytes);
 }
 
 void RequestsCsvFormatter::flush() {
@@ -201,7 +189,7 @@ void RequestsCsvFormatter::add(const RequestRecord& r) {
   if (r.completion_ns >= 0) p = put_ns_as_ms(p, r.completion_ns - r.arrival_ns);
   *p++ = '\n';
   end_ = p;
-  if (end_ >= room_end_) make_room();
+  if (end_ >= buffer_.get() + kChunkBytes) flush();
 }
 
 RequestsCsvStream::RequestsCsvStream(const std::string& path, const std::vector<std::string>& pool_names)

@@ -11,7 +11,6 @@
 #include <type_traits>
 #include <utility>
 
-#include "core/fresh_pages.h"
 #include "sim/check.h"
 
 namespace llmsim::sim {
@@ -164,7 +163,7 @@ DigitPlan plan_digits(std::uint64_t varying, std::size_t n) {
 std::uint32_t* digit_counters(const DigitPlan& plan) {
   thread_local std::vector<std::uint32_t> counters;
   const std::size_t size = std::size_t{2} << plan.digit_bits;
-  if (counters.size() < size) core::grow_populated(counters, size);
+  if (counters.size() < size) counters.resize(size);
   std::fill_n(counters.begin(), size, 0u);
   return counters.data();
 }
@@ -207,7 +206,6 @@ Words scratch_words(std::size_t n) {
   thread_local std::size_t capacity = 0;
   if (capacity < n) {
     words = std::make_unique_for_overwrite<std::uint64_t[]>(n);
-    core::populate_pages(words.get(), n * sizeof(std::uint64_t));  // every word is written
     capacity = n;
   }
   return Words(words.get());
@@ -386,30 +384,19 @@ void WeightedSamples::add_any(double value, std::int64_t count) {
     count_small(static_cast<std::size_t>(value), count);
     return;
   }
-  // Room up to the first compaction at once: address space only (pages are faulted in a
-  // stretch ahead as they fill: make_*_room), and no copy of the whole set each time a
-  // growing vector doubles.
+  // Room up to the first compaction at once: address space only (pages are faulted in as
+  // they fill), and no copy of the whole set each time a growing vector doubles.
   if (count == 1) {
-    make_singles_room();
+    if (singles_.capacity() == 0) singles_.reserve(kFirstCompaction);
     singles_.push_back(value);
   } else {
-    make_entries_room();
+    if (entries_.capacity() == 0) entries_.reserve(kFirstCompaction);
     entries_.emplace_back(value, count);
   }
   if (entries_.size() + singles_.size() >= next_compaction_) {
     fold();
     next_compaction_ = std::max(kFirstCompaction, 2 * entries_.size());
   }
-}
-
-void WeightedSamples::make_singles_room() {
-  if (singles_.capacity() == 0) singles_.reserve(kFirstCompaction);
-  core::keep_room_ahead(singles_, singles_room_);
-}
-
-void WeightedSamples::make_entries_room() {
-  if (entries_.capacity() == 0) entries_.reserve(kFirstCompaction);
-  core::keep_room_ahead(entries_, entries_room_);
 }
 
 void WeightedSamples::add_integer_first(std::int64_t value) {
@@ -432,12 +419,7 @@ void WeightedSamples::count_small(std::size_t value, std::int64_t count) {
 }
 
 void WeightedSamples::grow_small_counts(std::size_t size) {
-  // Room for every small integer at once (address space, 512 KiB): the array grows in place,
-  // never copied, and only the pages it grows into are faulted in, together. (A sparse set of
-  // small values, such as a few queueing times below 65 us, grows it to its limit.)
-  const auto limit = static_cast<std::size_t>(kSmallIntegerLimit);
-  if (small_counts_.capacity() < limit) small_counts_.reserve(limit);
-  core::grow_populated(small_counts_, size);  // new counters are 0
+  small_counts_.resize(size);  // new counters are 0
 }
 
 void WeightedSamples::fold() {
@@ -462,8 +444,7 @@ void WeightedSamples::compact_entries() {
   if (sketch_ || compacted_size_ == entries_.size()) return;
   // The tail added since the last compaction is sorted and merged in place, then merged
   // with the sorted head into merged_, which becomes entries_. The buffers keep their
-  // capacity from one compaction to the next, so a long run does not fault in fresh pages
-  // every time.
+  // capacity from one compaction to the next.
   const std::size_t tail_size = sort_and_merge(std::span<Entry>(entries_).subspan(compacted_size_));
   entries_.resize(compacted_size_ + tail_size);
   if (compacted_size_ > 0) {  // else the whole set was the tail
@@ -472,7 +453,6 @@ void WeightedSamples::compact_entries() {
     std::merge(entries_.begin(), head_end, head_end, entries_.end(), merged_.begin(),
                [](const Entry& a, const Entry& b) { return a.first < b.first; });
     entries_.swap(merged_);
-    entries_room_ = 0;  // merged_'s memory: faulted in up to its size only
     entries_.resize(merge_equal(entries_));
   }
   compacted_size_ = entries_.size();
@@ -490,8 +470,6 @@ void WeightedSamples::switch_to_sketch() {
   std::vector<Entry>().swap(entries_);
   std::vector<Entry>().swap(merged_);
   std::vector<double>().swap(singles_);
-  entries_room_ = 0;
-  singles_room_ = 0;
   small_distinct_ = 0;
   compacted_size_ = 0;
   sorted_singles_ = 0;

@@ -55,12 +55,12 @@ class WeightedSamples {
       return;
     }
     if (value >= kSmallIntegerLimit && entries_.size() + singles_.size() + 1 < next_compaction_) {
-      if (count == 1 && singles_.size() < singles_room_) {
+      if (count == 1 && singles_.size() < singles_.capacity()) {
         ++total_count_;
         singles_.push_back(value);
         return;
       }
-      if (count > 1 && entries_.size() < entries_room_) {
+      if (count > 1 && entries_.size() < entries_.capacity()) {
         total_count_ += count;
         entries_.emplace_back(value, count);
         return;
@@ -115,10 +115,6 @@ class WeightedSamples {
 
   /// add() of a set not sketched (yet), every case but the inline one.
   void add_any(double value, std::int64_t count);
-  /// Before a push_back to singles_ / entries_ (reserved): their memory up to the room is
-  /// faulted in ahead (core::populate_ahead), so that add() need not take a page fault.
-  void make_singles_room();
-  void make_entries_room();
 
   /// add_integer() of a value not yet in the counting array (or of a sketched set).
   void add_integer_first(std::int64_t value);
@@ -173,13 +169,9 @@ class WeightedSamples {
   /// of an Entry's 16; sorted up to sorted_singles_.
   std::vector<double> singles_;
   std::size_t sorted_singles_ = 0;
-  /// How many elements entries_ and singles_ can hold in memory already faulted in
-  /// (<= their capacity): add()'s inline path stores below these only.
-  std::size_t entries_room_ = 0;
-  std::size_t singles_room_ = 0;
   std::int64_t total_count_ = 0;
   /// entries_ and singles_ are folded together (equal values merged) once they hold
-  /// kFirstCompaction values (address space reserved, pages faulted in ahead as they fill),
+  /// kFirstCompaction values (address space reserved up to there),
   /// then each time they double: sets of up to a million values are sorted once, at the end.
   static constexpr std::size_t kFirstCompaction = std::size_t{1} << 20;
   std::size_t next_compaction_ = kFirstCompaction;
