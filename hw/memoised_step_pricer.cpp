@@ -1,8 +1,5 @@
 #include "hw/memoised_step_pricer.h"
 
-#include <algorithm>
-
-
 namespace llmsim::hw {
 namespace {
 
