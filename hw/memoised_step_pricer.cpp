@@ -1,9 +1,5 @@
 #include "hw/memoised_step_pricer.h"
 
-#include <algorithm>
-
-#include "core/fresh_pages.h"
-
 namespace llmsim::hw {
 namespace {
 
@@ -19,19 +15,11 @@ const Terms* filled_slot(const std::vector<std::optional<Terms>>& table, std::in
   return i < table.size() && table[i] ? &*table[i] : nullptr;
 }
 
-/// The slot for `index` (memoisable) in `table`, which grows to reach it, 256 entries at a
-/// time, within room reserved for every memoisable count at once (address space: a growth
-/// is never copied to a larger buffer, and only the pages it grows into are faulted in,
-/// together).
+/// The slot for `index` (memoisable) in `table`, which grows to reach it.
 template <typename Terms>
 std::optional<Terms>& slot(std::vector<std::optional<Terms>>& table, std::int64_t index) {
-  constexpr std::size_t kGrowthEntries = 256;
   const auto i = static_cast<std::size_t>(index);
-  if (i >= table.size()) {
-    table.reserve(MemoisedStepPricer::kTableEntries);
-    core::grow_populated(
-        table, std::min((i / kGrowthEntries + 1) * kGrowthEntries, MemoisedStepPricer::kTableEntries));
-  }
+  if (i >= table.size()) table.resize(i + 1);
   return table[i];
 }
 

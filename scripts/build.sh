@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Configures and builds llmsim (release, a static llmsim binary, strict warnings as errors) into
-# ./build.
+# Configures and builds llmsim (release, strict warnings as errors) into ./build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 generator=()
 if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
 if [ ! -f build/CMakeCache.txt ]; then
-  cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DLLMSIM_WERROR=ON \
-    -DLLMSIM_STATIC_BINARY=ON >/dev/null
+  cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DLLMSIM_WERROR=ON >/dev/null
 fi
 cmake --build build -j "$(nproc)"

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "core/fresh_pages.h"
 #include "sim/check.h"
 
 namespace llmsim::sim {
@@ -41,9 +40,7 @@ void DecodeGroup::join(Slot slot, std::uint64_t order, std::int64_t computed, st
       "a joining sequence decodes, has a token left and holds the blocks of its tokens");
   const auto index = static_cast<std::size_t>(slot);
   if (index >= by_slot_.size()) {
-    const std::size_t size = std::max(index + 1, 2 * by_slot_.size());
-    core::make_room_populated(by_slot_, size);
-    by_slot_.resize(size);
+    by_slot_.resize(std::max(index + 1, 2 * by_slot_.size()));
   }
   Member& m = by_slot_[index];
   LLMSIM_CHECK(m.position < 0, "a sequence joins a decode group once");

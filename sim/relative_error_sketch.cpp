@@ -10,8 +10,7 @@ namespace llmsim::sim {
 RelativeErrorSketch::RelativeErrorSketch(double relative_error)
     : relative_error_(relative_error),
       gamma_((1.0 + relative_error) / (1.0 - relative_error)),
-      log_gamma_(std::log(gamma_)),
-      buckets_(log_gamma_) {
+      log_gamma_(std::log(gamma_)) {
   LLMSIM_CHECK(relative_error > 0.0 && relative_error < 1.0, "a sketch's relative error lies in (0, 1)");
 }
 

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "sim/check.h"
-#include "sim/log_bucket_table.h"
 
 namespace llmsim::sim {
 
@@ -38,8 +37,10 @@ class RelativeErrorSketch {
   double value_at(std::int64_t index) const;
 
  private:
-  /// Bucket index of |v| > 0: ceil(log(|v|) / log(gamma)), looked up (LogBucketTable).
-  std::int64_t bucket_of(double magnitude) { return buckets_.bucket(magnitude); }
+  /// Bucket index of |v| > 0: ceil(log(|v|) / log(gamma)).
+  std::int64_t bucket_of(double magnitude) const {
+    return static_cast<std::int64_t>(std::ceil(std::log(magnitude) / log_gamma_));
+  }
   /// The value bucket i stands for, clamped to [min, max].
   double representative(std::int64_t bucket, bool negative) const;
   static void add_to(std::vector<std::int64_t>& bins, std::int64_t& offset, std::int64_t bucket,
@@ -48,7 +49,6 @@ class RelativeErrorSketch {
   double relative_error_;
   double gamma_;
   double log_gamma_;
-  LogBucketTable buckets_;
   std::int64_t count_ = 0;
   std::int64_t zeros_ = 0;
   double min_ = 0.0;

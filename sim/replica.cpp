@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/fresh_pages.h"
 #include "core/nearest_integer.h"
 #include "sim/block_content_ids.h"
 #include "sim/check.h"
@@ -48,7 +47,6 @@ Replica::Slot Replica::take_slot() {
     free_slots_.pop_back();
     return slot;
   }
-  core::make_room_populated(seqs_, seqs_.size() + 1);
   seqs_.emplace_back();
   return static_cast<Slot>(seqs_.size() - 1);
 }

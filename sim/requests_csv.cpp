@@ -1,14 +1,11 @@
 #include "sim/requests_csv.h"
 
 #include <algorithm>
-#include <bit>
 #include <charconv>
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <utility>
 
-#include "core/fresh_pages.h"
 #include "sim/csv_field.h"
 
 namespace llmsim::sim {
@@ -18,107 +15,31 @@ namespace {
 /// bounds check, not one per field (requests.csv has a row per request). Each put_* writes
 /// at p and returns the end of what it wrote.
 
-/// The two digits of n < 100, a leading zero included.
-char* put_2_digits(char* p, std::uint32_t n) {
-  static constexpr char kPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  std::memcpy(p, &kPairs[std::size_t{2} * n], 2);
-  return p + 2;
+/// At most this many characters: an integer (20 digits and a sign), a double with 6
+/// decimals (309 digits, a sign, a point and 6 decimals).
+constexpr std::ptrdiff_t kMaxInt = 21;
+constexpr std::ptrdiff_t kMaxFixed6 = 317;
+
+template <typename Integer>
+char* put_int(char* p, Integer value) {
+  return std::to_chars(p, p + kMaxInt, value).ptr;
 }
 
-/// The four digits of n < 10^4, leading zeros included.
-char* put_4_digits(char* p, std::uint32_t n) { return put_2_digits(put_2_digits(p, n / 100), n % 100); }
-
-/// The six digits of n < 10^6, leading zeros included (the decimals of a 6-decimal number).
-char* put_6_digits(char* p, std::uint32_t n) { return put_4_digits(put_2_digits(p, n / 10000), n % 10000); }
-
-/// The eight digits of n < 10^8, leading zeros included: two independent 4-digit halves, in
-/// 32-bit arithmetic.
-char* put_8_digits(char* p, std::uint32_t n) { return put_4_digits(put_4_digits(p, n / 10000), n % 10000); }
-
-/// n < 100 without leading zeros ("0" for 0).
-char* put_up_to_2_digits(char* p, std::uint32_t n) {
-  if (n >= 10) return put_2_digits(p, n);
-  *p = static_cast<char>('0' + n);
-  return p + 1;
-}
-
-/// n < 10^4 without leading zeros ("0" for 0).
-char* put_up_to_4_digits(char* p, std::uint32_t n) {
-  if (n < 100) return put_up_to_2_digits(p, n);
-  return put_2_digits(put_up_to_2_digits(p, n / 100), n % 100);
-}
-
-/// n < 10^8 without leading zeros ("0" for 0).
-char* put_up_to_8_digits(char* p, std::uint32_t n) {
-  if (n < 10000) return put_up_to_4_digits(p, n);
-  return put_4_digits(put_up_to_4_digits(p, n / 10000), n % 10000);
-}
-
-/// n in decimal without leading zeros, as std::to_chars writes it. The digits come in 8-digit
-/// chunks split off with at most two 64-bit divisions (n < 2^64 < 10^20: at most 4 digits
-/// above the lowest 16); within a chunk, 32-bit arithmetic only.
-char* put_uint(char* p, std::uint64_t n) {
-  constexpr std::uint64_t k1e8 = 100000000;
-  if (n < k1e8) return put_up_to_8_digits(p, static_cast<std::uint32_t>(n));
-  const std::uint64_t high = n / k1e8;
-  const auto low = static_cast<std::uint32_t>(n % k1e8);
-  if (high < k1e8) {
-    p = put_up_to_8_digits(p, static_cast<std::uint32_t>(high));
-  } else {
-    p = put_up_to_8_digits(p, static_cast<std::uint32_t>(high / k1e8));
-    p = put_8_digits(p, static_cast<std::uint32_t>(high % k1e8));
-  }
-  return put_8_digits(p, low);
-}
-
-/// value in decimal, as std::to_chars writes it (INT64_MIN included).
-char* put_int(char* p, std::int64_t value) {
-  if (value >= 0) return put_uint(p, static_cast<std::uint64_t>(value));
-  *p = '-';
-  return put_uint(p + 1, std::uint64_t{0} - static_cast<std::uint64_t>(value));  // |value|, modulo 2^64
-}
-
-/// q millionths as a decimal with exactly 6 decimals: q / 10^6, '.', q % 10^6 zero-padded.
-char* put_millionths(char* p, std::uint64_t q) {
-  p = put_uint(p, q / 1000000);
+/// Non-negative nanoseconds as milliseconds with exactly 6 decimals, by integer arithmetic:
+/// ns / 10^6, a point, ns % 10^6 with its leading zeros. (A negative ns is outside the
+/// contract.)
+char* put_ns_as_ms(char* p, std::int64_t ns) {
+  const auto q = static_cast<std::uint64_t>(ns);
+  p = put_int(p, q / 1000000);
   *p++ = '.';
-  return put_6_digits(p, static_cast<std::uint32_t>(q % 1000000));
+  const std::uint64_t decimals = q % 1000000;
+  for (std::uint64_t power = 100000; power > 1 && decimals < power; power /= 10) *p++ = '0';
+  return put_int(p, decimals);
 }
 
-/// Non-negative nanoseconds as milliseconds with exactly 6 decimals, by integer arithmetic.
-/// (A negative ns is outside the contract.)
-char* put_ns_as_ms(char* p, std::int64_t ns) { return put_millionths(p, static_cast<std::uint64_t>(ns)); }
-
-__extension__ typedef unsigned __int128 Uint128;
-
-/// A double with 6 decimals, as std::to_chars(fixed, 6) writes it (the exact binary value
-/// rounded half to even); at most kMaxFixed6 characters.
-constexpr std::size_t kMaxFixed6 = 340;
+/// A double with 6 decimals (the exact binary value rounded half to even).
 char* put_fixed6(char* p, double value) {
-  // Non-negative normal values below 2^33 (TPOT in ms) in integer arithmetic: value =
-  // m 2^e exactly, so value x 10^6 = m 10^6 2^e, rounded to an integer q, is q / 10^6.
-  const auto bits = std::bit_cast<std::uint64_t>(value);
-  const auto biased = static_cast<int>((bits >> 52) & 0x7ff);
-  if (std::signbit(value) || biased == 0 || value >= 8589934592.0) {
-    return std::to_chars(p, p + kMaxFixed6, value, std::chars_format::fixed, 6).ptr;
-  }
-  const std::uint64_t m = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
-  const int e = biased - 1075;
-  const Uint128 scaled = static_cast<Uint128>(m) * 1000000u;  // < 2^73
-  std::uint64_t q = 0;
-  if (e >= 0) {
-    q = static_cast<std::uint64_t>(scaled << e);  // value < 2^33: q < 2^53
-  } else if (e > -100) {
-    const int shift = -e;
-    q = static_cast<std::uint64_t>(scaled >> shift);
-    const Uint128 rest = scaled - (static_cast<Uint128>(q) << shift);
-    const Uint128 half = static_cast<Uint128>(1) << (shift - 1);
-    if (rest > half || (rest == half && (q & 1) != 0)) ++q;
-  }  // else value < 2^-47: rounds to 0
-  return put_millionths(p, q);
+  return std::to_chars(p, p + kMaxFixed6, value, std::chars_format::fixed, 6).ptr;
 }
 
 char* put_text(char* p, std::string_view text) {
@@ -140,23 +61,12 @@ RequestsCsvFormatter::RequestsCsvFormatter(const std::vector<std::string>& pool_
     append_csv_field(pools_.emplace_back(), name);
     longest_pool = std::max(longest_pool, pools_.back().size());
   }
-  // 16 integer fields of at most 20 digits and a sign, 3 ms fields, the TPOT field, the
-  // status and reason words, separators: far below max_row.
+  // 16 integer fields, 3 ms fields, the TPOT field, the status and reason words,
+  // separators: far below max_row.
   const std::size_t max_row = 1024 + kMaxFixed6 + longest_pool;
   // Not zeroed: every byte handed to the sink is written first.
   buffer_ = std::make_unique_for_overwrite<char[]>(kChunkBytes + std::max(max_row, kHeader.size()));
   end_ = put_text(buffer_.get(), kHeader);
-  room_end_ = end_;
-}
-
-void RequestsCsvFormatter::make_room() {
-  const auto used = static_cast<std::size_t>(end_ - buffer_.get());
-  if (used >= kChunkBytes) {
-    flush();  // every page of the chunk is faulted in now
-    room_end_ = buffer_.get() + kChunkBytes;
-    return;
-  }
-  room_end_ = buffer_.get() + core::populate_ahead(buffer_.get(), used, kChunkBytes);
 }
 
 void RequestsCsvFormatter::flush() {
@@ -166,7 +76,7 @@ void RequestsCsvFormatter::flush() {
 
 void RequestsCsvFormatter::add(const RequestRecord& r) {
   char* p = end_;
-  p = put_int(p, static_cast<std::int64_t>(r.id));
+  p = put_int(p, r.id);
   *p++ = ',';
   if (r.pool >= 0 && static_cast<std::size_t>(r.pool) < pools_.size()) {
     p = put_text(p, pools_[static_cast<std::size_t>(r.pool)]);
@@ -201,7 +111,7 @@ void RequestsCsvFormatter::add(const RequestRecord& r) {
   if (r.completion_ns >= 0) p = put_ns_as_ms(p, r.completion_ns - r.arrival_ns);
   *p++ = '\n';
   end_ = p;
-  if (end_ >= room_end_) make_room();
+  if (end_ >= buffer_.get() + kChunkBytes) flush();
 }
 
 RequestsCsvStream::RequestsCsvStream(const std::string& path, const std::vector<std::string>& pool_names)

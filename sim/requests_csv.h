@@ -18,8 +18,7 @@ namespace llmsim::sim {
 /// stays at about kChunkBytes whatever the rows.
 class RequestsCsvFormatter {
  public:
-  /// 256 KiB: a 14 MB requests.csv in 56 writes, and 192 fewer fresh pages than 1 MiB (each
-  /// fresh page costs a few us on the machines this runs on: core/fresh_pages.h).
+  /// 256 KiB: a 14 MB requests.csv in 56 writes.
   static constexpr std::size_t kChunkBytes = std::size_t{256} << 10;
   /// Told each chunk of text in order; the view is valid during the call only.
   using ChunkSink = std::function<void(std::string_view chunk)>;
@@ -36,14 +35,8 @@ class RequestsCsvFormatter {
  private:
   std::vector<std::string> pools_;  ///< CSV fields of the pool names
   ChunkSink sink_;
-  /// Faults in the buffer ahead of end_ (core::populate_ahead), or flushes it when full.
-  void make_room();
-
   std::unique_ptr<char[]> buffer_;  ///< kChunkBytes and room for one more row
   char* end_ = nullptr;  ///< end of what is formatted
-  /// add() calls make_room() once end_ reaches this: the end of the buffer's memory faulted
-  /// in so far, or buffer_ + kChunkBytes once all of it is.
-  char* room_end_ = nullptr;
 };
 
 /// requests.csv streamed into a ResultFile: rows go to PATH.partial in chunks as they come,

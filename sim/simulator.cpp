@@ -6,7 +6,6 @@
 #include <limits>
 #include <utility>
 
-#include "core/fresh_pages.h"
 #include "core/architecture.h"
 #include "core/input_error.h"
 #include "sim/check.h"
@@ -271,7 +270,6 @@ void Simulator::accept(const workloads::RequestSpec& request, std::int64_t clien
   ++accepted_;
   RequestIndex index = records_.size();
   if (free_records_.empty()) {
-    core::keep_room_ahead(records_, records_room_);
     records_.push_back(rec);
     if (source_->closed_loop()) client_of_.push_back(client);
     if (request_sink_) finished_.push_back(0);

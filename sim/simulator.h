@@ -139,9 +139,6 @@ class Simulator : private RunAheadListener {
   ProgramRequestSource* programs_ = nullptr;     ///< source_ when it runs test-time-compute programs
   std::unique_ptr<TtcUsageRecorder> ttc_usage_;     ///< observes iterations when programs_ is set
   std::vector<RequestRecord> records_;
-  /// records_ up to this many is memory faulted in ahead (core::keep_room_ahead; records_ is
-  /// reserved whole at construction).
-  std::size_t records_room_ = 0;
   std::unique_ptr<MetricsCollector> metrics_;
   std::vector<Pool> pools_;
   std::unique_ptr<GpuSets> gpu_sets_;  ///< who holds each shared GPU set; null without co-location

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "core/fresh_pages.h"
 #include "sim/check.h"
 
 namespace llmsim::sim {
@@ -29,7 +28,6 @@ void WaitingQueue::push_arrived(Slot slot, const workloads::RequestSpec& request
   entry.arrival_ns = request.arrival_ns;
   entry.sequence = next_sequence_++;
   entry.slot = slot;
-  core::make_room_populated(heap_, heap_.size() + 1);
   heap_.push_back(entry);
   std::push_heap(heap_.begin(), heap_.end(), later);
 }

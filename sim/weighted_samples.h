@@ -2,7 +2,6 @@
 // statistics over it (vLLM's benchmark uses np.mean, np.median, np.std, np.percentile).
 #pragma once
 
-#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -47,39 +46,10 @@ class WeightedSamples {
   /// Integers 0 <= v < this are counted in an array.
   static constexpr double kSmallIntegerLimit = 65536.0;
 
-  /// Precondition: count >= 0 (count 0 adds nothing). Inline: the common case (a latency
-  /// in nanoseconds, with room in its store) is a store and a count.
-  void add(double value, std::int64_t count = 1) {
-    if (sketch_) {  // a long run's set: every value goes to the sketch
-      add_sketched(value, count);
-      return;
-    }
-    if (value >= kSmallIntegerLimit && entries_.size() + singles_.size() + 1 < next_compaction_) {
-      if (count == 1 && singles_.size() < singles_room_) {
-        ++total_count_;
-        singles_.push_back(value);
-        return;
-      }
-      if (count > 1 && entries_.size() < entries_room_) {
-        total_count_ += count;
-        entries_.emplace_back(value, count);
-        return;
-      }
-    }
-    add_any(value, count);
-  }
-  /// add(static_cast<double>(value)) for an integer sample (batch sizes, token counts),
-  /// without the checks a double needs on the way to the counting array. Inline: the
-  /// simulator adds two per iteration, nearly always to a value already counted.
-  void add_integer(std::int64_t value) {
-    const auto v = static_cast<std::uint64_t>(value);  // negative: huge, so not small
-    if (v < small_counts_.size() && small_counts_[v] != 0 && !sketch_) {
-      ++total_count_;
-      ++small_counts_[v];
-      return;
-    }
-    add_integer_first(value);
-  }
+  /// Precondition: count >= 0 (count 0 adds nothing).
+  void add(double value, std::int64_t count = 1);
+  /// add(static_cast<double>(value)) for an integer sample (batch sizes, token counts).
+  void add_integer(std::int64_t value);
 
   /// Total count.
   std::int64_t count() const { return total_count_; }
@@ -113,74 +83,30 @@ class WeightedSamples {
   };
   using Entry = std::pair<double, std::int64_t>;
 
-  /// add() of a set not sketched (yet), every case but the inline one.
-  void add_any(double value, std::int64_t count);
-  /// Before a push_back to singles_ / entries_ (reserved): their memory up to the room is
-  /// faulted in ahead (core::populate_ahead), so that add() need not take a page fault.
-  void make_singles_room();
-  void make_entries_room();
-
-  /// add_integer() of a value not yet in the counting array (or of a sketched set).
-  void add_integer_first(std::int64_t value);
   /// Adds `count` to small_counts_[value] (growing it), counting a new distinct value.
   void count_small(std::size_t value, std::int64_t count);
-  /// Grows small_counts_ to `size` <= kSmallIntegerLimit counters, the new ones zero.
-  void grow_small_counts(std::size_t size);
-  /// Moves singles_ into entries_, then sorts and merges entries_; switches to the sketch
-  /// past kExactDistinctValues.
-  void fold();
-  /// Moves singles_ into entries_ (count 1 each), unsorted.
-  void move_singles_to_entries();
-  /// Before a compaction: moves singles_ into entries_ when entries_ has an unsorted tail
-  /// at least as long and room for them without growing (ITL gaps: a few gaps of batches
-  /// of one among half a million weighted ones), so that they are sorted together and read
-  /// back from one store. Never changes whether the set is sketched: the values stored
-  /// stay as many.
-  void join_singles_to_unsorted_entries();
-  /// Sorts the unsorted tail of entries_ and merges equal values; switches to the sketch
-  /// past kExactDistinctValues distinct values in entries_ and small_counts_.
-  void compact_entries();
+  /// Sorts the unsorted tail of entries_ into the sorted head, equal values merged; switches
+  /// to the sketch past kExactDistinctValues distinct values in entries_ and small_counts_.
+  void compact();
   void switch_to_sketch();
-  /// add() of a sketched set: past kExactDistinctValues every sample comes here, in one
-  /// call (the sketch's add and the sums inline in it), while add() stays small enough to
-  /// be inlined into its callers.
-  void add_sketched(double value, std::int64_t count);
-  void add_to_sketch(double value, std::int64_t count) {
-    sketch_->add(value, count);
-    const auto c = static_cast<double>(count);
-    sum_.add(value * c);
-    sum_squares_.add(value * value * c);
-  }
-  /// Readies the exact statistics (entries_ and singles_ sorted); false when the set is,
-  /// or now turns out to be, sketched.
-  bool prepare_exact();
-  /// Exact mode, after prepare_exact(): calls visit(value, count) for each distinct value
-  /// in ascending order, counts of equal values summed.
+  void add_to_sketch(double value, std::int64_t count);
+  /// Exact mode, after compact(): calls visit(value, count) for each distinct value in
+  /// ascending order, counts of equal values summed.
   template <typename Visit>
   void visit_sorted(Visit&& visit) const;
   double sketch_percentile(double q) const;
 
-  // Exact mode keeps three disjoint stores, read together in value order by visit_sorted:
+  // Exact mode keeps two disjoint stores, read together in value order by visit_sorted:
   /// small_counts_[v]: count of the value v, for integers 0 <= v < small_counts_.size().
   std::vector<std::int64_t> small_counts_;
   std::int64_t small_distinct_ = 0;  ///< non-zero entries of small_counts_
-  /// Other values added with a count above 1 (or folded in): sorted and merged up to
-  /// compacted_size_.
+  /// Every other value with its count: sorted, distinct values up to sorted_size_, then
+  /// the values added since the last compact().
   std::vector<Entry> entries_;
-  std::vector<Entry> merged_;  ///< compact_entries()'s output buffer, kept for its capacity
-  std::size_t compacted_size_ = 0;
-  /// Other values added one at a time (latencies: one per request), 8 bytes each instead
-  /// of an Entry's 16; sorted up to sorted_singles_.
-  std::vector<double> singles_;
-  std::size_t sorted_singles_ = 0;
-  /// How many elements entries_ and singles_ can hold in memory already faulted in
-  /// (<= their capacity): add()'s inline path stores below these only.
-  std::size_t entries_room_ = 0;
-  std::size_t singles_room_ = 0;
+  std::size_t sorted_size_ = 0;
   std::int64_t total_count_ = 0;
-  /// entries_ and singles_ are folded together (equal values merged) once they hold
-  /// kFirstCompaction values (address space reserved, pages faulted in ahead as they fill),
-  /// then each time they double: sets of up to a million values are sorted once, at the end.
+  /// entries_ is compacted once it holds kFirstCompaction values, then each time it doubles
+  /// from what a compaction leaves: sets of up to a million values are sorted once, at the end.
   static constexpr std::size_t kFirstCompaction = std::size_t{1} << 20;
   std::size_t next_compaction_ = kFirstCompaction;
   std::optional<RelativeErrorSketch> sketch_;

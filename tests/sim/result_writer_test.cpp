@@ -212,7 +212,7 @@ TEST_CASE("tpot_ms matches std::to_chars for integer parts of every digit count"
   RequestRecord r = completed_in_pool_0();
   r.output_tokens = 2;  // one gap: tpot = decode ns / 10^6
   r.first_token_ns = 0;
-  // Up to 3 x 10^12 ms, past 2^33 ms, where the integer path hands over to std::to_chars.
+  // Up to 3 x 10^12 ms.
   std::int64_t power = 1;
   for (int k = 0; k <= 18; ++k) {
     if (k > 0) power *= 10;

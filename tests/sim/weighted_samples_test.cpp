@@ -204,16 +204,15 @@ DistributionStats reference_stats(const Added& added) {
 }  // namespace
 
 TEST_CASE("single samples, weighted samples and small integers read as one sorted list") {
-  // Single adds and weighted adds are stored apart (8 and 16 bytes per value) and merged
-  // when read: equal values across the stores must count as one, in value order, through
-  // the radix sort (thousands of values: integers, then fractions) and the fallback sort.
+  // Small integers are counted in an array, other values stored and sorted: equal values
+  // must count as one, in value order, across both (integers, then fractions).
   for (const bool fractions : {false, true}) {
     for (const std::size_t n : {std::size_t{50}, std::size_t{20000}}) {
       std::mt19937_64 rng(n + (fractions ? 1 : 0));
       Added added;
       WeightedSamples s;
       for (std::size_t i = 0; i < n; ++i) {
-        double value = static_cast<double>(rng() % 3000) * 1000.0;  // repeats across stores
+        double value = static_cast<double>(rng() % 3000) * 1000.0;  // repeats
         if (rng() % 8 == 0) value = static_cast<double>(rng() % 100);  // small integers
         if (fractions) value += 0.25;
         const std::int64_t count = rng() % 3 == 0 ? 1 + static_cast<std::int64_t>(rng() % 5) : 1;
@@ -235,7 +234,7 @@ TEST_CASE("single samples, weighted samples and small integers read as one sorte
 }
 
 TEST_CASE("more stored samples than the exact limit but fewer distinct values stay exact") {
-  // 1.2 million single adds of 600,000 distinct values: the stores fold (equal values
+  // 1.2 million single adds of 600,000 distinct values: the store is compacted (equal values
   // merged) on the way, and the result is still the exact one.
   WeightedSamples s;
   Added added;
@@ -282,11 +281,9 @@ Added draw_samples(std::size_t n, std::uint64_t seed, Draw draw, Count count) {
 
 }  // namespace
 
-TEST_CASE("large weighted sets are sorted and merged like a comparison sort would") {
-  // Thousands of weighted values take the radix path: integers (ITL gaps with batch sizes),
-  // fractions, ranges that need one, two or three passes (or two of three, when the middle
-  // digit is alike in every value), repeats; and the comparison fallbacks: counts and values
-  // that do not fit one 64-bit word together, negative values, -0.0.
+TEST_CASE("large weighted sets are sorted and merged like the reference") {
+  // Thousands of weighted values: integers (ITL gaps with batch sizes), fractions, narrow
+  // and wide ranges, repeats, huge counts, negative values, -0.0.
   using Rng = std::mt19937_64;
   const auto batch = [](Rng& rng) { return 2 + static_cast<std::int64_t>(rng() % 1023); };
   const auto huge_count = [](Rng& rng) { return std::int64_t{1} << (20 + rng() % 20); };
@@ -316,7 +313,7 @@ TEST_CASE("large weighted sets are sorted and merged like a comparison sort woul
     added.insert(added.end(), more.begin(), more.end());
     check_against_reference(s, added);
   }
-  SUBCASE("values and counts too wide for one word") {
+  SUBCASE("huge counts") {
     const Added added = draw_samples(
         20000, 9, [](Rng& rng) { return std::ldexp(static_cast<double>(rng() >> 12), -static_cast<int>(rng() % 30)); },
         huge_count);
@@ -331,9 +328,8 @@ TEST_CASE("large weighted sets are sorted and merged like a comparison sort woul
   }
 }
 
-TEST_CASE("large sets of single samples are sorted like a comparison sort would") {
-  // Ranges that take one to four radix passes (an odd number ends in the scratch buffer),
-  // integer keys and bit patterns, repeats.
+TEST_CASE("large sets of single samples are sorted like the reference") {
+  // Narrow to wide ranges of integers, fractions, repeats.
   using Rng = std::mt19937_64;
   const auto one = [](Rng&) { return std::int64_t{1}; };
   double (*const draws[])(Rng&) = {
@@ -360,8 +356,7 @@ TEST_CASE("large sets of single samples are sorted like a comparison sort would"
 }
 
 TEST_CASE("single samples among many weighted ones are sorted with them") {
-  // ITL gaps: mostly batches of several, a few batches of one (single samples). The singles
-  // join the weighted tail when they are fewer; else both stores are merged when read.
+  // ITL gaps: mostly batches of several, a few batches of one (single samples).
   using Rng = std::mt19937_64;
   const auto gap = [](Rng& rng) { return 1e7 + 1000.0 * static_cast<double>(rng() % 50000); };
   for (const int singles_in_eight : {1, 7}) {
@@ -390,7 +385,7 @@ TEST_CASE("values around the counting array's range interleave with its values")
       default: return 65520.0 + 0.25 * static_cast<double>(rng() % 128);  // both sides of the limit
     }
   };
-  for (const int weighted_in_four : {1, 3}) {  // singles_ more (or fewer) than entries_
+  for (const int weighted_in_four : {1, 3}) {  // more (or fewer) single samples than weighted ones
     CAPTURE(weighted_in_four);
     Added added;
     for (int i = 0; i < 5000; ++i) {
