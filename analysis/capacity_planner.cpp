@@ -10,7 +10,7 @@
 #include "analysis/queue_stability.h"
 #include "core/input_error.h"
 #include "loader/hardware_loader.h"
-#include "sim/simulator.h"
+#include "sim/cluster/simulator.h"
 
 namespace llmsim::analysis {
 namespace {

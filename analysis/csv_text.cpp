@@ -1,7 +1,7 @@
 #include "analysis/csv_text.h"
 
 #include "core/input_error.h"
-#include "sim/csv_field.h"
+#include "sim/metrics/csv_field.h"
 
 namespace llmsim::analysis {
 

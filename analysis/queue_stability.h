@@ -13,7 +13,7 @@
 
 #include <vector>
 
-#include "sim/request_record.h"
+#include "sim/engine/request_record.h"
 
 namespace llmsim::analysis {
 

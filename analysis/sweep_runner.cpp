@@ -8,8 +8,8 @@
 #include "analysis/sweep_manifest.h"
 #include "analysis/text_files.h"
 #include "core/input_error.h"
-#include "sim/result_writer.h"
-#include "sim/simulator.h"
+#include "sim/metrics/result_writer.h"
+#include "sim/cluster/simulator.h"
 
 namespace llmsim::analysis {
 namespace {

@@ -17,11 +17,11 @@
 #include "core/input_error.h"
 #include "core/param_basis.h"
 #include "loader/scenario_loader.h"
-#include "sim/requests_csv.h"
-#include "sim/result_writer.h"
-#include "sim/simulator.h"
-#include "sim/summary_table.h"
-#include "sim/ttc_summary.h"
+#include "sim/metrics/requests_csv.h"
+#include "sim/metrics/result_writer.h"
+#include "sim/cluster/simulator.h"
+#include "sim/metrics/summary_table.h"
+#include "sim/metrics/ttc_summary.h"
 
 namespace llmsim::app {
 namespace {

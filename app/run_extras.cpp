@@ -6,7 +6,7 @@
 #include "analysis/html_report.h"
 #include "analysis/text_files.h"
 #include "core/input_error.h"
-#include "sim/gpu_sets.h"
+#include "sim/cluster/gpu_sets.h"
 
 namespace llmsim::app {
 

@@ -9,10 +9,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sim/run_result.h"
+#include "sim/cluster/run_result.h"
 #include "sim/scenario.h"
-#include "sim/time_series.h"
-#include "sim/trace_writer.h"
+#include "sim/metrics/time_series.h"
+#include "sim/metrics/trace_writer.h"
 
 namespace llmsim::app {
 

@@ -6,7 +6,7 @@
 
 #include "core/input_error.h"
 #include "sim/scenario.h"
-#include "sim/simulator.h"
+#include "sim/cluster/simulator.h"
 
 namespace llmsim::app {
 

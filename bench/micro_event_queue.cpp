@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <variant>
 
-#include "sim/event_queue.h"
+#include "sim/cluster/event_queue.h"
 
 namespace {
 

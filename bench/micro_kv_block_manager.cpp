@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/kv_block_manager.h"
+#include "sim/engine/kv_block_manager.h"
 
 namespace {
 

@@ -11,9 +11,9 @@
 
 #include "core/architecture.h"
 #include "core/model_spec.h"
-#include "sim/metrics_collector.h"
-#include "sim/replica.h"
-#include "sim/step_pricer.h"
+#include "sim/metrics/metrics_collector.h"
+#include "sim/engine/replica.h"
+#include "sim/engine/step_pricer.h"
 
 namespace {
 

@@ -25,9 +25,9 @@
 #include <nlohmann/json.hpp>
 
 #include "loader/scenario_loader.h"
-#include "sim/requests_csv.h"
-#include "sim/result_writer.h"
-#include "sim/simulator.h"
+#include "sim/metrics/requests_csv.h"
+#include "sim/metrics/result_writer.h"
+#include "sim/cluster/simulator.h"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include "fuzz/fuzz_input.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
-#include "sim/kv_capacity.h"
+#include "sim/engine/kv_capacity.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const llmsim::core::ModelSpec kModel = llmsim::loader::load_model("llama-3.1-8b");

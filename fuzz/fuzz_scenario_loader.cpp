@@ -13,7 +13,7 @@
 #include "core/input_error.h"
 #include "fuzz/fuzz_input.h"
 #include "loader/scenario_loader.h"
-#include "sim/kv_capacity.h"
+#include "sim/engine/kv_capacity.h"
 #include "workloads/workload_validation.h"
 
 namespace {

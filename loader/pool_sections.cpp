@@ -3,7 +3,7 @@
 #include <set>
 
 #include "loader/scenario_sections.h"
-#include "sim/gpu_sets.h"
+#include "sim/cluster/gpu_sets.h"
 
 namespace llmsim::loader {
 namespace {

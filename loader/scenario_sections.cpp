@@ -7,7 +7,7 @@
 #include "core/input_error.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
-#include "sim/kv_capacity.h"
+#include "sim/engine/kv_capacity.h"
 
 namespace llmsim::loader {
 namespace {

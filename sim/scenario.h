@@ -39,7 +39,7 @@ struct PoolSpec {
   RouterKind router = RouterKind::round_robin;
   EngineConfig engine;
   /// Empty: the pool has GPUs of its own. Otherwise the name of an earlier pool whose GPUs
-  /// it shares (sim/gpu_sets.h): same hardware id, tensor_parallel and replicas; replica r
+  /// it shares (sim/cluster/gpu_sets.h): same hardware id, tensor_parallel and replicas; replica r
   /// of every pool of such a group runs on the group's GPU set r, one engine's iteration at
   /// a time, and each engine holds its weights and KV cache within its own
   /// engine.gpu_memory_utilization share (the shares of a group sum to at most 1).

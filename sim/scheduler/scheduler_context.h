@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <span>
 
-#include "sim/iteration_plan.h"
-#include "sim/kv_block_manager.h"
-#include "sim/kv_layout.h"
+#include "sim/engine/iteration_plan.h"
+#include "sim/engine/kv_block_manager.h"
+#include "sim/engine/kv_layout.h"
 #include "sim/scenario.h"
-#include "sim/sequence.h"
+#include "sim/engine/sequence.h"
 
 namespace llmsim::sim {
 

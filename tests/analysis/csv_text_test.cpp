@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/result_writer.h"
+#include "sim/metrics/result_writer.h"
 
 using llmsim::analysis::csv_line;
 using llmsim::analysis::parse_csv_table;

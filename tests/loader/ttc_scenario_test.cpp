@@ -5,7 +5,7 @@
 
 #include "loader/scenario_loader.h"
 #include "scenario_error.h"
-#include "sim/simulator.h"
+#include "sim/cluster/simulator.h"
 
 using llmsim::loader::load_scenario;
 using llmsim::loader::load_scenario_text;

@@ -1,4 +1,4 @@
-#include "sim/block_content_ids.h"
+#include "sim/engine/block_content_ids.h"
 
 #include <doctest/doctest.h>
 

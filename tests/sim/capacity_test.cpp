@@ -1,7 +1,7 @@
 // Throughput saturates at capacity, and TTFT grows without bound only above it.
 #include <doctest/doctest.h>
 
-#include "sim/simulator.h"
+#include "sim/cluster/simulator.h"
 #include "tests/sim/sim_test_support.h"
 
 namespace {

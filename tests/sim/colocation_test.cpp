@@ -1,4 +1,4 @@
-// Co-located pools (PoolSpec::colocated_with, sim/gpu_sets.h): engines that share a GPU set
+// Co-located pools (PoolSpec::colocated_with, sim/cluster/gpu_sets.h): engines that share a GPU set
 // take turns, one iteration at a time, alternating when both have work.
 #include <doctest/doctest.h>
 
@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "core/input_error.h"
-#include "sim/gpu_sets.h"
-#include "sim/result_writer.h"
-#include "sim/simulator.h"
+#include "sim/cluster/gpu_sets.h"
+#include "sim/metrics/result_writer.h"
+#include "sim/cluster/simulator.h"
 #include "sim_test_support.h"
 
 namespace llmsim::sim {

@@ -1,6 +1,6 @@
 // ContentIndex against std::unordered_map: random inserts, finds and erases in a small,
 // crowded table, so probe runs wrap around the end and backward-shift deletion is exercised.
-#include "sim/content_index.h"
+#include "sim/engine/content_index.h"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "sim/decode_group.h"
+#include "sim/fast_forward/decode_group.h"
 
 #include <doctest/doctest.h>
 

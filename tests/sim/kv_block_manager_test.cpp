@@ -1,4 +1,4 @@
-#include "sim/kv_block_manager.h"
+#include "sim/engine/kv_block_manager.h"
 
 #include <doctest/doctest.h>
 

@@ -1,11 +1,11 @@
-#include "sim/kv_capacity.h"
+#include "sim/engine/kv_capacity.h"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "core/input_error.h"
-#include "sim/simulator.h"
+#include "sim/cluster/simulator.h"
 #include "sim_test_support.h"
 
 using namespace llmsim::sim;

@@ -6,9 +6,9 @@
 #include <string>
 #include <utility>
 
-#include "sim/generator_request_source.h"
-#include "sim/result_writer.h"
-#include "sim/simulator.h"
+#include "sim/cluster/generator_request_source.h"
+#include "sim/metrics/result_writer.h"
+#include "sim/cluster/simulator.h"
 #include "sim_test_support.h"
 
 using namespace llmsim::sim;

@@ -1,4 +1,4 @@
-#include "sim/metrics_collector.h"
+#include "sim/metrics/metrics_collector.h"
 
 #include <doctest/doctest.h>
 

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "hw/step_time_model.h"
-#include "sim/simulator.h"
+#include "sim/cluster/simulator.h"
 #include "sim_test_support.h"
 
 using namespace llmsim;

@@ -1,4 +1,4 @@
-#include "sim/relative_error_sketch.h"
+#include "sim/metrics/relative_error_sketch.h"
 
 #include <doctest/doctest.h>
 

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/metrics_collector.h"
-#include "sim/replica.h"
-#include "sim/request_record.h"
+#include "sim/metrics/metrics_collector.h"
+#include "sim/engine/replica.h"
+#include "sim/engine/request_record.h"
 #include "sim_test_support.h"
 
 namespace llmsim::sim::testing {

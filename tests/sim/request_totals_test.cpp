@@ -1,4 +1,4 @@
-#include "sim/request_totals.h"
+#include "sim/metrics/request_totals.h"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "sim/result_file.h"
+#include "sim/metrics/result_file.h"
 
 #include <doctest/doctest.h>
 
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/input_error.h"
-#include "sim/requests_csv.h"
+#include "sim/metrics/requests_csv.h"
 #include "tests/temp_folder.h"
 
 using llmsim::sim::RequestRecord;

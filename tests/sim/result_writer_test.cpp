@@ -1,4 +1,4 @@
-#include "sim/result_writer.h"
+#include "sim/metrics/result_writer.h"
 
 #include <doctest/doctest.h>
 
@@ -10,8 +10,8 @@
 #include <tuple>
 #include <vector>
 
-#include "sim/summary_table.h"
-#include "sim/simulator.h"
+#include "sim/metrics/summary_table.h"
+#include "sim/cluster/simulator.h"
 #include "sim_test_support.h"
 
 using namespace llmsim::sim;

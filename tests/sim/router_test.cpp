@@ -1,10 +1,10 @@
-#include "sim/router.h"
+#include "sim/cluster/router.h"
 
 #include <doctest/doctest.h>
 
 #include <vector>
 
-#include "sim/simulator.h"
+#include "sim/cluster/simulator.h"
 #include "sim_test_support.h"
 
 using namespace llmsim::sim;

@@ -10,10 +10,10 @@
 
 #include "core/model_spec.h"
 #include "hw/hardware_spec.h"
-#include "sim/request_source.h"
+#include "sim/cluster/request_source.h"
 #include "sim/scenario.h"
-#include "sim/simulator.h"
-#include "sim/step_pricer.h"
+#include "sim/cluster/simulator.h"
+#include "sim/engine/step_pricer.h"
 #include "workloads/request_spec.h"
 
 namespace llmsim::sim::testing {

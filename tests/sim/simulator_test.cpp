@@ -1,4 +1,4 @@
-#include "sim/simulator.h"
+#include "sim/cluster/simulator.h"
 
 #include <doctest/doctest.h>
 
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/input_error.h"
-#include "sim/result_writer.h"
+#include "sim/metrics/result_writer.h"
 #include "sim_test_support.h"
 
 using namespace llmsim::sim;

@@ -9,9 +9,9 @@
 
 #include "core/architecture.h"
 #include "core/input_error.h"
-#include "sim/kv_capacity.h"
-#include "sim/kv_layout.h"
-#include "sim/simulator.h"
+#include "sim/engine/kv_capacity.h"
+#include "sim/engine/kv_layout.h"
+#include "sim/cluster/simulator.h"
 #include "replica_test_support.h"
 #include "sim_test_support.h"
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "sim/time_series.h"
+#include "sim/metrics/time_series.h"
 
 namespace {
 

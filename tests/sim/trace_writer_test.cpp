@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "sim/trace_writer.h"
+#include "sim/metrics/trace_writer.h"
 
 namespace {
 

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "sim/block_content_ids.h"
+#include "sim/engine/block_content_ids.h"
 
 namespace llmsim::sim {
 namespace {

@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "core/input_error.h"
-#include "sim/result_writer.h"
-#include "sim/simulator.h"
-#include "sim/ttc_summary.h"
+#include "sim/metrics/result_writer.h"
+#include "sim/cluster/simulator.h"
+#include "sim/metrics/ttc_summary.h"
 #include "sim_test_support.h"
 
 namespace llmsim::sim {

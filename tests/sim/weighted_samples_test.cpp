@@ -1,4 +1,4 @@
-#include "sim/weighted_samples.h"
+#include "sim/metrics/weighted_samples.h"
 
 #include <doctest/doctest.h>
 

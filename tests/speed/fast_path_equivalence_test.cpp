@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "loader/scenario_loader.h"
-#include "sim/requests_csv.h"
-#include "sim/result_writer.h"
-#include "sim/gpu_sets.h"
-#include "sim/simulator.h"
-#include "sim/time_series.h"
-#include "sim/trace_writer.h"
+#include "sim/metrics/requests_csv.h"
+#include "sim/metrics/result_writer.h"
+#include "sim/cluster/gpu_sets.h"
+#include "sim/cluster/simulator.h"
+#include "sim/metrics/time_series.h"
+#include "sim/metrics/trace_writer.h"
 
 namespace {
 

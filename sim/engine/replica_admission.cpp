@@ -1,0 +1,41 @@
+// Replica: admitting the waiting request the scheduling policy chose (SchedulerContext).
+#include <algorithm>
+
+#include "sim/check.h"
+#include "sim/engine/replica.h"
+
+namespace llmsim::sim {
+
+void Replica::admit_front(const KvBlockManager::PrefixHit& hit, std::int64_t blocks_needed,
+                          std::int64_t new_tokens) {
+  const Slot slot = waiting_.front();
+  Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
+  const std::int64_t hit_tokens = hit.blocks * config_.engine.block_size;
+  waiting_.pop_front();
+  metrics_->on_waiting_change(-1);
+  LLMSIM_CHECK(seq.blocks.empty() && seq.computed_tokens == 0, "a waiting request holds no KV blocks");
+  if (hit.blocks > 0) kv_.acquire_cached(seq.content_ids, hit.blocks, seq.blocks);
+  const bool allocated = kv_.allocate(blocks_needed, seq.blocks);
+  LLMSIM_CHECK(allocated, "admission allocates only blocks it counted as available");
+  seq.computed_tokens = hit_tokens;
+  seq.registered_blocks = hit.blocks;
+  if (seq.decoding()) {
+    // A resumed request whose cache hit covers every token but the last runs a decode
+    // step at once: it joins the running decode sums like a request that decoded before.
+    ++decode_seqs_;
+    decode_context_tokens_ += seq.computed_tokens;
+  }
+  outstanding_tokens_ -= std::min(hit_tokens, seq.prompt_tokens);
+  RequestRecord& rec = record(seq);
+  if (!seq.admitted_before) {
+    seq.admitted_before = true;
+    rec.scheduled_ns = plan_.start_ns;
+    rec.cached_tokens = hit_tokens;
+  }
+  push_running(slot);
+  fork_seats_reserved_ += pending_forks(slot);
+  schedule(slot, new_tokens);
+  ++plan_.admitted;
+}
+
+}  // namespace llmsim::sim
