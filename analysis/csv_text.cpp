@@ -14,24 +14,22 @@ std::string csv_line(const std::vector<std::string>& fields) {
   return out;
 }
 
-std::vector<std::vector<std::string>> parse_csv(const std::string& text, const std::string& file,
-                                                std::vector<int>* row_lines) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
+void scan_csv(const std::string& text, const std::string& file, const CsvFieldVisitor& on_field,
+              const CsvRowEnd& on_row_end) {
   std::string field;
   bool quoted = false;
   bool any = false;  ///< the current line has content
+  std::size_t column = 0;
   int line = 1;
   int quote_line = 0;
   int row_line = 1;
   const auto end_row = [&] {
     if (any) {
-      row.push_back(field);
-      rows.push_back(std::move(row));
-      if (row_lines != nullptr) row_lines->push_back(row_line);
+      on_field(column, field);
+      on_row_end(row_line);
     }
-    row.clear();
     field.clear();
+    column = 0;
     any = false;
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -53,7 +51,7 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text, const s
       quote_line = line;
       any = true;
     } else if (c == ',') {
-      row.push_back(field);
+      on_field(column++, field);
       field.clear();
       any = true;
     } else if (c == '\n') {
@@ -67,6 +65,19 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text, const s
   }
   if (quoted) throw core::InputError(file, quote_line, "", "unterminated quoted CSV field");
   end_row();
+}
+
+std::vector<std::vector<std::string>> parse_csv(const std::string& text, const std::string& file,
+                                                std::vector<int>* row_lines) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  scan_csv(
+      text, file, [&row](std::size_t, const std::string& field) { row.push_back(field); },
+      [&](int line) {
+        rows.push_back(std::move(row));
+        row.clear();
+        if (row_lines != nullptr) row_lines->push_back(line);
+      });
   return rows;
 }
 

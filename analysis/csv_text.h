@@ -3,6 +3,8 @@
 // requests.csv and timeseries.csv.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,15 @@ namespace llmsim::analysis {
 
 /// One CSV line (without the newline) from its fields, each as sim::append_csv_field writes it.
 std::string csv_line(const std::vector<std::string>& fields);
+
+/// Called with each field of a row, by 0-based column, then with the row's first line.
+using CsvFieldVisitor = std::function<void(std::size_t column, const std::string& field)>;
+using CsvRowEnd = std::function<void(int line)>;
+
+/// The fields of `text` row by row, without keeping them (for large files of which a few
+/// columns are read); the syntax and errors of parse_csv.
+void scan_csv(const std::string& text, const std::string& file, const CsvFieldVisitor& on_field,
+              const CsvRowEnd& on_row_end);
 
 /// Rows of fields. Accepts \n and \r\n line ends; skips empty lines. Throws
 /// InputError(file, line, "", ...) for an unterminated quoted field. When `row_lines` is

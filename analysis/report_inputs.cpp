@@ -1,5 +1,6 @@
 #include "analysis/report_inputs.h"
 
+#include <algorithm>
 #include <charconv>
 #include <sstream>
 
@@ -32,6 +33,51 @@ std::vector<double> csv_numbers(const CsvTable& table, const std::string& column
     }
     values.push_back(value);
   }
+  return values;
+}
+
+std::vector<std::vector<double>> csv_number_columns(const std::string& text, const std::string& file,
+                                                    const std::vector<std::string>& columns) {
+  std::vector<std::vector<double>> values(columns.size());
+  std::vector<long> slot_of_column;        // header column -> index in `columns`, or -1
+  std::vector<std::string> cells(columns.size());
+  bool header = true;
+  scan_csv(
+      text, file,
+      [&](std::size_t column, const std::string& field) {
+        if (header) {
+          const auto found = std::find(columns.begin(), columns.end(), field);
+          slot_of_column.push_back(found == columns.end() ? -1 : static_cast<long>(found - columns.begin()));
+        } else if (column < slot_of_column.size() && slot_of_column[column] >= 0) {
+          cells[static_cast<std::size_t>(slot_of_column[column])] = field;
+        }
+      },
+      [&](int line) {
+        if (header) {
+          header = false;
+          for (const std::string& name : columns) {
+            if (std::find(slot_of_column.begin(), slot_of_column.end(),
+                          static_cast<long>(&name - columns.data())) == slot_of_column.end()) {
+              throw core::InputError(file, 1, name, "missing column");
+            }
+          }
+          return;
+        }
+        for (std::size_t k = 0; k < columns.size(); ++k) {
+          const std::string& cell = cells[k];
+          if (!cell.empty()) {
+            double value = 0.0;
+            const char* end = cell.data() + cell.size();
+            const auto [ptr, ec] = std::from_chars(cell.data(), end, value);
+            if (ec != std::errc() || ptr != end) {
+              throw core::InputError(file, line, columns[k], "expected a number, got \"" + cell + "\"");
+            }
+            values[k].push_back(value);
+          }
+          cells[k].clear();
+        }
+      });
+  if (header) throw core::InputError(file, 0, "", "the CSV file has no header line");
   return values;
 }
 
