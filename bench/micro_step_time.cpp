@@ -48,7 +48,7 @@ llmsim::hw::BatchShape mixed_batch() {
 
 void BM_PriceMixedBatch(benchmark::State& state) {
   const llmsim::hw::StepTimeModel model(llama_3_1_8b(), h100_sxm(), llmsim::hw::Precision{},
-                                        static_cast<int>(state.range(0)));
+                                        llmsim::hw::Parallelism{static_cast<int>(state.range(0))});
   llmsim::hw::BatchShape batch = mixed_batch();
   for (auto _ : state) {
     benchmark::DoNotOptimize(batch);
@@ -63,7 +63,8 @@ BENCHMARK(BM_PriceMixedBatch)->Arg(1)->Arg(2);
 void BM_PriceMixedBatchRoundedRoofline(benchmark::State& state) {
   llmsim::hw::HardwareSpec hw = h100_sxm();
   hw.efficiency.roofline_exponent = 2.0;
-  const llmsim::hw::StepTimeModel model(llama_3_1_8b(), hw, llmsim::hw::Precision{}, 1);
+  const llmsim::hw::StepTimeModel model(llama_3_1_8b(), hw, llmsim::hw::Precision{},
+                                        llmsim::hw::Parallelism{1});
   llmsim::hw::BatchShape batch = mixed_batch();
   for (auto _ : state) {
     benchmark::DoNotOptimize(batch);
@@ -77,7 +78,8 @@ BENCHMARK(BM_PriceMixedBatchRoundedRoofline);
 void BM_PriceDecodeBatch(benchmark::State& state) {
   llmsim::hw::HardwareSpec hw = h100_sxm();
   hw.efficiency.roofline_exponent = 2.0;
-  const llmsim::hw::StepTimeModel model(llama_3_1_8b(), hw, llmsim::hw::Precision{}, 1);
+  const llmsim::hw::StepTimeModel model(llama_3_1_8b(), hw, llmsim::hw::Precision{},
+                                        llmsim::hw::Parallelism{1});
   llmsim::hw::BatchShape batch;
   batch.decode_seqs = 256;
   batch.decode_kv_tokens = 256.0 * 1500.0;

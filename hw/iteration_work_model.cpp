@@ -55,7 +55,6 @@
 #include "core/invariant.h"
 #include "core/model_dims.h"
 #include "hw/compute_dtypes.h"
-#include "hw/step_time_model.h"
 
 namespace llmsim::hw {
 namespace {
@@ -92,7 +91,9 @@ double expected_distinct_experts(double num_experts, double experts_per_token, d
 
 IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
                                        const core::ParameterCounts& params,
-                                       const Precision& precision, int tensor_parallel) {
+                                       const Precision& precision,
+                                       const Parallelism& parallelism) {
+  const int tensor_parallel = parallelism.tensor_parallel;
   core::check_model_spec(model);
   check_tensor_parallel(model, tensor_parallel);
   const double p = tensor_parallel;

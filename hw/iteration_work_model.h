@@ -10,10 +10,10 @@
 #include "core/parameter_counts.h"
 #include "hw/batch_shape.h"
 #include "hw/iteration_work.h"
+#include "hw/parallelism.h"
+#include "hw/precision.h"
 
 namespace llmsim::hw {
-
-struct Precision;  // hw/step_time_model.h
 
 /// Expected number of distinct experts that `tokens` tokens touch when each picks
 /// `experts_per_token` of `num_experts` uniformly and independently of the others:
@@ -56,7 +56,7 @@ class IterationWorkModel {
   /// heads, or neither divides nor is a multiple of the KV heads, or when the model has a
   /// non-positive dimension or inconsistent MoE fields.
   IterationWorkModel(const core::ModelSpec& model, const core::ParameterCounts& params,
-                     const Precision& precision, int tensor_parallel);
+                     const Precision& precision, const Parallelism& parallelism);
 
   /// Precondition (aborts otherwise): every field of `batch` is >= 0.
   IterationWork work(const BatchShape& batch) const;

@@ -23,7 +23,7 @@ SampleBuilder::SampleBuilder(const core::ModelSpec& model, const Precision& prec
       tensor_parallel_(tensor_parallel),
       source_(std::move(source)),
       params_(core::count_parameters(layer_)),
-      work_model_(layer_, params_, precision, tensor_parallel),
+      work_model_(layer_, params_, precision, Parallelism{tensor_parallel}),
       gemms_(layer_gemm_shapes(layer_, tensor_parallel)) {}
 
 ProfileSample SampleBuilder::base(SampleKind kind, std::string_view op, std::int64_t tokens,

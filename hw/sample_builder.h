@@ -11,7 +11,7 @@
 #include "hw/iteration_work_model.h"
 #include "hw/layer_gemms.h"
 #include "hw/profile_sample.h"
-#include "hw/step_time_model.h"
+#include "hw/precision.h"
 
 namespace llmsim::hw {
 

@@ -165,13 +165,13 @@ std::string_view to_string(OpClass op) {
 }
 
 StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& hardware,
-                             Precision precision, int tensor_parallel)
+                             Precision precision, Parallelism parallelism)
     : model_(model),
       hardware_(hardware),
       precision_(precision),
-      tensor_parallel_(tensor_parallel),
+      parallelism_(parallelism),
       params_(core::count_parameters(model)),
-      work_model_(model, params_, precision, tensor_parallel),
+      work_model_(model, params_, precision, parallelism),
       gemm_peak_flops_per_s_(required_peak(
           hardware, gemm_compute_dtype(hardware, precision.weights), "the weight precision")),
       lm_head_peak_flops_per_s_(
@@ -181,7 +181,7 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
               : gemm_peak_flops_per_s_),
       attention_peak_flops_per_s_(required_peak(
           hardware, unquantised_compute_dtype(precision.activations), "attention")) {
-  check_hardware(hardware, tensor_parallel);
+  check_hardware(hardware, parallelism_.tensor_parallel);
   const Efficiencies& e = hardware.efficiency;
   attention_flops_per_s_ = attention_peak_flops_per_s_ * e.attention_prefill_efficiency;
   memory_bytes_per_s_ = hardware.hbm_bandwidth_bytes_per_s * e.memory_bandwidth_efficiency;
@@ -210,7 +210,7 @@ TokenTerms StepTimeModel::token_terms(std::int64_t tokens) const {
       work.elementwise,
       elementwise_memory_s + work.elementwise_kernels * e.elementwise_kernel_latency_s,
       elementwise_memory_s, false};
-  terms.allreduce_s = allreduce_s(work, hardware_, tensor_parallel_);
+  terms.allreduce_s = allreduce_s(work, hardware_, parallelism_.tensor_parallel);
   return terms;
 }
 
@@ -263,7 +263,7 @@ StepCost StepTimeModel::combine(const BatchShape& batch, const TokenTerms& token
     (op->compute_bound ? tally.compute_s : tally.memory_s) += op->roofline_s;
   }
   const Bound bound = tally.compute_s > tally.memory_s ? Bound::compute : Bound::memory;
-  return StepCost{{time_s, flops * tensor_parallel_, hbm_bytes * tensor_parallel_, bound}, op_time_s};
+  return StepCost{{time_s, flops * parallelism_.tensor_parallel, hbm_bytes * parallelism_.tensor_parallel, bound}, op_time_s};
 }
 
 DecodeOnlyTerms StepTimeModel::decode_only_terms(std::int64_t decode_seqs) const {
@@ -338,7 +338,7 @@ inline StepTimeModel::DecodeOnlyPrice StepTimeModel::decode_only_price(
   tally.memory_s = tally.memory_s + terms.memory_s_after_decode[0] + terms.memory_s_after_decode[1];
   const Bound bound = tally.compute_s > tally.memory_s ? Bound::compute : Bound::memory;
   return DecodeOnlyPrice{
-      StepTotals{time_s, flops * tensor_parallel_, hbm_bytes * tensor_parallel_, bound},
+      StepTotals{time_s, flops * parallelism_.tensor_parallel, hbm_bytes * parallelism_.tensor_parallel, bound},
       decode.time_s};
 }
 
@@ -356,11 +356,11 @@ StepTotals StepTimeModel::price_decode_only_totals(const DecodeOnlyTerms& terms,
 }
 
 double StepTimeModel::peak_flops_per_s_group() const {
-  return gemm_peak_flops_per_s_ * tensor_parallel_;
+  return gemm_peak_flops_per_s_ * parallelism_.tensor_parallel;
 }
 
 double StepTimeModel::hbm_bandwidth_group() const {
-  return hardware_.hbm_bandwidth_bytes_per_s * tensor_parallel_;
+  return hardware_.hbm_bandwidth_bytes_per_s * parallelism_.tensor_parallel;
 }
 
 }  // namespace llmsim::hw

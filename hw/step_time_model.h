@@ -13,17 +13,10 @@
 #include "hw/hardware_spec.h"
 #include "hw/iteration_work.h"
 #include "hw/iteration_work_model.h"
+#include "hw/parallelism.h"
+#include "hw/precision.h"
 
 namespace llmsim::hw {
-
-/// Storage formats of a deployment. Compute runs in fp8 when weights are fp8, else in
-/// bf16/fp16 (int8/int4 weights are weight-only quantisation: dequantised to 16-bit).
-/// Attention and the LM head run in 16-bit whatever the weights (see step_time_model.cpp).
-struct Precision {
-  core::DType weights = core::DType::bf16;
-  core::DType kv_cache = core::DType::bf16;
-  core::DType activations = core::DType::bf16;  ///< activation tensors and all-reduce payloads
-};
 
 enum class OpClass {
   gemm,               ///< QKV, O and MLP/expert projections
@@ -111,7 +104,7 @@ struct DecodeOnlyTerms {
 class StepTimeModel {
  public:
   StepTimeModel(const core::ModelSpec& model, const HardwareSpec& hardware, Precision precision,
-                int tensor_parallel);
+                Parallelism parallelism);
 
   /// Prices one iteration. An empty batch costs nothing (time 0); any other costs
   /// combine(batch, token_terms(T), head_terms(batch.sampled_seqs)), T the batch's total
@@ -151,7 +144,7 @@ class StepTimeModel {
   double peak_flops_per_s_group() const;
   /// HBM bandwidth times the number of GPUs: the bandwidth-utilisation denominator.
   double hbm_bandwidth_group() const;
-  int tensor_parallel() const { return tensor_parallel_; }
+  const Parallelism& parallelism() const { return parallelism_; }
 
   /// The per-GPU FLOPs and bytes behind price(), per operator class: the regressors a
   /// calibration fits the Efficiencies against.
@@ -169,7 +162,7 @@ class StepTimeModel {
   core::ModelSpec model_;
   HardwareSpec hardware_;
   Precision precision_;
-  int tensor_parallel_;
+  Parallelism parallelism_;
   core::ParameterCounts params_;
   IterationWorkModel work_model_;
   double gemm_peak_flops_per_s_;       ///< one GPU, the dtype the QKV/O/MLP GEMMs run in

@@ -17,7 +17,7 @@ class ModelStepPricer final : public StepPricer {
   /// Throws core::InputError where hw::StepTimeModel's constructor does.
   ModelStepPricer(const core::ModelSpec& model, const hw::HardwareSpec& hardware,
                   hw::Precision precision, int tensor_parallel)
-      : pricer_(hw::StepTimeModel(model, hardware, precision, tensor_parallel)) {}
+      : pricer_(hw::StepTimeModel(model, hardware, precision, hw::Parallelism{tensor_parallel})) {}
 
   hw::StepTotals price(const hw::BatchShape& batch) const override { return pricer_.price_totals(batch); }
   double peak_flops_per_s_group() const override {

@@ -140,7 +140,7 @@ TEST_CASE("decode-only prices equal the reference bit for bit on Llama-3.1-8B, c
   for (const int tp : {1, 2, 4, 16}) {  // 16: KV heads replicated
     CAPTURE(tp);
     const BoundCounts bounds =
-        check_sweep(StepTimeModel(t::llama_3_1_8b(), h100_calibrated(2.0), t::bf16(), tp), 11);
+        check_sweep(StepTimeModel(t::llama_3_1_8b(), h100_calibrated(2.0), t::bf16(), t::tp(tp)), 11);
     // Large batches on short contexts are GEMM (compute) bound, long contexts memory bound.
     CHECK(bounds.compute > 0);
     CHECK(bounds.memory > 0);
@@ -150,24 +150,24 @@ TEST_CASE("decode-only prices equal the reference bit for bit on Llama-3.1-8B, c
 TEST_CASE("decode-only prices equal the reference bit for bit for every roofline exponent") {
   for (const double exponent : {0.0, 1.0, 2.0, 3.0}) {
     CAPTURE(exponent);
-    check_sweep(StepTimeModel(t::llama_3_1_8b(), h100_calibrated(exponent), t::bf16(), 1), 12);
-    check_sweep(StepTimeModel(t::llama_3_1_8b(), h100_calibrated(exponent), t::bf16(), 4), 13);
+    check_sweep(StepTimeModel(t::llama_3_1_8b(), h100_calibrated(exponent), t::bf16(), t::tp(1)), 12);
+    check_sweep(StepTimeModel(t::llama_3_1_8b(), h100_calibrated(exponent), t::bf16(), t::tp(4)), 13);
   }
   // The test efficiencies: no kernel or per-head times, so those terms are all +0.0.
-  check_sweep(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1), 14);
-  check_sweep(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 2), 15);
+  check_sweep(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1)), 14);
+  check_sweep(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(2)), 15);
 }
 
 TEST_CASE("decode-only prices equal the reference bit for bit on MoE and quantised weights") {
   for (const int tp : {1, 2, 8}) {
     CAPTURE(tp);
-    check_sweep(StepTimeModel(t::mixtral_8x7b(), h100_calibrated(2.0), t::bf16(), tp), 16);
-    check_sweep(StepTimeModel(t::mixtral_8x7b(), h100_calibrated(0.0), t::fp8_weights(), tp), 17);
+    check_sweep(StepTimeModel(t::mixtral_8x7b(), h100_calibrated(2.0), t::bf16(), t::tp(tp)), 16);
+    check_sweep(StepTimeModel(t::mixtral_8x7b(), h100_calibrated(0.0), t::fp8_weights(), t::tp(tp)), 17);
   }
-  check_sweep(StepTimeModel(t::llama_3_1_8b(), h100_calibrated(2.0), t::fp8_weights(), 1), 18);
-  check_sweep(StepTimeModel(t::llama_3_1_8b(), h100_calibrated(0.0), t::fp8_weights(), 2), 19);
+  check_sweep(StepTimeModel(t::llama_3_1_8b(), h100_calibrated(2.0), t::fp8_weights(), t::tp(1)), 18);
+  check_sweep(StepTimeModel(t::llama_3_1_8b(), h100_calibrated(0.0), t::fp8_weights(), t::tp(2)), 19);
   // fp8 weights on an A100 run W8A16 at the bf16 peak, the LM head at bf16.
-  check_sweep(StepTimeModel(t::llama_3_1_8b(), t::a100_sxm(), t::fp8_weights(), 1), 20);
+  check_sweep(StepTimeModel(t::llama_3_1_8b(), t::a100_sxm(), t::fp8_weights(), t::tp(1)), 20);
 }
 
 TEST_CASE("only decode batches where every sequence samples and nothing prefills are decode-only") {
@@ -185,7 +185,7 @@ TEST_CASE("only decode batches where every sequence samples and nothing prefills
 TEST_CASE("a decode-only batch whose prefill sums are -0.0 is priced as the reference does") {
   // -0.0 passes every >= 0 check and equals 0.0: such a batch takes the decode-only path,
   // where the reference adds its -0.0 prefill FLOPs into the sums.
-  const StepTimeModel model(t::llama_3_1_8b(), h100_calibrated(2.0), t::bf16(), 2);
+  const StepTimeModel model(t::llama_3_1_8b(), h100_calibrated(2.0), t::bf16(), t::tp(2));
   MemoisedStepPricer memoised(model);
   for (const double keys : {0.0, -0.0, 77.0, 123456.5}) {
     BatchShape batch = decode_only_batch(7, keys);
@@ -198,7 +198,7 @@ TEST_CASE("a decode-only batch whose prefill sums are -0.0 is priced as the refe
 }
 
 TEST_CASE("decode-only batches interleaved with others reuse their terms and stay exact") {
-  const StepTimeModel model(t::mixtral_8x7b(), h100_calibrated(2.0), t::bf16(), 2);
+  const StepTimeModel model(t::mixtral_8x7b(), h100_calibrated(2.0), t::bf16(), t::tp(2));
   MemoisedStepPricer memoised(model);
   BatchShape partly_sampling = decode_only_batch(64, 64.0 * 900.0);
   partly_sampling.sampled_seqs = 40;

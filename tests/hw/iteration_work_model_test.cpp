@@ -30,7 +30,7 @@ TEST_CASE("tokens touch the expected number of distinct experts") {
 }
 
 TEST_CASE("a lone Mixtral decode step reads two experts per layer") {
-  const StepTimeModel model(t::mixtral_8x7b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::mixtral_8x7b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const auto work = model.work(t::decode_batch(1, 127));
   // 32 layers x 2 bytes x (41,984,000 + 2 x 176,160,768) = 25,235,554,304
   CHECK(work.gemm.hbm_bytes ==
@@ -41,7 +41,7 @@ TEST_CASE("a lone Mixtral decode step reads two experts per layer") {
 }
 
 TEST_CASE("a large Mixtral batch reads all eight experts per layer") {
-  const StepTimeModel model(t::mixtral_8x7b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::mixtral_8x7b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const auto work = model.work(t::prefill_batch(4096, 0));
   // (6/8)^4096 is 0 in double: all 8 experts, 92,881,289,216 bytes, plus 4,096 tokens of
   // activations.
@@ -51,7 +51,7 @@ TEST_CASE("a large Mixtral batch reads all eight experts per layer") {
 }
 
 TEST_CASE("a prefill chunk reads the KV of its cached prefix") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const auto work = model.work(t::prefill_batch(512, 4096));
   // Pairs 512 x 4,096 + 512 x 513 / 2 = 2,228,480; FLOPs 4 x 32 x 4,096 per pair.
   CHECK(work.attention_prefill.flops == doctest::Approx(4.0 * 32.0 * 4096.0 * 2'228'480.0));
@@ -64,7 +64,7 @@ TEST_CASE("a reward model's head is priced as its score head, not the vocabulary
   llmsim::core::ModelSpec prm = t::llama_3_1_8b();
   prm.head = llmsim::core::HeadKind::reward;
   prm.reward_head_outputs = 2;
-  const StepTimeModel model(prm, t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(prm, t::h100_sxm(), t::bf16(), t::tp(1));
   const auto work = model.work(t::decode_batch(4, 100));
   // Linear(4,096, 4,096) + Linear(4,096, 2) with biases = 16,789,506 parameters.
   CHECK(work.lm_head.flops == doctest::Approx(2.0 * 4.0 * 16'789'506.0));
@@ -73,7 +73,7 @@ TEST_CASE("a reward model's head is priced as its score head, not the vocabulary
 }
 
 TEST_CASE("a step that samples nothing reads no LM head") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   auto batch = t::prefill_batch(2048, 0);
   batch.sampled_seqs = 0;  // a prompt chunk that does not finish its prompt
   const auto work = model.work(batch);

@@ -107,31 +107,31 @@ void check_random_batches(const StepTimeModel& model, std::uint64_t seed, int ba
 TEST_CASE("memoised prices equal the step-time model's bit for bit on random dense batches") {
   for (const int tp : {1, 2, 4, 16}) {
     CAPTURE(tp);
-    check_random_batches(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), tp), 1, 300);
+    check_random_batches(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(tp)), 1, 300);
     check_random_batches(
-        StepTimeModel(t::llama_3_1_8b(), h100_with_kernel_times(2.0), t::bf16(), tp), 2, 300);
+        StepTimeModel(t::llama_3_1_8b(), h100_with_kernel_times(2.0), t::bf16(), t::tp(tp)), 2, 300);
   }
 }
 
 TEST_CASE("memoised prices equal the step-time model's bit for bit on random MoE batches") {
   for (const int tp : {1, 2, 8}) {
     CAPTURE(tp);
-    check_random_batches(StepTimeModel(t::mixtral_8x7b(), t::h100_sxm(), t::bf16(), tp), 3, 300);
+    check_random_batches(StepTimeModel(t::mixtral_8x7b(), t::h100_sxm(), t::bf16(), t::tp(tp)), 3, 300);
     check_random_batches(
-        StepTimeModel(t::mixtral_8x7b(), h100_with_kernel_times(3.0), t::fp8_weights(), tp), 4,
+        StepTimeModel(t::mixtral_8x7b(), h100_with_kernel_times(3.0), t::fp8_weights(), t::tp(tp)), 4,
         300);
   }
 }
 
 TEST_CASE("memoised prices stay exact when quantised weights split the GEMM and LM head peaks") {
-  check_random_batches(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::fp8_weights(), 2), 5,
+  check_random_batches(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::fp8_weights(), t::tp(2)), 5,
                        300);
-  check_random_batches(StepTimeModel(t::llama_3_1_8b(), t::a100_sxm(), t::fp8_weights(), 1), 6,
+  check_random_batches(StepTimeModel(t::llama_3_1_8b(), t::a100_sxm(), t::fp8_weights(), t::tp(1)), 6,
                        300);
 }
 
 TEST_CASE("a batch whose token count was priced before reuses its terms and stays exact") {
-  const StepTimeModel model(t::mixtral_8x7b(), h100_with_kernel_times(2.0), t::bf16(), 2);
+  const StepTimeModel model(t::mixtral_8x7b(), h100_with_kernel_times(2.0), t::bf16(), t::tp(2));
   MemoisedStepPricer memoised(model);
   // T = 64 in every batch, over different attention sums: the token terms stored for the
   // first price all the others, and in the second round every lookup hits.
@@ -145,7 +145,7 @@ TEST_CASE("a batch whose token count was priced before reuses its terms and stay
 }
 
 TEST_CASE("token and sampled counts past the tables are priced directly and stay exact") {
-  const StepTimeModel model(t::llama_3_1_8b(), h100_with_kernel_times(2.0), t::bf16(), 4);
+  const StepTimeModel model(t::llama_3_1_8b(), h100_with_kernel_times(2.0), t::bf16(), t::tp(4));
   MemoisedStepPricer memoised(model);
   const auto cap = static_cast<std::int64_t>(MemoisedStepPricer::kTableEntries);
   for (const std::int64_t tokens : {cap - 1, cap, cap + 1, 4 * cap}) {
@@ -158,7 +158,7 @@ TEST_CASE("token and sampled counts past the tables are priced directly and stay
 }
 
 TEST_CASE("a batch with no row sampling has no LM head cost in either pricer") {
-  const StepTimeModel model(t::llama_3_1_8b(), h100_with_kernel_times(0.0), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), h100_with_kernel_times(0.0), t::bf16(), t::tp(1));
   MemoisedStepPricer memoised(model);
   BatchShape chunk = t::prefill_batch(512, 0);
   chunk.sampled_seqs = 0;  // a prompt chunk that does not finish its prompt
@@ -168,7 +168,7 @@ TEST_CASE("a batch with no row sampling has no LM head cost in either pricer") {
 }
 
 TEST_CASE("an empty batch costs nothing through the memoised pricer") {
-  MemoisedStepPricer memoised(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1));
+  MemoisedStepPricer memoised(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1)));
   const StepCost cost = memoised.price(BatchShape{});
   CHECK(cost.time_s == 0.0);
   CHECK(cost.flops == 0.0);

@@ -39,8 +39,8 @@ BatchShape decode_at(const Architecture& architecture, std::int64_t seqs, std::i
 TEST_CASE("a Mistral-7B-v0.1 decode step at 32k context reads the window's KV and costs less") {
   const auto windowed_model = mistral_7b_v01(true);
   const auto full_model = mistral_7b_v01(false);
-  const StepTimeModel windowed(windowed_model, t::h100_sxm(), t::bf16(), 1);
-  const StepTimeModel full(full_model, t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel windowed(windowed_model, t::h100_sxm(), t::bf16(), t::tp(1));
+  const StepTimeModel full(full_model, t::h100_sxm(), t::bf16(), t::tp(1));
   const BatchShape w = decode_at(Architecture(windowed_model), 8, 32767);
   const BatchShape f = decode_at(Architecture(full_model), 8, 32767);
   CHECK(w.decode_kv_tokens == 8.0 * 4096.0);

@@ -115,6 +115,9 @@ inline BatchShape prefill_batch(std::int64_t tokens, std::int64_t cached) {
 
 inline Precision bf16() { return Precision{}; }
 
+/// Tensor parallelism over `gpus` GPUs.
+inline Parallelism tp(int gpus) { return Parallelism{gpus}; }
+
 inline Precision fp8_weights() {
   Precision p;
   p.weights = core::DType::fp8;

@@ -35,7 +35,7 @@ constexpr double kAttentionFlops = 989.4e12 * 0.5;
 }  // namespace
 
 TEST_CASE("a lone 8B decode step costs its weight bytes over achieved bandwidth plus overhead") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost cost = model.price(t::decode_batch(1, 127));
   // (13,959,168,000 + 1,050,673,152) / 2.68e12 + 0.002 = 7.6007 ms; the activation, KV
   // and logit terms add about 12 us (0.16%).
@@ -49,7 +49,7 @@ TEST_CASE("a lone 8B decode step costs its weight bytes over achieved bandwidth 
 }
 
 TEST_CASE("the small terms of a lone decode step are its activations, KV read and logits") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost cost = model.price(t::decode_batch(1, 127));
   // GEMM activations per token and layer: 4h + 2q + 2kv + 3I = 16,384 + 8,192 + 2,048 +
   // 43,008 = 69,632 elements; x 2 bytes x 32 layers = 4,456,448 bytes.
@@ -67,7 +67,7 @@ TEST_CASE("the small terms of a lone decode step are its activations, KV read an
 }
 
 TEST_CASE("a lone decode step counts the FLOPs and bytes of the precise method") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost cost = model.price(t::decode_batch(1, 127));
   // 2 x 1 x 32 x 218,112,000 + 4 x 32 x 4,096 x 128 keys + 2 x 128,256 x 4,096
   CHECK(cost.flops == doctest::Approx(13'959'168'000.0 + 67'108'864.0 + 1'050'673'152.0));
@@ -76,7 +76,7 @@ TEST_CASE("a lone decode step counts the FLOPs and bytes of the precise method")
 }
 
 TEST_CASE("an 8192-token prefill is compute bound at the GEMM and attention peaks") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost cost = model.price(t::prefill_batch(8192, 0));
   CHECK(cost.bound == Bound::compute);
   // 2 x 8,192 x 32 x 218,112,000 FLOPs at 692.58e12 FLOP/s = 165.1 ms
@@ -91,7 +91,7 @@ TEST_CASE("an 8192-token prefill is compute bound at the GEMM and attention peak
 }
 
 TEST_CASE("prefill time grows about linearly with tokens") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost big = model.price(t::prefill_batch(8192, 0));
   const StepCost half = model.price(t::prefill_batch(4096, 0));
   CHECK(op_s(big, OpClass::gemm) / op_s(half, OpClass::gemm) == doctest::Approx(2.0));
@@ -102,7 +102,7 @@ TEST_CASE("prefill time grows about linearly with tokens") {
 }
 
 TEST_CASE("decode time grows with context by the extra KV read") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost short_context = model.price(t::decode_batch(1, 127));
   const StepCost long_context = model.price(t::decode_batch(1, 32767));
   // (32,768 - 128) keys x 131,072 bytes at 2.01e12 B/s = 2.128 ms more
@@ -111,7 +111,7 @@ TEST_CASE("decode time grows with context by the extra KV read") {
 }
 
 TEST_CASE("the bound flips from memory to compute as the decode batch grows") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   CHECK(model.price(t::decode_batch(1, 127)).bound == Bound::memory);
   // At 1,024 sequences the GEMMs do 2 x 1,024 FLOPs per weight, 1,024 per byte, above the
   // ridge of 692.58e12 / 2.68e12 = 258: GEMMs 20.6 ms + LM head 1.6 ms compute bound vs
@@ -123,7 +123,7 @@ TEST_CASE("the bound flips from memory to compute as the decode batch grows") {
 }
 
 TEST_CASE("an empty batch costs nothing") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost cost = model.price(llmsim::hw::BatchShape{});
   CHECK(cost.time_s == 0.0);
   CHECK(cost.flops == 0.0);
@@ -134,8 +134,8 @@ TEST_CASE("an empty batch costs nothing") {
 TEST_CASE("fixed overheads add once per iteration and once per layer") {
   llmsim::hw::HardwareSpec hw = t::h100_sxm();
   hw.efficiency.per_layer_overhead_s = 5e-6;
-  const StepTimeModel with_layer_cost(t::llama_3_1_8b(), hw, t::bf16(), 1);
-  const StepTimeModel without(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel with_layer_cost(t::llama_3_1_8b(), hw, t::bf16(), t::tp(1));
+  const StepTimeModel without(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const auto batch = t::decode_batch(8, 1000);
   // 0.002 + 32 layers x 5 us = 2.16 ms
   CHECK(op_s(with_layer_cost.price(batch), OpClass::overhead) == doctest::Approx(0.00216));
@@ -152,8 +152,8 @@ TEST_CASE("operator classes have snake_case names") {
 TEST_CASE("out-of-range efficiencies are rejected as input errors") {
   llmsim::hw::HardwareSpec hw = t::h100_sxm();
   hw.efficiency.memory_bandwidth_efficiency = 1.5;
-  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), 1), llmsim::core::InputError);
+  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), t::tp(1)), llmsim::core::InputError);
   hw = t::h100_sxm();
   hw.hbm_bandwidth_bytes_per_s = 0.0;
-  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), 1), llmsim::core::InputError);
+  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), t::tp(1)), llmsim::core::InputError);
 }

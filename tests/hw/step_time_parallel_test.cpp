@@ -23,8 +23,8 @@ constexpr double kDecodeBps = 3.35e12 * 0.6;
 }  // namespace
 
 TEST_CASE("two-way tensor parallelism about halves GEMM time and adds all-reduce time") {
-  const StepTimeModel one(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
-  const StepTimeModel two(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 2);
+  const StepTimeModel one(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
+  const StepTimeModel two(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(2));
   const auto batch = t::decode_batch(1, 127);
   const StepCost c1 = one.price(batch);
   const StepCost c2 = two.price(batch);
@@ -45,7 +45,7 @@ TEST_CASE("two-way tensor parallelism about halves GEMM time and adds all-reduce
 }
 
 TEST_CASE("all-reduce time grows with the tokens it carries") {
-  const StepTimeModel four(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 4);
+  const StepTimeModel four(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(4));
   // 8,192 tokens x 4,096 x 2 bytes = 67,108,864 bytes per all-reduce, of which a ring
   // moves 2 x 3/4 over each link at 315e9 B/s: 65 x (10 us + 319.6 us) = 21.4 ms.
   CHECK(op_s(four.price(t::prefill_batch(8192, 0)), OpClass::allreduce) ==
@@ -53,8 +53,8 @@ TEST_CASE("all-reduce time grows with the tokens it carries") {
 }
 
 TEST_CASE("group FLOPs and peaks are summed over the tensor-parallel GPUs") {
-  const StepTimeModel one(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
-  const StepTimeModel two(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 2);
+  const StepTimeModel one(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
+  const StepTimeModel two(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(2));
   const auto batch = t::decode_batch(16, 500);
   // Sharding splits the FLOPs, it does not add any (8 KV heads divide over 2 GPUs).
   CHECK(two.price(batch).flops == doctest::Approx(one.price(batch).flops).epsilon(1e-12));
@@ -62,11 +62,11 @@ TEST_CASE("group FLOPs and peaks are summed over the tensor-parallel GPUs") {
   CHECK(two.price(batch).hbm_bytes > one.price(batch).hbm_bytes);
   CHECK(two.peak_flops_per_s_group() == doctest::Approx(2.0 * 989.4e12));
   CHECK(two.hbm_bandwidth_group() == doctest::Approx(2.0 * 3.35e12));
-  CHECK(two.tensor_parallel() == 2);
+  CHECK(two.parallelism().tensor_parallel == 2);
 }
 
 TEST_CASE("tensor parallelism beyond the KV heads replicates them") {
-  const StepTimeModel sixteen(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 16);
+  const StepTimeModel sixteen(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(16));
   const auto work = sixteen.work(t::decode_batch(1, 127));
   // One of the 8 KV heads per GPU: 131,072 / 8 = 16,384 bytes per token, not / 16.
   CHECK(work.attention_decode.hbm_bytes == doctest::Approx(128.0 * 16384.0));
@@ -78,17 +78,17 @@ TEST_CASE("tensor parallelism beyond the KV heads replicates them") {
 }
 
 TEST_CASE("a tensor-parallel size that does not split the heads is an input error") {
-  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 3),
+  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(3)),
                   llmsim::core::InputError);
-  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 0),
+  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(0)),
                   llmsim::core::InputError);
-  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 64),
+  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(64)),
                   llmsim::core::InputError);
 }
 
 TEST_CASE("tensor parallelism without an interconnect bandwidth is an input error") {
   llmsim::hw::HardwareSpec hw = t::h100_sxm();
   hw.interconnect_bandwidth_bytes_per_s = 0.0;
-  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), 2), llmsim::core::InputError);
-  CHECK_NOTHROW(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), 1));
+  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), t::tp(2)), llmsim::core::InputError);
+  CHECK_NOTHROW(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), t::tp(1)));
 }

@@ -71,7 +71,7 @@ TEST_CASE("decode-only prices equal the reference bit for bit on every shipped p
           const bool fp8 = precision.weights == llmsim::core::DType::fp8;
           CAPTURE(fp8);
           try {
-            const StepTimeModel step_time(model, hardware, precision, tp);
+            const StepTimeModel step_time(model, hardware, precision, llmsim::hw::Parallelism{tp});
             CHECK(count_differences(step_time) == 0);
             ++deployments;
           } catch (const llmsim::core::InputError&) {
