@@ -1,5 +1,5 @@
-// Micro benchmark: pricing one mixed iteration (a chunked-prefill piece plus a decode
-// batch) with StepTimeModel, the call the simulator makes once per iteration.
+// Micro benchmark: pricing one iteration with StepTimeModel (its work items, then the one
+// pricing loop), the call the simulator makes once per iteration.
 #include <benchmark/benchmark.h>
 
 #include "core/model_spec.h"
@@ -59,7 +59,7 @@ void BM_PriceMixedBatch(benchmark::State& state) {
 BENCHMARK(BM_PriceMixedBatch)->Arg(1)->Arg(2);
 
 /// The same with the rounded roofline (c^k + m^k)^(1/k), k = 2, as the calibrated
-/// configs/hardware presets set it: std::pow per operator and side.
+/// configs/hardware presets set it: a square root per roofline item.
 void BM_PriceMixedBatchRoundedRoofline(benchmark::State& state) {
   llmsim::hw::HardwareSpec hw = h100_sxm();
   hw.efficiency.roofline_exponent = 2.0;
