@@ -61,6 +61,7 @@ std::vector<ResidualSummary> residuals_by_operator(const std::vector<ProfileSamp
     it->second.second.push_back(describe_sample(s));
   }
   std::vector<ResidualSummary> out;
+  out.reserve(order.size());
   for (const std::string& op : order) {
     out.push_back(summarize_errors(op, by_op[op].first, by_op[op].second));
   }

@@ -21,7 +21,7 @@ class FixedList {
 
   // The slots stay uninitialised (the union has no active member) until push_back
   // constructs a value in them: a list costs what it holds, not its capacity.
-  FixedList() {}  // NOLINT(modernize-use-equals-default): `= default` would initialise nothing either, but is deleted for a union with non-trivial members
+  FixedList() = default;
 
   /// Appends `value`. Aborts when the list already holds N values (a broken invariant:
   /// N is sized for every item an iteration can emit).
@@ -56,7 +56,9 @@ class FixedList {
 
  private:
   union Slots {
-    Slots() {}  // NOLINT(modernize-use-equals-default): leaves `values` uninitialised
+    // Leaves `values` uninitialised; `= default` would be deleted, T having default member
+    // initialisers.
+    Slots() {}  // NOLINT(modernize-use-equals-default)
     T values[N];  // NOLINT(modernize-avoid-c-arrays)
   };
   Slots slots_;
