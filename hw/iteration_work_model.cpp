@@ -156,11 +156,7 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
 }
 
 WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
-  core::check_invariant(batch.prefill_seqs >= 0 && batch.prefill_tokens >= 0 &&
-                            batch.prefill_attention_pairs >= 0.0 &&
-                            batch.prefill_kv_tokens >= 0.0 && batch.decode_seqs >= 0 &&
-                            batch.decode_kv_tokens >= 0.0 && batch.sampled_seqs >= 0,
-                        "BatchShape: every count must be >= 0");
+  check_batch(batch);
   // Every expression below is the one golden runs were priced with: reordering a product
   // or a sum changes its rounding.
   const double tokens = as_double(batch.total_new_tokens());
@@ -190,12 +186,7 @@ WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
     if (!prefill.empty()) list.push_back(prefill);
   }
   if (batch.decode_seqs > 0 || batch.decode_kv_tokens != 0.0) {
-    WorkItem& decode = list.emplace_back();
-    decode.op = Operator::attention_decode;
-    decode.flops = attention_flops_per_key_ * batch.decode_kv_tokens;
-    decode.hbm_bytes = kv_bytes_per_token_ * batch.decode_kv_tokens;
-    decode.kernels = batch.decode_seqs > 0 ? layers_ : 0.0;
-    decode.blocks = as_double(batch.decode_seqs) * query_heads_per_gpu_ * layers_;
+    list.push_back(decode_attention_item(batch));
   }
   if (any_tokens) {
     WorkItem& elementwise = list.emplace_back();

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "core/invariant.h"
 #include "core/model_spec.h"
 #include "core/parameter_counts.h"
 #include "hw/batch_shape.h"
@@ -62,7 +63,24 @@ class IterationWorkModel {
   /// elementwise, lm_head, allreduce: hw::Operator's order), leaving out any item with no
   /// work at all (WorkItem::empty: pricing it would add 0 to every sum). At most one item
   /// per operator. Precondition (aborts otherwise): every field of `batch` is >= 0.
+  /// Contract a price cache relies on (hw/step_price_cache.h): in a decode-only batch
+  /// (BatchShape::decode_only) every item but attention_decode is a function of
+  /// decode_seqs alone, bit for bit.
   WorkItemList items(const BatchShape& batch) const;
+
+  /// The attention_decode item of `batch` (all zero when it has no decode work), as items()
+  /// computes it. Unchecked. Inline: a price cache computes it for every decode step it
+  /// prices (hw/step_price_cache.h).
+  WorkItem decode_attention_item(const BatchShape& batch) const;
+
+  /// Aborts (a broken invariant) unless every field of `batch` is >= 0.
+  static void check_batch(const BatchShape& batch) {
+    core::check_invariant(batch.prefill_seqs >= 0 && batch.prefill_tokens >= 0 &&
+                              batch.prefill_attention_pairs >= 0.0 &&
+                              batch.prefill_kv_tokens >= 0.0 && batch.decode_seqs >= 0 &&
+                              batch.decode_kv_tokens >= 0.0 && batch.sampled_seqs >= 0,
+                          "BatchShape: every count must be >= 0");
+  }
 
  private:
   double hidden_size_ = 0.0;
@@ -88,5 +106,15 @@ class IterationWorkModel {
   double gemm_kernels_per_layer_ = 0.0;
   double query_heads_per_gpu_ = 0.0;
 };
+
+inline WorkItem IterationWorkModel::decode_attention_item(const BatchShape& batch) const {
+  WorkItem decode;
+  decode.op = Operator::attention_decode;
+  decode.flops = attention_flops_per_key_ * batch.decode_kv_tokens;
+  decode.hbm_bytes = kv_bytes_per_token_ * batch.decode_kv_tokens;
+  decode.kernels = batch.decode_seqs > 0 ? layers_ : 0.0;
+  decode.blocks = static_cast<double>(batch.decode_seqs) * query_heads_per_gpu_ * layers_;
+  return decode;
+}
 
 }  // namespace llmsim::hw

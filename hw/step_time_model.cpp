@@ -28,6 +28,7 @@
 
 #include "core/input_error.h"
 #include "hw/compute_dtypes.h"
+#include "hw/step_sum.h"
 
 namespace llmsim::hw {
 namespace {
@@ -128,29 +129,14 @@ StepCost StepTimeModel::price(const BatchShape& batch) const {
 }
 
 StepCost StepTimeModel::price(const WorkItemList& items) const {
-  // Every sum runs from 0.0 in list order: its rounding is part of what golden runs pin.
   StepCost cost;
-  double time_s = 0.0;
-  double flops = 0.0;      // one GPU
-  double hbm_bytes = 0.0;  // one GPU
-  double compute_bound_s = 0.0;
-  double memory_bound_s = 0.0;
+  StepSum sum;
   for (const WorkItem& item : items) {
     // Priced in its slot of cost.items: no copy of it to reload.
-    const PricedItem& priced = cost.items.push_back_from([&] { return price_item(item); });
-    time_s += priced.time_s;
-    flops += item.flops;
-    hbm_bytes += item.hbm_bytes;
-    if (priced.bound == Bound::compute) compute_bound_s += priced.roofline_s;
-    if (priced.bound == Bound::memory) memory_bound_s += priced.roofline_s;
+    sum.add(item, cost.items.push_back_from([&] { return price_item(item); }));
   }
+  static_cast<StepTotals&>(cost) = sum.totals(overhead_s_, parallelism_.gpus());
   cost.overhead_s = overhead_s_;
-  time_s += overhead_s_;
-  const double gpus = parallelism_.gpus();
-  cost.time_s = time_s;
-  cost.flops = flops * gpus;
-  cost.hbm_bytes = hbm_bytes * gpus;
-  cost.bound = compute_bound_s > memory_bound_s ? Bound::compute : Bound::memory;
   return cost;
 }
 

@@ -37,12 +37,12 @@ class StepTimeModel {
   /// no overhead). Aborts when a field of `batch` is negative.
   StepCost price(const BatchShape& batch) const;
 
-  /// The pricing loop, the one place an iteration's price is summed: every item of `items`,
-  /// in order, priced by price_item and recorded in StepCost::items; time, FLOPs and HBM
-  /// bytes summed from 0.0 in list order, each item's roofline time into the compute or
-  /// memory tally by its bound; then the per-iteration overhead added to the time, and
-  /// FLOPs and bytes scaled from one GPU to the replica. Any item list prices: the work
-  /// model's, or another (a synthetic one, an operator the work model does not emit yet).
+  /// The pricing loop: every item of `items`, in order, priced by price_item, recorded in
+  /// StepCost::items and summed by a StepSum (hw/step_sum.h: time, FLOPs and HBM bytes from
+  /// 0.0 in list order, roofline time into a compute or memory tally by each item's bound,
+  /// the per-iteration overhead added last, FLOPs and bytes scaled from one GPU to the
+  /// replica). Any item list prices: the work model's, or another (a synthetic one, an
+  /// operator the work model does not emit yet).
   StepCost price(const WorkItemList& items) const;
 
   /// The work model's items for `batch` (one GPU), in pricing order.
@@ -61,6 +61,9 @@ class StepTimeModel {
   /// HBM bandwidth times the number of GPUs: the bandwidth-utilisation denominator.
   double hbm_bandwidth_group() const;
   const Parallelism& parallelism() const { return parallelism_; }
+  const IterationWorkModel& work_model() const { return work_model_; }
+  /// per_iteration_overhead_s + per_layer_overhead_s x layers, seconds.
+  double overhead_s() const { return overhead_s_; }
 
  private:
   Parallelism parallelism_;
