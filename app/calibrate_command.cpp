@@ -84,13 +84,18 @@ std::string fit_comment(const CalibrateOptions& options, const hw::EfficiencyFit
                         percent(layer.worst_error), 100.0 * layer.share_over_25_percent,
                         layer.worst_where);
   }
-  for (const hw::ClassFit& c : fit.classes) {
+  for (const hw::OperatorFit& c : fit.operators) {
     if (c.samples > 0 && !c.fitted) {
       text += fmt::format("{}: too few samples ({}), kept the input values\n",
-                          hw::to_string(c.kind), c.samples);
+                          hw::to_string(c.op), c.samples);
     }
     if (c.samples == 0) {
-      text += fmt::format("{}: no measurements, kept the input values\n", hw::to_string(c.kind));
+      text += fmt::format("{}: no measurements, kept the input values{}\n", hw::to_string(c.op),
+                          c.taken.empty() ? "" : " but:");
+    }
+    for (const hw::TiedParameter& tie : c.taken) {
+      text += fmt::format("  {}.{} from the {} fit\n", hw::to_string(c.op),
+                          hw::yaml_key(tie.parameter), hw::to_string(tie.from));
     }
   }
   text += "per_iteration_overhead_us and per_layer_overhead_us are not fitted: kernel profiles\n";
@@ -118,15 +123,19 @@ void run_calibrate(const CalibrateOptions& options) {
   fmt::print("calibrate {} from {} measurements in {} file(s), roofline exponent {}\n",
              start.id, samples.size(), options.profiles.size(), options.roofline_exponent);
   fmt::print("\nfitted parameters\n");
-  for (const hw::ClassFit& c : fit.classes) {
+  for (const hw::OperatorFit& c : fit.operators) {
     if (!c.fitted) {
-      fmt::print("  {:<18} {:>6} samples: not fitted, kept {}\n", hw::to_string(c.kind),
-                 c.samples, start.id);
-      continue;
+      fmt::print("  {:<18} {:>6} samples: not fitted, kept {}{}\n", hw::to_string(c.op), c.samples,
+                 start.id, c.taken.empty() ? "" : " but");
     }
     for (const hw::FittedParameter& p : c.parameters) {
-      fmt::print("  {:<18} {:>6} samples: {:<36} {:.4g}{}\n", hw::to_string(c.kind), c.samples,
+      fmt::print("  {:<18} {:>6} samples: {:<36} {:.4g}{}\n", hw::to_string(c.op), c.samples,
                  p.name, p.value, p.at_bound ? "  (at its bound)" : "");
+    }
+    for (const hw::TiedParameter& tie : c.taken) {
+      fmt::print("  {:<18} {:>6} samples: {:<36} from the {} fit\n", hw::to_string(c.op),
+                 c.samples, fmt::format("{}.{}", hw::to_string(c.op), hw::yaml_key(tie.parameter)),
+                 hw::to_string(tie.from));
     }
   }
   print_residuals("residuals on the fitted measurements (e = predicted / measured - 1)", samples,

@@ -156,7 +156,8 @@ void run_validate(const ValidateOptions& options) {
         continue;
       }
     } else {
-      const hw::StepTimeModel step_model(model, gpu, precision_of(row.precision), row.tensor_parallel);
+      const hw::StepTimeModel step_model(model, gpu, precision_of(row.precision),
+                                         hw::Parallelism{row.tensor_parallel});
       result.predicted = predict_with_steps(row, step_model);
     }
     result.error = result.predicted / row.measured - 1.0;

@@ -1,5 +1,5 @@
-// Micro benchmark: pricing one mixed iteration (a chunked-prefill piece plus a decode
-// batch) with StepTimeModel, the call the simulator makes once per iteration.
+// Micro benchmark: pricing one iteration with StepTimeModel (its work items, then the one
+// pricing loop), the call the simulator makes once per iteration.
 #include <benchmark/benchmark.h>
 
 #include "core/model_spec.h"
@@ -48,7 +48,7 @@ llmsim::hw::BatchShape mixed_batch() {
 
 void BM_PriceMixedBatch(benchmark::State& state) {
   const llmsim::hw::StepTimeModel model(llama_3_1_8b(), h100_sxm(), llmsim::hw::Precision{},
-                                        static_cast<int>(state.range(0)));
+                                        llmsim::hw::Parallelism{static_cast<int>(state.range(0))});
   llmsim::hw::BatchShape batch = mixed_batch();
   for (auto _ : state) {
     benchmark::DoNotOptimize(batch);
@@ -59,11 +59,12 @@ void BM_PriceMixedBatch(benchmark::State& state) {
 BENCHMARK(BM_PriceMixedBatch)->Arg(1)->Arg(2);
 
 /// The same with the rounded roofline (c^k + m^k)^(1/k), k = 2, as the calibrated
-/// configs/hardware presets set it: std::pow per operator and side.
+/// configs/hardware presets set it: a square root per roofline item.
 void BM_PriceMixedBatchRoundedRoofline(benchmark::State& state) {
   llmsim::hw::HardwareSpec hw = h100_sxm();
   hw.efficiency.roofline_exponent = 2.0;
-  const llmsim::hw::StepTimeModel model(llama_3_1_8b(), hw, llmsim::hw::Precision{}, 1);
+  const llmsim::hw::StepTimeModel model(llama_3_1_8b(), hw, llmsim::hw::Precision{},
+                                        llmsim::hw::Parallelism{1});
   llmsim::hw::BatchShape batch = mixed_batch();
   for (auto _ : state) {
     benchmark::DoNotOptimize(batch);
@@ -77,7 +78,8 @@ BENCHMARK(BM_PriceMixedBatchRoundedRoofline);
 void BM_PriceDecodeBatch(benchmark::State& state) {
   llmsim::hw::HardwareSpec hw = h100_sxm();
   hw.efficiency.roofline_exponent = 2.0;
-  const llmsim::hw::StepTimeModel model(llama_3_1_8b(), hw, llmsim::hw::Precision{}, 1);
+  const llmsim::hw::StepTimeModel model(llama_3_1_8b(), hw, llmsim::hw::Precision{},
+                                        llmsim::hw::Parallelism{1});
   llmsim::hw::BatchShape batch;
   batch.decode_seqs = 256;
   batch.decode_kv_tokens = 256.0 * 1500.0;

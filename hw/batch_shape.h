@@ -24,7 +24,7 @@ struct BatchShape {
   bool empty() const { return prefill_tokens == 0 && decode_seqs == 0; }
   /// Whether every sequence of a non-empty batch decodes one token and samples it: no
   /// prefill field set, decode_seqs > 0, sampled_seqs == decode_seqs (the iterations
-  /// StepTimeModel::price_decode_only prices).
+  /// a simulator's decode stretches run, which hw::StepPriceCache keeps by batch size).
   bool decode_only() const {
     return prefill_seqs == 0 && prefill_tokens == 0 && prefill_attention_pairs == 0.0 &&
            prefill_kv_tokens == 0.0 && decode_seqs > 0 && sampled_seqs == decode_seqs;

@@ -41,4 +41,22 @@ core::DType lm_head_weight_dtype(core::DType weights, core::DType activations) {
   return is_quantised(weights) ? activations : weights;
 }
 
+std::optional<core::DType> operator_compute_dtype(Operator op, const HardwareSpec& hardware,
+                                                  const Precision& precision) {
+  switch (op) {
+    case Operator::gemm:
+      return gemm_compute_dtype(hardware, precision.weights);
+    case Operator::lm_head:
+      return is_quantised(precision.weights) ? unquantised_compute_dtype(precision.activations)
+                                             : gemm_compute_dtype(hardware, precision.weights);
+    case Operator::attention_prefill:
+    case Operator::attention_decode:
+      return unquantised_compute_dtype(precision.activations);
+    case Operator::elementwise:
+    case Operator::allreduce:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 }  // namespace llmsim::hw

@@ -3,7 +3,11 @@
 #pragma once
 
 #include "core/dtype.h"
+#include <optional>
+
 #include "hw/hardware_spec.h"
+#include "hw/operator.h"
+#include "hw/precision.h"
 
 namespace llmsim::hw {
 
@@ -18,6 +22,13 @@ core::DType unquantised_compute_dtype(core::DType activations);
 /// fp32/tf32 for fp32/tf32 weights, else bf16 (fp16, bf16, and weight-only int8/int4 and
 /// fp8-without-hardware-fp8, all dequantised to 16-bit).
 core::DType gemm_compute_dtype(const HardwareSpec& hardware, core::DType weights);
+
+/// The dtype operator `op` computes in under `precision` on `hardware`: gemm_compute_dtype
+/// for the GEMMs; the unquantised dtype for attention, and for the LM head when the weights
+/// are quantised (else the GEMMs'); std::nullopt for an operator whose FLOPs are not priced
+/// (OperatorInfo::counts_flops).
+std::optional<core::DType> operator_compute_dtype(Operator op, const HardwareSpec& hardware,
+                                                  const Precision& precision);
 
 /// The dtype the LM head's weights are stored in: the weights' dtype, except that
 /// quantised checkpoints keep the LM head in the activation dtype.

@@ -36,15 +36,15 @@ ResidualSummary summarize_errors(const std::string& label, const std::vector<dou
 std::string describe_sample(const ProfileSample& sample) {
   std::string text = sample.model.empty() ? std::string() : sample.model + " ";
   text += "tp " + std::to_string(sample.tensor_parallel);
-  if (sample.kind == SampleKind::allreduce) {
+  if (sample.work.op == Operator::allreduce) {
     return text + " bytes " + std::to_string(sample.tokens);
   }
-  if (sample.kind == SampleKind::attention_decode) {
+  if (sample.work.op == Operator::attention_decode) {
     text += " seqs " + std::to_string(sample.tokens);
   } else {
     text += " tokens " + std::to_string(sample.tokens);
   }
-  if (sample.kind == SampleKind::attention_prefill || sample.kind == SampleKind::attention_decode) {
+  if (sample.work.op == Operator::attention_prefill || sample.work.op == Operator::attention_decode) {
     text += " context " + std::to_string(sample.context);
   }
   return text;
@@ -55,12 +55,13 @@ std::vector<ResidualSummary> residuals_by_operator(const std::vector<ProfileSamp
   std::vector<std::string> order;
   std::map<std::string, std::pair<std::vector<double>, std::vector<std::string>>> by_op;
   for (const ProfileSample& s : samples) {
-    auto [it, inserted] = by_op.try_emplace(s.op);
-    if (inserted) order.push_back(s.op);
+    auto [it, inserted] = by_op.try_emplace(s.name);
+    if (inserted) order.push_back(s.name);
     it->second.first.push_back(predict_sample_s(s, hardware) / s.measured_s - 1.0);
     it->second.second.push_back(describe_sample(s));
   }
   std::vector<ResidualSummary> out;
+  out.reserve(order.size());
   for (const std::string& op : order) {
     out.push_back(summarize_errors(op, by_op[op].first, by_op[op].second));
   }
@@ -79,7 +80,7 @@ ResidualSummary layer_residuals(const std::vector<ProfileSample>& samples,
   std::map<Key, Layer> layers;
   std::vector<Key> order;
   for (const ProfileSample& s : samples) {
-    if (s.kind != SampleKind::gemm && s.kind != SampleKind::elementwise) continue;
+    if (s.work.op != Operator::gemm && s.work.op != Operator::elementwise) continue;
     const Key key{s.source, s.model, s.tensor_parallel, s.tokens};
     auto [it, inserted] = layers.try_emplace(key);
     if (inserted) {
@@ -88,7 +89,7 @@ ResidualSummary layer_residuals(const std::vector<ProfileSample>& samples,
     }
     it->second.predicted_s += predict_sample_s(s, hardware);
     it->second.measured_s += s.measured_s;
-    if (s.kind == SampleKind::gemm) ++it->second.gemms;
+    if (s.work.op == Operator::gemm) ++it->second.gemms;
   }
   std::vector<double> errors;
   std::vector<std::string> where;

@@ -24,7 +24,7 @@ struct ResidualSummary {
 ResidualSummary summarize_errors(const std::string& label, const std::vector<double>& errors,
                                  const std::vector<std::string>& where);
 
-/// One summary per operator name (ProfileSample::op), in order of first appearance.
+/// One summary per measured kernel name (ProfileSample::name), in order of first appearance.
 std::vector<ResidualSummary> residuals_by_operator(const std::vector<ProfileSample>& samples,
                                                    const HardwareSpec& hardware);
 

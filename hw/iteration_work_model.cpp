@@ -55,7 +55,6 @@
 #include "core/invariant.h"
 #include "core/model_dims.h"
 #include "hw/compute_dtypes.h"
-#include "hw/step_time_model.h"
 
 namespace llmsim::hw {
 namespace {
@@ -92,7 +91,9 @@ double expected_distinct_experts(double num_experts, double experts_per_token, d
 
 IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
                                        const core::ParameterCounts& params,
-                                       const Precision& precision, int tensor_parallel) {
+                                       const Precision& precision,
+                                       const Parallelism& parallelism) {
+  const int tensor_parallel = parallelism.tensor_parallel;
   core::check_model_spec(model);
   check_tensor_parallel(model, tensor_parallel);
   const double p = tensor_parallel;
@@ -148,66 +149,66 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
   lm_head_activation_bytes_per_row_ = a * (h + head_outputs / p);
 
   allreduce_calls_ = tensor_parallel > 1 ? 2.0 * layers + 1.0 : 0.0;
+  ring_link_factor_ = 2.0 * (p - 1.0) / p;
   layers_ = layers;
   gemm_kernels_per_layer_ = model.is_moe() ? 5.0 : 4.0;
   query_heads_per_gpu_ = as_double(model.num_attention_heads) / p;
 }
 
-IterationWork IterationWorkModel::work(const BatchShape& batch) const {
-  const AttentionWork attention = attention_work(batch);  // first: it checks the whole batch
-  IterationWork work;
-  work.attention_prefill = attention.prefill;
-  work.attention_decode = attention.decode;
-  work.attention_prefill_kernels = attention.prefill_kernels;
-  work.attention_decode_kernels = attention.decode_kernels;
-  work.attention_decode_seq_heads = attention.decode_seq_heads;
-  fill_token_work(batch.total_new_tokens(), work);
-  fill_head_work(batch.sampled_seqs, work);
-  return work;
-}
-
-IterationWork IterationWorkModel::token_work(std::int64_t tokens) const {
-  IterationWork work;
-  fill_token_work(tokens, work);
-  return work;
-}
-
-IterationWork IterationWorkModel::head_work(std::int64_t sampled) const {
-  IterationWork work;
-  fill_head_work(sampled, work);
-  return work;
-}
-
-void IterationWorkModel::fill_token_work(std::int64_t total_new_tokens,
-                                         IterationWork& work) const {
-  core::check_invariant(total_new_tokens >= 0, "IterationWorkModel: tokens must be >= 0");
-  const double tokens = as_double(total_new_tokens);
-  work.gemm.flops = gemm_flops_per_token_ * tokens;
-  const double experts_read = num_experts_ > 0.0
-                                  ? expected_distinct_experts(num_experts_, experts_per_token_,
-                                                              tokens)
-                                  : 0.0;
-  const double weight_bytes =
-      tokens > 0.0 ? gemm_fixed_weight_bytes_ + experts_read * expert_weight_bytes_ : 0.0;
-  work.gemm.hbm_bytes = weight_bytes + gemm_activation_bytes_per_token_ * tokens;
-
-  work.elementwise.hbm_bytes = elementwise_bytes_per_token_ * tokens;
-
-  work.allreduce_calls = tokens > 0.0 ? allreduce_calls_ : 0.0;
-  work.allreduce_payload_bytes = activation_bytes_ * tokens * hidden_size_;
-
+WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
+  check_batch(batch);
+  // Every expression below is the one golden runs were priced with: reordering a product
+  // or a sum changes its rounding.
+  const double tokens = as_double(batch.total_new_tokens());
   const bool any_tokens = tokens > 0.0;
-  work.gemm_kernels = any_tokens ? gemm_kernels_per_layer_ * layers_ : 0.0;
-  work.elementwise_kernels = any_tokens ? 4.0 * layers_ : 0.0;
-}
-
-void IterationWorkModel::fill_head_work(std::int64_t sampled_seqs, IterationWork& work) const {
-  core::check_invariant(sampled_seqs >= 0, "IterationWorkModel: sampled rows must be >= 0");
-  const double sampled = as_double(sampled_seqs);
-  work.lm_head.flops = lm_head_flops_per_row_ * sampled;
-  work.lm_head.hbm_bytes =
-      sampled > 0.0 ? lm_head_weight_bytes_ + lm_head_activation_bytes_per_row_ * sampled : 0.0;
-  work.lm_head_kernels = sampled > 0.0 ? 1.0 : 0.0;
+  const double sampled = as_double(batch.sampled_seqs);
+  // An item is emitted when it has any work (a non-zero field): one with none would be
+  // priced at 0 s and add +0.0 or -0.0 to every sum, which changes no sum's bits.
+  WorkItemList list;
+  if (any_tokens) {
+    WorkItem& gemm = list.emplace_back();
+    gemm.op = Operator::gemm;
+    gemm.flops = gemm_flops_per_token_ * tokens;
+    const double experts_read =
+        num_experts_ > 0.0 ? expected_distinct_experts(num_experts_, experts_per_token_, tokens)
+                           : 0.0;
+    gemm.hbm_bytes = gemm_fixed_weight_bytes_ + experts_read * expert_weight_bytes_ +
+                     gemm_activation_bytes_per_token_ * tokens;
+    gemm.kernels = gemm_kernels_per_layer_ * layers_;
+  }
+  if (batch.prefill_tokens > 0 || batch.prefill_attention_pairs != 0.0 ||
+      batch.prefill_kv_tokens != 0.0) {
+    WorkItem prefill{.op = Operator::attention_prefill};
+    prefill.flops = attention_flops_per_key_ * batch.prefill_attention_pairs;
+    prefill.hbm_bytes = kv_bytes_per_token_ * batch.prefill_kv_tokens +
+                        attention_activation_bytes_per_token_ * as_double(batch.prefill_tokens);
+    prefill.kernels = batch.prefill_tokens > 0 ? layers_ : 0.0;
+    if (!prefill.empty()) list.push_back(prefill);
+  }
+  if (batch.decode_seqs > 0 || batch.decode_kv_tokens != 0.0) {
+    list.push_back(decode_attention_item(batch));
+  }
+  if (any_tokens) {
+    WorkItem& elementwise = list.emplace_back();
+    elementwise.op = Operator::elementwise;
+    elementwise.hbm_bytes = elementwise_bytes_per_token_ * tokens;
+    elementwise.kernels = 4.0 * layers_;
+  }
+  if (sampled > 0.0) {
+    WorkItem& head = list.emplace_back();
+    head.op = Operator::lm_head;
+    head.flops = lm_head_flops_per_row_ * sampled;
+    head.hbm_bytes = lm_head_weight_bytes_ + lm_head_activation_bytes_per_row_ * sampled;
+    head.kernels = 1.0;
+  }
+  if (any_tokens && allreduce_calls_ > 0.0) {  // no collective on one GPU
+    WorkItem& allreduce = list.emplace_back();
+    allreduce.op = Operator::allreduce;
+    allreduce.kernels = allreduce_calls_;
+    allreduce.payload_bytes = activation_bytes_ * tokens * hidden_size_;
+    allreduce.link_bytes = ring_link_factor_ * allreduce.payload_bytes;
+  }
+  return list;
 }
 
 }  // namespace llmsim::hw

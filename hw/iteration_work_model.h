@@ -1,6 +1,6 @@
-// IterationWorkModel: the FLOPs and HBM bytes of one iteration per operator class, on one
-// GPU of a tensor-parallel group (DESIGN.md section 3). Pure arithmetic on the model shape;
-// rates and time live in StepTimeModel.
+// IterationWorkModel: the work items of one iteration on one GPU of a replica (DESIGN.md
+// section 3): Architecture x Parallelism x Precision x batch -> a list of operator work
+// items. Pure arithmetic on the model shape; rates and time live in StepTimeModel.
 #pragma once
 
 #include <cstdint>
@@ -9,11 +9,12 @@
 #include "core/model_spec.h"
 #include "core/parameter_counts.h"
 #include "hw/batch_shape.h"
-#include "hw/iteration_work.h"
+#include "hw/parallelism.h"
+#include "hw/precision.h"
+#include "hw/work_item.h"
+#include "hw/work_item_list.h"
 
 namespace llmsim::hw {
-
-struct Precision;  // hw/step_time_model.h
 
 /// Expected number of distinct experts that `tokens` tokens touch when each picks
 /// `experts_per_token` of `num_experts` uniformly and independently of the others:
@@ -27,7 +28,7 @@ double expected_distinct_experts(double num_experts, double experts_per_token, d
 /// divides the KV heads nor the KV heads divide p.
 std::int64_t kv_heads_per_gpu(const core::ModelSpec& model, int tensor_parallel);
 
-/// Per-GPU work of one iteration. Formulas (L layers, h hidden, T = total new tokens,
+/// Per-GPU work items of one iteration. Formulas (L layers, h hidden, T = total new tokens,
 /// a / w = activation / weight bytes per element, p = tensor_parallel,
 /// q = heads x head_dim / p and kv = KV heads per GPU x head_dim, I = the MLP width a
 /// token passes through (intermediate_size, or for MoE experts_per_token x
@@ -35,53 +36,53 @@ std::int64_t kv_heads_per_gpu(const core::ModelSpec& model, int tensor_parallel)
 ///   gemm             flops = 2 T L Pl;  bytes = w L Wl(T) + a L T (4h + 2q + 2kv + m I / p)
 ///                    Pl = active params of one layer on this GPU; Wl(T) = params read:
 ///                    all of them (dense), or the shared part plus the expected distinct
-///                    experts of T tokens (MoE)
+///                    experts of T tokens (MoE); kernels 4L (5L for MoE: + router)
 ///   attention_prefill flops = 4 L q x prefill_attention_pairs;
 ///                    bytes = prefill_kv_tokens x KV bytes per token on this GPU
-///                            + 2 a L q x prefill_tokens (Q read, O written)
+///                            + 2 a L q x prefill_tokens (Q read, O written); kernels L
 ///   attention_decode flops = 4 L q x decode_kv_tokens;
-///                    bytes = decode_kv_tokens x KV bytes per token on this GPU
+///                    bytes = decode_kv_tokens x KV bytes per token on this GPU; kernels L;
+///                    blocks = L x decode seqs x query heads per GPU
 ///   elementwise      flops = 0 (O(h) per token, left out as in the `precise` FLOP method);
-///                    bytes = a L T (8h + 2(q + kv) + m I / p)
-///   lm_head          flops = 2 S Ph / p; bytes = wh Ph / p + a S (h + V / p)
+///                    bytes = a L T (8h + 2(q + kv) + m I / p); kernels 4L
+///   lm_head          flops = 2 S Ph / p; bytes = wh Ph / p + a S (h + V / p); kernels 1
 ///                    S = sampled_seqs, Ph = head params, V = vocab (or reward outputs)
-///   allreduce        calls = 2L + 1 when p > 1 (else 0); payload = a T h each
-///   kernels          GEMM 4L (5L for MoE: + router), LM head 1, elementwise 4L, attention
-///                    L per phase present; decode attention (sequence, head) blocks =
-///                    L x decode seqs x query heads per GPU
-/// See iteration_work_model.cpp for where each term comes from.
+///   allreduce        calls = 2L + 1 when p > 1; payload = a T h each; link bytes
+///                    2 (p-1)/p x payload each (ring)
+/// An operator's kernels count only when it runs (T > 0, prefill tokens > 0, decode
+/// sequences > 0, S > 0). See iteration_work_model.cpp for where each term comes from.
 class IterationWorkModel {
  public:
   /// Throws core::InputError when tensor_parallel < 1, does not divide the attention
   /// heads, or neither divides nor is a multiple of the KV heads, or when the model has a
   /// non-positive dimension or inconsistent MoE fields.
   IterationWorkModel(const core::ModelSpec& model, const core::ParameterCounts& params,
-                     const Precision& precision, int tensor_parallel);
+                     const Precision& precision, const Parallelism& parallelism);
 
-  /// Precondition (aborts otherwise): every field of `batch` is >= 0.
-  IterationWork work(const BatchShape& batch) const;
+  /// The iteration's items in pricing order (gemm, attention_prefill, attention_decode,
+  /// elementwise, lm_head, allreduce: hw::Operator's order), leaving out any item with no
+  /// work at all (WorkItem::empty: pricing it would add 0 to every sum). At most one item
+  /// per operator. Precondition (aborts otherwise): every field of `batch` is >= 0.
+  /// Contract a price cache relies on (hw/step_price_cache.h): in a decode-only batch
+  /// (BatchShape::decode_only) every item but attention_decode is a function of
+  /// decode_seqs alone, bit for bit.
+  WorkItemList items(const BatchShape& batch) const;
 
-  // work() split by what each part depends on, so that a caller can memoise the parts
-  // indexed by one integer. Each computes its fields exactly as work() does.
+  /// The attention_decode item of `batch` (all zero when it has no decode work), as items()
+  /// computes it. Unchecked. Inline: a price cache computes it for every decode step it
+  /// prices (hw/step_price_cache.h).
+  WorkItem decode_attention_item(const BatchShape& batch) const;
 
-  /// gemm, elementwise, allreduce_* and gemm/elementwise kernels, functions of T alone;
-  /// the other fields 0. Precondition (aborts otherwise): tokens >= 0.
-  IterationWork token_work(std::int64_t tokens) const;
-  /// lm_head and lm_head_kernels, functions of sampled_seqs alone; the other fields 0.
-  /// Precondition (aborts otherwise): sampled >= 0.
-  IterationWork head_work(std::int64_t sampled) const;
-  /// The attention fields. Inline: the part left to price in every iteration.
-  /// Precondition (aborts otherwise): every field of `batch` is >= 0.
-  AttentionWork attention_work(const BatchShape& batch) const;
-  /// attention_work's `decode` for a batch whose decode sequences attend `decode_kv_tokens`
-  /// keys in all (>= 0, unchecked): the one part of a decode-only iteration's work that is
-  /// not a function of its batch size. Inline, for the same reason.
-  OperatorWork decode_attention_work(double decode_kv_tokens) const;
+  /// Aborts (a broken invariant) unless every field of `batch` is >= 0.
+  static void check_batch(const BatchShape& batch) {
+    core::check_invariant(batch.prefill_seqs >= 0 && batch.prefill_tokens >= 0 &&
+                              batch.prefill_attention_pairs >= 0.0 &&
+                              batch.prefill_kv_tokens >= 0.0 && batch.decode_seqs >= 0 &&
+                              batch.decode_kv_tokens >= 0.0 && batch.sampled_seqs >= 0,
+                          "BatchShape: every count must be >= 0");
+  }
 
  private:
-  void fill_token_work(std::int64_t total_new_tokens, IterationWork& work) const;
-  void fill_head_work(std::int64_t sampled_seqs, IterationWork& work) const;
-
   double hidden_size_ = 0.0;
   double activation_bytes_ = 0.0;     ///< bytes per activation element
   // MoE routing; num_experts_ == 0 for a dense model.
@@ -100,32 +101,20 @@ class IterationWorkModel {
   double lm_head_weight_bytes_ = 0.0;
   double lm_head_activation_bytes_per_row_ = 0.0;
   double allreduce_calls_ = 0.0;
+  double ring_link_factor_ = 0.0;          ///< 2 (p-1)/p: link bytes per payload byte of a ring all-reduce
   double layers_ = 0.0;
   double gemm_kernels_per_layer_ = 0.0;
   double query_heads_per_gpu_ = 0.0;
 };
 
-inline AttentionWork IterationWorkModel::attention_work(const BatchShape& batch) const {
-  core::check_invariant(batch.prefill_seqs >= 0 && batch.prefill_tokens >= 0 &&
-                            batch.prefill_attention_pairs >= 0.0 &&
-                            batch.prefill_kv_tokens >= 0.0 && batch.decode_seqs >= 0 &&
-                            batch.decode_kv_tokens >= 0.0 && batch.sampled_seqs >= 0,
-                        "BatchShape: every count must be >= 0");
-  AttentionWork work;
-  work.prefill.flops = attention_flops_per_key_ * batch.prefill_attention_pairs;
-  work.prefill.hbm_bytes = kv_bytes_per_token_ * batch.prefill_kv_tokens +
-                           attention_activation_bytes_per_token_ *
-                               static_cast<double>(batch.prefill_tokens);
-  work.decode = decode_attention_work(batch.decode_kv_tokens);
-  work.prefill_kernels = batch.prefill_tokens > 0 ? layers_ : 0.0;
-  work.decode_kernels = batch.decode_seqs > 0 ? layers_ : 0.0;
-  work.decode_seq_heads = static_cast<double>(batch.decode_seqs) * query_heads_per_gpu_ * layers_;
-  return work;
-}
-
-inline OperatorWork IterationWorkModel::decode_attention_work(double decode_kv_tokens) const {
-  return OperatorWork{attention_flops_per_key_ * decode_kv_tokens,
-                      kv_bytes_per_token_ * decode_kv_tokens};
+inline WorkItem IterationWorkModel::decode_attention_item(const BatchShape& batch) const {
+  WorkItem decode;
+  decode.op = Operator::attention_decode;
+  decode.flops = attention_flops_per_key_ * batch.decode_kv_tokens;
+  decode.hbm_bytes = kv_bytes_per_token_ * batch.decode_kv_tokens;
+  decode.kernels = batch.decode_seqs > 0 ? layers_ : 0.0;
+  decode.blocks = static_cast<double>(batch.decode_seqs) * query_heads_per_gpu_ * layers_;
+  return decode;
 }
 
 }  // namespace llmsim::hw

@@ -27,9 +27,10 @@ std::array<GemmShape, 4> layer_gemm_shapes(const core::ModelSpec& model, int ten
           GemmShape{"mlp_up_proj", h, up_matrices * mlp}, GemmShape{"mlp_down_proj", mlp, h}};
 }
 
-OperatorWork gemm_work(const GemmShape& shape, double tokens, double weight_bytes,
-                       double activation_bytes) {
-  OperatorWork work;
+WorkItem gemm_work(const GemmShape& shape, double tokens, double weight_bytes,
+                   double activation_bytes) {
+  WorkItem work{.op = Operator::gemm};
+  work.kernels = 1.0;
   work.flops = 2.0 * tokens * shape.k * shape.n;
   work.hbm_bytes =
       weight_bytes * shape.k * shape.n + activation_bytes * tokens * (shape.k + shape.n);

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "core/model_spec.h"
-#include "hw/iteration_work.h"
+#include "hw/work_item.h"
 
 namespace llmsim::hw {
 
@@ -23,9 +23,10 @@ struct GemmShape {
 /// (throws core::InputError for MoE, and where kv_heads_per_gpu does).
 std::array<GemmShape, 4> layer_gemm_shapes(const core::ModelSpec& model, int tensor_parallel);
 
-/// FLOPs 2 T k n; bytes: weights k n x weight_bytes + activations T (k + n) x
-/// activation_bytes (the same terms as IterationWorkModel's gemm, one GEMM at a time).
-OperatorWork gemm_work(const GemmShape& shape, double tokens, double weight_bytes,
+/// One GEMM kernel's item: FLOPs 2 T k n; bytes: weights k n x weight_bytes + activations
+/// T (k + n) x activation_bytes (the same terms as IterationWorkModel's gemm, one GEMM at a
+/// time); kernels 1.
+WorkItem gemm_work(const GemmShape& shape, double tokens, double weight_bytes,
                        double activation_bytes);
 
 }  // namespace llmsim::hw

@@ -21,7 +21,7 @@
 
 #include "core/model_spec.h"
 #include "hw/profile_sample.h"
-#include "hw/step_time_model.h"
+#include "hw/precision.h"
 
 namespace llmsim::hw {
 

@@ -23,14 +23,14 @@ SampleBuilder::SampleBuilder(const core::ModelSpec& model, const Precision& prec
       tensor_parallel_(tensor_parallel),
       source_(std::move(source)),
       params_(core::count_parameters(layer_)),
-      work_model_(layer_, params_, precision, tensor_parallel),
+      work_model_(layer_, params_, precision, Parallelism{tensor_parallel}),
       gemms_(layer_gemm_shapes(layer_, tensor_parallel)) {}
 
-ProfileSample SampleBuilder::base(SampleKind kind, std::string_view op, std::int64_t tokens,
-                                  double measured_s) const {
+ProfileSample SampleBuilder::base(const WorkItem& work, std::string_view name,
+                                  std::int64_t tokens, double measured_s) const {
   ProfileSample sample;
-  sample.kind = kind;
-  sample.op = std::string(op);
+  sample.work = work;
+  sample.name = std::string(name);
   sample.source = source_;
   sample.model = layer_.id;
   sample.tensor_parallel = tensor_parallel_;
@@ -40,17 +40,18 @@ ProfileSample SampleBuilder::base(SampleKind kind, std::string_view op, std::int
   return sample;
 }
 
+WorkItem SampleBuilder::item(const BatchShape& batch, Operator op) const {
+  return work_of(work_model_.items(batch), op);
+}
+
 ProfileSample SampleBuilder::gemm(std::string_view op, std::int64_t tokens,
                                   double measured_s) const {
   for (const GemmShape& shape : gemms_) {
     if (shape.name != op) continue;
-    ProfileSample sample = base(SampleKind::gemm, op, tokens, measured_s);
-    const OperatorWork work =
-        gemm_work(shape, static_cast<double>(tokens), core::bytes_per_element(precision_.weights),
-                  core::bytes_per_element(precision_.activations));
-    sample.flops = work.flops;
-    sample.hbm_bytes = work.hbm_bytes;
-    return sample;
+    return base(gemm_work(shape, static_cast<double>(tokens),
+                          core::bytes_per_element(precision_.weights),
+                          core::bytes_per_element(precision_.activations)),
+                op, tokens, measured_s);
   }
   throw core::InputError(source_, 0, "op",
                          "unknown GEMM \"" + std::string(op) +
@@ -62,10 +63,9 @@ ProfileSample SampleBuilder::elementwise(std::int64_t tokens, double kernels,
   BatchShape batch;
   batch.prefill_seqs = 1;
   batch.prefill_tokens = tokens;
-  ProfileSample sample = base(SampleKind::elementwise, "elementwise", tokens, measured_s);
-  sample.hbm_bytes = work_model_.work(batch).elementwise.hbm_bytes;
-  sample.kernels = kernels;
-  return sample;
+  WorkItem work = item(batch, Operator::elementwise);
+  work.kernels = kernels;
+  return base(work, "elementwise", tokens, measured_s);
 }
 
 ProfileSample SampleBuilder::attention_prefill(std::int64_t seqs, std::int64_t new_tokens,
@@ -78,12 +78,10 @@ ProfileSample SampleBuilder::attention_prefill(std::int64_t seqs, std::int64_t n
   batch.prefill_tokens = seqs * new_tokens;
   batch.prefill_attention_pairs = b * (s * c + s * (s + 1.0) / 2.0);
   batch.prefill_kv_tokens = b * (c + s);
-  const OperatorWork work = work_model_.work(batch).attention_prefill;
-  ProfileSample sample =
-      base(SampleKind::attention_prefill, "attention_prefill", batch.prefill_tokens, measured_s);
+  // One layer: one kernel.
+  ProfileSample sample = base(item(batch, Operator::attention_prefill), "attention_prefill",
+                              batch.prefill_tokens, measured_s);
   sample.context = context;
-  sample.flops = work.flops;
-  sample.hbm_bytes = work.hbm_bytes;
   return sample;
 }
 
@@ -92,12 +90,10 @@ ProfileSample SampleBuilder::attention_decode(std::int64_t seqs, std::int64_t co
   BatchShape batch;
   batch.decode_seqs = seqs;
   batch.decode_kv_tokens = static_cast<double>(seqs) * static_cast<double>(context + 1);
-  const OperatorWork work = work_model_.work(batch).attention_decode;
-  ProfileSample sample = base(SampleKind::attention_decode, "attention_decode", seqs, measured_s);
+  // One layer: one kernel, and blocks = sequences x query heads per GPU.
+  ProfileSample sample = base(item(batch, Operator::attention_decode), "attention_decode", seqs,
+                              measured_s);
   sample.context = context;
-  sample.flops = work.flops;
-  sample.hbm_bytes = work.hbm_bytes;
-  sample.decode_seq_heads = work_model_.work(batch).attention_decode_seq_heads;
   return sample;
 }
 
@@ -113,13 +109,15 @@ ProfileSample SampleBuilder::all_reduce(std::int64_t tokens, double measured_s) 
 ProfileSample all_reduce_sample(double payload_bytes, int workers, double measured_s,
                                 std::string source) {
   ProfileSample sample;
-  sample.kind = SampleKind::allreduce;
-  sample.op = "all_reduce";
+  sample.work.op = Operator::allreduce;
+  sample.work.kernels = 1.0;  // one call
+  sample.work.payload_bytes = payload_bytes;
+  const double p = workers;
+  sample.work.link_bytes = 2.0 * (p - 1.0) / p * payload_bytes;
+  sample.name = "all_reduce";
   sample.source = std::move(source);
   sample.tensor_parallel = workers;
   sample.tokens = static_cast<std::int64_t>(payload_bytes);
-  const double p = workers;
-  sample.link_bytes = 2.0 * (p - 1.0) / p * payload_bytes;
   sample.measured_s = measured_s;
   return sample;
 }

@@ -2,6 +2,7 @@
 // with that kernel's per-GPU work (FLOPs, bytes, kernel count), for the profile readers.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,7 +12,7 @@
 #include "hw/iteration_work_model.h"
 #include "hw/layer_gemms.h"
 #include "hw/profile_sample.h"
-#include "hw/step_time_model.h"
+#include "hw/precision.h"
 
 namespace llmsim::hw {
 
@@ -37,8 +38,10 @@ class SampleBuilder {
   ProfileSample all_reduce(std::int64_t tokens, double measured_s) const;
 
  private:
-  ProfileSample base(SampleKind kind, std::string_view op, std::int64_t tokens,
+  ProfileSample base(const WorkItem& work, std::string_view name, std::int64_t tokens,
                      double measured_s) const;
+  /// The item of `op` in the work model's items for `batch` (one layer).
+  WorkItem item(const BatchShape& batch, Operator op) const;
 
   core::ModelSpec layer_;  ///< the model with num_layers = 1
   Precision precision_;

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "core/input_error.h"
+#include "hw/operator.h"
 #include "loader/preset_resolver.h"
 #include "loader/yaml_map.h"
 
@@ -22,53 +25,41 @@ std::optional<double> optional_tflops(YamlMap& peaks, const std::string& key) {
   return peaks.require_positive(key, *value) * kTera;
 }
 
+/// One operator's entry, e.g. `gemm: {compute: 0.7, bandwidth: 0.8, latency_us: 5.8}`: every
+/// key the operator takes is required (`compute` where it counts FLOPs, `per_block_ns` where
+/// its items count blocks), any other key is unknown.
+hw::OperatorEfficiency read_operator(YamlMap& map, const hw::OperatorInfo& info) {
+  hw::OperatorEfficiency e;
+  if (info.counts_flops) e.compute = map.require_fraction("compute", map.required_number("compute"));
+  e.bandwidth = map.require_fraction("bandwidth", map.required_number("bandwidth"));
+  e.latency_s = map.require_non_negative("latency_us", map.required_number("latency_us")) * kMicro;
+  if (info.counts_blocks) {
+    e.per_block_s =
+        map.require_non_negative("per_block_ns", map.required_number("per_block_ns")) * 1e-9;
+  }
+  map.finish();
+  return e;
+}
+
+/// The `efficiency:` block (configs/README.md): the fixed costs, the roofline exponent, and
+/// one entry per operator by name (hw::kOperators); an operator left out keeps its
+/// documented defaults (hw::OperatorInfo::defaults).
 hw::Efficiencies read_efficiency(YamlMap& map, std::string& source) {
   hw::Efficiencies eff;
   source = map.required_string("source");
-  eff.gemm_compute_efficiency = map.require_fraction("gemm_compute", map.required_number("gemm_compute"));
-  eff.memory_bandwidth_efficiency =
-      map.require_fraction("memory_bandwidth", map.required_number("memory_bandwidth"));
-  eff.attention_prefill_efficiency =
-      map.require_fraction("attention_prefill", map.required_number("attention_prefill"));
-  eff.attention_decode_bandwidth_efficiency = map.require_fraction(
-      "attention_decode_bandwidth", map.required_number("attention_decode_bandwidth"));
   eff.per_layer_overhead_s =
       map.require_non_negative("per_layer_overhead_us", map.required_number("per_layer_overhead_us")) * kMicro;
   eff.per_iteration_overhead_s = map.require_non_negative(
                                      "per_iteration_overhead_us", map.required_number("per_iteration_overhead_us")) *
                                  kMicro;
-  eff.allreduce_latency_s =
-      map.require_non_negative("allreduce_latency_us", map.required_number("allreduce_latency_us")) * kMicro;
-  eff.allreduce_bandwidth_efficiency =
-      map.require_fraction("allreduce_bandwidth", map.required_number("allreduce_bandwidth"));
-  // Optional keys added with calibration (configs/README.md): when absent, the model is
-  // the one before them (hard roofline max, no kernel floors, elementwise at the memory
-  // efficiency).
   eff.roofline_exponent = map.optional_number("roofline_exponent", 0.0);
   if (!(eff.roofline_exponent == 0.0 || eff.roofline_exponent >= 1.0)) {
     map.fail("roofline_exponent", "must be 0 (max) or >= 1");
   }
-  eff.gemm_kernel_latency_s =
-      map.require_non_negative("gemm_kernel_latency_us", map.optional_number("gemm_kernel_latency_us", 0.0)) *
-      kMicro;
-  eff.elementwise_bandwidth_efficiency = map.require_fraction(
-      "elementwise_bandwidth", map.optional_number("elementwise_bandwidth", eff.memory_bandwidth_efficiency));
-  eff.elementwise_kernel_latency_s =
-      map.require_non_negative("elementwise_kernel_latency_us",
-                               map.optional_number("elementwise_kernel_latency_us", 0.0)) *
-      kMicro;
-  eff.attention_prefill_kernel_latency_s =
-      map.require_non_negative("attention_prefill_kernel_latency_us",
-                               map.optional_number("attention_prefill_kernel_latency_us", 0.0)) *
-      kMicro;
-  eff.attention_decode_kernel_latency_s =
-      map.require_non_negative("attention_decode_kernel_latency_us",
-                               map.optional_number("attention_decode_kernel_latency_us", 0.0)) *
-      kMicro;
-  eff.attention_decode_per_seq_head_s =
-      map.require_non_negative("attention_decode_per_seq_head_ns",
-                               map.optional_number("attention_decode_per_seq_head_ns", 0.0)) *
-      1e-9;
+  for (const hw::OperatorInfo& info : hw::kOperators) {
+    const std::string key(info.name);
+    if (std::optional<YamlMap> op = map.optional_map(key)) eff[info.op] = read_operator(*op, info);
+  }
   map.finish();
   return eff;
 }

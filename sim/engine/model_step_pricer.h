@@ -3,33 +3,35 @@
 
 #include "core/model_spec.h"
 #include "hw/hardware_spec.h"
-#include "hw/memoised_step_pricer.h"
+#include "hw/parallelism.h"
+#include "hw/precision.h"
+#include "hw/step_price_cache.h"
 #include "hw/step_time_model.h"
 #include "sim/engine/step_pricer.h"
 
 namespace llmsim::sim {
 
-/// Prices through hw::MemoisedStepPricer: the costs of hw::StepTimeModel::price, bit for
-/// bit, at a fraction of the work. One per pool of one Simulator, which runs on a single
-/// thread, so its memo tables need no lock.
+/// Prices every iteration as hw::StepTimeModel::price does, through an hw::StepPriceCache
+/// (bit for bit the same totals; decode steps cost their decode attention and the sums).
 class ModelStepPricer final : public StepPricer {
  public:
   /// Throws core::InputError where hw::StepTimeModel's constructor does.
   ModelStepPricer(const core::ModelSpec& model, const hw::HardwareSpec& hardware,
                   hw::Precision precision, int tensor_parallel)
-      : pricer_(hw::StepTimeModel(model, hardware, precision, tensor_parallel)) {}
+      : model_(model, hardware, precision, hw::Parallelism{tensor_parallel}), cache_(model_) {}
+  ModelStepPricer(const ModelStepPricer&) = delete;  // cache_ points at model_
+  ModelStepPricer& operator=(const ModelStepPricer&) = delete;
 
-  hw::StepTotals price(const hw::BatchShape& batch) const override { return pricer_.price_totals(batch); }
-  double peak_flops_per_s_group() const override {
-    return pricer_.model().peak_flops_per_s_group();
+  hw::StepTotals price(const hw::BatchShape& batch) const override {
+    return cache_.totals(batch);
   }
-  double hbm_bandwidth_bytes_per_s_group() const override {
-    return pricer_.model().hbm_bandwidth_group();
-  }
+  double peak_flops_per_s_group() const override { return model_.peak_flops_per_s_group(); }
+  double hbm_bandwidth_bytes_per_s_group() const override { return model_.hbm_bandwidth_group(); }
 
  private:
-  /// mutable: price() fills its memo tables, which never changes what it returns.
-  mutable hw::MemoisedStepPricer pricer_;
+  hw::StepTimeModel model_;
+  /// mutable: price() fills it, which never changes what it returns.
+  mutable hw::StepPriceCache cache_;
 };
 
 }  // namespace llmsim::sim

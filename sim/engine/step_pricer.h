@@ -2,7 +2,8 @@
 // scheduler and hw::StepTimeModel, so tests can inject hand-checkable prices.
 #pragma once
 
-#include "hw/step_time_model.h"
+#include "hw/batch_shape.h"
+#include "hw/step_cost.h"
 
 namespace llmsim::sim {
 

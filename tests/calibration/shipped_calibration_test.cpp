@@ -47,10 +47,11 @@ TEST_CASE("a fit on Llama-2-7B alone predicts held-out Llama-2-70B and CodeLlama
   auto calibrated = start;
   calibrated.efficiency = fit.efficiencies;
   // Plausible physical values, not pinned at a bound.
-  CHECK(fit.efficiencies.gemm_compute_efficiency > 0.6);
-  CHECK(fit.efficiencies.gemm_compute_efficiency < 0.8);
-  CHECK(fit.efficiencies.memory_bandwidth_efficiency > 0.7);
-  CHECK(fit.efficiencies.memory_bandwidth_efficiency < 0.9);
+  const llmsim::hw::OperatorEfficiency& gemm = fit.efficiencies[llmsim::hw::Operator::gemm];
+  CHECK(gemm.compute > 0.6);
+  CHECK(gemm.compute < 0.8);
+  CHECK(gemm.bandwidth > 0.7);
+  CHECK(gemm.bandwidth < 0.9);
   for (const char* held_out : {"a100/meta-llama/Llama-2-70b-hf/mlp.csv",
                                "a100/codellama/CodeLlama-34b-Instruct-hf/mlp.csv"}) {
     CAPTURE(held_out);

@@ -12,7 +12,7 @@
 namespace {
 
 using llmsim::hw::ProfileSample;
-using llmsim::hw::SampleKind;
+using llmsim::hw::Operator;
 namespace t = llmsim::hw::test;
 
 /// Writes `content` to <process temp folder>/hw/<dir>/<name> and returns the path.
@@ -43,24 +43,24 @@ TEST_CASE("a Vidur mlp.csv row becomes four GEMMs and one elementwise layer samp
   const auto samples = llmsim::hw::read_profile(path, nullptr, t::bf16());
   REQUIRE(samples.size() == 5);  // the repeated (tokens, tp) row is read once
   // QKV on one of 2 GPUs: k = 4096, n = 3 x 4096 / 2 = 6144; 2 x 4096 x 4096 x 6144 FLOPs.
-  CHECK(samples[0].op == "qkv_proj");
-  CHECK(samples[0].kind == SampleKind::gemm);
+  CHECK(samples[0].name == "qkv_proj");
+  CHECK(samples[0].work.op == Operator::gemm);
   CHECK(samples[0].model == "Llama-2-7b-hf");
   CHECK(samples[0].tensor_parallel == 2);
-  CHECK(samples[0].flops == doctest::Approx(2.0 * 4096 * 4096 * 6144));
+  CHECK(samples[0].work.flops == doctest::Approx(2.0 * 4096 * 4096 * 6144));
   // fp16 bytes: weights 4096 x 6144 plus activations 4096 x (4096 + 6144), 2 bytes each.
-  CHECK(samples[0].hbm_bytes == doctest::Approx(2.0 * (4096.0 * 6144 + 4096.0 * 10240)));
+  CHECK(samples[0].work.hbm_bytes == doctest::Approx(2.0 * (4096.0 * 6144 + 4096.0 * 10240)));
   CHECK(samples[0].measured_s == doctest::Approx(1.0e-3));
   // Gated up projection: n = 2 x 11008 / 2 = 11008.
-  CHECK(samples[2].op == "mlp_up_proj");
-  CHECK(samples[2].flops == doctest::Approx(2.0 * 4096 * 4096 * 11008));
-  CHECK(samples[3].op == "mlp_down_proj");
+  CHECK(samples[2].name == "mlp_up_proj");
+  CHECK(samples[2].work.flops == doctest::Approx(2.0 * 4096 * 4096 * 11008));
+  CHECK(samples[3].name == "mlp_down_proj");
   // Elementwise: the five kernels summed (0.1 + 0.15 + 0.1 + 0.27 + 0.05 ms), emb left out;
   // bytes 2 x T x (8h + 2(q + kv) + 3 I / p) = 2 x 4096 x (32768 + 8192 + 16512).
-  CHECK(samples[4].kind == SampleKind::elementwise);
-  CHECK(samples[4].kernels == 5.0);
+  CHECK(samples[4].work.op == Operator::elementwise);
+  CHECK(samples[4].work.kernels == 5.0);
   CHECK(samples[4].measured_s == doctest::Approx(0.67e-3));
-  CHECK(samples[4].hbm_bytes == doctest::Approx(2.0 * 4096 * (32768 + 8192 + 16512)));
+  CHECK(samples[4].work.hbm_bytes == doctest::Approx(2.0 * 4096 * (32768 + 8192 + 16512)));
 }
 
 TEST_CASE("our own measurement format prices the named operator of the given model") {
@@ -73,14 +73,14 @@ TEST_CASE("our own measurement format prices the named operator of the given mod
   const auto model = t::llama_3_1_8b();
   const auto samples = llmsim::hw::read_profile(path, &model, t::bf16());
   REQUIRE(samples.size() == 3);
-  CHECK(samples[0].flops == doctest::Approx(2.0 * 128 * 4096 * 4096));
+  CHECK(samples[0].work.flops == doctest::Approx(2.0 * 128 * 4096 * 4096));
   // Decode: 8 sequences x 1024 keys x one layer's KV (2 x 8 heads x 128 x 2 bytes = 4096).
-  CHECK(samples[1].kind == SampleKind::attention_decode);
-  CHECK(samples[1].hbm_bytes == doctest::Approx(8.0 * 1024 * 4096));
-  CHECK(samples[1].decode_seq_heads == doctest::Approx(8.0 * 32));
+  CHECK(samples[1].work.op == Operator::attention_decode);
+  CHECK(samples[1].work.hbm_bytes == doctest::Approx(8.0 * 1024 * 4096));
+  CHECK(samples[1].work.blocks == doctest::Approx(8.0 * 32));
   // Prefill: 2 sequences of 512 causal tokens: 2 x 512 x 513 / 2 pairs x 4 x 4096 FLOPs.
-  CHECK(samples[2].kind == SampleKind::attention_prefill);
-  CHECK(samples[2].flops == doctest::Approx(2.0 * 512 * 513 / 2.0 * 4.0 * 4096));
+  CHECK(samples[2].work.op == Operator::attention_prefill);
+  CHECK(samples[2].work.flops == doctest::Approx(2.0 * 512 * 513 / 2.0 * 4.0 * 4096));
 }
 
 TEST_CASE("NCCL all-reduce rows keep single-node groups and count ring bytes") {
@@ -93,8 +93,8 @@ TEST_CASE("NCCL all-reduce rows keep single-node groups and count ring bytes") {
       "1,0.5,0.5,0.5,0.5,0,0,2,1048576,all_reduce,1,8\n");
   const auto samples = llmsim::hw::read_profile(path, nullptr, t::bf16());
   REQUIRE(samples.size() == 1);  // the 2-node row is skipped
-  CHECK(samples[0].kind == SampleKind::allreduce);
-  CHECK(samples[0].link_bytes == doctest::Approx(2.0 * 7.0 / 8.0 * 1048576));
+  CHECK(samples[0].work.op == Operator::allreduce);
+  CHECK(samples[0].work.link_bytes == doctest::Approx(2.0 * 7.0 / 8.0 * 1048576));
   CHECK(samples[0].measured_s == doctest::Approx(1e-4));
 }
 

@@ -11,44 +11,43 @@
 
 namespace {
 
-using llmsim::hw::OpClass;
+using llmsim::hw::Operator;
 using llmsim::hw::StepCost;
 using llmsim::hw::StepTimeModel;
 namespace t = llmsim::hw::test;
 
-double op_s(const StepCost& cost, OpClass op) {
-  return cost.op_time_s[static_cast<std::size_t>(op)];
-}
+double op_s(const StepCost& cost, Operator op) { return cost.time_s_of(op); }
 
 }  // namespace
 
 TEST_CASE("kernel latencies add once per kernel of each class") {
   auto plain = t::h100_sxm();
   auto floored = t::h100_sxm();
-  floored.efficiency.gemm_kernel_latency_s = 5e-6;
-  floored.efficiency.elementwise_kernel_latency_s = 2e-6;
-  floored.efficiency.attention_decode_kernel_latency_s = 8e-6;
+  floored.efficiency[Operator::gemm].latency_s = 5e-6;
+  floored.efficiency[Operator::lm_head].latency_s = 5e-6;
+  floored.efficiency[Operator::elementwise].latency_s = 2e-6;
+  floored.efficiency[Operator::attention_decode].latency_s = 8e-6;
   const auto batch = t::decode_batch(1, 127);
-  const StepCost base = StepTimeModel(t::llama_3_1_8b(), plain, t::bf16(), 1).price(batch);
-  const StepCost cost = StepTimeModel(t::llama_3_1_8b(), floored, t::bf16(), 1).price(batch);
+  const StepCost base = StepTimeModel(t::llama_3_1_8b(), plain, t::bf16(), t::tp(1)).price(batch);
+  const StepCost cost = StepTimeModel(t::llama_3_1_8b(), floored, t::bf16(), t::tp(1)).price(batch);
   // 32 layers x 4 GEMMs x 5 us; LM head 1 x 5 us; 32 x 4 elementwise x 2 us; 32 x 8 us.
-  CHECK(op_s(cost, OpClass::gemm) - op_s(base, OpClass::gemm) == doctest::Approx(640e-6));
-  CHECK(op_s(cost, OpClass::lm_head) - op_s(base, OpClass::lm_head) == doctest::Approx(5e-6));
-  CHECK(op_s(cost, OpClass::elementwise) - op_s(base, OpClass::elementwise) ==
+  CHECK(op_s(cost, Operator::gemm) - op_s(base, Operator::gemm) == doctest::Approx(640e-6));
+  CHECK(op_s(cost, Operator::lm_head) - op_s(base, Operator::lm_head) == doctest::Approx(5e-6));
+  CHECK(op_s(cost, Operator::elementwise) - op_s(base, Operator::elementwise) ==
         doctest::Approx(256e-6));
-  CHECK(op_s(cost, OpClass::attention_decode) - op_s(base, OpClass::attention_decode) ==
+  CHECK(op_s(cost, Operator::attention_decode) - op_s(base, Operator::attention_decode) ==
         doctest::Approx(256e-6));
-  CHECK(op_s(cost, OpClass::attention_prefill) == 0.0);  // no prefill kernel launched
+  CHECK(op_s(cost, Operator::attention_prefill) == 0.0);  // no prefill kernel launched
 }
 
 TEST_CASE("decode attention pays its per-block cost per sequence, query head and layer") {
   auto hw = t::h100_sxm();
-  hw.efficiency.attention_decode_per_seq_head_s = 30e-9;
-  const auto with = StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), 2).price(t::decode_batch(10, 99));
+  hw.efficiency[Operator::attention_decode].per_block_s = 30e-9;
+  const auto with = StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), t::tp(2)).price(t::decode_batch(10, 99));
   const auto without =
-      StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 2).price(t::decode_batch(10, 99));
+      StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(2)).price(t::decode_batch(10, 99));
   // 10 sequences x 16 query heads per GPU (32 / 2) x 32 layers x 30 ns = 153.6 us.
-  CHECK(op_s(with, OpClass::attention_decode) - op_s(without, OpClass::attention_decode) ==
+  CHECK(op_s(with, Operator::attention_decode) - op_s(without, Operator::attention_decode) ==
         doctest::Approx(153.6e-6));
 }
 
@@ -64,28 +63,28 @@ TEST_CASE("the rounded roofline prices a GEMM at the ridge above the hard maximu
   batch.prefill_tokens = 400;
   batch.prefill_attention_pairs = 400.0 * 401.0 / 2.0;
   batch.prefill_kv_tokens = 400;
-  const auto model_hard = StepTimeModel(t::llama_3_1_8b(), hard, t::bf16(), 1);
+  const auto model_hard = StepTimeModel(t::llama_3_1_8b(), hard, t::bf16(), t::tp(1));
   const auto work = model_hard.work(batch);
-  const double c = work.gemm.flops / (989.4e12 * 0.7);
-  const double m = work.gemm.hbm_bytes / (3.35e12 * 0.8);
+  const double c = work_of(work, Operator::gemm).flops / (989.4e12 * 0.7);
+  const double m = work_of(work, Operator::gemm).hbm_bytes / (3.35e12 * 0.8);
   const auto cost_hard = model_hard.price(batch);
-  const auto cost_rounded = StepTimeModel(t::llama_3_1_8b(), rounded, t::bf16(), 1).price(batch);
-  CHECK(op_s(cost_hard, OpClass::gemm) == doctest::Approx(std::max(c, m)));
-  CHECK(op_s(cost_rounded, OpClass::gemm) == doctest::Approx(std::sqrt(c * c + m * m)));
+  const auto cost_rounded = StepTimeModel(t::llama_3_1_8b(), rounded, t::bf16(), t::tp(1)).price(batch);
+  CHECK(op_s(cost_hard, Operator::gemm) == doctest::Approx(std::max(c, m)));
+  CHECK(op_s(cost_rounded, Operator::gemm) == doctest::Approx(std::sqrt(c * c + m * m)));
 }
 
 TEST_CASE("elementwise traffic runs at its own bandwidth efficiency") {
   auto hw = t::h100_sxm();
-  hw.efficiency.elementwise_bandwidth_efficiency = 0.4;  // half the 0.8 of the fixture
-  const auto slow = StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), 1).price(t::decode_batch(1, 127));
+  hw.efficiency[Operator::elementwise].bandwidth = 0.4;  // half the 0.8 of the fixture
+  const auto slow = StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), t::tp(1)).price(t::decode_batch(1, 127));
   const auto fast =
-      StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1).price(t::decode_batch(1, 127));
-  CHECK(op_s(slow, OpClass::elementwise) == doctest::Approx(2.0 * op_s(fast, OpClass::elementwise)));
-  CHECK(op_s(slow, OpClass::gemm) == op_s(fast, OpClass::gemm));
+      StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1)).price(t::decode_batch(1, 127));
+  CHECK(op_s(slow, Operator::elementwise) == doctest::Approx(2.0 * op_s(fast, Operator::elementwise)));
+  CHECK(op_s(slow, Operator::gemm) == op_s(fast, Operator::gemm));
 }
 
 TEST_CASE("a static batch is one prefill plus osl minus one decode steps of growing context") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const auto times = llmsim::hw::price_static_batch(model, 4, 100, 3);
   const auto prefill = t::prefill_batch(100, 0);
   llmsim::hw::BatchShape four_prefills;
@@ -105,11 +104,11 @@ TEST_CASE("a static batch is one prefill plus osl minus one decode steps of grow
 TEST_CASE("out-of-range calibration fields are rejected as input errors") {
   auto hw = t::h100_sxm();
   hw.efficiency.roofline_exponent = 0.5;
-  CHECK_THROWS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), 1));
+  CHECK_THROWS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), t::tp(1)));
   hw = t::h100_sxm();
-  hw.efficiency.gemm_kernel_latency_s = -1e-6;
-  CHECK_THROWS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), 1));
+  hw.efficiency[Operator::gemm].latency_s = -1e-6;
+  CHECK_THROWS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), t::tp(1)));
   hw = t::h100_sxm();
-  hw.efficiency.elementwise_bandwidth_efficiency = 0.0;
-  CHECK_THROWS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), 1));
+  hw.efficiency[Operator::elementwise].bandwidth = 0.0;
+  CHECK_THROWS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), t::tp(1)));
 }

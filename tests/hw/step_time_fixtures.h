@@ -6,7 +6,11 @@
 
 #include "core/model_spec.h"
 #include "hw/hardware_spec.h"
-#include "hw/step_time_model.h"
+#include "hw/batch_shape.h"
+#include "hw/efficiencies.h"
+#include "hw/operator.h"
+#include "hw/parallelism.h"
+#include "hw/precision.h"
 
 namespace llmsim::hw::test {
 
@@ -50,16 +54,20 @@ inline core::ModelSpec mixtral_8x7b() {
 
 /// Efficiencies stated here rather than taken from the struct defaults, so the expected
 /// values below do not move when the defaults do.
+/// GEMMs and the LM head at 0.7 of peak FLOP/s, attention at 0.5; HBM at 0.8 but decode
+/// attention 0.6; all-reduce bus bandwidth 0.7 and 10 us per call; no kernel fixed times;
+/// 2 ms per iteration.
 inline Efficiencies test_efficiencies() {
   Efficiencies e;
-  e.gemm_compute_efficiency = 0.7;
-  e.memory_bandwidth_efficiency = 0.8;
-  e.attention_prefill_efficiency = 0.5;
-  e.attention_decode_bandwidth_efficiency = 0.6;
+  e[Operator::gemm] = {0.7, 0.8, 0.0, 0.0};
+  e[Operator::attention_prefill] = {0.5, 0.8, 0.0, 0.0};
+  e[Operator::attention_decode] = {0.5, 0.6, 0.0, 0.0};
+  e[Operator::elementwise] = {1.0, 0.8, 0.0, 0.0};
+  e[Operator::lm_head] = {0.7, 0.8, 0.0, 0.0};
+  e[Operator::allreduce] = {1.0, 0.7, 10e-6, 0.0};
+  e.roofline_exponent = 0.0;
   e.per_layer_overhead_s = 0.0;
   e.per_iteration_overhead_s = 0.002;
-  e.allreduce_latency_s = 10e-6;
-  e.allreduce_bandwidth_efficiency = 0.7;
   return e;
 }
 
@@ -114,6 +122,9 @@ inline BatchShape prefill_batch(std::int64_t tokens, std::int64_t cached) {
 }
 
 inline Precision bf16() { return Precision{}; }
+
+/// Tensor parallelism over `gpus` GPUs.
+inline Parallelism tp(int gpus) { return Parallelism{gpus}; }
 
 inline Precision fp8_weights() {
   Precision p;

@@ -10,14 +10,12 @@
 namespace {
 
 using llmsim::hw::Bound;
-using llmsim::hw::OpClass;
+using llmsim::hw::Operator;
 using llmsim::hw::StepCost;
 using llmsim::hw::StepTimeModel;
 namespace t = llmsim::hw::test;
 
-double op_s(const StepCost& cost, OpClass op) {
-  return cost.op_time_s[static_cast<std::size_t>(op)];
-}
+double op_s(const StepCost& cost, Operator op) { return cost.time_s_of(op); }
 
 // Hand arithmetic shared by the Llama-3.1-8B cases (bf16, 2 bytes per element):
 //   layer params 218,112,000 -> 32 layers x 2 bytes = 13,959,168,000 weight bytes
@@ -35,7 +33,7 @@ constexpr double kAttentionFlops = 989.4e12 * 0.5;
 }  // namespace
 
 TEST_CASE("a lone 8B decode step costs its weight bytes over achieved bandwidth plus overhead") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost cost = model.price(t::decode_batch(1, 127));
   // (13,959,168,000 + 1,050,673,152) / 2.68e12 + 0.002 = 7.6007 ms; the activation, KV
   // and logit terms add about 12 us (0.16%).
@@ -43,31 +41,31 @@ TEST_CASE("a lone 8B decode step costs its weight bytes over achieved bandwidth 
   CHECK(cost.time_s == doctest::Approx(expected_s).epsilon(0.005));
   CHECK(cost.time_s > expected_s);
   CHECK(cost.bound == Bound::memory);
-  CHECK(op_s(cost, OpClass::overhead) == doctest::Approx(0.002));
-  CHECK(op_s(cost, OpClass::allreduce) == 0.0);
-  CHECK(op_s(cost, OpClass::attention_prefill) == 0.0);
+  CHECK(cost.overhead_s == doctest::Approx(0.002));
+  CHECK(op_s(cost, Operator::allreduce) == 0.0);
+  CHECK(op_s(cost, Operator::attention_prefill) == 0.0);
 }
 
 TEST_CASE("the small terms of a lone decode step are its activations, KV read and logits") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost cost = model.price(t::decode_batch(1, 127));
   // GEMM activations per token and layer: 4h + 2q + 2kv + 3I = 16,384 + 8,192 + 2,048 +
   // 43,008 = 69,632 elements; x 2 bytes x 32 layers = 4,456,448 bytes.
-  CHECK(op_s(cost, OpClass::gemm) ==
+  CHECK(op_s(cost, Operator::gemm) ==
         doctest::Approx((kLayerWeightBytes + 4'456'448.0) / kMemoryBps).epsilon(1e-12));
   // 128 keys x 131,072 bytes = 16,777,216 bytes at 2.01e12 B/s.
-  CHECK(op_s(cost, OpClass::attention_decode) ==
+  CHECK(op_s(cost, Operator::attention_decode) ==
         doctest::Approx(16'777'216.0 / kDecodeBps).epsilon(1e-12));
   // 8h + 2(q + kv) + 3I = 32,768 + 10,240 + 43,008 = 86,016 elements x 2 x 32 = 5,505,024.
-  CHECK(op_s(cost, OpClass::elementwise) ==
+  CHECK(op_s(cost, Operator::elementwise) ==
         doctest::Approx(5'505'024.0 / kMemoryBps).epsilon(1e-12));
   // Head weights plus one row in (4,096) and 128,256 logits out, 2 bytes each = 264,704.
-  CHECK(op_s(cost, OpClass::lm_head) ==
+  CHECK(op_s(cost, Operator::lm_head) ==
         doctest::Approx((kLmHeadWeightBytes + 264'704.0) / kMemoryBps).epsilon(1e-12));
 }
 
 TEST_CASE("a lone decode step counts the FLOPs and bytes of the precise method") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost cost = model.price(t::decode_batch(1, 127));
   // 2 x 1 x 32 x 218,112,000 + 4 x 32 x 4,096 x 128 keys + 2 x 128,256 x 4,096
   CHECK(cost.flops == doctest::Approx(13'959'168'000.0 + 67'108'864.0 + 1'050'673'152.0));
@@ -76,14 +74,14 @@ TEST_CASE("a lone decode step counts the FLOPs and bytes of the precise method")
 }
 
 TEST_CASE("an 8192-token prefill is compute bound at the GEMM and attention peaks") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost cost = model.price(t::prefill_batch(8192, 0));
   CHECK(cost.bound == Bound::compute);
   // 2 x 8,192 x 32 x 218,112,000 FLOPs at 692.58e12 FLOP/s = 165.1 ms
-  CHECK(op_s(cost, OpClass::gemm) ==
+  CHECK(op_s(cost, Operator::gemm) ==
         doctest::Approx(2.0 * 8192.0 * 32.0 * 218'112'000.0 / kGemmFlops).epsilon(1e-12));
   // 4 x 32 x 4,096 x (8,192 x 8,193 / 2 causal pairs) at 494.7e12 FLOP/s = 35.6 ms
-  CHECK(op_s(cost, OpClass::attention_prefill) ==
+  CHECK(op_s(cost, Operator::attention_prefill) ==
         doctest::Approx(4.0 * 32.0 * 4096.0 * (8192.0 * 8193.0 / 2.0) / kAttentionFlops)
             .epsilon(1e-12));
   // Elementwise 8,192 x 5,505,024 bytes at 2.68e12 B/s = 16.8 ms; total about 219.9 ms.
@@ -91,10 +89,10 @@ TEST_CASE("an 8192-token prefill is compute bound at the GEMM and attention peak
 }
 
 TEST_CASE("prefill time grows about linearly with tokens") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost big = model.price(t::prefill_batch(8192, 0));
   const StepCost half = model.price(t::prefill_batch(4096, 0));
-  CHECK(op_s(big, OpClass::gemm) / op_s(half, OpClass::gemm) == doctest::Approx(2.0));
+  CHECK(op_s(big, Operator::gemm) / op_s(half, Operator::gemm) == doctest::Approx(2.0));
   // Without the fixed 2 ms: (165.1 + 35.6 + 16.8 + 0.4) / (82.6 + 8.9 + 8.4 + 0.4) = 2.173;
   // the causal attention term, quadratic in tokens, is what lifts it above 2.
   const double ratio = (big.time_s - 0.002) / (half.time_s - 0.002);
@@ -102,7 +100,7 @@ TEST_CASE("prefill time grows about linearly with tokens") {
 }
 
 TEST_CASE("decode time grows with context by the extra KV read") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost short_context = model.price(t::decode_batch(1, 127));
   const StepCost long_context = model.price(t::decode_batch(1, 32767));
   // (32,768 - 128) keys x 131,072 bytes at 2.01e12 B/s = 2.128 ms more
@@ -111,49 +109,54 @@ TEST_CASE("decode time grows with context by the extra KV read") {
 }
 
 TEST_CASE("the bound flips from memory to compute as the decode batch grows") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   CHECK(model.price(t::decode_batch(1, 127)).bound == Bound::memory);
   // At 1,024 sequences the GEMMs do 2 x 1,024 FLOPs per weight, 1,024 per byte, above the
   // ridge of 692.58e12 / 2.68e12 = 258: GEMMs 20.6 ms + LM head 1.6 ms compute bound vs
   // KV read 8.5 ms + elementwise 2.1 ms memory bound.
   const StepCost big = model.price(t::decode_batch(1024, 127));
   CHECK(big.bound == Bound::compute);
-  CHECK(op_s(big, OpClass::gemm) ==
+  CHECK(op_s(big, Operator::gemm) ==
         doctest::Approx(2.0 * 1024.0 * 32.0 * 218'112'000.0 / kGemmFlops).epsilon(1e-12));
 }
 
 TEST_CASE("an empty batch costs nothing") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const StepCost cost = model.price(llmsim::hw::BatchShape{});
   CHECK(cost.time_s == 0.0);
   CHECK(cost.flops == 0.0);
   CHECK(cost.hbm_bytes == 0.0);
-  for (const double op_time_s : cost.op_time_s) CHECK(op_time_s == 0.0);
+  CHECK(cost.items.empty());
+  CHECK(cost.overhead_s == 0.0);
 }
 
 TEST_CASE("fixed overheads add once per iteration and once per layer") {
   llmsim::hw::HardwareSpec hw = t::h100_sxm();
   hw.efficiency.per_layer_overhead_s = 5e-6;
-  const StepTimeModel with_layer_cost(t::llama_3_1_8b(), hw, t::bf16(), 1);
-  const StepTimeModel without(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), 1);
+  const StepTimeModel with_layer_cost(t::llama_3_1_8b(), hw, t::bf16(), t::tp(1));
+  const StepTimeModel without(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
   const auto batch = t::decode_batch(8, 1000);
   // 0.002 + 32 layers x 5 us = 2.16 ms
-  CHECK(op_s(with_layer_cost.price(batch), OpClass::overhead) == doctest::Approx(0.00216));
+  CHECK(with_layer_cost.price(batch).overhead_s == doctest::Approx(0.00216));
   CHECK(with_layer_cost.price(batch).time_s - without.price(batch).time_s ==
         doctest::Approx(32.0 * 5e-6));
 }
 
-TEST_CASE("operator classes have snake_case names") {
-  CHECK(llmsim::hw::to_string(OpClass::gemm) == "gemm");
-  CHECK(llmsim::hw::to_string(OpClass::attention_decode) == "attention_decode");
-  CHECK(llmsim::hw::to_string(OpClass::overhead) == "overhead");
+TEST_CASE("operators have snake_case names that find them") {
+  CHECK(llmsim::hw::to_string(Operator::gemm) == "gemm");
+  CHECK(llmsim::hw::to_string(Operator::attention_decode) == "attention_decode");
+  CHECK(llmsim::hw::to_string(Operator::allreduce) == "allreduce");
+  for (const llmsim::hw::OperatorInfo& info : llmsim::hw::kOperators) {
+    CHECK(llmsim::hw::operator_named(info.name) == info.op);
+  }
+  CHECK_FALSE(llmsim::hw::operator_named("overhead").has_value());
 }
 
 TEST_CASE("out-of-range efficiencies are rejected as input errors") {
   llmsim::hw::HardwareSpec hw = t::h100_sxm();
-  hw.efficiency.memory_bandwidth_efficiency = 1.5;
-  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), 1), llmsim::core::InputError);
+  hw.efficiency[Operator::gemm].bandwidth = 1.5;
+  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), t::tp(1)), llmsim::core::InputError);
   hw = t::h100_sxm();
   hw.hbm_bandwidth_bytes_per_s = 0.0;
-  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), 1), llmsim::core::InputError);
+  CHECK_THROWS_AS(StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), t::tp(1)), llmsim::core::InputError);
 }

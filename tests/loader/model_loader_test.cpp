@@ -155,14 +155,9 @@ idle_power_w: 50
 price_per_gpu_hour_usd: 1
 efficiency:
   source: "test"
-  gemm_compute: 1.5
-  memory_bandwidth: 0.8
-  attention_prefill: 0.5
-  attention_decode_bandwidth: 0.6
+  gemm: {compute: 1.5, bandwidth: 0.8, latency_us: 0}
   per_layer_overhead_us: 0
   per_iteration_overhead_us: 10
-  allreduce_latency_us: 10
-  allreduce_bandwidth: 0.7
 )";
   const auto path = llmsim::testing::write_temp_file("gpu.yaml", text);
   try {
@@ -170,7 +165,7 @@ efficiency:
     FAIL("expected an InputError");
   } catch (const InputError& error) {
     CHECK(std::string(error.what()) ==
-          path + ":14: efficiency.gemm_compute: expected a number in (0, 1], got \"1.5\"");
+          path + ":14: efficiency.gemm.compute: expected a number in (0, 1], got \"1.5\"");
   }
 }
 

@@ -32,10 +32,10 @@ TEST_CASE("a lone llama-3.1-8b request on an h100 decodes no faster than streami
   const RunResult r = simulator.run();
 
   const hw::HardwareSpec gpu = h100_sxm();
-  const hw::StepTimeModel model(llama_3_1_8b(), gpu, hw::Precision{}, 1);
+  const hw::StepTimeModel model(llama_3_1_8b(), gpu, hw::Precision{}, hw::Parallelism{1});
   // bf16 weights, 2 x 8.03e9 bytes, read once per decode step at best.
   const double weight_streaming_s =
-      2.0 * 8.03e9 / (3.35e12 * gpu.efficiency.memory_bandwidth_efficiency);
+      2.0 * 8.03e9 / (3.35e12 * gpu.efficiency[hw::Operator::gemm].bandwidth);
 
   hw::BatchShape prefill;
   prefill.prefill_seqs = 1;

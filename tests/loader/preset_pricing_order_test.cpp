@@ -1,45 +1,33 @@
-// The decode-only fast path of hw::StepTimeModel (price_decode_only) against price(), bit
-// for bit, on every shipped model x hardware preset: the deployments users run.
+// The one pricing loop against the bbfc3bb formulas (tests/hw/reference_pricing.h), bit for
+// bit, on every shipped model x hardware preset: the deployments users run.
 #include <doctest/doctest.h>
 
-#include <bit>
-#include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "core/dtype.h"
 #include "core/input_error.h"
 #include "hw/batch_shape.h"
-#include "hw/memoised_step_pricer.h"
 #include "hw/step_time_model.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
+#include "tests/hw/reference_pricing.h"
 
 namespace {
 
 using llmsim::hw::BatchShape;
-using llmsim::hw::MemoisedStepPricer;
 using llmsim::hw::Precision;
-using llmsim::hw::StepCost;
 using llmsim::hw::StepTimeModel;
 
-/// Whether every field of the two costs is the same bits, bound included.
-bool bit_identical(const StepCost& a, const StepCost& b) {
-  const auto same = [](double x, double y) {
-    return std::bit_cast<std::uint64_t>(x) == std::bit_cast<std::uint64_t>(y);
-  };
-  bool identical = same(a.time_s, b.time_s) && same(a.flops, b.flops) &&
-                   same(a.hbm_bytes, b.hbm_bytes) && a.bound == b.bound;
-  for (std::size_t op = 0; op < a.op_time_s.size(); ++op) {
-    identical = identical && same(a.op_time_s[op], b.op_time_s[op]);
-  }
-  return identical;
-}
-
-/// Prices decode-only batches of 1 to 1,024 sequences on 1 to ~100,000 keys each through a
-/// MemoisedStepPricer and the reference; returns how many differed.
-int count_differences(const StepTimeModel& model) {
-  MemoisedStepPricer memoised(model);
+/// Prices decode-only batches of 1 to 1,024 sequences on 1 to ~100,000 keys each, alone and
+/// with a prefill chunk beside them, through the model and the reference; returns how many
+/// differed.
+int count_differences(const StepTimeModel& model, double exponent) {
+  BatchShape one;
+  one.decode_seqs = 1;
+  one.decode_kv_tokens = 1.0;
+  one.sampled_seqs = 1;
+  const double overhead_s = model.price(one).overhead_s;
   int differences = 0;
   for (std::int64_t seqs = 1; seqs <= 1024; seqs = seqs * 3 / 2 + 1) {
     for (double keys_each = 1.0; keys_each < 1e5; keys_each = keys_each * 2.7 + 0.5) {
@@ -47,7 +35,15 @@ int count_differences(const StepTimeModel& model) {
       batch.decode_seqs = seqs;
       batch.sampled_seqs = seqs;
       batch.decode_kv_tokens = static_cast<double>(seqs) * keys_each;
-      if (!bit_identical(memoised.price(batch), model.price(batch))) ++differences;
+      const auto reference = llmsim::hw::test::reference_price(model, batch, exponent, overhead_s);
+      if (!llmsim::hw::test::same_bits(model.price(batch), reference)) ++differences;
+      // A 512-token chunk on 1,000 cached tokens that does not finish its prompt.
+      batch.prefill_seqs = 1;
+      batch.prefill_tokens = 512;
+      batch.prefill_attention_pairs = 512.0 * 1000.0 + 512.0 * 513.0 / 2.0;
+      batch.prefill_kv_tokens = 1512.0;
+      const auto mixed = llmsim::hw::test::reference_price(model, batch, exponent, overhead_s);
+      if (!llmsim::hw::test::same_bits(model.price(batch), mixed)) ++differences;
     }
   }
   return differences;
@@ -55,7 +51,7 @@ int count_differences(const StepTimeModel& model) {
 
 }  // namespace
 
-TEST_CASE("decode-only prices equal the reference bit for bit on every shipped preset") {
+TEST_CASE("prices equal the bbfc3bb formulas bit for bit on every shipped preset") {
   Precision fp8_weights;
   fp8_weights.weights = llmsim::core::DType::fp8;
   int deployments = 0;
@@ -71,8 +67,8 @@ TEST_CASE("decode-only prices equal the reference bit for bit on every shipped p
           const bool fp8 = precision.weights == llmsim::core::DType::fp8;
           CAPTURE(fp8);
           try {
-            const StepTimeModel step_time(model, hardware, precision, tp);
-            CHECK(count_differences(step_time) == 0);
+            const StepTimeModel step_time(model, hardware, precision, llmsim::hw::Parallelism{tp});
+            CHECK(count_differences(step_time, hardware.efficiency.roofline_exponent) == 0);
             ++deployments;
           } catch (const llmsim::core::InputError&) {
             // A deployment the presets do not allow (tp not dividing the heads, no fp8 peak).

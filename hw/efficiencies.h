@@ -1,0 +1,36 @@
+// Efficiencies: what a GPU achieves of its datasheet peaks, per operator by name, plus the
+// fixed per-iteration costs (DESIGN.md section 3). Read from a hardware YAML's `efficiency:`
+// block (configs/README.md); fitted to measured operator times by `llmsim calibrate`
+// (hw/efficiency_fit.h).
+#pragma once
+
+#include <array>
+
+#include "hw/operator.h"
+#include "hw/operator_efficiency.h"
+
+namespace llmsim::hw {
+
+/// Every efficiency is in (0, 1], every time >= 0 (StepTimeModel checks). The defaults
+/// are the documented ones (configs/README.md, "Efficiency defaults"): each operator's
+/// OperatorInfo::defaults, the hard roofline max, 2 ms per iteration.
+struct Efficiencies {
+  /// Indexed by hw::index(Operator); see operator[].
+  std::array<OperatorEfficiency, kNumOperators> operators = [] {
+    std::array<OperatorEfficiency, kNumOperators> defaults;
+    for (const OperatorInfo& info : kOperators) defaults[index(info.op)] = info.defaults;
+    return defaults;
+  }();
+
+  /// How an operator's compute time c and memory time m combine: 0 = the classic roofline
+  /// max(c, m); k >= 1 = (c^k + m^k)^(1/k), a roofline whose corner is rounded (k = 1 adds
+  /// them: no overlap; larger k approaches max). hw/roofline.h.
+  double roofline_exponent = 0.0;
+  double per_layer_overhead_s = 0.0;        ///< fixed time per decoder layer per iteration, s
+  double per_iteration_overhead_s = 0.002;  ///< scheduling, sampling, host work per iteration, s
+
+  OperatorEfficiency& operator[](Operator op) { return operators[index(op)]; }
+  const OperatorEfficiency& operator[](Operator op) const { return operators[index(op)]; }
+};
+
+}  // namespace llmsim::hw

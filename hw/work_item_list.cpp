@@ -1,0 +1,19 @@
+#include "hw/work_item_list.h"
+
+namespace llmsim::hw {
+
+WorkItem work_of(const WorkItemList& items, Operator op) {
+  WorkItem total{.op = op};
+  for (const WorkItem& item : items) {
+    if (item.op != op) continue;
+    total.flops += item.flops;
+    total.hbm_bytes += item.hbm_bytes;
+    total.kernels += item.kernels;
+    total.blocks += item.blocks;
+    total.payload_bytes += item.payload_bytes;
+    total.link_bytes += item.link_bytes;
+  }
+  return total;
+}
+
+}  // namespace llmsim::hw

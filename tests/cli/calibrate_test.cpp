@@ -1,0 +1,69 @@
+// `llmsim calibrate` end to end: measured kernel times in, a hardware YAML out whose
+// efficiencies are fitted by operator name and load back (configs/README.md, calibration).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <string>
+
+#include "hw/operator.h"
+#include "loader/hardware_loader.h"
+#include "tests/cli/run_llmsim.h"
+#include "tests/temp_folder.h"
+
+namespace {
+
+using llmsim::hw::Operator;
+
+/// `value` with every digit a double needs.
+std::string exact(double value) {
+  std::array<char, 32> text{};
+  std::snprintf(text.data(), text.size(), "%.17g", value);
+  return text.data();
+}
+
+/// Our own profile format: o_proj of Llama-3.1-8B on one H100 (k = n = 4,096, bf16), timed by
+/// a hard roofline with compute 0.6, bandwidth 0.75 and 4 us per kernel.
+std::string o_proj_profile() {
+  std::string csv = "op,tokens,context,batch,tp,measured_s\n";
+  for (const double tokens : {1.0, 16.0, 64.0, 256.0, 512.0, 1024.0, 4096.0}) {
+    const double flops = 2.0 * tokens * 4096.0 * 4096.0;
+    const double bytes = 2.0 * 4096.0 * 4096.0 + 2.0 * tokens * 8192.0;
+    const double seconds = std::max(flops / (989.4e12 * 0.6), bytes / (3.35e12 * 0.75)) + 4e-6;
+    csv += "o_proj," + std::to_string(static_cast<int>(tokens)) + ",0,1,1," +
+           exact(seconds) + "\n";
+  }
+  return csv;
+}
+
+}  // namespace
+
+TEST_CASE("calibrate fits the GEMM efficiencies by name and writes a YAML that loads back") {
+  const std::string profile = llmsim::testing::write_test_file("calibrate", "o_proj.csv", o_proj_profile());
+  const std::string out =
+      (llmsim::testing::process_temp_folder() / "calibrate" / "gpu.yaml").string();
+  const auto run = llmsim::testing::run_llmsim(
+      "calibrate --hardware h100-sxm --model llama-3.1-8b --roofline-exponent 0 --profile '" +
+      profile + "' --out '" + out + "'");
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.output.find("gemm.compute") != std::string::npos);
+  CHECK(run.output.find("lm_head.bandwidth") != std::string::npos);  // taken from gemm's fit
+
+  const llmsim::hw::HardwareSpec start = llmsim::loader::load_hardware("h100-sxm");
+  const llmsim::hw::HardwareSpec fitted = llmsim::loader::load_hardware(out);
+  const llmsim::hw::Efficiencies& e = fitted.efficiency;
+  CHECK(e[Operator::gemm].compute == doctest::Approx(0.6).epsilon(1e-3));
+  CHECK(e[Operator::gemm].bandwidth == doctest::Approx(0.75).epsilon(1e-3));
+  CHECK(e[Operator::gemm].latency_s == doctest::Approx(4e-6).epsilon(1e-2));
+  CHECK(e.roofline_exponent == 0.0);
+  // An LM head is a GEMM; prefill attention streams memory at the GEMMs' bandwidth.
+  CHECK(e[Operator::lm_head].compute == e[Operator::gemm].compute);
+  CHECK(e[Operator::lm_head].latency_s == e[Operator::gemm].latency_s);
+  CHECK(e[Operator::attention_prefill].bandwidth == e[Operator::gemm].bandwidth);
+  // No measurements of the others: the starting preset's values.
+  CHECK(e[Operator::attention_prefill].compute == start.efficiency[Operator::attention_prefill].compute);
+  CHECK(e[Operator::elementwise].bandwidth == start.efficiency[Operator::elementwise].bandwidth);
+  CHECK(e[Operator::allreduce].latency_s == start.efficiency[Operator::allreduce].latency_s);
+  CHECK(fitted.peak.bf16_flops_per_s == start.peak.bf16_flops_per_s);
+}
