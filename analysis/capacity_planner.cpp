@@ -37,7 +37,9 @@ Json latency_fields(const Json& summary, const std::vector<PercentileTarget>& ta
   return out;
 }
 
-struct Outcome {
+// clang-tidy's bugprone-exception-escape flags the implicit members of this aggregate because
+// nlohmann::json's constructors are not all noexcept; nothing here is noexcept by contract.
+struct Outcome {  // NOLINT(bugprone-exception-escape)
   RateEvaluation evaluation;
   Json summary;
 };

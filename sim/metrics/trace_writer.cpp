@@ -169,7 +169,8 @@ std::string TraceWriter::json_text(const RunResult& result) const {
       break;
     }
     request_events += 4;
-    const auto slot = static_cast<std::size_t>(first_slot_of_pool_[static_cast<std::size_t>(r.pool)] + r.replica);
+    const std::size_t slot = static_cast<std::size_t>(first_slot_of_pool_[static_cast<std::size_t>(r.pool)]) +
+                             static_cast<std::size_t>(r.replica);
     while (!busy[slot].empty() && busy[slot].top().first <= r.arrival_ns) {
       free_lanes[slot].insert(busy[slot].top().second);
       busy[slot].pop();
