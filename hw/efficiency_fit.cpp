@@ -124,7 +124,9 @@ double time_unit_s(EfficiencyParameter parameter) {
   return parameter == EfficiencyParameter::per_block ? kNano : kMicro;
 }
 
-double get(const OperatorEfficiency& e, EfficiencyParameter parameter) {
+/// The member of `e` that `parameter` names; `Efficiency` is OperatorEfficiency, const or not.
+template <typename Efficiency>
+auto& field(Efficiency& e, EfficiencyParameter parameter) {
   switch (parameter) {
     case EfficiencyParameter::compute:
       return e.compute;
@@ -138,19 +140,7 @@ double get(const OperatorEfficiency& e, EfficiencyParameter parameter) {
   return e.compute;
 }
 
-double& field(OperatorEfficiency& e, EfficiencyParameter parameter) {
-  switch (parameter) {
-    case EfficiencyParameter::compute:
-      return e.compute;
-    case EfficiencyParameter::bandwidth:
-      return e.bandwidth;
-    case EfficiencyParameter::latency:
-      return e.latency_s;
-    case EfficiencyParameter::per_block:
-      return e.per_block_s;
-  }
-  return e.compute;
-}
+double get(const OperatorEfficiency& e, EfficiencyParameter parameter) { return field(e, parameter); }
 
 /// The solver's value of `parameter` of `e`: 1 / efficiency, or the time in its unit.
 double to_theta(const OperatorEfficiency& e, EfficiencyParameter parameter) {

@@ -8,6 +8,7 @@
 
 #include "core/memory_footprint.h"
 #include "core/precise_flops.h"
+#include "tests/core/reference_models.h"
 
 using llmsim::core::Architecture;
 using llmsim::core::DType;
@@ -18,15 +19,10 @@ namespace {
 /// Mistral-7B-v0.1 (mistralai/Mistral-7B-v0.1 config.json): 32 layers, every one with a
 /// 4096-token window; 8 KV heads of 128, so one token's KV is 2 x 32 x 8 x 128 x 2 =
 /// 131,072 bytes in bf16.
+/// Its layers and widths are Llama-3.1-8B's.
 ModelSpec mistral_7b_v01(std::int64_t window) {
-  ModelSpec m;
+  ModelSpec m = llmsim::core::testing::llama_3_1_8b();
   m.id = "mistral-7b-v0.1";
-  m.num_layers = 32;
-  m.hidden_size = 4096;
-  m.num_attention_heads = 32;
-  m.num_kv_heads = 8;
-  m.head_dim = 128;
-  m.intermediate_size = 14336;
   m.vocab_size = 32000;
   m.max_position_embeddings = 32768;
   m.sliding_window = window;
