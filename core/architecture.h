@@ -14,6 +14,13 @@
 
 namespace llmsim::core {
 
+/// (query, key) pairs of `new_tokens` queries on top of `cached` tokens with a causal mask:
+/// new token i (1-based) sees cached + i keys, so pairs = s c + s (s + 1) / 2. The one
+/// place this formula is written (core::causal_attention_pairs and Architecture use it).
+inline double causal_pairs(double new_tokens, double cached) {
+  return new_tokens * cached + new_tokens * (new_tokens + 1.0) / 2.0;
+}
+
 /// Every query attends every earlier token of its sequence (causal GQA/MHA).
 struct FullAttention {};
 /// Each query attends at most the last `window_tokens` tokens, itself included (Mistral's
@@ -83,11 +90,11 @@ class Architecture {
   double mean_attention_pairs(std::int64_t new_tokens, std::int64_t cached) const {
     const double s = static_cast<double>(new_tokens);
     const double c = static_cast<double>(cached);
-    if (windows_.empty()) return s * c + s * (s + 1.0) / 2.0;
-    double sum = full_layers_ * (s * c + s * (s + 1.0) / 2.0);
+    if (windows_.empty()) return causal_pairs(s, c);
+    double sum = full_layers_ * causal_pairs(s, c);
     for (const Window& w : windows_) {
       const double uncapped = std::clamp(w.tokens - c, 0.0, s);  // queries that see < W keys
-      sum += w.layers * (uncapped * c + uncapped * (uncapped + 1.0) / 2.0 + (s - uncapped) * w.tokens);
+      sum += w.layers * (causal_pairs(uncapped, c) + (s - uncapped) * w.tokens);
     }
     return sum / layers_;
   }

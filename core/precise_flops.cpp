@@ -14,9 +14,7 @@ double attention_flops(double layers, double batch, double new_tokens, double at
 }
 
 double causal_attention_pairs(std::int64_t new_tokens, std::int64_t cached_tokens) {
-  const double s = static_cast<double>(new_tokens);
-  const double c = static_cast<double>(cached_tokens);
-  return s * c + s * (s + 1.0) / 2.0;
+  return causal_pairs(static_cast<double>(new_tokens), static_cast<double>(cached_tokens));
 }
 
 PreciseFlopCoefficients precise_flop_coefficients(const ModelSpec& model) {
@@ -62,13 +60,14 @@ FlopBreakdown precise_flops(const ModelSpec& model, const FlopQuery& query) {
   // causal pairs s c + s (s + 1) / 2.
   const Architecture architecture(model);
   StepFlops prefill = precise_step_flops(k, query.input_tokens, 0, /*sampled=*/query.output_tokens > 0);
-  prefill.attention_flops = k.attention_flops_per_pair * architecture.mean_attention_pairs(query.input_tokens, 0);
+  prefill.attention_flops =
+      k.attention_flops_per_pair * architecture.mean_attention_pairs(query.input_tokens, 0);
 
   // Decode steps k = 1..O-1: one new token on top of I + k - 1 cached, attending I + k keys
   // (at most W in a windowed layer): the pairs of O - 1 new tokens on top of I cached.
   const double steps = output > 0.0 ? output - 1.0 : 0.0;
-  const double decode_pairs =
-      architecture.mean_attention_pairs(query.output_tokens > 0 ? query.output_tokens - 1 : 0, query.input_tokens);
+  const std::int64_t decode_steps = query.output_tokens > 0 ? query.output_tokens - 1 : 0;
+  const double decode_pairs = architecture.mean_attention_pairs(decode_steps, query.input_tokens);
   const double decode = steps * k.matmul_flops_per_token + decode_pairs * k.attention_flops_per_pair +
                         steps * k.lm_head_flops_per_sample;
 
