@@ -15,8 +15,8 @@ double activation_reserve_bytes(const core::ModelSpec& model, const EngineConfig
                                 const hw::Precision& precision, int tensor_parallel) {
   const auto tokens = static_cast<double>(engine.max_num_batched_tokens);
   const auto tp = static_cast<double>(std::max(tensor_parallel, 1));
-  const double per_token_elements =
-      4.0 * static_cast<double>(model.hidden_size) + 2.0 * core::Architecture(model).ffn_width_per_token() / tp;
+  const double ffn_width = core::Architecture(model).ffn_width_per_token();
+  const double per_token_elements = 4.0 * static_cast<double>(model.hidden_size) + 2.0 * ffn_width / tp;
   const double hidden_bytes =
       tokens * per_token_elements * core::bytes_per_element(precision.activations);
   const double head_width = model.head == core::HeadKind::reward
@@ -39,13 +39,13 @@ KvCapacity kv_capacity(const PoolSpec& pool) {
       pool.model, pool.precision.kv_cache, pool.tensor_parallel);
   c.kv_budget_bytes = c.usable_bytes - c.weight_bytes - c.activation_reserve_bytes;
   const KvLayout layout(core::Architecture(pool.model), pool.engine.block_size);
-  c.block_bytes = static_cast<double>(pool.engine.block_size) * c.kv_bytes_per_token * layout.page_layer_share();
-  const double block_bytes = c.block_bytes;
-  if (c.kv_budget_bytes <= 0.0 || block_bytes <= 0.0) {
+  c.block_bytes =
+      static_cast<double>(pool.engine.block_size) * c.kv_bytes_per_token * layout.page_layer_share();
+  if (c.kv_budget_bytes <= 0.0 || c.block_bytes <= 0.0) {
     c.blocks = 0;
   } else {
     // Clamp to int32: the block manager indexes blocks with 32-bit ids.
-    c.blocks = static_cast<std::int64_t>(std::min(std::floor(c.kv_budget_bytes / block_bytes), 2.0e9));
+    c.blocks = static_cast<std::int64_t>(std::min(std::floor(c.kv_budget_bytes / c.block_bytes), 2.0e9));
   }
   return c;
 }

@@ -7,15 +7,8 @@
 #include "sim/engine/replica.h"
 
 namespace llmsim::sim {
-namespace {
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-
-}  // namespace
-
 void Replica::join_group() {
   if (running_.empty()) return;
-  const std::int64_t b = config_.engine.block_size;
   merged_.clear();
   for (const Slot slot : running_) {
     const Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
@@ -24,7 +17,8 @@ void Replica::join_group() {
     // exactly the blocks of its computed tokens.
     const bool joins = seq.decoding() && seq.last_token_iteration == plan_.index &&
                        seq.registered_blocks >= static_cast<std::int64_t>(seq.content_ids.size()) &&
-                       static_cast<std::int64_t>(seq.blocks.size()) == ceil_div(seq.computed_tokens, b);
+                       static_cast<std::int64_t>(seq.blocks.size()) ==
+                           kv_layout_.blocks_held(seq.computed_tokens);
     if (!joins) {
       merged_.push_back(slot);
       continue;

@@ -7,12 +7,6 @@
 #include "sim/scheduler/vllm_scheduler.h"
 
 namespace llmsim::sim {
-namespace {
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-
-}  // namespace
-
 workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs horizon_ns,
                                    std::vector<RequestIndex>* completed, RunAheadListener* listener) {
   run_ahead_listener_ = listener;
@@ -126,7 +120,6 @@ bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
   // The reference gives running requests their tokens in admission order while the budget
   // lasts. The group's shortcut (all members first) agrees when the budget covers every
   // request, or when every member was admitted before every other running request.
-  const std::int64_t b = engine.block_size;
   std::int64_t left = budget;
   std::int64_t demand = 0;
   std::int64_t blocks = group_.blocks_for_next_step();
@@ -138,8 +131,8 @@ bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
     if (left <= 0) continue;
     const std::int64_t n = std::min(remaining, left);
     left -= n;
-    blocks += std::max<std::int64_t>(
-        0, ceil_div(seq.computed_tokens + n, b) - static_cast<std::int64_t>(seq.blocks.size()));
+    blocks += std::max<std::int64_t>(0, kv_layout_.blocks_while_computing(seq.computed_tokens, n) -
+                                            static_cast<std::int64_t>(seq.blocks.size()));
   }
   const bool members_first =
       running_.empty() || group_.empty() ||
@@ -224,7 +217,8 @@ bool Replica::can_run_ahead(bool may_finish) const {
     std::int64_t registered = seq.registered_blocks;
     while (registered < identifiable && (registered + 1) * b <= computed) ++registered;
     if (registered < identifiable) return false;
-    if (computed % b == 0) ++blocks;  // its next token starts a block
+    // The blocks its next token needs (one when it starts a block).
+    blocks += kv_layout_.blocks_while_computing(computed, 1) - kv_layout_.blocks_held(computed);
   }
   return blocks_fit(blocks, evictions_allowed);
 }
