@@ -9,8 +9,8 @@
 #include <memory>
 #include <vector>
 
+#include "bench/llama_shape.h"
 #include "core/architecture.h"
-#include "core/model_spec.h"
 #include "sim/metrics/metrics_collector.h"
 #include "sim/engine/replica.h"
 #include "sim/engine/step_pricer.h"
@@ -39,21 +39,6 @@ constexpr std::int64_t kBlocks = 200000;
 constexpr std::int64_t kRebuildAfter = 2000;
 
 /// A replica whose `running` requests (128-token prompts, 50,000-token outputs) all decode.
-/// Llama-3.1-8B's shape: the replica reads only its attention layout (full, no window).
-core::ModelSpec dense_model() {
-  core::ModelSpec m;
-  m.id = "llama-3.1-8b-shaped";
-  m.num_layers = 32;
-  m.hidden_size = 4096;
-  m.num_attention_heads = 32;
-  m.num_kv_heads = 8;
-  m.head_dim = 128;
-  m.intermediate_size = 14336;
-  m.vocab_size = 128256;
-  m.max_position_embeddings = 131072;
-  return m;
-}
-
 struct DecodingReplica {
   FixedPricer pricer;
   std::vector<sim::RequestRecord> records;
@@ -68,7 +53,7 @@ struct DecodingReplica {
     config.engine.prefix_caching = false;
     config.kv_blocks = kBlocks;
     config.flop_coefficients = {2.0, 1.0, 0.0};
-    config.architecture = std::make_shared<const core::Architecture>(dense_model());
+    config.architecture = std::make_shared<const core::Architecture>(bench::llama_3_1_8b());
     replica = std::make_unique<sim::Replica>(config, pricer, records, metrics);
     for (std::int64_t i = 0; i < running; ++i) {
       workloads::RequestSpec r;

@@ -2,25 +2,13 @@
 // pricing loop), the call the simulator makes once per iteration.
 #include <benchmark/benchmark.h>
 
-#include "core/model_spec.h"
+#include "bench/llama_shape.h"
 #include "hw/hardware_spec.h"
 #include "hw/step_time_model.h"
 
-namespace {
+using llmsim::bench::llama_3_1_8b;
 
-/// Llama-3.1-8B shape (meta-llama/Llama-3.1-8B config.json).
-llmsim::core::ModelSpec llama_3_1_8b() {
-  llmsim::core::ModelSpec m;
-  m.id = "llama-3.1-8b";
-  m.num_layers = 32;
-  m.hidden_size = 4096;
-  m.num_attention_heads = 32;
-  m.num_kv_heads = 8;
-  m.head_dim = 128;
-  m.intermediate_size = 14336;
-  m.vocab_size = 128256;
-  return m;
-}
+namespace {
 
 /// H100 SXM datasheet: 989.4 TFLOP/s dense bf16, 3.35 TB/s HBM3, 450 GB/s NVLink per direction.
 llmsim::hw::HardwareSpec h100_sxm() {
