@@ -7,7 +7,8 @@ namespace llmsim::core {
 
 double kv_cache_bytes_per_token(const ModelSpec& model, DType kv_dtype) {
   // K and V, each num_kv_heads x head_dim per layer: GQA shrinks this by heads / kv_heads.
-  return 2.0 * static_cast<double>(model.num_layers) * static_cast<double>(kv_width(model)) *
+  // MLA keeps kv_lora_rank + qk_rope_head_dim per layer instead (model_dims.h).
+  return static_cast<double>(model.num_layers) * static_cast<double>(kv_elements_per_token_layer(model)) *
          bytes_per_element(kv_dtype);
 }
 
