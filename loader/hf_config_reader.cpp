@@ -19,8 +19,15 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 7> kSupportedTypes{
-    "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe"};
+constexpr std::array<std::string_view, 10> kSupportedTypes{
+    "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe",
+    "deepseek_v2", "deepseek_v3", "kimi_k2"};
+
+/// DeepSeek-V2/V3-shaped configs (DeepseekV2Config / DeepseekV3Config in transformers;
+/// Kimi K2 ships a DeepseekV3ForCausalLM with model_type "kimi_k2").
+bool is_deepseek_shaped(const std::string& model_type) {
+  return model_type == "deepseek_v2" || model_type == "deepseek_v3" || model_type == "kimi_k2";
+}
 
 /// 1-based line of the first occurrence of "key" in the file text, or 1.
 int line_of_key(const std::string& text, const std::string& key) {
@@ -43,6 +50,13 @@ std::string config_key(const std::string& spec_key, const std::string& model_typ
   if (spec_key == "num_experts") return mixtral ? "num_local_experts" : "num_experts";
   if (spec_key == "experts_per_token") return "num_experts_per_tok";
   if (spec_key == "expert_intermediate_size") return mixtral ? "intermediate_size" : "moe_intermediate_size";
+  if (is_deepseek_shaped(model_type)) {
+    if (spec_key == "num_experts") return "n_routed_experts";
+    if (spec_key == "expert_intermediate_size") return "moe_intermediate_size";
+    if (spec_key == "num_shared_experts" || spec_key == "shared_expert_intermediate_size") return "n_shared_experts";
+    if (spec_key == "moe_layer_step") return "moe_layer_freq";
+    if (spec_key == "head_dim") return "qk_nope_head_dim";
+  }
   if (spec_key == "num_shared_experts") return "shared_expert_intermediate_size";
   return spec_key;
 }
@@ -163,6 +177,82 @@ void read_sliding_window(const ConfigReader& reader, const std::string& model_ty
   model.sliding_window_layers = windowed;
 }
 
+/// DeepSeek-V2/V3 and Kimi K2 (DeepseekV3Config; the model code is transformers'
+/// modeling_deepseek_v3.py and DeepSeek's own modeling_deepseek.py):
+///   MLA        q_lora_rank (null: a direct q_proj, DeepSeek-V2-Lite), kv_lora_rank,
+///              qk_nope_head_dim, qk_rope_head_dim, v_head_dim; the query/key head width
+///              is qk_nope + qk_rope (ModelSpec::head_dim; config.json's own "head_dim",
+///              where present, is the rotary width and not used);
+///   MoE        n_routed_experts of moe_intermediate_size, num_experts_per_tok routed,
+///              n_shared_experts always-on experts (DeepseekV3MoE builds them as one MLP of
+///              moe_intermediate_size x n_shared_experts: the same parameters and FLOPs);
+///              layer i is MoE when i >= first_k_dense_replace and i % moe_layer_freq == 0,
+///              the others a dense MLP of intermediate_size. Only moe_layer_freq 1 is read
+///              (every released model has it; other values count MoE layers differently).
+///   Not modelled: grouped routing (n_group, topk_group) limits which experts a token may
+///   pick, not how many; the multi-token-prediction layers (num_nextn_predict_layers),
+///   which serving without speculative decoding does not run.
+void read_deepseek_fields(const ConfigReader& reader, core::ModelSpec& model) {
+  model.q_lora_rank = reader.has("q_lora_rank") ? reader.positive_int("q_lora_rank") : 0;
+  model.kv_lora_rank = reader.positive_int("kv_lora_rank");
+  model.qk_nope_head_dim = reader.positive_int("qk_nope_head_dim");
+  model.qk_rope_head_dim = reader.positive_int("qk_rope_head_dim");
+  model.v_head_dim = reader.positive_int("v_head_dim");
+  model.head_dim = model.qk_nope_head_dim + model.qk_rope_head_dim;
+  if (!reader.has("n_routed_experts")) return;  // a dense DeepSeek-shaped model
+  model.num_experts = reader.positive_int("n_routed_experts");
+  model.experts_per_token = reader.positive_int("num_experts_per_tok");
+  model.expert_intermediate_size = reader.positive_int("moe_intermediate_size");
+  if (reader.has("n_shared_experts")) {
+    model.num_shared_experts = reader.positive_int("n_shared_experts");
+    model.shared_expert_intermediate_size = model.expert_intermediate_size;
+  }
+  if (reader.has("first_k_dense_replace")) {
+    const json& value = reader.value("first_k_dense_replace");
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
+      reader.fail("first_k_dense_replace", "expected an integer >= 0, got " + workloads::describe_json_value(value));
+    }
+    model.first_k_dense_replace = value.get<std::int64_t>();
+  }
+  if (reader.positive_int_or("moe_layer_freq", 1) != 1) {
+    reader.fail("moe_layer_freq", "only 1 is supported (every layer after first_k_dense_replace is MoE)");
+  }
+}
+
+/// quantization_config, never ignored: read into the checkpoint's weight format, or refused.
+///   quant_method "fp8"   DeepSeek-V3's block-scaled e4m3 (fmt "e4m3", weight_block_size
+///                        [128, 128]; vLLM's Fp8Config): 1-byte weights. The per-block scales
+///                        (one fp32 per 128 x 128 weights, 0.02%) are not counted.
+///   quant_method "mxfp4" gpt-oss's OCP microscaling FP4 (4-bit elements, one 8-bit scale per
+///                        32): priced as weight-only 4-bit (DType::int4, W4A16: read in 4 bits,
+///                        computed in 16), since llmsim has no FP4 compute peak on any GPU;
+///                        the scales (3% more bytes) and modules_to_not_convert (kept in
+///                        16-bit) are not modelled.
+///   anything else        refused, naming the method (GPTQ, AWQ, compressed-tensors, ...).
+void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model) {
+  if (!reader.has("quantization_config")) return;
+  const json& config = reader.value("quantization_config");
+  const std::string method = config.is_object() && config.contains("quant_method") && config["quant_method"].is_string()
+                                 ? config["quant_method"].get<std::string>()
+                                 : "";
+  if (method == "fp8") {
+    const std::string format =
+        config.contains("fmt") && config["fmt"].is_string() ? config["fmt"].get<std::string>() : "e4m3";
+    if (format != "e4m3" && format != "e5m2") {
+      reader.fail("quantization_config", "fp8 format \"" + format + "\" is not e4m3 or e5m2");
+    }
+    model.checkpoint_weights = core::DType::fp8;
+    model.checkpoint_quantization = "fp8 " + format;
+  } else if (method == "mxfp4") {
+    model.checkpoint_weights = core::DType::int4;
+    model.checkpoint_quantization = "mxfp4 (priced as W4A16)";
+  } else {
+    reader.fail("quantization_config", "quant_method \"" + method +
+                                           "\" is not supported (supported: fp8, mxfp4); "
+                                           "remove quantization_config to load the model as 16-bit");
+  }
+}
+
 }  // namespace
 
 core::ModelSpec read_hf_config(const std::string& path) {
@@ -189,7 +279,8 @@ core::ModelSpec read_hf_config(const std::string& path) {
   const std::string model_type = reader.string_or("model_type", "");
   if (std::find(kSupportedTypes.begin(), kSupportedTypes.end(), model_type) == kSupportedTypes.end()) {
     reader.fail("model_type", "unsupported model_type \"" + model_type +
-                                  "\" (supported: llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe)");
+                                  "\" (supported: llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, "
+                                  "deepseek_v2, deepseek_v3, kimi_k2)");
   }
 
   core::ModelSpec model;
@@ -199,7 +290,8 @@ core::ModelSpec read_hf_config(const std::string& path) {
   model.hidden_size = reader.positive_int("hidden_size");
   model.num_attention_heads = reader.positive_int("num_attention_heads");
   model.num_kv_heads = reader.positive_int_or("num_key_value_heads", model.num_attention_heads);
-  if (model.hidden_size % model.num_attention_heads != 0 && !reader.has("head_dim")) {
+  if (model.hidden_size % model.num_attention_heads != 0 && !reader.has("head_dim") &&
+      !is_deepseek_shaped(model_type)) {
     reader.fail("head_dim", "missing, and hidden_size is not a multiple of num_attention_heads");
   }
   model.head_dim = reader.positive_int_or("head_dim", model.hidden_size / model.num_attention_heads);
@@ -226,7 +318,9 @@ core::ModelSpec read_hf_config(const std::string& path) {
       model.shared_expert_intermediate_size = reader.positive_int("shared_expert_intermediate_size");
     }
   }
+  if (is_deepseek_shaped(model_type)) read_deepseek_fields(reader, model);
   read_sliding_window(reader, model_type, model);
+  read_quantization_config(reader, model);
   if (reader.architecture_contains("ProcessRewardModel") || reader.architecture_contains("RewardModel")) {
     model.head = core::HeadKind::reward;
   }

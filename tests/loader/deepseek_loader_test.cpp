@@ -1,0 +1,214 @@
+// DeepSeek-V3-shaped config.json files (deepseek_v2, deepseek_v3, kimi_k2) and the model
+// YAML's MLA and MoE-layout keys (issue 23): read, and refused when inconsistent.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+#include "core/input_error.h"
+#include "core/parameter_counts.h"
+#include "loader/model_loader.h"
+#include "tests/loader/temp_files.h"
+
+using llmsim::core::InputError;
+using llmsim::loader::load_model;
+using llmsim::testing::write_temp_file;
+
+namespace {
+
+const std::string kHfDir = std::string(LLMSIM_TEST_DATA_DIR) + "/hf/";
+const std::string kPresetDir = std::string(LLMSIM_SOURCE_DIR) + "/configs/models/";
+
+InputError error_of(const std::string& path) {
+  try {
+    load_model(path);
+  } catch (const InputError& error) {
+    return error;
+  }
+  FAIL("expected an InputError");
+  return InputError("");
+}
+
+/// A small DeepSeek-V3-shaped config.json with `extra` JSON members spliced in first.
+std::string deepseek_config(const std::string& extra) {
+  return R"({
+  )" + extra + R"(
+  "first_k_dense_replace": 1,
+  "hidden_size": 256,
+  "intermediate_size": 512,
+  "kv_lora_rank": 64,
+  "max_position_embeddings": 4096,
+  "model_type": "deepseek_v3",
+  "moe_intermediate_size": 128,
+  "n_routed_experts": 16,
+  "n_shared_experts": 1,
+  "num_attention_heads": 8,
+  "num_experts_per_tok": 2,
+  "num_hidden_layers": 4,
+  "num_key_value_heads": 8,
+  "q_lora_rank": 96,
+  "qk_nope_head_dim": 32,
+  "qk_rope_head_dim": 16,
+  "v_head_dim": 32,
+  "vocab_size": 1000
+})";
+}
+
+/// `text` with the first `from` replaced by `to` (which must be there).
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  return text;
+}
+
+/// A small model YAML with MLA keys, plus `extra` lines.
+std::string mla_yaml(const std::string& extra) {
+  return R"(id: tiny-mla
+source: "test"
+nominal_params: 1.0e6
+num_layers: 4
+hidden_size: 256
+num_attention_heads: 8
+num_kv_heads: 8
+head_dim: 48
+intermediate_size: 512
+vocab_size: 1000
+max_position_embeddings: 4096
+tie_word_embeddings: false
+gated_mlp: true
+attention_bias: false
+kv_lora_rank: 64
+qk_nope_head_dim: 32
+qk_rope_head_dim: 16
+v_head_dim: 32
+)" + extra;
+}
+
+}  // namespace
+
+TEST_CASE("DeepSeek-V3's config.json loads as MLA with 3 dense and 58 MoE layers") {
+  const auto model = load_model(kHfDir + "deepseek-v3.config.json");
+  CHECK(model.num_layers == 61);
+  CHECK(model.q_lora_rank == 1536);
+  CHECK(model.kv_lora_rank == 512);
+  CHECK(model.qk_nope_head_dim == 128);
+  CHECK(model.qk_rope_head_dim == 64);
+  CHECK(model.v_head_dim == 128);
+  CHECK(model.head_dim == 192);
+  CHECK(model.num_experts == 256);
+  CHECK(model.experts_per_token == 8);
+  CHECK(model.expert_intermediate_size == 2048);
+  CHECK(model.num_shared_experts == 1);
+  CHECK(model.shared_expert_intermediate_size == 2048);
+  CHECK(model.first_k_dense_replace == 3);
+  CHECK(model.moe_layer_step == 1);
+  CHECK(model.intermediate_size == 18432);
+  CHECK(model.nominal_params == 671'026'404'352.0);
+  // quantization_config: fp8 e4m3 with 128 x 128 blocks, read, not ignored.
+  REQUIRE(model.checkpoint_weights.has_value());
+  CHECK(*model.checkpoint_weights == llmsim::core::DType::fp8);
+  CHECK(model.checkpoint_quantization == "fp8 e4m3");
+}
+
+TEST_CASE("quantization_config: mxfp4 is priced as W4A16, other methods are refused") {
+  const std::string mxfp4 = deepseek_config(R"("quantization_config": {"quant_method": "mxfp4"},)");
+  const auto model = load_model(write_temp_file("mxfp4.config.json", mxfp4));
+  REQUIRE(model.checkpoint_weights.has_value());
+  CHECK(*model.checkpoint_weights == llmsim::core::DType::int4);
+  const std::string gptq = deepseek_config(R"("quantization_config": {"quant_method": "gptq", "bits": 4},)");
+  const InputError error = error_of(write_temp_file("gptq.config.json", gptq));
+  CHECK(error.key_path() == "quantization_config");
+  CHECK(std::string(error.what()).find("gptq") != std::string::npos);
+  // A config without the key loads with no checkpoint format (16-bit).
+  CHECK_FALSE(load_model(write_temp_file("plain.config.json", deepseek_config(""))).checkpoint_weights.has_value());
+}
+
+TEST_CASE("the deepseek-v3 preset and the config.json describe the same model") {
+  auto json = load_model(kHfDir + "deepseek-v3.config.json");
+  auto yaml = load_model(kPresetDir + "deepseek-v3.yaml");
+  CHECK(llmsim::core::count_parameters(json).total == llmsim::core::count_parameters(yaml).total);
+  CHECK(llmsim::core::count_parameters(json).active == llmsim::core::count_parameters(yaml).active);
+  CHECK(json.head_dim == yaml.head_dim);
+  CHECK(json.kv_lora_rank == yaml.kv_lora_rank);
+  CHECK(json.q_lora_rank == yaml.q_lora_rank);
+  CHECK(json.first_k_dense_replace == yaml.first_k_dense_replace);
+  CHECK(json.max_position_embeddings == yaml.max_position_embeddings);
+  CHECK(json.vocab_size == yaml.vocab_size);
+}
+
+TEST_CASE("deepseek_v2 and kimi_k2 read the same keys; a null q_lora_rank is a direct q_proj") {
+  const auto kimi = load_model(write_temp_file(
+      "kimi.config.json", replaced(deepseek_config(""), R"("deepseek_v3")", R"("kimi_k2")")));
+  CHECK(kimi.kv_lora_rank == 64);
+  CHECK(kimi.first_k_dense_replace == 1);
+  const auto lite = load_model(write_temp_file(
+      "v2lite.config.json", replaced(replaced(deepseek_config(""), R"("deepseek_v3")", R"("deepseek_v2")"),
+                                 R"("q_lora_rank": 96)", R"("q_lora_rank": null)")));
+  CHECK(lite.q_lora_rank == 0);
+  CHECK(lite.kv_lora_rank == 64);
+}
+
+TEST_CASE("bad MLA and MoE-layout keys in config.json are refused, naming the key") {
+  const std::string base = deepseek_config("");
+  const auto bad = [&base](const std::string& name, const std::string& from, const std::string& to) {
+    return error_of(write_temp_file(name, replaced(base, from, to))).key_path();
+  };
+  CHECK(bad("no_rope.config.json", R"("qk_rope_head_dim": 16)", R"("qk_rope_head_dim": 0)") == "qk_rope_head_dim");
+  CHECK(bad("no_latent.config.json", R"("kv_lora_rank": 64,)", "") == "kv_lora_rank");
+  CHECK(bad("wide_latent.config.json", R"("kv_lora_rank": 64)", R"("kv_lora_rank": 256)") == "kv_lora_rank");
+  CHECK(bad("all_dense.config.json", R"("first_k_dense_replace": 1)", R"("first_k_dense_replace": 4)") ==
+        "first_k_dense_replace");
+  CHECK(bad("negative_k.config.json", R"("first_k_dense_replace": 1)", R"("first_k_dense_replace": -1)") ==
+        "first_k_dense_replace");
+  CHECK(error_of(write_temp_file("freq.config.json", deepseek_config(R"("moe_layer_freq": 2,)"))).key_path() ==
+        "moe_layer_freq");
+}
+
+TEST_CASE("the model YAML takes MLA keys and refuses inconsistent ones") {
+  const auto model = load_model(write_temp_file("mla.yaml", mla_yaml("")));
+  CHECK(model.is_mla());
+  CHECK(model.q_lora_rank == 0);
+  CHECK(error_of(write_temp_file("head_dim.yaml", replaced(mla_yaml(""), "head_dim: 48", "head_dim: 64")))
+            .key_path() == "head_dim");
+  CHECK(error_of(write_temp_file("no_v.yaml", replaced(mla_yaml(""), "v_head_dim: 32", "v_head_dim: 0")))
+            .key_path() == "v_head_dim");
+  CHECK(error_of(write_temp_file("kv_heads.yaml", replaced(mla_yaml(""), "num_kv_heads: 8", "num_kv_heads: 2")))
+            .key_path() == "num_kv_heads");
+  CHECK(error_of(write_temp_file("q_lora_wide.yaml", mla_yaml("q_lora_rank: 512\n"))).key_path() == "q_lora_rank");
+  CHECK(error_of(write_temp_file("window.yaml", mla_yaml("sliding_window: 128\n"))).key_path() == "sliding_window");
+}
+
+TEST_CASE("the model YAML's MoE layout keys need a MoE model and leave a MoE layer") {
+  const std::string moe = "num_experts: 8\nexperts_per_token: 2\nexpert_intermediate_size: 128\n";
+  const auto model = load_model(write_temp_file("layout.yaml", mla_yaml(moe + "first_k_dense_replace: 1\nmoe_layer_step: 3\n")));
+  CHECK(model.first_k_dense_replace == 1);
+  CHECK(model.moe_layer_step == 3);
+  CHECK(error_of(write_temp_file("dense_k.yaml", mla_yaml("first_k_dense_replace: 1\n"))).key_path() ==
+        "first_k_dense_replace");
+  CHECK(error_of(write_temp_file("step_too_big.yaml", mla_yaml(moe + "first_k_dense_replace: 1\nmoe_layer_step: 4\n")))
+            .key_path() == "moe_layer_step");
+}
+
+TEST_CASE("Kimi K2's config.json counts exactly the weights of its checkpoint") {
+  const auto model = load_model(kHfDir + "kimi-k2-instruct.config.json");
+  CHECK(model.num_experts == 384);
+  CHECK(model.first_k_dense_replace == 1);
+  CHECK(model.num_attention_heads == 64);
+  // MLA per layer with 64 heads: q_a 7,168 x 1,536 + 1,536 + q_b 1,536 x 64 x 192
+  // + kv_a 7,168 x 576 + 512 + kv_b 512 x 64 x 256 + o 64 x 128 x 7,168 = 101,124,096.
+  const double mla = 11'010'048.0 + 1'536.0 + 18'874'368.0 + 4'128'768.0 + 512.0 + 8'388'608.0 + 58'720'256.0;
+  const double expert = 3.0 * 7168.0 * 2048.0;
+  const double moe_layer = 7168.0 * 384.0 + 385.0 * expert;  // router, 384 routed + 1 shared
+  const double total = 61.0 * (mla + 2.0 * 7168.0) + 3.0 * 7168.0 * 18432.0 + 60.0 * moe_layer + 7168.0 +
+                       2.0 * 163840.0 * 7168.0;
+  const auto counts = llmsim::core::count_parameters(model);
+  CHECK(counts.total == total);
+  // A public listing of Kimi-K2-Instruct's safetensors (moonshotai/Kimi-K2-Instruct, 61
+  // files) sums to 1,026,470,731,056 elements; 62,521,648 of them are not weights: fp8
+  // block scales (61,931,520 for the routed experts, 161,280 shared, 24,192 dense,
+  // 378,200 attention), 60 x 384 router score-correction biases and 61 x 56 rotary
+  // inv_freq entries.
+  CHECK(counts.total == 1'026'470'731'056.0 - 62'521'648.0);
+  CHECK(std::abs(counts.total / 1e12 - 1.0) < 0.03);  // "1 trillion total parameters"
+}
