@@ -57,6 +57,7 @@ std::string config_key(const std::string& spec_key, const std::string& model_typ
     if (spec_key == "moe_layer_step") return "moe_layer_freq";
     if (spec_key == "head_dim") return "qk_nope_head_dim";
   }
+  if (spec_key == "moe_layer_step" && model_type.rfind("qwen", 0) == 0) return "decoder_sparse_step";
   if (spec_key == "num_shared_experts") return "shared_expert_intermediate_size";
   return spec_key;
 }
@@ -219,15 +220,36 @@ void read_deepseek_fields(const ConfigReader& reader, core::ModelSpec& model) {
   }
 }
 
+/// Which layers of a Qwen2-MoE / Qwen3-MoE model are MoE (Qwen3MoeDecoderLayer): layer i
+/// when it is not in mlp_only_layers and (i + 1) % decoder_sparse_step == 0, which is
+/// ModelSpec::moe_layer_step's count. A non-empty mlp_only_layers is refused: which layers
+/// it names would change the count in a way moe_layer_step cannot say.
+void read_qwen_moe_layout(const ConfigReader& reader, core::ModelSpec& model) {
+  model.moe_layer_step = reader.positive_int_or("decoder_sparse_step", 1);
+  if (reader.has("mlp_only_layers")) {
+    const json& layers = reader.value("mlp_only_layers");
+    if (!layers.is_array() || !layers.empty()) {
+      reader.fail("mlp_only_layers", "only an empty list is supported (dense layers among MoE layers are "
+                                     "modelled by decoder_sparse_step alone)");
+    }
+  }
+}
+
 /// quantization_config, never ignored: read into the checkpoint's weight format, or refused.
 ///   quant_method "fp8"   DeepSeek-V3's block-scaled e4m3 (fmt "e4m3", weight_block_size
 ///                        [128, 128]; vLLM's Fp8Config): 1-byte weights. The per-block scales
 ///                        (one fp32 per 128 x 128 weights, 0.02%) are not counted.
-///   quant_method "mxfp4" gpt-oss's OCP microscaling FP4 (4-bit elements, one 8-bit scale per
-///                        32): priced as weight-only 4-bit (DType::int4, W4A16: read in 4 bits,
+///                        The checkpoint keeps embeddings, LM head and router in bf16 (Kimi K2's
+///                        tensor listing): the LM head is priced 16-bit (hw/compute_dtypes.h);
+///                        embeddings and router count 1 byte (DeepSeek-V3: 0.3% of the bytes).
+///   quant_method "mxfp4" OCP microscaling FP4 (4-bit elements, one 8-bit scale per 32):
+///                        priced as weight-only 4-bit (DType::int4, W4A16: read in 4 bits,
 ///                        computed in 16), since llmsim has no FP4 compute peak on any GPU;
-///                        the scales (3% more bytes) and modules_to_not_convert (kept in
-///                        16-bit) are not modelled.
+///                        the scales (3% more bytes) are not counted. A non-empty
+///                        modules_to_not_convert (gpt-oss keeps attention, router and
+///                        embeddings in bf16) is refused: a model has one weight format here,
+///                        and pricing those modules at 4 bits would undercount gpt-oss-120b's
+///                        decode weight reads by about a third.
 ///   anything else        refused, naming the method (GPTQ, AWQ, compressed-tensors, ...).
 void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model) {
   if (!reader.has("quantization_config")) return;
@@ -244,12 +266,16 @@ void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model
     model.checkpoint_weights = core::DType::fp8;
     model.checkpoint_quantization = "fp8 " + format;
   } else if (method == "mxfp4") {
+    if (config.contains("modules_to_not_convert") && !config["modules_to_not_convert"].is_null() &&
+        !(config["modules_to_not_convert"].is_array() && config["modules_to_not_convert"].empty())) {
+      reader.fail("quantization_config", "mxfp4 with modules_to_not_convert is not supported (llmsim stores every "
+                                         "linear layer of a model in one format)");
+    }
     model.checkpoint_weights = core::DType::int4;
     model.checkpoint_quantization = "mxfp4 (priced as W4A16)";
   } else {
     reader.fail("quantization_config", "quant_method \"" + method +
-                                           "\" is not supported (supported: fp8, mxfp4); "
-                                           "remove quantization_config to load the model as 16-bit");
+                                           "\" is not supported (supported: fp8, mxfp4)");
   }
 }
 
@@ -317,6 +343,7 @@ core::ModelSpec read_hf_config(const std::string& path) {
       model.num_shared_experts = 1;
       model.shared_expert_intermediate_size = reader.positive_int("shared_expert_intermediate_size");
     }
+    read_qwen_moe_layout(reader, model);
   }
   if (is_deepseek_shaped(model_type)) read_deepseek_fields(reader, model);
   read_sliding_window(reader, model_type, model);

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "core/input_error.h"
@@ -116,6 +118,9 @@ TEST_CASE("quantization_config: mxfp4 is priced as W4A16, other methods are refu
   const auto model = load_model(write_temp_file("mxfp4.config.json", mxfp4));
   REQUIRE(model.checkpoint_weights.has_value());
   CHECK(*model.checkpoint_weights == llmsim::core::DType::int4);
+  const std::string partial = deepseek_config(
+      R"("quantization_config": {"quant_method": "mxfp4", "modules_to_not_convert": ["model.layers.*.self_attn"]},)");
+  CHECK(error_of(write_temp_file("mxfp4_partial.config.json", partial)).key_path() == "quantization_config");
   const std::string gptq = deepseek_config(R"("quantization_config": {"quant_method": "gptq", "bits": 4},)");
   const InputError error = error_of(write_temp_file("gptq.config.json", gptq));
   CHECK(error.key_path() == "quantization_config");
@@ -211,4 +216,43 @@ TEST_CASE("Kimi K2's config.json counts exactly the weights of its checkpoint") 
   // inv_freq entries.
   CHECK(counts.total == 1'026'470'731'056.0 - 62'521'648.0);
   CHECK(std::abs(counts.total / 1e12 - 1.0) < 0.03);  // "1 trillion total parameters"
+}
+
+TEST_CASE("Qwen3-30B-A3B: config.json and preset agree, 30.5B total and 3.35B active") {
+  const auto json = load_model(kHfDir + "qwen3-30b-a3b.config.json");
+  const auto yaml = load_model(kPresetDir + "qwen3-30b-a3b.yaml");
+  CHECK(json.num_experts == 128);
+  CHECK(json.expert_intermediate_size == 768);
+  CHECK(json.qk_norm);
+  // Per layer: attention 2 x 2,048 x 4,096 + 2 x 2,048 x 512 = 18,874,368; q/k norms 256;
+  // two norms 4,096; router 2,048 x 128 = 262,144; an expert 3 x 2,048 x 768 = 4,718,592.
+  const double shared = 18'874'368.0 + 256.0 + 4096.0 + 262'144.0;
+  const double expert = 4'718'592.0;
+  const double embedding = 2.0 * 151936.0 * 2048.0;
+  const auto counts = llmsim::core::count_parameters(json);
+  CHECK(counts.total == 48.0 * (shared + 128.0 * expert) + 2048.0 + embedding);
+  CHECK(counts.active == 48.0 * (shared + 8.0 * expert) + 2048.0 + embedding);
+  CHECK(counts.total == llmsim::core::count_parameters(yaml).total);
+  CHECK(counts.active == llmsim::core::count_parameters(yaml).active);
+  CHECK(std::abs(counts.total / 30.5e9 - 1.0) < 0.005);           // "30.5B in total"
+  CHECK(std::abs(counts.non_embedding / 29.9e9 - 1.0) < 0.005);   // "29.9B" non-embedding
+  CHECK(std::abs(counts.active / 3.3e9 - 1.0) < 0.02);            // "3.3B activated", rounded
+}
+
+TEST_CASE("Qwen MoE's decoder_sparse_step interleaves dense layers; a non-empty mlp_only_layers is refused") {
+  std::string text;
+  {
+    std::ifstream in(kHfDir + "qwen3-30b-a3b.config.json");
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  const auto step2 = load_model(write_temp_file(
+      "qwen_step2.config.json", replaced(text, R"("decoder_sparse_step": 1)", R"("decoder_sparse_step": 2)")));
+  CHECK(step2.moe_layer_step == 2);
+  CHECK(llmsim::core::count_parameters(step2).total <
+        llmsim::core::count_parameters(load_model(kHfDir + "qwen3-30b-a3b.config.json")).total);
+  const InputError error = error_of(write_temp_file(
+      "qwen_mlp_only.config.json", replaced(text, R"("mlp_only_layers": [])", R"("mlp_only_layers": [0, 1])")));
+  CHECK(error.key_path() == "mlp_only_layers");
 }
