@@ -87,8 +87,12 @@ void run_memory(const MemoryOptions& options) {
     fmt::print("{}\n", out.dump(2));
     return;
   }
-  fmt::print("{} on {} x {} (tp {}), batch {} x {} tokens, weights {}, KV {}\n", model.id, options.tp, gpu.id,
-             options.tp, options.batch, options.seq_len, out["weights_dtype"].get<std::string>(),
+  // A checkpoint with its experts in their own format (gpt-oss's MXFP4) says so.
+  const std::string experts = model.expert_bytes_per_weight > 0.0
+                                  ? fmt::format(" (routed experts {:g} bytes per weight)", model.expert_bytes_per_weight)
+                                  : "";
+  fmt::print("{} on {} x {} (tp {}), batch {} x {} tokens, weights {}{}, KV {}\n", model.id, options.tp, gpu.id,
+             options.tp, options.batch, options.seq_len, out["weights_dtype"].get<std::string>(), experts,
              out["kv_cache_dtype"].get<std::string>());
   fmt::print("per GPU, with the calculator's overhead factors (GiB):\n");
   fmt::print("  weights (x1.05)        {:9.2f}\n", footprint.weight_bytes_with_overhead() / kGiB);

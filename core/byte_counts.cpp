@@ -13,7 +13,11 @@ double kv_cache_bytes_per_token(const ModelSpec& model, DType kv_dtype) {
 }
 
 double weight_bytes(const ModelSpec& model, DType weights_dtype) {
-  return parameter_bytes(count_parameters(model).total, weights_dtype);
+  if (model.expert_bytes_per_weight <= 0.0) return parameter_bytes(count_parameters(model).total, weights_dtype);
+  // Experts in their checkpoint format (gpt-oss: MXFP4), everything else in weights_dtype.
+  const double experts = routed_expert_parameters(model);
+  return parameter_bytes(count_parameters(model).total - experts, weights_dtype) +
+         experts * model.expert_bytes_per_weight;
 }
 
 double parameter_bytes(double parameters, DType dtype) {

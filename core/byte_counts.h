@@ -14,7 +14,8 @@ namespace llmsim::core {
 double kv_cache_bytes_per_token(const ModelSpec& model, DType kv_dtype);
 
 /// Bytes of all weights (total parameters, embeddings included) stored in `weights_dtype`.
-/// 7e9 parameters in bf16 = 14e9 bytes.
+/// 7e9 parameters in bf16 = 14e9 bytes. With ModelSpec::expert_bytes_per_weight set, the
+/// routed experts take that many bytes each instead.
 double weight_bytes(const ModelSpec& model, DType weights_dtype);
 
 /// Bytes of `parameters` parameters stored in `dtype`: 7e9 in bf16 = 14e9 bytes.

@@ -71,6 +71,14 @@ struct ModelSpec {
   /// weights). A scenario without precision.weights runs the model in this format.
   std::optional<DType> checkpoint_weights;
   std::string checkpoint_quantization;  ///< what quantization_config said, for messages; empty if none
+  /// > 0: the routed experts are stored at this many bytes per weight whatever the
+  /// deployment's weight dtype (gpt-oss: MXFP4 experts, 4-bit elements plus one 8-bit scale
+  /// per 32 = 0.53125 bytes, with attention, router and embeddings in bf16), and computed in
+  /// 16-bit (weight-only). 0: the experts are stored like every other weight.
+  double expert_bytes_per_weight = 0.0;
+  /// gpt-oss's attention sinks: one learned logit per query head and layer, counted as
+  /// parameters; their FLOPs (one more softmax term per query and head) are left out.
+  bool attention_sinks = false;
 
   HeadKind head = HeadKind::language_model;
   std::int64_t reward_head_outputs = 2;  ///< width of the reward head's last layer (PRMs)

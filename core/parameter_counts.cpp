@@ -16,6 +16,7 @@
 //                torch's Linear carrying a bias by default
 //                (Qwen2ForProcessRewardModel in vLLM/SGLang, modeling_qwen2_rm.py)
 //   qk norms   Qwen3's q_norm and k_norm (qk_norm): 2 x head_dim per layer
+//   sinks      gpt-oss's attention sinks (attention_sinks): one logit per query head per layer
 //   MLA        DeepseekV3Attention (transformers' modeling_deepseek_v3.py; DeepSeek-V2
 //              paper, section 2.1): q_a_proj h x q_lora, q_a_layernorm q_lora, q_b_proj
 //              q_lora x heads (qk_nope + qk_rope) (or q_proj h x heads (qk_nope + qk_rope)
@@ -26,7 +27,8 @@
 //   dense/MoE  DeepSeek-V3's first_k_dense_replace layers (and Llama 4's non-MoE layers)
 //              have a dense MLP of intermediate_size, the others the MoE FFN
 // Not representable in ModelSpec and so not counted: Qwen2-MoE's shared_expert_gate
-// (h per layer); DeepSeek-V3's router e_score_correction_bias (n_routed_experts per MoE
+// (h per layer); gpt-oss's o_proj, router and expert biases (36 x 1,108,928 in
+// gpt-oss-120b, 0.03%); DeepSeek-V3's router e_score_correction_bias (n_routed_experts per MoE
 // layer: 58 x 256 = 14,848) and its multi-token-prediction module (num_nextn_predict_layers:
 // the 14B of the 685B checkpoint the V3 report leaves out of its 671B).
 //
@@ -105,6 +107,12 @@ double reward_head_parameters(const ModelSpec& model) {
 
 }  // namespace
 
+double routed_expert_parameters(const ModelSpec& model) {
+  if (!model.is_moe()) return 0.0;
+  return as_double(moe_layer_count(model)) * as_double(model.num_experts) *
+         mlp_parameters(model, expert_width(model));
+}
+
 double latent_attention_replicated_parameters(const ModelSpec& model) {
   if (!model.is_mla()) return 0.0;
   const double h = as_double(model.hidden_size);
@@ -119,7 +127,8 @@ ParameterCounts count_parameters(const ModelSpec& model) {
   const double h = as_double(model.hidden_size);
 
   const double qk_norms = model.qk_norm ? 2.0 * as_double(resolved_head_dim(model)) : 0.0;
-  const double norms_per_layer = 2.0 * h + qk_norms;
+  const double sinks = model.attention_sinks ? as_double(model.num_attention_heads) : 0.0;
+  const double norms_per_layer = 2.0 * h + qk_norms + sinks;
   const double attention = attention_parameters(model);
   // Every layer group's layers: attention kinds differ only in which keys they attend, so
   // the parameters of a layer are its attention, norms and FFN kind.

@@ -19,9 +19,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 10> kSupportedTypes{
+constexpr std::array<std::string_view, 11> kSupportedTypes{
     "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe",
-    "deepseek_v2", "deepseek_v3", "kimi_k2"};
+    "deepseek_v2", "deepseek_v3", "kimi_k2", "gpt_oss"};
 
 /// DeepSeek-V2/V3-shaped configs (DeepseekV2Config / DeepseekV3Config in transformers;
 /// Kimi K2 ships a DeepseekV3ForCausalLM with model_type "kimi_k2").
@@ -44,7 +44,7 @@ int line_of_byte(const std::string& text, std::size_t byte) {
 /// The config.json key that holds the ModelSpec field `spec_key` for `model_type`, so that
 /// validate_model's messages name the key the file has.
 std::string config_key(const std::string& spec_key, const std::string& model_type) {
-  const bool mixtral = model_type == "mixtral";
+  const bool mixtral = model_type == "mixtral" || model_type == "gpt_oss";
   if (spec_key == "num_layers") return "num_hidden_layers";
   if (spec_key == "num_kv_heads") return "num_key_value_heads";
   if (spec_key == "num_experts") return mixtral ? "num_local_experts" : "num_experts";
@@ -220,6 +220,18 @@ void read_deepseek_fields(const ConfigReader& reader, core::ModelSpec& model) {
   }
 }
 
+/// gpt-oss (GptOssConfig; transformers' modeling_gpt_oss.py): every layer MoE with
+/// num_local_experts experts of intermediate_size, num_experts_per_tok routed (gated SwiGLU
+/// with a clamp: three matrices' worth of weights); q/k/v/o biases (attention_bias; the o_proj
+/// bias is not counted); one attention-sink logit per head and layer; windowed layers from
+/// layer_types (read_sliding_window). Router and expert biases are not counted.
+void read_gpt_oss_fields(const ConfigReader& reader, core::ModelSpec& model) {
+  model.num_experts = reader.positive_int("num_local_experts");
+  model.experts_per_token = reader.positive_int("num_experts_per_tok");
+  model.expert_intermediate_size = model.intermediate_size;
+  model.attention_sinks = true;
+}
+
 /// Which layers of a Qwen2-MoE / Qwen3-MoE model are MoE (Qwen3MoeDecoderLayer): layer i
 /// when it is not in mlp_only_layers and (i + 1) % decoder_sparse_step == 0, which is
 /// ModelSpec::moe_layer_step's count. A non-empty mlp_only_layers is refused: which layers
@@ -235,6 +247,28 @@ void read_qwen_moe_layout(const ConfigReader& reader, core::ModelSpec& model) {
   }
 }
 
+/// Whether an mxfp4 quantization_config's modules_to_not_convert lists modules, and only
+/// non-expert ones (attention, router, embeddings, LM head: gpt-oss's list), so that exactly
+/// the experts are quantised. Refuses a list naming anything else; false for no list.
+bool mxfp4_spares_only_non_experts(const ConfigReader& reader, const json& config) {
+  if (!config.contains("modules_to_not_convert") || config["modules_to_not_convert"].is_null()) return false;
+  const json& modules = config["modules_to_not_convert"];
+  if (!modules.is_array()) reader.fail("quantization_config", "modules_to_not_convert: expected a list of module names");
+  if (modules.empty()) return false;
+  constexpr std::array<std::string_view, 4> kNonExpert{"self_attn", "router", "embed_tokens", "lm_head"};
+  for (const json& module : modules) {
+    const std::string name = module.is_string() ? module.get<std::string>() : workloads::describe_json_value(module);
+    const bool non_expert = std::any_of(kNonExpert.begin(), kNonExpert.end(), [&name](std::string_view part) {
+      return name.find(part) != std::string::npos;
+    });
+    if (!non_expert) {
+      reader.fail("quantization_config", "modules_to_not_convert names \"" + name +
+                                             "\"; only attention, router, embeddings and LM head can stay unquantised");
+    }
+  }
+  return true;
+}
+
 /// quantization_config, never ignored: read into the checkpoint's weight format, or refused.
 ///   quant_method "fp8"   DeepSeek-V3's block-scaled e4m3 (fmt "e4m3", weight_block_size
 ///                        [128, 128]; vLLM's Fp8Config): 1-byte weights. The per-block scales
@@ -243,13 +277,13 @@ void read_qwen_moe_layout(const ConfigReader& reader, core::ModelSpec& model) {
 ///                        tensor listing): the LM head is priced 16-bit (hw/compute_dtypes.h);
 ///                        embeddings and router count 1 byte (DeepSeek-V3: 0.3% of the bytes).
 ///   quant_method "mxfp4" OCP microscaling FP4 (4-bit elements, one 8-bit scale per 32):
-///                        priced as weight-only 4-bit (DType::int4, W4A16: read in 4 bits,
-///                        computed in 16), since llmsim has no FP4 compute peak on any GPU;
-///                        the scales (3% more bytes) are not counted. A non-empty
-///                        modules_to_not_convert (gpt-oss keeps attention, router and
-///                        embeddings in bf16) is refused: a model has one weight format here,
-///                        and pricing those modules at 4 bits would undercount gpt-oss-120b's
-///                        decode weight reads by about a third.
+///                        weight-only (W4A16: read in 4 bits, computed in 16), since llmsim
+///                        has no FP4 compute peak on any GPU. With modules_to_not_convert
+///                        naming only attention, router, embeddings and LM head (gpt-oss),
+///                        the routed experts take 0.53125 bytes per weight
+///                        (ModelSpec::expert_bytes_per_weight) and the rest keeps the
+///                        scenario's 16-bit format; without it every weight is 4-bit
+///                        (DType::int4; experts at 0.53125 with their scales).
 ///   anything else        refused, naming the method (GPTQ, AWQ, compressed-tensors, ...).
 void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model) {
   if (!reader.has("quantization_config")) return;
@@ -266,13 +300,20 @@ void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model
     model.checkpoint_weights = core::DType::fp8;
     model.checkpoint_quantization = "fp8 " + format;
   } else if (method == "mxfp4") {
-    if (config.contains("modules_to_not_convert") && !config["modules_to_not_convert"].is_null() &&
-        !(config["modules_to_not_convert"].is_array() && config["modules_to_not_convert"].empty())) {
-      reader.fail("quantization_config", "mxfp4 with modules_to_not_convert is not supported (llmsim stores every "
-                                         "linear layer of a model in one format)");
+    // OCP Microscaling Formats v1.0: 32 FP4 (E2M1) elements share one E8M0 scale.
+    constexpr double kMxfp4BytesPerWeight = 0.5 + 1.0 / 32.0;
+    if (mxfp4_spares_only_non_experts(reader, config)) {
+      // gpt-oss: experts in MXFP4, attention, router and embeddings as they are (16-bit).
+      if (!model.is_moe() || model.num_shared_experts > 0) {
+        reader.fail("quantization_config", "mxfp4 experts-only quantisation needs routed experts and no shared ones");
+      }
+      model.expert_bytes_per_weight = kMxfp4BytesPerWeight;
+      model.checkpoint_quantization = "mxfp4 experts (W4A16), the rest 16-bit";
+    } else {
+      model.checkpoint_weights = core::DType::int4;
+      model.checkpoint_quantization = "mxfp4 (priced as W4A16)";
+      if (model.is_moe() && model.num_shared_experts == 0) model.expert_bytes_per_weight = kMxfp4BytesPerWeight;
     }
-    model.checkpoint_weights = core::DType::int4;
-    model.checkpoint_quantization = "mxfp4 (priced as W4A16)";
   } else {
     reader.fail("quantization_config", "quant_method \"" + method +
                                            "\" is not supported (supported: fp8, mxfp4)");
@@ -306,7 +347,7 @@ core::ModelSpec read_hf_config(const std::string& path) {
   if (std::find(kSupportedTypes.begin(), kSupportedTypes.end(), model_type) == kSupportedTypes.end()) {
     reader.fail("model_type", "unsupported model_type \"" + model_type +
                                   "\" (supported: llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, "
-                                  "deepseek_v2, deepseek_v3, kimi_k2)");
+                                  "deepseek_v2, deepseek_v3, kimi_k2, gpt_oss)");
   }
 
   core::ModelSpec model;
@@ -331,7 +372,9 @@ core::ModelSpec read_hf_config(const std::string& path) {
 
   model.qk_norm = model_type.rfind("qwen3", 0) == 0;  // Qwen3Attention has q_norm and k_norm
 
-  if (model_type == "mixtral") {
+  if (model_type == "gpt_oss") {
+    read_gpt_oss_fields(reader, model);
+  } else if (model_type == "mixtral") {
     model.num_experts = reader.positive_int("num_local_experts");
     model.experts_per_token = reader.positive_int("num_experts_per_tok");
     model.expert_intermediate_size = model.intermediate_size;

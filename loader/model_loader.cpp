@@ -33,6 +33,8 @@ void read_latent_attention_yaml(YamlMap& map, core::ModelSpec& model) {
 void read_moe_layout_yaml(YamlMap& map, core::ModelSpec& model) {
   model.first_k_dense_replace = map.optional_int("first_k_dense_replace", 0);
   model.moe_layer_step = map.optional_int("moe_layer_step", 1);
+  model.expert_bytes_per_weight = map.optional_number("expert_bytes_per_weight", 0.0);
+  model.attention_sinks = map.optional_bool("attention_sinks", false);
 }
 
 core::ModelSpec read_model_yaml(const std::string& path) {
@@ -144,6 +146,13 @@ void validate_latent_attention(const core::ModelSpec& model, const KeyFailure& f
 /// are windowed would matter, and is not recorded).
 void validate_moe_layout(const core::ModelSpec& model, const KeyFailure& fail) {
   if (model.first_k_dense_replace < 0) fail("first_k_dense_replace", "expected an integer >= 0");
+  // 0 (stored like the other weights) or a real format: at most fp32's 4 bytes, and not NaN.
+  if (!(model.expert_bytes_per_weight >= 0.0 && model.expert_bytes_per_weight <= 4.0)) {
+    fail("expert_bytes_per_weight", "expected a number of bytes in (0, 4], or no key");
+  }
+  if (model.expert_bytes_per_weight > 0.0 && (!model.is_moe() || model.num_shared_experts > 0)) {
+    fail("expert_bytes_per_weight", "needs routed experts and no shared experts");
+  }
   if (model.moe_layer_step < 1) fail("moe_layer_step", "expected a positive integer");
   if (!model.is_moe()) {
     if (model.first_k_dense_replace != 0) fail("first_k_dense_replace", "set without num_experts");

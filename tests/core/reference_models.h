@@ -176,4 +176,31 @@ inline ModelSpec deepseek_v3() {
   return m;
 }
 
+/// openai/gpt-oss-120b config.json (tests/data/hf/gpt-oss-120b.config.json): 36 layers,
+/// 18 of them with a 128-token window; hidden 2880, 64 heads of 64, 8 KV heads, q/k/v biases,
+/// attention sinks; 128 experts of 2880, top-4; vocab 201088, untied; experts in MXFP4
+/// (0.53125 bytes per weight), the rest in the deployment's format.
+inline ModelSpec gpt_oss_120b() {
+  ModelSpec m;
+  m.id = "gpt-oss-120b";
+  m.num_layers = 36;
+  m.hidden_size = 2880;
+  m.num_attention_heads = 64;
+  m.num_kv_heads = 8;
+  m.head_dim = 64;
+  m.intermediate_size = 2880;
+  m.vocab_size = 201088;
+  m.max_position_embeddings = 131072;
+  m.attention_bias = true;
+  m.attention_sinks = true;
+  m.sliding_window = 128;
+  m.sliding_window_layers = 18;
+  m.num_experts = 128;
+  m.experts_per_token = 4;
+  m.expert_intermediate_size = 2880;
+  m.expert_bytes_per_weight = 0.53125;
+  m.nominal_params = 117e9;
+  return m;
+}
+
 }  // namespace llmsim::core::testing

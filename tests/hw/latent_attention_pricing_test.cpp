@@ -94,3 +94,19 @@ TEST_CASE("expected distinct experts at DeepSeek-V3's 256 experts, top-8: k at o
     previous = distinct;
   }
 }
+
+TEST_CASE("gpt-oss-120b reads its experts at MXFP4's 0.53125 bytes and the rest in bf16") {
+  const core::ModelSpec m = core::testing::gpt_oss_120b();
+  const IterationWorkModel model(m, core::count_parameters(m), t::bf16(), t::tp(1));
+  // Per layer: attention and its biases, sinks, norms and router, read whole in bf16:
+  // 26,542,080 + 5,120 + 64 + 5,760 + 368,640 = 26,921,664 weights, 36 layers, 2 bytes.
+  const double fixed = 2.0 * 36.0 * 26'921'664.0;
+  const double expert_bytes = 36.0 * 24'883'200.0 * 0.53125;  // one expert in every layer
+  // Activations per token: 2 bytes x 36 x (4 x 2,880 + 2 x 4,096 + 2 x 512 + 3 x 4 x 2,880).
+  const double activations = 2.0 * 36.0 * 55296.0;
+  const auto one = item(model.items(t::decode_batch(1, 100)), Operator::gemm);
+  CHECK(one.hbm_bytes == doctest::Approx(fixed + 4.0 * expert_bytes + activations).epsilon(1e-14));
+  const auto many = item(model.items(t::decode_batch(256, 100)), Operator::gemm);
+  const double distinct = 128.0 * (1.0 - std::pow(1.0 - 4.0 / 128.0, 256.0));
+  CHECK(many.hbm_bytes == doctest::Approx(fixed + distinct * expert_bytes + 256.0 * activations).epsilon(1e-14));
+}

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/input_error.h"
+#include "core/byte_counts.h"
 #include "core/parameter_counts.h"
 #include "loader/model_loader.h"
 #include "tests/loader/temp_files.h"
@@ -255,4 +256,54 @@ TEST_CASE("Qwen MoE's decoder_sparse_step interleaves dense layers; a non-empty 
   const InputError error = error_of(write_temp_file(
       "qwen_mlp_only.config.json", replaced(text, R"("mlp_only_layers": [])", R"("mlp_only_layers": [0, 1])")));
   CHECK(error.key_path() == "mlp_only_layers");
+}
+
+TEST_CASE("gpt-oss-120b: windows from layer_types, sinks, and MXFP4 experts beside bf16 attention") {
+  const auto model = load_model(kHfDir + "gpt-oss-120b.config.json");
+  CHECK(model.num_experts == 128);
+  CHECK(model.experts_per_token == 4);
+  CHECK(model.expert_intermediate_size == 2880);
+  CHECK(model.sliding_window == 128);
+  CHECK(model.sliding_window_layers == 18);
+  CHECK(model.attention_sinks);
+  CHECK(model.attention_bias);
+  // modules_to_not_convert spares attention, router and embeddings: only the experts are MXFP4.
+  CHECK_FALSE(model.checkpoint_weights.has_value());
+  CHECK(model.expert_bytes_per_weight == 0.53125);
+  // Per layer: attention 2 x 2,880 x 4,096 + 2 x 2,880 x 512 = 26,542,080, q/k/v biases 5,120,
+  // sinks 64, norms 5,760, router 2,880 x 128 = 368,640; an expert 3 x 2,880 x 2,880.
+  const double shared = 26'542'080.0 + 5'120.0 + 64.0 + 5'760.0 + 368'640.0;
+  const double expert = 24'883'200.0;
+  const double embedding = 2.0 * 201088.0 * 2880.0;
+  const auto counts = llmsim::core::count_parameters(model);
+  CHECK(counts.total == 36.0 * (shared + 128.0 * expert) + 2880.0 + embedding);
+  CHECK(counts.total == 116'789'235'264.0);
+  CHECK(std::abs(counts.total / 116.8e9 - 1.0) < 0.005);  // "116.8B parameters"
+  // The published "5.1B active" leaves out the input embedding lookup (the unembedding runs).
+  CHECK(counts.active - 201088.0 * 2880.0 == 5'131'497'024.0);
+  CHECK(std::abs((counts.active - 201088.0 * 2880.0) / 5.1e9 - 1.0) < 0.01);
+  // Bytes: the 36 x 128 experts at 0.53125, the other 2,127,449,664 weights at 2 (bf16).
+  CHECK(llmsim::core::weight_bytes(model, llmsim::core::DType::bf16) ==
+        (116'789'235'264.0 - 36.0 * 128.0 * expert) * 2.0 + 36.0 * 128.0 * expert * 0.53125);
+  // OpenAI's gpt-oss model card lists a 60.8 GiB checkpoint; 65,168,972,928 bytes = 60.69 GiB
+  // (the uncounted biases add about 0.08 GB).
+  CHECK(std::abs(llmsim::core::weight_bytes(model, llmsim::core::DType::bf16) / (1024.0 * 1024.0 * 1024.0) / 60.8 -
+                 1.0) < 0.005);
+  const auto yaml = load_model(kPresetDir + "gpt-oss-120b.yaml");
+  CHECK(llmsim::core::count_parameters(yaml).total == counts.total);
+  CHECK(yaml.expert_bytes_per_weight == model.expert_bytes_per_weight);
+}
+
+TEST_CASE("mxfp4 modules_to_not_convert naming an expert module is refused") {
+  std::string text;
+  {
+    std::ifstream in(kHfDir + "gpt-oss-120b.config.json");
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  const InputError error = error_of(write_temp_file(
+      "gpt_oss_experts_spared.config.json",
+      replaced(text, R"("model.layers.*.mlp.router")", R"("model.layers.*.mlp.experts")")));
+  CHECK(error.key_path() == "quantization_config");
 }
