@@ -11,6 +11,7 @@
 #include "hw/batch_shape.h"
 #include "hw/bound.h"
 #include "hw/hardware_spec.h"
+#include "hw/host_time.h"
 #include "hw/item_pricer.h"
 #include "hw/iteration_work_model.h"
 #include "hw/operator.h"
@@ -30,8 +31,9 @@ namespace llmsim::hw {
 /// bandwidths, efficiencies or fixed times are out of range.
 class StepTimeModel {
  public:
+  /// `host`: the serving engine's CPU time per iteration (none by default: the GPU alone).
   StepTimeModel(const core::ModelSpec& model, const HardwareSpec& hardware, Precision precision,
-                Parallelism parallelism);
+                Parallelism parallelism, HostTime host = {});
 
   /// Prices one iteration: price(work(batch)). An empty batch costs nothing (time 0,
   /// no overhead). Aborts when a field of `batch` is negative.
@@ -62,8 +64,10 @@ class StepTimeModel {
   double hbm_bandwidth_group() const;
   const Parallelism& parallelism() const { return parallelism_; }
   const IterationWorkModel& work_model() const { return work_model_; }
-  /// per_iteration_overhead_s + per_layer_overhead_s x layers, seconds.
-  double overhead_s() const { return overhead_s_; }
+  /// per_layer_overhead_s x layers: fixed GPU time per iteration, seconds.
+  double gpu_fixed_s() const { return gpu_fixed_s_; }
+  /// The engine's CPU time per iteration, combined with the GPU time by StepSum::totals.
+  const HostTime& host() const { return host_; }
 
  private:
   Parallelism parallelism_;
@@ -72,7 +76,8 @@ class StepTimeModel {
   double gemm_peak_flops_per_s_ = 0.0;  ///< one GPU, the dtype the QKV/O/MLP GEMMs run in
   std::array<OperatorRates, kNumOperators> rates_{};  ///< by hw::index(Operator)
   double roofline_exponent_ = 0.0;
-  double overhead_s_ = 0.0;  ///< per_iteration_overhead_s + per_layer_overhead_s x layers
+  double gpu_fixed_s_ = 0.0;  ///< per_layer_overhead_s x layers
+  HostTime host_;
 };
 
 }  // namespace llmsim::hw

@@ -2,9 +2,11 @@
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 
 #include "core/input_error.h"
+#include "loader/engine_loader.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
 #include "sim/engine/kv_capacity.h"
@@ -62,22 +64,33 @@ void check_trace_file(YamlMap& trace, const std::string& path) {
 
 }  // namespace
 
-sim::EngineConfig read_engine(YamlMap& map) {
-  sim::EngineConfig engine;
-  engine.max_num_seqs = map.require_positive("max_num_seqs", map.optional_int("max_num_seqs", engine.max_num_seqs));
-  engine.max_num_batched_tokens = map.require_positive(
-      "max_num_batched_tokens", map.optional_int("max_num_batched_tokens", engine.max_num_batched_tokens));
-  engine.block_size = map.require_positive("block_size", map.optional_int("block_size", engine.block_size));
-  engine.gpu_memory_utilization = map.require_fraction(
-      "gpu_memory_utilization", map.optional_number("gpu_memory_utilization", engine.gpu_memory_utilization));
-  engine.chunked_prefill = map.optional_bool("chunked_prefill", engine.chunked_prefill);
-  engine.prefix_caching = map.optional_bool("prefix_caching", engine.prefix_caching);
+sim::EngineConfig read_engine(YamlMap* map, const sim::PoolSpec& pool, const std::string& base_dir) {
+  // engine.kind names an engine preset (configs/engines/); its behaviour and default limits
+  // apply, and the scenario's keys override the limits and settings.
+  const std::string kind = map && map->has("kind") ? map->required_string("kind") : "vllm-v1";
+  EnginePreset preset;
+  try {
+    preset = load_engine(kind, base_dir);
+  } catch (const core::InputError& error) {
+    if (!map || !error.file().empty()) throw;
+    map->fail("kind", error.message());
+  }
+  sim::EngineConfig engine = preset.defaults_for(pool.hardware, pool.model);
+  if (!map) return engine;
+  engine.max_num_seqs = map->require_positive("max_num_seqs", map->optional_int("max_num_seqs", engine.max_num_seqs));
+  engine.max_num_batched_tokens = map->require_positive(
+      "max_num_batched_tokens", map->optional_int("max_num_batched_tokens", engine.max_num_batched_tokens));
+  engine.block_size = map->require_positive("block_size", map->optional_int("block_size", engine.block_size));
+  engine.gpu_memory_utilization = map->require_fraction(
+      "gpu_memory_utilization", map->optional_number("gpu_memory_utilization", engine.gpu_memory_utilization));
+  engine.chunked_prefill = map->optional_bool("chunked_prefill", engine.chunked_prefill);
+  engine.prefix_caching = map->optional_bool("prefix_caching", engine.prefix_caching);
   static constexpr std::pair<const char*, sim::SchedulingPolicy> kPolicies[] = {
       {"fcfs", sim::SchedulingPolicy::fcfs},
       {"priority", sim::SchedulingPolicy::priority},
       {"shortest_prompt_first", sim::SchedulingPolicy::shortest_prompt_first}};
-  engine.policy = read_choice(map, "policy", engine.policy, kPolicies);
-  map.finish();
+  engine.policy = read_choice(*map, "policy", engine.policy, kPolicies);
+  map->finish();
   return engine;
 }
 
@@ -112,7 +125,8 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
     pool.router = read_choice(*deployment, "router", pool.router, kRouters);
     deployment->finish();
   }
-  if (auto engine = map.optional_map("engine")) pool.engine = read_engine(*engine);
+  std::optional<YamlMap> engine = map.optional_map("engine");
+  pool.engine = read_engine(engine ? &*engine : nullptr, pool, base_dir);
   return pool;
 }
 

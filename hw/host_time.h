@@ -1,0 +1,25 @@
+// HostTime: the serving engine's CPU work per iteration (scheduling, input preparation,
+// sampling bookkeeping, detokenisation) and whether the engine hides it behind the GPU.
+// It belongs to the engine (configs/engines/), not to the GPU: the same H100 runs a Python
+// scheduler that waits for the GPU (vLLM V0) and one that prepares step n+1 while the GPU
+// runs step n (vLLM V1 async scheduling, SGLang's overlap scheduler, TensorRT-LLM's overlap
+// scheduler).
+#pragma once
+
+#include <algorithm>
+
+namespace llmsim::hw {
+
+struct HostTime {
+  double iteration_s = 0.0;  ///< CPU time per iteration, seconds (>= 0)
+  /// true: the CPU work of one iteration runs while the GPU runs the previous one, so an
+  /// iteration takes max(GPU time, CPU time); false: they take turns, GPU + CPU.
+  bool overlapped = false;
+
+  /// Wall time of an iteration whose GPU work takes `gpu_s` seconds.
+  double step_s(double gpu_s) const {
+    return overlapped ? std::max(gpu_s, iteration_s) : gpu_s + iteration_s;
+  }
+};
+
+}  // namespace llmsim::hw
