@@ -17,6 +17,7 @@
 
 #include "app/commands.h"
 #include "app/reference_rows.h"
+#include "app/serving_validation.h"
 #include "app/validation_sim.h"
 #include "core/input_error.h"
 #include "hw/static_batch.h"
@@ -51,6 +52,8 @@ struct ValidateOptions {
   std::string through = "steps";
   double iteration_overhead_us = -1.0;  ///< < 0: the engine table
   std::string csv;
+  std::string serving_dir;  ///< empty: data/reference/2026
+  bool static_only = false;
 };
 
 hw::Precision precision_of(const std::string& name) {
@@ -220,7 +223,18 @@ void add_validate_command(CLI::App& app) {
   command->add_option("--iteration-overhead-us", options->iteration_overhead_us,
                       "host time per iteration instead of the engine table (0 for both engines)");
   command->add_option("--csv", options->csv, "also write the per-row table as CSV here");
-  command->callback([options] { run_validate(*options); });
+  command->add_option("--serving-dir", options->serving_dir,
+                      "folder of the serving sets (default: the shipped data/reference/2026)");
+  command->add_flag("--static-only", options->static_only, "skip the serving sets");
+  command->callback([options] {
+    run_validate(*options);
+    if (!options->static_only) {
+      fmt::print("\n");
+      run_serving_validation(options->serving_dir.empty()
+                                 ? (loader::data_dir() / "reference" / "2026").string()
+                                 : options->serving_dir);
+    }
+  });
 }
 
 }  // namespace llmsim::app
