@@ -7,9 +7,21 @@
 //  - load_c8_20k_in_2k_out rows: 150 requests, at most 8 in flight (closed loop, no think
 //    time), ~20k input and ~2k output tokens (+-15%, uniform assumed, as the file says).
 //    VALIDATION only: nothing was fitted to them.
+//
+// GPUStack Performance Lab sets (data/reference/2026/gpustack-perflab_qwen3-*_{h100,a100}x1.csv):
+// Qwen3-14B and Qwen3-32B on one H100 or A100 under vLLM 0.11.0, SGLang 0.5.5.post1 and
+// TensorRT-LLM 1.2.0rc, each file's header giving the exact serve commands. The rows of
+// "Other Benchmark Cases" are `vllm bench serve` random datasets: fixed input length, every
+// prompt sent at t = 0 (no --max-concurrency), without --ignore-eos. llmsim replays each
+// with its engine preset (vLLM 0.11 predates async scheduling by default: vllm-v1-sync),
+// the mean input and output lengths of the row (total tokens / requests) as fixed lengths,
+// and all requests at once. VALIDATION only: nothing was fitted to them. The ShareGPT rows
+// (sections 1-3) are left out: the dataset's length distribution is not in the file.
 #include "app/serving_validation.h"
 
 #include <fmt/format.h>
+
+#include <regex>
 
 #include <algorithm>
 #include <cmath>
@@ -121,6 +133,73 @@ void load_c8(const hw::CsvTable& table, std::size_t row, SetResult& set) {
   set.metrics.push_back({label + " output tok/s", table.number(row, "output_tok_s"), s.at("output_throughput").get<double>()});
 }
 
+struct ServedModel {
+  std::string preset;
+  core::DType weights = core::DType::bf16;
+};
+
+/// The model of a serve command: Qwen/Qwen3-14B(-FP8) or Qwen/Qwen3-32B(-FP8).
+ServedModel served_model(const hw::CsvTable& table, std::size_t row) {
+  static const std::regex pattern(R"(Qwen/Qwen3-(14B|32B)(-FP8)?\b)");
+  std::smatch match;
+  const std::string& command = table.text(row, "serve_cmd");
+  if (!std::regex_search(command, match, pattern)) {
+    throw core::InputError(table.path(), table.line(row), "serve_cmd", "no Qwen3-14B or Qwen3-32B model in \"" + command + "\"");
+  }
+  return {match[1] == "14B" ? "qwen3-14b" : "qwen3-32b", match[2].matched ? core::DType::fp8 : core::DType::bf16};
+}
+
+/// The engine preset of a serve command, with the flags the rows use applied.
+sim::EngineConfig served_engine(const hw::CsvTable& table, std::size_t row, const sim::PoolSpec& pool) {
+  const std::string& command = table.text(row, "serve_cmd");
+  std::string id;
+  if (command.rfind("vllm serve", 0) == 0) id = "vllm-v1-sync";
+  if (command.find("sglang.launch_server") != std::string::npos) id = "sglang";
+  if (command.rfind("trtllm-serve", 0) == 0) id = "trtllm";
+  if (id.empty()) throw core::InputError(table.path(), table.line(row), "serve_cmd", "unknown engine in \"" + command + "\"");
+  sim::EngineConfig engine = loader::load_engine(id).defaults_for(pool.hardware, pool.model);
+  if (command.find("--enable_chunked_prefill") != std::string::npos) engine.chunked_prefill = true;
+  return engine;
+}
+
+void gpustack_random_row(const hw::CsvTable& table, std::size_t row, const std::string& hardware, SetResult& set) {
+  const ServedModel served = served_model(table, row);
+  sim::PoolSpec pool;
+  pool.model = loader::load_model(served.preset);
+  pool.hardware = loader::load_hardware(hardware);
+  pool.precision.weights = served.weights;
+  pool.precision.kv_cache = core::DType::bf16;  // no row sets a KV dtype: the engines' auto = bf16
+  pool.engine = served_engine(table, row, pool);
+  const double requests = table.number(row, "successful_requests");
+  workloads::WorkloadSpec workload;
+  workload.kind = workloads::WorkloadKind::synthetic;
+  workload.num_requests = static_cast<std::int64_t>(requests);
+  workload.arrival.process = workloads::ArrivalProcess::all_at_once;
+  workload.input_tokens = workloads::LengthDistribution{
+      workloads::FixedLength{std::round(table.number(row, "total_input_tokens") / requests)}};
+  workload.output_tokens = workloads::LengthDistribution{
+      workloads::FixedLength{std::max(1.0, std::round(table.number(row, "total_generated_tokens") / requests))}};
+  const nlohmann::json s = run(pool, workload);
+  const std::string label = fmt::format("line {} {} {} {}", table.line(row), pool.engine.id,
+                                        served.preset + (served.weights == core::DType::fp8 ? "-fp8" : ""),
+                                        table.text(row, "case_variant").substr(std::string("random ").size()));
+  set.metrics.push_back({label + " out tok/s", table.number(row, "output_token_throughput_tok_per_s"),
+                         s.at("output_throughput").get<double>()});
+  set.metrics.push_back({label + " mean TTFT ms", table.number(row, "mean_ttft_ms"), s.at("mean_ttft_ms").get<double>()});
+  set.metrics.push_back({label + " mean TPOT ms", table.number(row, "mean_tpot_ms"), s.at("mean_tpot_ms").get<double>()});
+}
+
+void gpustack_set(const std::string& path, const std::string& hardware, std::vector<SetResult>& sets) {
+  const hw::CsvTable table(path);
+  SetResult set{"GPUStack " + std::filesystem::path(path).filename().string() + ": random datasets, all at t=0", false, {}};
+  for (std::size_t r = 0; r < table.rows(); ++r) {
+    if (table.text(r, "section") != "Other Benchmark Cases") continue;
+    if (table.text(r, "case_variant").rfind("random ", 0) != 0) continue;
+    gpustack_random_row(table, r, hardware, set);
+  }
+  sets.push_back(set);
+}
+
 double median_abs(std::vector<double> errors) {
   for (double& e : errors) e = std::fabs(e);
   std::sort(errors.begin(), errors.end());
@@ -162,9 +241,22 @@ void run_serving_validation(const std::string& dir) {
     if (table.text(r, "table") == "single_request_fit") single_request_fit(table, r, fits);
     if (table.text(r, "table") == "load_c8_20k_in_2k_out") load_c8(table, r, load);
   }
+  std::vector<SetResult> sets = {fits, load};
+  for (const auto& [file, hardware] : {std::pair{"gpustack-perflab_qwen3-14b_h100x1.csv", "h100-sxm"},
+                                       std::pair{"gpustack-perflab_qwen3-32b_h100x1.csv", "h100-sxm"},
+                                       std::pair{"gpustack-perflab_qwen3-14b_a100x1.csv", "a100-sxm-80gb"},
+                                       std::pair{"gpustack-perflab_qwen3-32b_a100x1.csv", "a100-sxm-80gb"}}) {
+    gpustack_set(dir + "/" + file, hardware, sets);
+  }
   fmt::print("Serving sets ({}): each replayed through the simulator with its engine preset\n\n", dir);
-  print_set(fits);
-  print_set(load);
+  std::vector<double> validation_errors;
+  for (const SetResult& set : sets) {
+    print_set(set);
+    if (set.calibration) continue;
+    for (const MetricResult& m : set.metrics) validation_errors.push_back(m.error());
+  }
+  fmt::print("validation sets together: {} metrics, median |error| {:.1f}%\n", validation_errors.size(),
+             100.0 * median_abs(validation_errors));
 }
 
 }  // namespace llmsim::app
