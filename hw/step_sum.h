@@ -28,10 +28,10 @@ class StepSum {
   double items_s() const { return time_s_; }
 
   /// The totals: the GPU time (the items plus `gpu_fixed_s`, seconds) combined with the
-  /// engine's `host` time (hw/host_time.h), FLOPs and bytes times `gpus` (one GPU's to the
-  /// replica's), and the bound whose tally is larger (memory on a tie).
-  StepTotals totals(double gpu_fixed_s, const HostTime& host, double gpus) const {
-    return StepTotals{host.step_s(time_s_ + gpu_fixed_s), flops_ * gpus, hbm_bytes_ * gpus,
+  /// engine's `host` time for `seqs` sequences (hw/host_time.h), FLOPs and bytes times `gpus`
+  /// (one GPU's to the replica's), and the bound whose tally is larger (memory on a tie).
+  StepTotals totals(double gpu_fixed_s, const HostTime& host, double seqs, double gpus) const {
+    return StepTotals{host.step_s(time_s_ + gpu_fixed_s, seqs), flops_ * gpus, hbm_bytes_ * gpus,
                       compute_bound_s_ > memory_bound_s_ ? Bound::compute : Bound::memory};
   }
 

@@ -121,23 +121,23 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
   const Efficiencies& e = hardware.efficiency;
   roofline_exponent_ = e.roofline_exponent;
   gpu_fixed_s_ = e.per_layer_overhead_s * static_cast<double>(model.num_layers);
-  core::check_invariant(host.iteration_s >= 0.0, "StepTimeModel: host time per iteration >= 0");
+  core::check_invariant(host.iteration_s >= 0.0 && host.per_seq_s >= 0.0, "StepTimeModel: host times >= 0");
   host_ = host;
 }
 
 StepCost StepTimeModel::price(const BatchShape& batch) const {
   if (batch.empty()) return StepCost{};
-  return price(work(batch));
+  return price(work(batch), batch.prefill_seqs + batch.decode_seqs);
 }
 
-StepCost StepTimeModel::price(const WorkItemList& items) const {
+StepCost StepTimeModel::price(const WorkItemList& items, std::int64_t seqs) const {
   StepCost cost;
   StepSum sum;
   for (const WorkItem& item : items) {
     // Priced in its slot of cost.items: no copy of it to reload.
     sum.add(item, cost.items.push_back_from([&] { return price_item(item); }));
   }
-  static_cast<StepTotals&>(cost) = sum.totals(gpu_fixed_s_, host_, parallelism_.gpus());
+  static_cast<StepTotals&>(cost) = sum.totals(gpu_fixed_s_, host_, static_cast<double>(seqs), parallelism_.gpus());
   cost.overhead_s = cost.time_s - sum.items_s();
   return cost;
 }

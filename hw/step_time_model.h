@@ -45,7 +45,9 @@ class StepTimeModel {
   /// the per-iteration overhead added last, FLOPs and bytes scaled from one GPU to the
   /// replica). Any item list prices: the work model's, or another (a synthetic one, an
   /// operator the work model does not emit yet).
-  StepCost price(const WorkItemList& items) const;
+  /// `seqs`: the sequences the items are for, which the engine's per-sequence host time
+  /// multiplies (0 for a list that stands for no batch).
+  StepCost price(const WorkItemList& items, std::int64_t seqs = 0) const;
 
   /// The work model's items for `batch` (one GPU), in pricing order.
   WorkItemList work(const BatchShape& batch) const { return work_model_.items(batch); }

@@ -59,6 +59,8 @@ EnginePreset read_engine_yaml(const std::string& path) {
   YamlMap host = map.required_map("host");
   engine.host.iteration_s =
       host.require_non_negative("iteration_us", host.required_number("iteration_us")) * kMicro;
+  engine.host.per_seq_s =
+      host.require_non_negative("per_seq_us", host.required_number("per_seq_us")) * kMicro;
   engine.host.overlapped = host.required_bool("overlapped");
   host.finish();
 

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <cstddef>
 
 #include "core/input_error.h"
@@ -159,6 +161,24 @@ TEST_CASE("overlapped host time hides behind a longer GPU step and binds a short
   CHECK(priced(HostTime{.iteration_s = 0.009, .overlapped = true}).time_s == 0.009);
   // Taking turns (vLLM V0): the two add up.
   CHECK(priced(HostTime{.iteration_s = 0.002, .overlapped = false}).time_s == doctest::Approx(gpu_s + 0.002));
+}
+
+TEST_CASE("per-sequence host time grows with the sequences in the iteration") {
+  using llmsim::hw::HostTime;
+  const HostTime host{.iteration_s = 0.001, .per_seq_s = 100e-6, .overlapped = false};
+  const StepTimeModel gpu_only(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
+  const StepTimeModel with_host(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1), host);
+  // 64 decoding sequences: 1 ms + 64 x 100 us = 7.4 ms of CPU work on top of the GPU's.
+  const auto decode = t::decode_batch(64, 64 * 500);
+  CHECK(with_host.price(decode).time_s == doctest::Approx(gpu_only.price(decode).time_s + 0.0074));
+  // A prefill of 2 sequences counts them too: 1 ms + 2 x 100 us.
+  auto prefill = t::prefill_batch(1024, 0);
+  prefill.prefill_seqs = 2;
+  CHECK(with_host.price(prefill).time_s == doctest::Approx(gpu_only.price(prefill).time_s + 0.0012));
+  // Overlapped, 64 sequences' 7.4 ms hide behind a longer GPU step only.
+  const HostTime overlapped{.iteration_s = 0.001, .per_seq_s = 100e-6, .overlapped = true};
+  const StepTimeModel hidden(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1), overlapped);
+  CHECK(hidden.price(decode).time_s == std::max(gpu_only.price(decode).time_s, 0.0074));
 }
 
 TEST_CASE("operators have snake_case names that find them") {
