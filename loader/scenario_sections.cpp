@@ -10,6 +10,7 @@
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
 #include "sim/engine/kv_capacity.h"
+#include "workloads/trace_reader.h"
 
 namespace llmsim::loader {
 namespace {
@@ -45,6 +46,11 @@ Enum read_choice(YamlMap& map, const std::string& key, Enum fallback,
   }
   map.fail(key, "expected one of " + names + ", got \"" + text + "\"");
 }
+
+constexpr std::pair<const char*, workloads::TraceFormat> kTraceFormats[] = {
+    {"azure_csv", workloads::TraceFormat::azure_csv},
+    {"mooncake_jsonl", workloads::TraceFormat::mooncake_jsonl},
+    {"plain_csv", workloads::TraceFormat::plain_csv}};
 
 std::string resolve_path(const std::string& path, const std::string& base_dir) {
   const std::filesystem::path given(path);
@@ -130,7 +136,7 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
   return pool;
 }
 
-workloads::LengthDistribution read_length(YamlMap& map, const std::string& /*base_dir*/) {
+workloads::LengthDistribution read_length(YamlMap& map, const std::string& base_dir) {
   workloads::LengthDistribution length;
   const std::string dist = map.required_string("dist");
   if (dist == "fixed") {
@@ -149,8 +155,25 @@ workloads::LengthDistribution read_length(YamlMap& map, const std::string& /*bas
     const double median = map.require_positive("median", map.required_number("median"));
     const double sigma = map.require_non_negative("sigma", map.required_number("sigma"));
     length.shape = workloads::LognormalLength{median, sigma};
+  } else if (dist == "empirical") {
+    // One column of a trace file, each row's value equally likely (the sampler of
+    // workloads/distributions.h); input and output drawn this way are independent.
+    workloads::TraceSpec spec;
+    spec.path = resolve_path(map.required_string("path"), base_dir);
+    spec.format = read_choice(map, "format", workloads::TraceFormat::plain_csv, kTraceFormats);
+    spec.max_rows = map.optional_int("max_rows", 0);
+    if (spec.max_rows < 0) map.fail("max_rows", "expected an integer >= 0 (0 = every row)");
+    static constexpr std::pair<const char*, workloads::TraceColumn> kColumns[] = {
+        {"input_tokens", workloads::TraceColumn::input_tokens},
+        {"output_tokens", workloads::TraceColumn::output_tokens}};
+    const workloads::TraceColumn column = read_choice(map, "column", workloads::TraceColumn::input_tokens, kColumns);
+    if (!map.has("column")) map.fail_here("missing required key \"column\" (input_tokens or output_tokens)");
+    check_trace_file(map, spec.path);
+    workloads::EmpiricalLength empirical = workloads::empirical_length_from_trace(workloads::read_trace(spec), column);
+    if (empirical.values.empty()) map.fail("path", "the trace has no rows to draw lengths from");
+    length.shape = std::move(empirical);
   } else {
-    map.fail("dist", "expected one of fixed, uniform, normal, lognormal, got \"" + dist + "\"");
+    map.fail("dist", "expected one of fixed, uniform, normal, lognormal, empirical, got \"" + dist + "\"");
   }
   length.min_tokens = map.require_positive("min", map.optional_int("min", 1));
   length.max_tokens = map.require_positive("max", map.optional_int("max", length.max_tokens));
@@ -200,11 +223,7 @@ workloads::WorkloadSpec read_workload(YamlMap& map, const std::string& base_dir)
     YamlMap trace = map.required_map("trace");
     workloads::TraceSpec spec;
     spec.path = resolve_path(trace.required_string("path"), base_dir);
-    static constexpr std::pair<const char*, workloads::TraceFormat> kFormats[] = {
-        {"azure_csv", workloads::TraceFormat::azure_csv},
-        {"mooncake_jsonl", workloads::TraceFormat::mooncake_jsonl},
-        {"plain_csv", workloads::TraceFormat::plain_csv}};
-    spec.format = read_choice(trace, "format", spec.format, kFormats);
+    spec.format = read_choice(trace, "format", spec.format, kTraceFormats);
     spec.rate_scale = trace.require_positive("rate_scale", trace.optional_number("rate_scale", 1.0));
     spec.max_rows = trace.optional_int("max_rows", 0);
     if (spec.max_rows < 0) trace.fail("max_rows", "expected an integer >= 0 (0 = every row)");
