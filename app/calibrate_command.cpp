@@ -98,8 +98,8 @@ std::string fit_comment(const CalibrateOptions& options, const hw::EfficiencyFit
                           hw::yaml_key(tie.parameter), hw::to_string(tie.from));
     }
   }
-  text += "per_iteration_overhead_us and per_layer_overhead_us are not fitted: kernel profiles\n";
-  text += "carry no host time; they are the input preset's.";
+  text += "per_layer_overhead_us is not fitted (kernel profiles carry no per-layer gaps); host\n";
+  text += "time per iteration is the serving engine's (configs/engines/).";
   return text;
 }
 

@@ -73,7 +73,6 @@ std::string hardware_yaml(const hw::HardwareSpec& spec, const std::string& effic
   for (std::string line; std::getline(comment, line);) out << "  # " << line << "\n";
   out << "  source: " << quoted(spec.efficiency_source) << "\n";
   out << fmt::format("  per_layer_overhead_us: {:.3f}\n", e.per_layer_overhead_s * 1e6);
-  out << fmt::format("  per_iteration_overhead_us: {:.1f}\n", e.per_iteration_overhead_s * 1e6);
   out << fmt::format("  roofline_exponent: {}\n", e.roofline_exponent);
   for (const hw::OperatorInfo& info : hw::kOperators) out << operator_line(info, e[info.op]);
   return out.str();

@@ -17,6 +17,7 @@
 
 #include "app/commands.h"
 #include "app/reference_rows.h"
+#include "app/serving_validation.h"
 #include "app/validation_sim.h"
 #include "core/input_error.h"
 #include "hw/static_batch.h"
@@ -34,8 +35,9 @@ namespace {
 /// per-iteration cost is the kernels' own fixed times, which the calibrated presets price
 /// (gemm/elementwise/attention kernel latencies). We found no published measurement of
 /// what host time remains per iteration; 0 is an ASSUMPTION, tested by the batch-1 rows
-/// (where it would show most). The presets' per_iteration_overhead_us (2000 us) describes a
-/// Python-scheduled engine (vLLM before v0.6) and is replaced here.
+/// (where it would show most). It is not overlapped: with nothing to hide it behind, a
+/// non-zero --iteration-overhead-us adds to every step. (configs/engines/trtllm.yaml
+/// describes TensorRT-LLM 1.x, a later engine than these tables ran.)
 double engine_iteration_overhead_s(ReferenceEngine engine) {
   switch (engine) {
     case ReferenceEngine::tensorrt_llm:
@@ -50,6 +52,8 @@ struct ValidateOptions {
   std::string through = "steps";
   double iteration_overhead_us = -1.0;  ///< < 0: the engine table
   std::string csv;
+  std::string serving_dir;  ///< empty: data/reference/2026
+  bool static_only = false;
 };
 
 hw::Precision precision_of(const std::string& name) {
@@ -127,10 +131,11 @@ void run_validate(const ValidateOptions& options) {
   for (const ReferenceRow& row : rows) {
     if (!models.count(row.model)) models.emplace(row.model, loader::load_model(row.model));
     if (!gpus.count(row.hardware)) gpus.emplace(row.hardware, loader::load_hardware(row.hardware));
-    hw::HardwareSpec gpu = gpus.at(row.hardware);
-    gpu.efficiency.per_iteration_overhead_s = options.iteration_overhead_us >= 0.0
-                                                  ? options.iteration_overhead_us * 1e-6
-                                                  : engine_iteration_overhead_s(row.engine);
+    const hw::HardwareSpec& gpu = gpus.at(row.hardware);
+    const hw::HostTime host{.iteration_s = options.iteration_overhead_us >= 0.0
+                                               ? options.iteration_overhead_us * 1e-6
+                                               : engine_iteration_overhead_s(row.engine),
+                            .overlapped = false};
     // TensorRT-LLM's tables run LLaMA-7B and GPT-J-6B (2048-token trained context) to isl +
     // osl = 4096 tokens; the replay lets them, as the engine did (cost does not depend on
     // the limit, only admission does).
@@ -144,7 +149,7 @@ void run_validate(const ValidateOptions& options) {
     if (options.through == "sim") {
       try {
         const SimPrediction prediction =
-            predict_with_simulator(row, model, gpu, precision_of(row.precision));
+            predict_with_simulator(row, model, gpu, precision_of(row.precision), host);
         result.predicted = prediction.value;
         if (!prediction.note.empty()) {
           result.note += (result.note.empty() ? "" : "; ") + prediction.note;
@@ -157,7 +162,7 @@ void run_validate(const ValidateOptions& options) {
       }
     } else {
       const hw::StepTimeModel step_model(model, gpu, precision_of(row.precision),
-                                         hw::Parallelism{row.tensor_parallel});
+                                         hw::Parallelism{row.tensor_parallel}, host);
       result.predicted = predict_with_steps(row, step_model);
     }
     result.error = result.predicted / row.measured - 1.0;
@@ -218,7 +223,18 @@ void add_validate_command(CLI::App& app) {
   command->add_option("--iteration-overhead-us", options->iteration_overhead_us,
                       "host time per iteration instead of the engine table (0 for both engines)");
   command->add_option("--csv", options->csv, "also write the per-row table as CSV here");
-  command->callback([options] { run_validate(*options); });
+  command->add_option("--serving-dir", options->serving_dir,
+                      "folder of the serving sets (default: the shipped data/reference/2026)");
+  command->add_flag("--static-only", options->static_only, "skip the serving sets");
+  command->callback([options] {
+    run_validate(*options);
+    if (!options->static_only) {
+      fmt::print("\n");
+      run_serving_validation(options->serving_dir.empty()
+                                 ? (loader::data_dir() / "reference" / "2026").string()
+                                 : options->serving_dir);
+    }
+  });
 }
 
 }  // namespace llmsim::app

@@ -12,7 +12,7 @@ namespace llmsim::app {
 
 SimPrediction predict_with_simulator(const ReferenceRow& row, const core::ModelSpec& model,
                                      const hw::HardwareSpec& hardware,
-                                     const hw::Precision& precision) {
+                                     const hw::Precision& precision, const hw::HostTime& host) {
   const std::int64_t batch = row.metric == ReferenceMetric::ttft_s ? 1 : row.batch;
   const std::int64_t osl = row.metric == ReferenceMetric::ttft_s ? 1 : row.osl;
   sim::Scenario scenario;
@@ -22,6 +22,7 @@ SimPrediction predict_with_simulator(const ReferenceRow& row, const core::ModelS
   pool.hardware = hardware;
   pool.precision = precision;
   pool.tensor_parallel = row.tensor_parallel;
+  pool.engine.host = host;
   pool.engine.max_num_seqs = batch;
   // The whole batch's prompts in one iteration, as a static-batch engine prefills them.
   pool.engine.max_num_batched_tokens = std::max<std::int64_t>(batch * row.isl, 1);

@@ -17,9 +17,10 @@ struct SimPrediction {
   std::string note;    ///< e.g. KV capacity limited the running batch
 };
 
-/// Throws core::InputError where the simulator does (e.g. the model does not fit).
+/// Throws core::InputError where the simulator does (e.g. the model does not fit). `host`:
+/// the engine's CPU time per iteration.
 SimPrediction predict_with_simulator(const ReferenceRow& row, const core::ModelSpec& model,
                                      const hw::HardwareSpec& hardware,
-                                     const hw::Precision& precision);
+                                     const hw::Precision& precision, const hw::HostTime& host);
 
 }  // namespace llmsim::app

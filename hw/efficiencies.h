@@ -13,7 +13,7 @@ namespace llmsim::hw {
 
 /// Every efficiency is in (0, 1], every time >= 0 (StepTimeModel checks). The defaults
 /// are the documented ones (configs/README.md, "Efficiency defaults"): each operator's
-/// OperatorInfo::defaults, the hard roofline max, 2 ms per iteration.
+/// OperatorInfo::defaults, the hard roofline max. (Host time per iteration is the engine's: hw/host_time.h.)
 struct Efficiencies {
   /// Indexed by hw::index(Operator); see operator[].
   std::array<OperatorEfficiency, kNumOperators> operators = [] {
@@ -26,8 +26,7 @@ struct Efficiencies {
   /// max(c, m); k >= 1 = (c^k + m^k)^(1/k), a roofline whose corner is rounded (k = 1 adds
   /// them: no overlap; larger k approaches max). hw/roofline.h.
   double roofline_exponent = 0.0;
-  double per_layer_overhead_s = 0.0;        ///< fixed time per decoder layer per iteration, s
-  double per_iteration_overhead_s = 0.002;  ///< scheduling, sampling, host work per iteration, s
+  double per_layer_overhead_s = 0.0;  ///< fixed GPU time per decoder layer per iteration, s
 
   OperatorEfficiency& operator[](Operator op) { return operators[index(op)]; }
   const OperatorEfficiency& operator[](Operator op) const { return operators[index(op)]; }

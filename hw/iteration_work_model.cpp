@@ -33,6 +33,13 @@
 // lm_head)" (docs.vllm.ai, FP8 W8A8 page), and GPTQ/AWQ checkpoints keep lm_head in 16-bit
 // too, so with fp8/int8/int4 weights the head stays in the activation dtype.
 //
+// Decode attention blocks. Paged decode kernels for grouped-query attention (FlashInfer's
+// decode kernels, FlashAttention's pack_gqa, TensorRT-LLM's XQA) give one thread block to a
+// (sequence, KV head) pair, the query heads that share the KV head together, so the KV is
+// read once per group. The fixed per-block cost (per_block_ns) multiplies sequences x KV
+// heads x layers; on a multi-head model (KV heads = query heads, e.g. Llama-2-7B, where the
+// A100 attention fit was taken) that is the per-(sequence, head) count it was fitted on.
+//
 // Kernels. vLLM's Llama layer launches four GEMMs (qkv_proj, o_proj, gate_up_proj with
 // gate and up fused, down_proj; a MoE layer adds the router GEMM and runs its experts in
 // the fused_moe kernels, counted as the same two MLP launches), four elementwise kernels
@@ -183,7 +190,9 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
   ring_link_factor_ = 2.0 * (p - 1.0) / p;
   layers_ = layers;
   gemm_kernels_per_layer_ = model.is_moe() ? 5.0 : 4.0;
-  query_heads_per_gpu_ = as_double(model.num_attention_heads) / p;
+  // MLA caches one latent "KV head" per GPU that all its query heads share (vLLM's MLA
+  // backends: num_kv_heads 1).
+  kv_head_groups_per_gpu_ = model.is_mla() ? 1.0 : kv_heads_gpu;
 }
 
 void IterationWorkModel::set_latent_attention_terms(const core::Architecture& architecture,

@@ -113,7 +113,7 @@ class IterationWorkModel {
   double ring_link_factor_ = 0.0;          ///< 2 (p-1)/p: link bytes per payload byte of a ring all-reduce
   double layers_ = 0.0;
   double gemm_kernels_per_layer_ = 0.0;
-  double query_heads_per_gpu_ = 0.0;
+  double kv_head_groups_per_gpu_ = 0.0;  ///< KV heads on this GPU (MLA: 1, the latent): one decode block each per sequence
   double decode_attention_flops_per_key_ = 0.0;  ///< = attention_flops_per_key_ except MLA (absorbed)
   double prefill_flops_per_cached_token_ = 0.0;  ///< MLA only: kv_b_proj on a cached latent
 
@@ -135,7 +135,7 @@ inline WorkItem IterationWorkModel::decode_attention_item(const BatchShape& batc
   decode.flops = decode_attention_flops_per_key_ * batch.decode_kv_tokens;
   decode.hbm_bytes = kv_bytes_per_token_ * batch.decode_kv_tokens;
   decode.kernels = batch.decode_seqs > 0 ? layers_ : 0.0;
-  decode.blocks = static_cast<double>(batch.decode_seqs) * query_heads_per_gpu_ * layers_;
+  decode.blocks = static_cast<double>(batch.decode_seqs) * kv_head_groups_per_gpu_ * layers_;
   return decode;
 }
 

@@ -25,7 +25,7 @@ using PricedItemList = FixedList<PricedItem, kMaxWorkItems>;
 /// per-iteration cost added after them.
 struct StepCost : StepTotals {
   PricedItemList items;
-  double overhead_s = 0.0;  ///< per_iteration_overhead_s + per_layer_overhead_s x layers, seconds
+  double overhead_s = 0.0;  ///< time_s minus the items' time: fixed GPU time and the host time not hidden, s
 
   /// The time of operator `op`'s items, seconds (0 when the iteration has none).
   double time_s_of(Operator op) const {

@@ -68,7 +68,8 @@ inline StepTotals StepPriceCache::totals(const BatchShape& batch) {
       sum.add(kept.work[i], kept.priced[i]);
     }
   }
-  return sum.totals(model_->overhead_s(), model_->parallelism().gpus());
+  return sum.totals(model_->gpu_fixed_s(), model_->host(), static_cast<double>(batch.decode_seqs),
+                    model_->parallelism().gpus());
 }
 
 }  // namespace llmsim::hw

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "hw/bound.h"
+#include "hw/host_time.h"
 #include "hw/priced_item.h"
 #include "hw/step_cost.h"
 #include "hw/work_item.h"
@@ -23,11 +24,14 @@ class StepSum {
     if (priced.bound == Bound::memory) memory_bound_s_ += priced.roofline_s;
   }
 
-  /// The totals: the time plus `overhead_s` (seconds, added last), FLOPs and bytes times
-  /// `gpus` (one GPU's to the replica's), and the bound whose tally is larger (memory on a
-  /// tie).
-  StepTotals totals(double overhead_s, double gpus) const {
-    return StepTotals{time_s_ + overhead_s, flops_ * gpus, hbm_bytes_ * gpus,
+  /// The items' time so far, seconds.
+  double items_s() const { return time_s_; }
+
+  /// The totals: the GPU time (the items plus `gpu_fixed_s`, seconds) combined with the
+  /// engine's `host` time for `seqs` sequences (hw/host_time.h), FLOPs and bytes times `gpus`
+  /// (one GPU's to the replica's), and the bound whose tally is larger (memory on a tie).
+  StepTotals totals(double gpu_fixed_s, const HostTime& host, double seqs, double gpus) const {
+    return StepTotals{host.step_s(time_s_ + gpu_fixed_s, seqs), flops_ * gpus, hbm_bytes_ * gpus,
                       compute_bound_s_ > memory_bound_s_ ? Bound::compute : Bound::memory};
   }
 

@@ -4,7 +4,8 @@
 //   roofline item    R(flops / (P_op x compute), hbm_bytes / (HBM x bandwidth))
 //                    + kernels x latency + blocks x per_block
 //   collective item  calls x (latency + link_bytes / (interconnect x bandwidth))
-//   overhead         per_iteration_overhead_s + per_layer_overhead_s x layers
+//   step             host.step_s(items + per_layer_overhead_s x layers): the engine's CPU
+//                    time added to the GPU time, or hidden behind it (hw/host_time.h)
 //
 // where R is the roofline of Williams, Waterman and Patterson (CACM 2009) applied per
 // operator as in DESIGN.md section 3: max(c, m), or with roofline_exponent k >= 1 its
@@ -27,6 +28,7 @@
 #include <string>
 
 #include "core/input_error.h"
+#include "core/invariant.h"
 #include "hw/compute_dtypes.h"
 #include "hw/step_sum.h"
 
@@ -80,7 +82,6 @@ void check_hardware(const HardwareSpec& hardware, const Parallelism& parallelism
     check_non_negative(op.per_block_s, id, key + "per_block_s");
   }
   check_non_negative(e.per_layer_overhead_s, id, "per_layer_overhead_s");
-  check_non_negative(e.per_iteration_overhead_s, id, "per_iteration_overhead_s");
   if (!(e.roofline_exponent == 0.0 || e.roofline_exponent >= 1.0)) {
     throw core::InputError("hardware " + id + ": roofline_exponent must be 0 or >= 1, got " +
                            std::to_string(e.roofline_exponent));
@@ -94,7 +95,7 @@ void check_hardware(const HardwareSpec& hardware, const Parallelism& parallelism
 }  // namespace
 
 StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& hardware,
-                             Precision precision, Parallelism parallelism)
+                             Precision precision, Parallelism parallelism, HostTime host)
     : parallelism_(parallelism),
       hbm_bandwidth_bytes_per_s_(hardware.hbm_bandwidth_bytes_per_s),
       work_model_(model, core::count_parameters(model), precision, parallelism) {
@@ -119,24 +120,25 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
   check_hardware(hardware, parallelism);
   const Efficiencies& e = hardware.efficiency;
   roofline_exponent_ = e.roofline_exponent;
-  overhead_s_ = e.per_iteration_overhead_s +
-                e.per_layer_overhead_s * static_cast<double>(model.num_layers);
+  gpu_fixed_s_ = e.per_layer_overhead_s * static_cast<double>(model.num_layers);
+  core::check_invariant(host.iteration_s >= 0.0 && host.per_seq_s >= 0.0, "StepTimeModel: host times >= 0");
+  host_ = host;
 }
 
 StepCost StepTimeModel::price(const BatchShape& batch) const {
   if (batch.empty()) return StepCost{};
-  return price(work(batch));
+  return price(work(batch), batch.prefill_seqs + batch.decode_seqs);
 }
 
-StepCost StepTimeModel::price(const WorkItemList& items) const {
+StepCost StepTimeModel::price(const WorkItemList& items, std::int64_t seqs) const {
   StepCost cost;
   StepSum sum;
   for (const WorkItem& item : items) {
     // Priced in its slot of cost.items: no copy of it to reload.
     sum.add(item, cost.items.push_back_from([&] { return price_item(item); }));
   }
-  static_cast<StepTotals&>(cost) = sum.totals(overhead_s_, parallelism_.gpus());
-  cost.overhead_s = overhead_s_;
+  static_cast<StepTotals&>(cost) = sum.totals(gpu_fixed_s_, host_, static_cast<double>(seqs), parallelism_.gpus());
+  cost.overhead_s = cost.time_s - sum.items_s();
   return cost;
 }
 

@@ -11,6 +11,7 @@
 #include "hw/batch_shape.h"
 #include "hw/bound.h"
 #include "hw/hardware_spec.h"
+#include "hw/host_time.h"
 #include "hw/item_pricer.h"
 #include "hw/iteration_work_model.h"
 #include "hw/operator.h"
@@ -30,8 +31,9 @@ namespace llmsim::hw {
 /// bandwidths, efficiencies or fixed times are out of range.
 class StepTimeModel {
  public:
+  /// `host`: the serving engine's CPU time per iteration (none by default: the GPU alone).
   StepTimeModel(const core::ModelSpec& model, const HardwareSpec& hardware, Precision precision,
-                Parallelism parallelism);
+                Parallelism parallelism, HostTime host = {});
 
   /// Prices one iteration: price(work(batch)). An empty batch costs nothing (time 0,
   /// no overhead). Aborts when a field of `batch` is negative.
@@ -43,7 +45,9 @@ class StepTimeModel {
   /// the per-iteration overhead added last, FLOPs and bytes scaled from one GPU to the
   /// replica). Any item list prices: the work model's, or another (a synthetic one, an
   /// operator the work model does not emit yet).
-  StepCost price(const WorkItemList& items) const;
+  /// `seqs`: the sequences the items are for, which the engine's per-sequence host time
+  /// multiplies (0 for a list that stands for no batch).
+  StepCost price(const WorkItemList& items, std::int64_t seqs = 0) const;
 
   /// The work model's items for `batch` (one GPU), in pricing order.
   WorkItemList work(const BatchShape& batch) const { return work_model_.items(batch); }
@@ -62,8 +66,10 @@ class StepTimeModel {
   double hbm_bandwidth_group() const;
   const Parallelism& parallelism() const { return parallelism_; }
   const IterationWorkModel& work_model() const { return work_model_; }
-  /// per_iteration_overhead_s + per_layer_overhead_s x layers, seconds.
-  double overhead_s() const { return overhead_s_; }
+  /// per_layer_overhead_s x layers: fixed GPU time per iteration, seconds.
+  double gpu_fixed_s() const { return gpu_fixed_s_; }
+  /// The engine's CPU time per iteration, combined with the GPU time by StepSum::totals.
+  const HostTime& host() const { return host_; }
 
  private:
   Parallelism parallelism_;
@@ -72,7 +78,8 @@ class StepTimeModel {
   double gemm_peak_flops_per_s_ = 0.0;  ///< one GPU, the dtype the QKV/O/MLP GEMMs run in
   std::array<OperatorRates, kNumOperators> rates_{};  ///< by hw::index(Operator)
   double roofline_exponent_ = 0.0;
-  double overhead_s_ = 0.0;  ///< per_iteration_overhead_s + per_layer_overhead_s x layers
+  double gpu_fixed_s_ = 0.0;  ///< per_layer_overhead_s x layers
+  HostTime host_;
 };
 
 }  // namespace llmsim::hw

@@ -49,9 +49,11 @@ hw::Efficiencies read_efficiency(YamlMap& map, std::string& source) {
   source = map.required_string("source");
   eff.per_layer_overhead_s =
       map.require_non_negative("per_layer_overhead_us", map.required_number("per_layer_overhead_us")) * kMicro;
-  eff.per_iteration_overhead_s = map.require_non_negative(
-                                     "per_iteration_overhead_us", map.required_number("per_iteration_overhead_us")) *
-                                 kMicro;
+  if (map.has("per_iteration_overhead_us")) {
+    map.fail("per_iteration_overhead_us",
+             "host time per iteration belongs to the serving engine, not the GPU: set engine.kind "
+             "(configs/engines/<kind>.yaml, host.iteration_us) and remove this key");
+  }
   eff.roofline_exponent = map.optional_number("roofline_exponent", 0.0);
   if (!(eff.roofline_exponent == 0.0 || eff.roofline_exponent >= 1.0)) {
     map.fail("roofline_exponent", "must be 0 (max) or >= 1");

@@ -2,12 +2,15 @@
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 
 #include "core/input_error.h"
+#include "loader/engine_loader.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
 #include "sim/engine/kv_capacity.h"
+#include "workloads/trace_reader.h"
 
 namespace llmsim::loader {
 namespace {
@@ -44,6 +47,11 @@ Enum read_choice(YamlMap& map, const std::string& key, Enum fallback,
   map.fail(key, "expected one of " + names + ", got \"" + text + "\"");
 }
 
+constexpr std::pair<const char*, workloads::TraceFormat> kTraceFormats[] = {
+    {"azure_csv", workloads::TraceFormat::azure_csv},
+    {"mooncake_jsonl", workloads::TraceFormat::mooncake_jsonl},
+    {"plain_csv", workloads::TraceFormat::plain_csv}};
+
 std::string resolve_path(const std::string& path, const std::string& base_dir) {
   const std::filesystem::path given(path);
   if (given.is_absolute() || base_dir.empty()) return path;
@@ -62,22 +70,33 @@ void check_trace_file(YamlMap& trace, const std::string& path) {
 
 }  // namespace
 
-sim::EngineConfig read_engine(YamlMap& map) {
-  sim::EngineConfig engine;
-  engine.max_num_seqs = map.require_positive("max_num_seqs", map.optional_int("max_num_seqs", engine.max_num_seqs));
-  engine.max_num_batched_tokens = map.require_positive(
-      "max_num_batched_tokens", map.optional_int("max_num_batched_tokens", engine.max_num_batched_tokens));
-  engine.block_size = map.require_positive("block_size", map.optional_int("block_size", engine.block_size));
-  engine.gpu_memory_utilization = map.require_fraction(
-      "gpu_memory_utilization", map.optional_number("gpu_memory_utilization", engine.gpu_memory_utilization));
-  engine.chunked_prefill = map.optional_bool("chunked_prefill", engine.chunked_prefill);
-  engine.prefix_caching = map.optional_bool("prefix_caching", engine.prefix_caching);
+sim::EngineConfig read_engine(YamlMap* map, const sim::PoolSpec& pool, const std::string& base_dir) {
+  // engine.kind names an engine preset (configs/engines/); its behaviour and default limits
+  // apply, and the scenario's keys override the limits and settings.
+  const std::string kind = map && map->has("kind") ? map->required_string("kind") : "vllm-v1";
+  EnginePreset preset;
+  try {
+    preset = load_engine(kind, base_dir);
+  } catch (const core::InputError& error) {
+    if (!map || !error.file().empty()) throw;
+    map->fail("kind", error.message());
+  }
+  sim::EngineConfig engine = preset.defaults_for(pool.hardware, pool.model);
+  if (!map) return engine;
+  engine.max_num_seqs = map->require_positive("max_num_seqs", map->optional_int("max_num_seqs", engine.max_num_seqs));
+  engine.max_num_batched_tokens = map->require_positive(
+      "max_num_batched_tokens", map->optional_int("max_num_batched_tokens", engine.max_num_batched_tokens));
+  engine.block_size = map->require_positive("block_size", map->optional_int("block_size", engine.block_size));
+  engine.gpu_memory_utilization = map->require_fraction(
+      "gpu_memory_utilization", map->optional_number("gpu_memory_utilization", engine.gpu_memory_utilization));
+  engine.chunked_prefill = map->optional_bool("chunked_prefill", engine.chunked_prefill);
+  engine.prefix_caching = map->optional_bool("prefix_caching", engine.prefix_caching);
   static constexpr std::pair<const char*, sim::SchedulingPolicy> kPolicies[] = {
       {"fcfs", sim::SchedulingPolicy::fcfs},
       {"priority", sim::SchedulingPolicy::priority},
       {"shortest_prompt_first", sim::SchedulingPolicy::shortest_prompt_first}};
-  engine.policy = read_choice(map, "policy", engine.policy, kPolicies);
-  map.finish();
+  engine.policy = read_choice(*map, "policy", engine.policy, kPolicies);
+  map->finish();
   return engine;
 }
 
@@ -117,11 +136,12 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
     pool.router = read_choice(*deployment, "router", pool.router, kRouters);
     deployment->finish();
   }
-  if (auto engine = map.optional_map("engine")) pool.engine = read_engine(*engine);
+  std::optional<YamlMap> engine = map.optional_map("engine");
+  pool.engine = read_engine(engine ? &*engine : nullptr, pool, base_dir);
   return pool;
 }
 
-workloads::LengthDistribution read_length(YamlMap& map, const std::string& /*base_dir*/) {
+workloads::LengthDistribution read_length(YamlMap& map, const std::string& base_dir) {
   workloads::LengthDistribution length;
   const std::string dist = map.required_string("dist");
   if (dist == "fixed") {
@@ -140,8 +160,25 @@ workloads::LengthDistribution read_length(YamlMap& map, const std::string& /*bas
     const double median = map.require_positive("median", map.required_number("median"));
     const double sigma = map.require_non_negative("sigma", map.required_number("sigma"));
     length.shape = workloads::LognormalLength{median, sigma};
+  } else if (dist == "empirical") {
+    // One column of a trace file, each row's value equally likely (the sampler of
+    // workloads/distributions.h); input and output drawn this way are independent.
+    workloads::TraceSpec spec;
+    spec.path = resolve_path(map.required_string("path"), base_dir);
+    spec.format = read_choice(map, "format", workloads::TraceFormat::plain_csv, kTraceFormats);
+    spec.max_rows = map.optional_int("max_rows", 0);
+    if (spec.max_rows < 0) map.fail("max_rows", "expected an integer >= 0 (0 = every row)");
+    static constexpr std::pair<const char*, workloads::TraceColumn> kColumns[] = {
+        {"input_tokens", workloads::TraceColumn::input_tokens},
+        {"output_tokens", workloads::TraceColumn::output_tokens}};
+    const workloads::TraceColumn column = read_choice(map, "column", workloads::TraceColumn::input_tokens, kColumns);
+    if (!map.has("column")) map.fail_here("missing required key \"column\" (input_tokens or output_tokens)");
+    check_trace_file(map, spec.path);
+    workloads::EmpiricalLength empirical = workloads::empirical_length_from_trace(workloads::read_trace(spec), column);
+    if (empirical.values.empty()) map.fail("path", "the trace has no rows to draw lengths from");
+    length.shape = std::move(empirical);
   } else {
-    map.fail("dist", "expected one of fixed, uniform, normal, lognormal, got \"" + dist + "\"");
+    map.fail("dist", "expected one of fixed, uniform, normal, lognormal, empirical, got \"" + dist + "\"");
   }
   length.min_tokens = map.require_positive("min", map.optional_int("min", 1));
   length.max_tokens = map.require_positive("max", map.optional_int("max", length.max_tokens));
@@ -191,11 +228,7 @@ workloads::WorkloadSpec read_workload(YamlMap& map, const std::string& base_dir)
     YamlMap trace = map.required_map("trace");
     workloads::TraceSpec spec;
     spec.path = resolve_path(trace.required_string("path"), base_dir);
-    static constexpr std::pair<const char*, workloads::TraceFormat> kFormats[] = {
-        {"azure_csv", workloads::TraceFormat::azure_csv},
-        {"mooncake_jsonl", workloads::TraceFormat::mooncake_jsonl},
-        {"plain_csv", workloads::TraceFormat::plain_csv}};
-    spec.format = read_choice(trace, "format", spec.format, kFormats);
+    spec.format = read_choice(trace, "format", spec.format, kTraceFormats);
     spec.rate_scale = trace.require_positive("rate_scale", trace.optional_number("rate_scale", 1.0));
     spec.max_rows = trace.optional_int("max_rows", 0);
     if (spec.max_rows < 0) trace.fail("max_rows", "expected an integer >= 0 (0 = every row)");

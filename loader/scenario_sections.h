@@ -10,7 +10,10 @@ namespace llmsim::loader {
 
 /// model, hardware, precision, deployment and engine of a plain (one-pool) scenario.
 sim::PoolSpec read_single_pool(YamlMap& scenario, const std::string& base_dir);
-sim::EngineConfig read_engine(YamlMap& engine);
+/// The pool's engine: the preset engine.kind names (default vllm-v1) for the pool's
+/// hardware and model, with the scenario's `engine` keys (`map`, absent: none) over it.
+/// Precondition: pool.model and pool.hardware are loaded.
+sim::EngineConfig read_engine(YamlMap* map, const sim::PoolSpec& pool, const std::string& base_dir);
 /// A synthetic or trace workload (test-time-compute kinds: ttc_sections.h).
 workloads::WorkloadSpec read_workload(YamlMap& workload, const std::string& base_dir);
 /// workload.arrival: process and its parameters.

@@ -9,6 +9,7 @@
 
 #include "core/model_spec.h"
 #include "hw/hardware_spec.h"
+#include "hw/host_time.h"
 #include "hw/step_time_model.h"
 #include "workloads/workload_spec.h"
 
@@ -17,8 +18,29 @@ namespace llmsim::sim {
 enum class SchedulingPolicy { fcfs, priority, shortest_prompt_first };
 enum class RouterKind { round_robin, least_loaded, random };
 
-/// vLLM-shaped engine settings of one replica.
+/// The serving engine a pool models (configs/engines/<id>.yaml; sim/scheduler/).
+enum class EngineKind { vllm_v0, vllm_v1, sglang, trtllm };
+
+/// How an engine decides that a waiting request's KV cache fits (sim/scheduler/).
+enum class KvAdmission {
+  /// vLLM V1 (and SGLang here): the blocks of what it computes in this iteration are free.
+  step_blocks,
+  /// vLLM V0's BlockSpaceManager: those blocks, and watermark x total blocks stay free after.
+  watermark,
+  /// TensorRT-LLM's GUARANTEED_NO_EVICT capacity scheduler: blocks for prompt + maximum output
+  /// are set aside at admission, beside what every running request still has set aside, so a
+  /// started request is never preempted.
+  full_reservation,
+};
+
+/// Engine settings of one replica: the engine kind's behaviour (admission, host time) and the
+/// vLLM-shaped limits every engine has under its own names.
 struct EngineConfig {
+  std::string id = "vllm-v1";  ///< the engine preset's id (configs/engines/<id>.yaml)
+  EngineKind kind = EngineKind::vllm_v1;
+  KvAdmission admission = KvAdmission::step_blocks;
+  double watermark = 0.0;  ///< share of all KV blocks kept free at admission (KvAdmission::watermark)
+  hw::HostTime host;       ///< CPU time per iteration and whether it overlaps the GPU
   std::int64_t max_num_seqs = 256;              ///< running sequences per iteration, at most
   std::int64_t max_num_batched_tokens = 8192;   ///< new tokens per iteration, at most
   std::int64_t block_size = 16;                 ///< tokens per KV block

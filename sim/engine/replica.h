@@ -172,6 +172,10 @@ class Replica : private SchedulerContext {
     return prefix_hit(seqs_[static_cast<std::size_t>(slot)]);
   }
   std::int64_t blocks_available() const override { return kv_.num_available(); }
+  std::int64_t total_blocks() const override { return kv_.num_blocks(); }
+  std::int64_t blocks_held(Slot slot) const override {
+    return static_cast<std::int64_t>(seqs_[static_cast<std::size_t>(slot)].blocks.size());
+  }
   const KvLayout& kv_layout() const override { return kv_layout_; }
   IterationPlan& plan_in_progress() override { return plan_; }
   bool grow_blocks(Slot slot, std::int64_t new_tokens) override {

@@ -7,6 +7,16 @@
 #include "sim/scheduler/vllm_scheduler.h"
 
 namespace llmsim::sim {
+namespace {
+
+/// The planner and admission the decode group reproduces: plan_vllm_v1 with step_blocks.
+bool fast_path_engine(const EngineConfig& engine) {
+  return engine.chunked_prefill && engine.kind != EngineKind::trtllm &&
+         engine.admission == KvAdmission::step_blocks;
+}
+
+}  // namespace
+
 workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs horizon_ns,
                                    std::vector<RequestIndex>* completed, RunAheadListener* listener) {
   run_ahead_listener_ = listener;
@@ -111,7 +121,8 @@ bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
   const EngineConfig& engine = config_.engine;
   // The decode group counts one whole-model block per block_size tokens of each member and
   // keys attended = context + 1: a sliding-window model steps aside to the reference path.
-  if (!engine.chunked_prefill || !kv_layout_.plain()) return false;
+  // So does every engine but vLLM V1's planner and admission, which the group reproduces.
+  if (!fast_path_engine(engine) || !kv_layout_.plain()) return false;
   const AdmissionStop previous_stop = plan_.admission_stop;
   join_group();
   const std::int64_t members = group_.size();
@@ -173,7 +184,7 @@ bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
 
 bool Replica::can_run_ahead(bool may_finish) const {
   const EngineConfig& engine = config_.engine;
-  if (!engine.chunked_prefill || !kv_layout_.plain()) return false;
+  if (!fast_path_engine(engine) || !kv_layout_.plain()) return false;
   const std::int64_t running = num_running();
   if (plan_.finishing_seqs > 0) {
     // Seats and blocks it frees would admit nobody before the horizon: the queue is empty

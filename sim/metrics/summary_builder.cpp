@@ -36,6 +36,7 @@ Json scenario_section(const SummaryInputs& in) {
   s["hardware"] = first.hardware.id;
   s["tensor_parallel"] = first.tensor_parallel;
   s["replicas"] = first.replicas;
+  s["engine"] = first.engine.id;
   Json pools = Json::array();
   for (std::size_t p = 0; p < in.scenario.pools.size(); ++p) {
     const PoolSpec& pool = in.scenario.pools[p];
@@ -45,6 +46,7 @@ Json scenario_section(const SummaryInputs& in) {
     j["hardware"] = pool.hardware.id;
     j["tensor_parallel"] = pool.tensor_parallel;
     j["replicas"] = pool.replicas;
+    j["engine"] = pool.engine.id;
     if (!pool.colocated_with.empty()) j["colocated_with"] = pool.colocated_with;
     j["kv_cache_blocks_per_replica"] = in.kv_blocks_per_replica[p];
     pools.push_back(std::move(j));

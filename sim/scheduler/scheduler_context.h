@@ -38,6 +38,10 @@ class SchedulerContext {
   virtual KvBlockManager::PrefixHit prefix_hit(Slot slot) const = 0;
   /// KV blocks an allocation can take now (free plus cached-evictable).
   virtual std::int64_t blocks_available() const = 0;
+  /// All KV blocks of the replica.
+  virtual std::int64_t total_blocks() const = 0;
+  /// KV blocks the running request holds now.
+  virtual std::int64_t blocks_held(Slot slot) const = 0;
   virtual const KvLayout& kv_layout() const = 0;
   /// The plan being built: its batch so far, counters and admission stop. (Not `plan()`:
   /// Replica's public const plan() would be hidden by a non-const overload.)

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/check.h"
+#include "sim/scheduler/kv_admission.h"
 
 namespace llmsim::sim {
 namespace {
@@ -49,8 +50,19 @@ void plan_vllm_v0(SchedulerContext& context) {
   schedule_running(context, budget, /*decode_only=*/true);
 }
 
+void plan_trtllm(SchedulerContext& context) {
+  std::int64_t budget = context.engine().max_num_batched_tokens;
+  const bool all_running_scheduled = schedule_running(context, budget, /*decode_only=*/false);
+  if (all_running_scheduled && context.plan_in_progress().preempted == 0) context.check_decode_sums();
+  if (context.plan_in_progress().preempted == 0) {
+    admit_waiting(context, budget, /*whole_prompts=*/!context.engine().chunked_prefill);
+  }
+}
+
 void plan_with_engine_policy(SchedulerContext& context) {
-  if (context.engine().chunked_prefill) {
+  if (context.engine().kind == EngineKind::trtllm) {
+    plan_trtllm(context);
+  } else if (context.engine().chunked_prefill) {
     plan_vllm_v1(context);
   } else {
     plan_vllm_v0(context);
@@ -60,6 +72,8 @@ void plan_with_engine_policy(SchedulerContext& context) {
 void admit_waiting(SchedulerContext& context, std::int64_t& budget, bool whole_prompts) {
   const EngineConfig& engine = context.engine();
   IterationPlan& plan = context.plan_in_progress();
+  const bool reserving = engine.admission == KvAdmission::full_reservation;
+  std::int64_t reserved = reserving ? reserved_blocks(context) : 0;
   while (!context.waiting_empty() && budget > 0 && context.seats_taken() < engine.max_num_seqs) {
     const SchedulerContext::Slot slot = context.waiting_front();
     const Sequence& seq = context.sequence(slot);
@@ -80,11 +94,13 @@ void admit_waiting(SchedulerContext& context, std::int64_t& budget, bool whole_p
       }
     }
     const std::int64_t blocks_needed = context.kv_layout().blocks_while_computing(hit_tokens, n) - hit.blocks;
-    if (blocks_needed > context.blocks_available() - hit.evictable_blocks) {
+    if (!kv_admits(context, hit, blocks_needed, reserved)) {
       plan.admission_stop = AdmissionStop::kv_blocks;
       return;
     }
+    const std::int64_t whole_blocks = reserving ? full_request_blocks(context, seq) : 0;
     context.admit_front(hit, blocks_needed, n);
+    if (reserving) reserved += std::max<std::int64_t>(0, whole_blocks - hit.blocks - blocks_needed);
     budget = std::max<std::int64_t>(0, budget - n);
   }
   if (context.waiting_empty()) {

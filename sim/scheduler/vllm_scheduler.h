@@ -25,15 +25,27 @@ void plan_vllm_v1(SchedulerContext& context);
 /// decodes one token, preempting as V1 does.
 void plan_vllm_v0(SchedulerContext& context);
 
-/// Step 2 of both: waiting requests in queue order while the budget, max_num_seqs (with a
-/// seat for every parallel sample to come) and free KV blocks allow; prefix-cache hits
+/// TensorRT-LLM's in-flight batching (its default capacity scheduler GUARANTEED_NO_EVICT and
+/// micro-batch scheduler; nvidia.github.io/TensorRT-LLM, "Scheduler" and "Useful Runtime
+/// Options"): running requests first, as plan_vllm_v1's step 1 (generation requests, and
+/// the next chunk of a chunked context), then waiting requests admitted into the same
+/// iteration while the token budget (max_num_tokens) lasts: whole prompts unless chunked
+/// context is enabled. The engine's admission reserves each request's whole KV
+/// (KvAdmission::full_reservation), so running requests always find their blocks and are
+/// never preempted (kept as a fallback only for shared prefix blocks evicted meanwhile).
+void plan_trtllm(SchedulerContext& context);
+
+/// Step 2 of all: waiting requests in queue order while the budget, max_num_seqs (with a
+/// seat for every parallel sample to come) and the engine's KV admission rule
+/// (sim/scheduler/kv_admission.h) allow; prefix-cache hits
 /// (whole blocks) reduce what is computed; the first chunk is min(rest, budget), or with
 /// `whole_prompts` the whole rest, which must fit the budget. A head that does not fit
 /// stops admission (head-of-line, no skipping). Sets plan_in_progress().admission_stop. `budget` is
 /// what is left of the iteration's token budget, and is reduced by what is admitted.
 void admit_waiting(SchedulerContext& context, std::int64_t& budget, bool whole_prompts);
 
-/// The policy for `engine`: plan_vllm_v1 with chunked prefill, plan_vllm_v0 without.
+/// The policy for the engine: plan_trtllm for TensorRT-LLM; otherwise plan_vllm_v1 with
+/// chunked prefill and plan_vllm_v0 without (vLLM V0 and V1, SGLang).
 void plan_with_engine_policy(SchedulerContext& context);
 
 }  // namespace llmsim::sim

@@ -77,7 +77,7 @@ TEST_CASE("our own measurement format prices the named operator of the given mod
   // Decode: 8 sequences x 1024 keys x one layer's KV (2 x 8 heads x 128 x 2 bytes = 4096).
   CHECK(samples[1].work.op == Operator::attention_decode);
   CHECK(samples[1].work.hbm_bytes == doctest::Approx(8.0 * 1024 * 4096));
-  CHECK(samples[1].work.blocks == doctest::Approx(8.0 * 32));
+  CHECK(samples[1].work.blocks == doctest::Approx(8.0 * 8));  // a block per (sequence, KV head)
   // Prefill: 2 sequences of 512 causal tokens: 2 x 512 x 513 / 2 pairs x 4 x 4096 FLOPs.
   CHECK(samples[2].work.op == Operator::attention_prefill);
   CHECK(samples[2].work.flops == doctest::Approx(2.0 * 512 * 513 / 2.0 * 4.0 * 4096));

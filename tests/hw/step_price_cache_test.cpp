@@ -51,7 +51,6 @@ HardwareSpec h100_calibrated(double exponent) {
   e[Operator::elementwise] = {1.0, 0.6311, 2.11e-6, 0.0};
   e[Operator::lm_head] = {0.7051, 0.8718, 5.80e-6, 0.0};
   e[Operator::allreduce] = {1.0, 0.7196, 22.59e-6, 0.0};
-  e.per_iteration_overhead_s = 2000e-6;
   e.roofline_exponent = exponent;
   return hw;
 }

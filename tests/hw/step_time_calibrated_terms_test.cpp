@@ -40,15 +40,16 @@ TEST_CASE("kernel latencies add once per kernel of each class") {
   CHECK(op_s(cost, Operator::attention_prefill) == 0.0);  // no prefill kernel launched
 }
 
-TEST_CASE("decode attention pays its per-block cost per sequence, query head and layer") {
+TEST_CASE("decode attention pays its per-block cost per sequence, KV head and layer") {
   auto hw = t::h100_sxm();
   hw.efficiency[Operator::attention_decode].per_block_s = 30e-9;
   const auto with = StepTimeModel(t::llama_3_1_8b(), hw, t::bf16(), t::tp(2)).price(t::decode_batch(10, 99));
   const auto without =
       StepTimeModel(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(2)).price(t::decode_batch(10, 99));
-  // 10 sequences x 16 query heads per GPU (32 / 2) x 32 layers x 30 ns = 153.6 us.
+  // GQA kernels give a thread block to each (sequence, KV head): 10 sequences x 4 KV heads
+  // per GPU (8 / 2) x 32 layers x 30 ns = 38.4 us (a quarter of the 16 query heads' count).
   CHECK(op_s(with, Operator::attention_decode) - op_s(without, Operator::attention_decode) ==
-        doctest::Approx(153.6e-6));
+        doctest::Approx(38.4e-6));
 }
 
 TEST_CASE("the rounded roofline prices a GEMM at the ridge above the hard maximum") {

@@ -59,7 +59,8 @@ TEST_CASE("a synthetic item list is priced by the same loop, item by item in lis
   auto hw = t::h100_sxm();
   hw.efficiency[Operator::attention_decode].latency_s = 8e-6;
   hw.efficiency[Operator::attention_decode].per_block_s = 30e-9;
-  const StepTimeModel model(t::llama_3_1_8b(), hw, t::bf16(), t::tp(4));
+  const StepTimeModel model(t::llama_3_1_8b(), hw, t::bf16(), t::tp(4),
+                            llmsim::hw::HostTime{.iteration_s = 0.002, .overlapped = false});
   // Two decode-attention items, as a model with two layer groups (windowed and full) would
   // emit them, a GEMM, and an all-reduce: no work model emits this list today.
   WorkItem windowed = item(Operator::attention_decode, 1e9, 2e8, 24.0);
@@ -131,8 +132,9 @@ TEST_CASE("a collective item is priced on the fabric and adds no FLOPs, bytes or
   CHECK(cost.bound == Bound::memory);  // nothing on either side of the roofline: a tie
 }
 
-TEST_CASE("an empty item list costs the per-iteration overhead alone; an empty batch nothing") {
-  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1));
+TEST_CASE("an empty item list costs the per-iteration host time alone; an empty batch nothing") {
+  const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::bf16(), t::tp(1),
+                            llmsim::hw::HostTime{.iteration_s = 0.002, .overlapped = false});
   CHECK(model.price(WorkItemList{}).time_s == 0.002);
   CHECK(model.price(llmsim::hw::BatchShape{}).time_s == 0.0);
 }

@@ -28,8 +28,8 @@ idle_power_w: 50
 price_per_gpu_hour_usd: 1
 efficiency:
   source: "test"
-  per_layer_overhead_us: 0
-  per_iteration_overhead_us: 10
+  per_layer_overhead_us: 10
+  # (host time per iteration is the engine's: configs/engines/)
 )" + operators;
 }
 
@@ -64,7 +64,7 @@ TEST_CASE("efficiencies are read by operator name; an operator left out keeps it
   CHECK(e[Operator::allreduce].bandwidth == 0.5);
   CHECK(e[Operator::allreduce].latency_s == 20 * 1e-6);
   CHECK(e.roofline_exponent == 2.0);
-  CHECK(e.per_iteration_overhead_s == 10 * 1e-6);
+  CHECK(e.per_layer_overhead_s == 10 * 1e-6);
   // gemm, attention_prefill and lm_head were not named: the documented defaults.
   for (const Operator op : {Operator::gemm, Operator::attention_prefill, Operator::lm_head}) {
     CAPTURE(llmsim::hw::to_string(op));

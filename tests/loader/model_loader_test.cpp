@@ -157,7 +157,6 @@ efficiency:
   source: "test"
   gemm: {compute: 1.5, bandwidth: 0.8, latency_us: 0}
   per_layer_overhead_us: 0
-  per_iteration_overhead_us: 10
 )";
   const auto path = llmsim::testing::write_temp_file("gpu.yaml", text);
   try {

@@ -22,7 +22,8 @@ class FakeContext final : public SchedulerContext {
   FakeContext(EngineConfig engine, std::int64_t blocks)
       : engine_(engine),
         layout_(llmsim::core::Architecture(testing::llama_3_1_8b()), engine.block_size),
-        free_blocks_(blocks) {}
+        free_blocks_(blocks),
+        total_blocks_(blocks) {}
 
   Slot add_running(std::int64_t prompt, std::int64_t generated) {
     const Slot slot = add(prompt, generated);
@@ -48,6 +49,8 @@ class FakeContext final : public SchedulerContext {
   std::int64_t pending_forks(Slot) const override { return 0; }
   KvBlockManager::PrefixHit prefix_hit(Slot) const override { return {}; }
   std::int64_t blocks_available() const override { return free_blocks_; }
+  std::int64_t total_blocks() const override { return total_blocks_; }
+  std::int64_t blocks_held(Slot slot) const override { return held_[static_cast<std::size_t>(slot)]; }
   const KvLayout& kv_layout() const override { return layout_; }
   IterationPlan& plan_in_progress() override { return plan_; }
   bool grow_blocks(Slot slot, std::int64_t new_tokens) override {
@@ -105,6 +108,7 @@ class FakeContext final : public SchedulerContext {
   EngineConfig engine_;
   KvLayout layout_;
   std::int64_t free_blocks_;
+  std::int64_t total_blocks_;
   std::vector<Sequence> seqs_;
   std::vector<std::int64_t> held_;
   std::vector<Slot> running_;
@@ -162,4 +166,74 @@ TEST_CASE("vLLM V1 preempts the newest running request when blocks run out, and 
   CHECK(plan.preempted == 1);
   CHECK(context.waiting_front() == b);  // back at the front of the queue
   CHECK(plan.admitted == 0);
+}
+
+TEST_CASE("vLLM V0's watermark keeps 1% of the blocks free at admission; V1 admits into them") {
+  // 200 blocks: watermark int(0.01 x 200) = 2. The running request holds 3 (42 tokens), 197
+  // are free; a 3,120-token prompt needs 195 blocks: 197 - 195 = 2 >= 2 admits it, a
+  // 3,136-token one needs 196: 1 < 2 refuses it, where V1 (no watermark) admits it.
+  for (const auto& [prompt, v0_admits] : {std::pair{3120, true}, std::pair{3136, false}}) {
+    CAPTURE(prompt);
+    EngineConfig e = engine(false, 8192);
+    e.kind = EngineKind::vllm_v0;
+    e.admission = KvAdmission::watermark;
+    e.watermark = 0.01;
+    FakeContext v0(e, 200);
+    v0.add_running(40, 3);
+    v0.add_waiting(prompt);
+    plan_vllm_v0(v0);
+    CHECK((v0.plan_in_progress().admitted == 1) == v0_admits);
+    if (!v0_admits) CHECK(v0.plan_in_progress().admission_stop == AdmissionStop::kv_blocks);
+
+    FakeContext v1(engine(false, 8192), 200);
+    v1.add_running(40, 3);
+    v1.add_waiting(prompt);
+    plan_vllm_v0(v1);
+    CHECK(v1.plan_in_progress().admitted == 1);
+  }
+}
+
+TEST_CASE("TensorRT-LLM's GUARANTEED_NO_EVICT sets aside prompt + output blocks of every request") {
+  // Running: 40-token prompt, 3 generated, 103 output tokens in all: its whole request is
+  // ceil(143 / 16) = 9 blocks, it holds ceil(42 / 16) = 3, so 6 stay set aside. Waiting: a
+  // 100-token prompt with 100 output tokens: ceil(200 / 16) = 13 blocks. With 21 blocks (18
+  // free) 13 > 18 - 6 refuses it although its prompt (7 blocks) fits; with 22 it is admitted.
+  for (const auto& [blocks, admits] : {std::pair{21, false}, std::pair{22, true}}) {
+    CAPTURE(blocks);
+    EngineConfig e = engine(false, 8192);
+    e.kind = EngineKind::trtllm;
+    e.admission = KvAdmission::full_reservation;
+    FakeContext context(e, blocks);
+    const auto a = context.add_running(40, 3);
+    const auto w = context.add_waiting(100);
+    plan_trtllm(context);
+    const IterationPlan& plan = context.plan_in_progress();
+    CHECK(plan.admitted == (admits ? 1 : 0));
+    REQUIRE(plan.seqs.size() == (admits ? 2u : 1u));
+    CHECK(plan.seqs[0].slot == a);  // generation requests first
+    if (admits) {
+      CHECK(plan.seqs[1].slot == w);
+      CHECK(plan.seqs[1].new_tokens == 100);  // the whole prompt, in the same iteration
+    } else {
+      CHECK(plan.admission_stop == AdmissionStop::kv_blocks);
+    }
+  }
+}
+
+TEST_CASE("TensorRT-LLM mixes decodes with whole prompts up to max_num_tokens, never a partial prompt") {
+  EngineConfig e = engine(false, 400);
+  e.kind = EngineKind::trtllm;
+  e.admission = KvAdmission::full_reservation;
+  FakeContext context(e, 1000);
+  const auto a = context.add_running(40, 3);
+  const auto w1 = context.add_waiting(300);
+  context.add_waiting(200);  // 1 + 300 + 200 > 400: waits for the next iteration
+  plan_trtllm(context);
+  const IterationPlan& plan = context.plan_in_progress();
+  REQUIRE(plan.seqs.size() == 2);
+  CHECK(plan.seqs[0].slot == a);
+  CHECK(plan.seqs[1].slot == w1);
+  CHECK(plan.seqs[1].new_tokens == 300);
+  CHECK(plan.shape.decode_seqs == 1);
+  CHECK(plan.admission_stop == AdmissionStop::token_budget);
 }

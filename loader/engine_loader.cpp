@@ -1,0 +1,121 @@
+#include "loader/engine_loader.h"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "core/input_error.h"
+#include "loader/preset_resolver.h"
+#include "loader/yaml_map.h"
+
+namespace llmsim::loader {
+namespace {
+
+constexpr double kMicro = 1e-6;
+constexpr double kGibibyte = 1024.0 * 1024.0 * 1024.0;
+
+template <typename Enum, std::size_t N>
+Enum read_choice(YamlMap& map, const std::string& key, const std::pair<const char*, Enum> (&choices)[N]) {
+  const std::string text = map.required_string(key);
+  std::string names;
+  for (const auto& [name, value] : choices) {
+    if (text == name) return value;
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  }
+  map.fail(key, "expected one of " + names + ", got \"" + text + "\"");
+}
+
+EngineLimits read_limits(YamlMap& map) {
+  EngineLimits limits;
+  limits.max_num_seqs = map.require_positive("max_num_seqs", map.required_int("max_num_seqs"));
+  if (map.has("max_num_batched_tokens") && map.required_node("max_num_batched_tokens").IsScalar() &&
+      map.required_node("max_num_batched_tokens").Scalar() == "max_model_len") {
+    limits.max_num_batched_tokens = 0;
+  } else {
+    limits.max_num_batched_tokens =
+        map.require_positive("max_num_batched_tokens", map.required_int("max_num_batched_tokens"));
+  }
+  map.finish();
+  return limits;
+}
+
+EnginePreset read_engine_yaml(const std::string& path) {
+  auto origin = std::make_shared<YamlOrigin>();
+  origin->file = path;
+  YamlMap map(parse_yaml_file(path), origin, "");
+  EnginePreset preset;
+  preset.id = map.required_string("id");
+  preset.name = map.required_string("name");
+  preset.source = map.required_string("source");
+  static constexpr std::pair<const char*, sim::EngineKind> kKinds[] = {
+      {"vllm-v0", sim::EngineKind::vllm_v0},
+      {"vllm-v1", sim::EngineKind::vllm_v1},
+      {"sglang", sim::EngineKind::sglang},
+      {"trtllm", sim::EngineKind::trtllm}};
+  sim::EngineConfig& engine = preset.engine;
+  engine.id = preset.id;
+  engine.kind = read_choice(map, "family", kKinds);
+
+  YamlMap host = map.required_map("host");
+  engine.host.iteration_s =
+      host.require_non_negative("iteration_us", host.required_number("iteration_us")) * kMicro;
+  engine.host.per_seq_s =
+      host.require_non_negative("per_seq_us", host.required_number("per_seq_us")) * kMicro;
+  engine.host.overlapped = host.required_bool("overlapped");
+  host.finish();
+
+  YamlMap scheduler = map.required_map("scheduler");
+  static constexpr std::pair<const char*, sim::KvAdmission> kAdmissions[] = {
+      {"step_blocks", sim::KvAdmission::step_blocks},
+      {"watermark", sim::KvAdmission::watermark},
+      {"full_reservation", sim::KvAdmission::full_reservation}};
+  engine.admission = read_choice(scheduler, "admission", kAdmissions);
+  if (engine.admission == sim::KvAdmission::watermark) {
+    engine.watermark = scheduler.required_number("watermark");
+    if (!(engine.watermark >= 0.0 && engine.watermark < 1.0)) {
+      scheduler.fail("watermark", "expected a share of the KV blocks in [0, 1)");
+    }
+  } else if (scheduler.has("watermark")) {
+    scheduler.fail("watermark", "only the watermark admission keeps a watermark");
+  }
+  engine.chunked_prefill = scheduler.required_bool("chunked_prefill");
+  engine.prefix_caching = scheduler.required_bool("prefix_caching");
+  engine.block_size = scheduler.require_positive("block_size", scheduler.required_int("block_size"));
+  engine.gpu_memory_utilization = scheduler.require_fraction(
+      "gpu_memory_utilization", scheduler.required_number("gpu_memory_utilization"));
+  if (engine.kind == sim::EngineKind::trtllm && engine.admission != sim::KvAdmission::full_reservation) {
+    scheduler.fail("admission", "the trtllm family's planner assumes full_reservation (it never preempts)");
+  }
+  scheduler.finish();
+
+  YamlMap limits = map.required_map("limits");
+  preset.limits = read_limits(limits);
+  if (auto small = map.optional_map("small_gpu_limits")) preset.small_gpu_limits = read_limits(*small);
+  map.finish();
+  return preset;
+}
+
+}  // namespace
+
+sim::EngineConfig EnginePreset::defaults_for(const hw::HardwareSpec& hardware,
+                                             const core::ModelSpec& model) const {
+  sim::EngineConfig config = engine;
+  // vLLM's EngineArgs.get_batch_defaults: larger limits when the device has at least 70 GiB
+  // and is not an A100 ("a100" not in the device name).
+  const bool small_gpu = hardware.hbm_capacity_bytes < 70.0 * kGibibyte ||
+                         hardware.id.rfind("a100", 0) == 0;
+  const EngineLimits& chosen = small_gpu && small_gpu_limits ? *small_gpu_limits : limits;
+  config.max_num_seqs = chosen.max_num_seqs;
+  config.max_num_batched_tokens = chosen.max_num_batched_tokens > 0
+                                      ? chosen.max_num_batched_tokens
+                                      : std::max<std::int64_t>(model.max_position_embeddings, 2048);
+  return config;
+}
+
+EnginePreset load_engine(const std::string& id_or_path, const std::string& base_dir) {
+  return read_engine_yaml(resolve_preset(id_or_path, base_dir, "engines", "engine"));
+}
+
+std::vector<std::string> list_engine_presets() { return list_presets("engines"); }
+
+}  // namespace llmsim::loader

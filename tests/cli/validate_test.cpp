@@ -1,0 +1,34 @@
+// `llmsim validate` end to end: the static-batch tables and the serving sets, each row
+// replayed, with an error per published metric and a median per set.
+#include <doctest/doctest.h>
+
+#include <regex>
+#include <string>
+
+#include "tests/cli/run_llmsim.h"
+
+using llmsim::testing::LlmsimOutcome;
+using llmsim::testing::run_llmsim;
+
+TEST_CASE("validate replays the serving sets through the simulator and labels calibration vs validation") {
+  const LlmsimOutcome outcome = run_llmsim("validate");
+  REQUIRE(outcome.exit_code == 0);
+  const std::string& out = outcome.output;
+  CHECK(out.find("single-request ITL fits, Llama-3.1-8B, H100 (CALIBRATION") != std::string::npos);
+  CHECK(out.find("concurrency 8, 20k/2k, Llama-3.1-8B, H100 (validation only)") != std::string::npos);
+  // Both KV variants of both tables, each metric with a measured and a predicted value: the
+  // fits give slope and intercept, the load test four metrics.
+  const std::regex metric_line(R"(line \d+ (BF16|FP8) .* measured +[0-9.e+-]+ +predicted +[0-9.e+-]+ +[+-][0-9.]+%)");
+  int metrics = 0;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), metric_line); it != std::sregex_iterator(); ++it) {
+    ++metrics;
+  }
+  CHECK(metrics == 2 * 2 + 2 * 4);
+}
+
+TEST_CASE("validate --static-only leaves the serving sets out") {
+  const LlmsimOutcome outcome = run_llmsim("validate --static-only");
+  REQUIRE(outcome.exit_code == 0);
+  CHECK(outcome.output.find("Serving sets") == std::string::npos);
+  CHECK(outcome.output.find("all rows") != std::string::npos);
+}
