@@ -84,6 +84,12 @@ sim::EngineConfig read_engine(YamlMap& map) {
       {"priority", sim::SchedulingPolicy::priority},
       {"shortest_prompt_first", sim::SchedulingPolicy::shortest_prompt_first}};
   engine.policy = read_choice(map, "policy", engine.policy, kPolicies);
+  if (engine.policy == sim::SchedulingPolicy::priority) {
+    // No workload gives a request a priority yet (RequestSpec::priority stays 0): the policy
+    // would silently schedule first come, first served.
+    map.fail("policy", "no workload gives requests a priority yet (every request has priority 0, so it would "
+                       "run as fcfs): use fcfs or shortest_prompt_first");
+  }
   map.finish();
   return engine;
 }
