@@ -148,7 +148,9 @@ void add_run_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("run", "simulate a scenario; print a summary, write summary.json and requests.csv (and samples.csv for test-time compute)");
   command->add_option("scenario", options->scenario, "scenario YAML file")->required();
   command->add_option("--set", options->overrides, "override a scenario key: key.path=value (repeatable)");
-  command->add_option("--out", options->out_dir, "results folder (default: out/<scenario name>)");
+  command->add_option("--out", options->out_dir,
+                      "results folder (default: out/<scenario name>), replaced as a whole when the run "
+                      "ends; a folder holding files llmsim did not write is refused");
   command->add_flag("--quiet", options->quiet, "print nothing on success");
   command->add_option("--params", options->params,
                       "test-time compute: N of the theoretical FLOPs, 2 x N x tokens: nominal (default), "
