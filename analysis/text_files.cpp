@@ -4,18 +4,16 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/input_error.h"
+#include "core/input_file.h"
 
 namespace llmsim::analysis {
 
 std::string read_text_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file || is_folder(path)) throw core::InputError(path, 0, "", "cannot open file");
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
+  // Results files (summary.json, a sweep's manifest and CSV) of long runs are large but
+  // never near 1 GiB; a device or FIFO is refused rather than read forever.
+  return core::read_input_file(path, std::int64_t{1} << 30);
 }
 
 void write_text_file(const std::string& path, const std::string& text) {

@@ -8,6 +8,7 @@
 #include "app/cli_values.h"
 #include "app/commands.h"
 #include "core/flop_method.h"
+#include "core/input_checks.h"
 #include "core/input_error.h"
 #include "core/mfu.h"
 #include "loader/hardware_loader.h"
@@ -24,13 +25,39 @@ struct FlopsOptions {
   std::string method = "precise";
   std::string params = "nominal";
   double duration_s = 0.0;
+  bool duration_given = false;  ///< --duration-s was given (0 or less is then an error, not "no MFU")
   std::string gpu;
   std::int64_t num_gpus = 1;
   bool json = false;
 };
 
+/// The checks `run` makes of the same quantities (core/input_checks.h), each reported at
+/// its option (issue 22): a sequence of at least one input and one output token within the
+/// model's context, a token total that stays exact, a positive duration and GPU count.
+void check_flops_options(const FlopsOptions& options, const core::ModelSpec& model) {
+  if (const auto problem = core::sequence_problem(model, options.input_tokens, options.output_tokens)) {
+    // The prompt alone leaves no room for an output token: the prompt is at fault.
+    const bool prompt_at_fault =
+        options.input_tokens < 1 || options.input_tokens >= model.max_position_embeddings;
+    option_error(prompt_at_fault ? "--input-tokens" : "--output-tokens", *problem);
+  }
+  if (options.batch < 1) option_error("--batch", "expected a positive integer, got " + std::to_string(options.batch));
+  if (const auto problem = core::token_count_problem(options.batch, options.input_tokens + options.output_tokens)) {
+    option_error("--batch", *problem);
+  }
+  if (options.duration_given && !(options.duration_s > 0.0 && options.duration_s < core::kClockHorizonS)) {
+    option_error("--duration-s", "expected a positive number of seconds, got " + cli_number_text(options.duration_s));
+  }
+  if (options.num_gpus < 1 || options.num_gpus > core::kMaxTensorParallel * core::kMaxReplicas) {
+    option_error("--num-gpus", "expected an integer in [1, " +
+                                   std::to_string(core::kMaxTensorParallel * core::kMaxReplicas) + "], got " +
+                                   std::to_string(options.num_gpus));
+  }
+}
+
 void run_flops(const FlopsOptions& options) {
   const core::ModelSpec model = loader::load_model(options.model);
+  check_flops_options(options, model);
   const core::FlopMethod method = flop_method_option(options.method);
   const core::ParamBasis basis = param_basis_option(options.params);
   const core::FlopQuery query{options.batch, options.input_tokens, options.output_tokens};
@@ -51,7 +78,7 @@ void run_flops(const FlopsOptions& options) {
   out["flops_per_output_token"] = flops.per_output_token();
   out["tflops_total"] = flops.total() / 1e12;
 
-  const bool with_mfu = options.duration_s > 0.0;
+  const bool with_mfu = options.duration_given;
   if (with_mfu) {
     if (options.gpu.empty()) throw core::InputError("--gpu: required with --duration-s (an id or a device name)");
     const hw::HardwareSpec gpu = loader::find_hardware(options.gpu);
@@ -99,11 +126,14 @@ void add_flops_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--params", options->params, "N for simple/no_kv_cache: nominal | non_embedding | total | active")
       ->capture_default_str();
-  command->add_option("--duration-s", options->duration_s, "measured duration, for MFU");
+  CLI::Option* duration = command->add_option("--duration-s", options->duration_s, "measured duration, for MFU");
   command->add_option("--gpu", options->gpu, "GPU preset id or device name (e.g. \"NVIDIA H100 80GB HBM3\"), for MFU");
   command->add_option("--num-gpus", options->num_gpus, "GPUs that did the work, for MFU")->capture_default_str();
   command->add_flag("--json", options->json, "print a JSON object instead of a table");
-  command->callback([options] { run_flops(*options); });
+  command->callback([options, duration] {
+    options->duration_given = duration->count() > 0;
+    run_flops(*options);
+  });
 }
 
 }  // namespace llmsim::app

@@ -8,6 +8,7 @@
 
 #include "app/cli_values.h"
 #include "app/commands.h"
+#include "core/input_checks.h"
 #include "core/memory_footprint.h"
 #include "core/scaling_calculator.h"
 #include "loader/hardware_loader.h"
@@ -32,6 +33,30 @@ struct MemoryOptions {
   bool json = false;
 };
 
+/// The checks `run` makes of the same quantities (core/input_checks.h), each reported at
+/// its option: memory accepts exactly the deployments run accepts (issue 22).
+void check_memory_options(const MemoryOptions& options, const core::ModelSpec& model, core::DType kv_dtype) {
+  if (const auto problem = core::tensor_parallel_problem(model, options.tp)) option_error("--tp", *problem);
+  if (const auto problem = core::kv_cache_dtype_problem(kv_dtype)) option_error("--kv-dtype", *problem);
+  if (options.batch < 1) option_error("--batch", "expected a positive integer, got " + std::to_string(options.batch));
+  // --seq-len is a whole sequence (prompt + output), as long as the model's context at most;
+  // --output-tokens only prices the latency estimate, likewise at most the context.
+  if (const auto problem = core::context_tokens_problem(model, options.seq_len)) option_error("--seq-len", *problem);
+  if (const auto problem = core::context_tokens_problem(model, options.output_tokens)) {
+    option_error("--output-tokens", *problem);
+  }
+  if (const auto problem = core::token_count_problem(options.batch, options.seq_len + options.output_tokens)) {
+    option_error("--batch", *problem);
+  }
+  if (!(options.calculator_efficiency > 0.0 && options.calculator_efficiency <= 1.0)) {
+    option_error("--calculator-efficiency", "expected a number in (0, 1], got " +
+                                                cli_number_text(options.calculator_efficiency));
+  }
+  if (!(options.scaling_factor > 0.0 && options.scaling_factor <= 1.0)) {
+    option_error("--scaling-factor", "expected a number in (0, 1], got " + cli_number_text(options.scaling_factor));
+  }
+}
+
 void run_memory(const MemoryOptions& options) {
   const core::ModelSpec model = loader::load_model(options.model);
   const hw::HardwareSpec gpu = loader::load_hardware(options.hardware);
@@ -41,6 +66,7 @@ void run_memory(const MemoryOptions& options) {
   query.kv_cache_dtype = options.kv_dtype.empty()
                              ? (query.weights_dtype == core::DType::fp8 ? core::DType::fp8 : core::DType::bf16)
                              : dtype_option("--kv-dtype", options.kv_dtype);
+  check_memory_options(options, model, query.kv_cache_dtype);
   query.batch = options.batch;
   query.sequence_tokens = options.seq_len;
   query.tensor_parallel = options.tp;

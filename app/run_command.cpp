@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/result_folder.h"
 #include "app/run_extras.h"
 #include "core/input_error.h"
 #include "core/param_basis.h"
@@ -62,7 +63,8 @@ void apply_ttc_options(const RunOptions& options, sim::Scenario& scenario) {
 }
 
 /// samples.csv next to summary.json, and the --dump-dag file.
-void write_ttc_outputs(const RunOptions& options, const sim::RunResult& result, const std::string& out_dir) {
+void write_ttc_outputs(const RunOptions& options, const sim::RunResult& result, const std::string& out_dir,
+                       const std::string& dag_path) {
   if (!result.ttc) return;
   sim::write_samples_csv(*result.ttc, (std::filesystem::path(out_dir) / "samples.csv").string());
   if (options.dump_dag.empty()) return;
@@ -70,7 +72,7 @@ void write_ttc_outputs(const RunOptions& options, const sim::RunResult& result, 
     throw core::InputError(options.dump_dag, 0, "--dump-dag-problem",
                            "problem " + std::to_string(options.dump_dag_problem) + " never arrived");
   }
-  std::ofstream file(options.dump_dag, std::ios::binary | std::ios::trunc);
+  std::ofstream file(dag_path, std::ios::binary | std::ios::trunc);
   file << result.ttc->dag_graphviz;
   if (!file) throw core::InputError(options.dump_dag, 0, "--dump-dag", "cannot write the file");
 }
@@ -109,32 +111,33 @@ void run_scenario(const RunOptions& options) {
   }
   sim::Simulator simulator(scenario, std::move(hooks));
   // The results folder is made only once the simulator has accepted the scenario: bad input
-  // leaves nothing behind (tests/malformed).
-  std::error_code error;
-  std::filesystem::create_directories(out_dir, error);
-  if (error) throw core::InputError(out_dir, 0, "--out", "cannot create the folder: " + error.message());
-  const std::string requests_path = (std::filesystem::path(out_dir) / "requests.csv").string();
+  // leaves nothing behind (tests/malformed). Files go to a private staging folder that
+  // commit() puts in place whole (app/result_folder.h).
+  ResultFolder folder(out_dir);
+  const std::string& staging = folder.staging();
+  const std::string requests_path = (std::filesystem::path(staging) / "requests.csv").string();
   if (simulator.streams_requests()) {
     requests_stream = std::make_unique<sim::RequestsCsvStream>(requests_path, sim::pool_names(scenario));
   }
   const sim::RunResult result = simulator.run();
   if (progress_shown) fmt::print(stderr, "\r{:60}\r", "");
   const bool requests_csv = !options.no_requests_csv || result.ttc.has_value();
-  sim::write_summary_json(result, (std::filesystem::path(out_dir) / "summary.json").string());
+  sim::write_summary_json(result, (std::filesystem::path(staging) / "summary.json").string());
   if (requests_stream) {
     requests_stream->commit();
   } else if (requests_csv) {
     sim::write_requests_csv(result, requests_path);
   }
-  write_ttc_outputs(options, result, out_dir);
-  const std::vector<std::string> extra_files = extras.write(result, out_dir);
+  write_ttc_outputs(options, result, staging, folder.staged_path(options.dump_dag));
+  const std::vector<std::string> extra_files = extras.write(result, staging, folder.staged_path(options.extras.trace_file));
+  folder.commit();
   if (!options.quiet) {
     fmt::print("{}", sim::format_summary_table(result));
     if (result.ttc) fmt::print("{}", sim::format_ttc_table(result.summary));
     fmt::print("results: {}/summary.json{}{}\n", out_dir,
                requests_csv ? ", " + out_dir + "/requests.csv" : std::string(),
                result.ttc ? ", " + out_dir + "/samples.csv" : std::string());
-    for (const std::string& file : extra_files) fmt::print("         {}\n", file);
+    for (const std::string& file : extra_files) fmt::print("         {}\n", folder.final_path(file));
   }
 }
 
@@ -145,7 +148,9 @@ void add_run_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("run", "simulate a scenario; print a summary, write summary.json and requests.csv (and samples.csv for test-time compute)");
   command->add_option("scenario", options->scenario, "scenario YAML file")->required();
   command->add_option("--set", options->overrides, "override a scenario key: key.path=value (repeatable)");
-  command->add_option("--out", options->out_dir, "results folder (default: out/<scenario name>)");
+  command->add_option("--out", options->out_dir,
+                      "results folder (default: out/<scenario name>), replaced as a whole when the run "
+                      "ends; a folder holding files llmsim did not write is refused");
   command->add_flag("--quiet", options->quiet, "print nothing on success");
   command->add_option("--params", options->params,
                       "test-time compute: N of the theoretical FLOPs, 2 x N x tokens: nominal (default), "

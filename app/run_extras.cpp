@@ -53,7 +53,8 @@ std::vector<sim::IterationObserver*> RunExtras::observers() const {
   return out;
 }
 
-std::vector<std::string> RunExtras::write(const sim::RunResult& result, const std::string& out_dir) const {
+std::vector<std::string> RunExtras::write(const sim::RunResult& result, const std::string& out_dir,
+                                          const std::string& trace_path) const {
   namespace fs = std::filesystem;
   std::vector<std::string> written;
   if (series_) {
@@ -65,8 +66,8 @@ std::vector<std::string> RunExtras::write(const sim::RunResult& result, const st
     written.push_back(report);
   }
   if (trace_) {
-    analysis::write_text_file(options_.trace_file, trace_->json_text(result));
-    written.push_back(options_.trace_file);
+    analysis::write_text_file(trace_path, trace_->json_text(result));
+    written.push_back(trace_path);
   }
   return written;
 }

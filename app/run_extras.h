@@ -39,7 +39,10 @@ class RunExtras {
 
   /// After summary.json and requests.csv are in out_dir: writes timeseries.csv and
   /// report.html (--report) and the trace (--trace). Returns the paths written.
-  std::vector<std::string> write(const sim::RunResult& result, const std::string& out_dir) const;
+  /// `trace_path`: where --trace's file goes (the option's path, or its place in the staging
+  /// folder when it lies inside the results folder: app/result_folder.h).
+  std::vector<std::string> write(const sim::RunResult& result, const std::string& out_dir,
+                                 const std::string& trace_path) const;
 
  private:
   RunExtrasOptions options_;

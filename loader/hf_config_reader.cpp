@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
-#include <sstream>
+#include <map>
+#include <set>
+#include <vector>
 #include <string_view>
 
 #include "core/input_error.h"
+#include "core/input_file.h"
 #include "core/message_text.h"
 #include "core/parameter_counts.h"
 #include "loader/model_loader.h"
@@ -72,6 +74,121 @@ int line_of_quoted_token(const std::string& text, const std::string& message) {
   return at == std::string::npos ? 1 : line_of_byte(text, at);
 }
 
+// --- The JSON layer (issue 22): what json::parse accepts silently or not at all ----------
+
+/// Python's json module writes float('inf') and float('nan') as the bare literals Infinity,
+/// -Infinity and NaN, which JSON does not have (Nemotron-H's config.json holds
+/// "time_step_limit": [0.0, Infinity]). They are turned into strings holding this marker
+/// and the literal, so that a field llmsim does not read may hold one (it is ignored like
+/// any other field), while a field llmsim reads is refused by name (non_finite_literal):
+/// none of those fields (sizes, counts, flags) has a meaning for infinity.
+constexpr std::string_view kNonFiniteMarker = "\\u001fllmsim-non-finite:";  ///< as written in the JSON text
+constexpr std::string_view kNonFiniteDecoded = "\x1f" "llmsim-non-finite:";      ///< the string it decodes to
+
+/// `text` with every Infinity, -Infinity and NaN outside strings replaced by a marked string.
+/// Newlines are kept, so line numbers stay those of the file.
+std::string mark_non_finite_literals(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out += c;
+      continue;
+    }
+    bool replaced = false;
+    for (const std::string_view literal : {std::string_view("-Infinity"), std::string_view("Infinity"),
+                                           std::string_view("NaN")}) {
+      if (text.compare(i, literal.size(), literal) == 0) {
+        out.append("\"").append(kNonFiniteMarker).append(literal).append("\"");
+        i += literal.size() - 1;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += c;
+  }
+  return out;
+}
+
+/// The literal ("Infinity", "-Infinity", "NaN") a marked value stands for, or empty.
+std::string non_finite_literal(const json& value) {
+  if (!value.is_string()) return "";
+  const std::string& text = value.get_ref<const std::string&>();
+  return text.rfind(kNonFiniteDecoded, 0) == 0 ? text.substr(kNonFiniteDecoded.size()) : "";
+}
+
+/// Deepest nesting of objects and arrays accepted: a config.json nests 3 or 4 levels
+/// (rope_scaling, quantization_config, text_config); a deeper one is not a model config.
+constexpr int kMaxJsonDepth = 64;
+
+/// The line of the `occurrence`-th (from 1) appearance of "key" in `text`, or 1.
+int line_of_key_occurrence(const std::string& text, const std::string& key, int occurrence) {
+  std::size_t at = std::string::npos;
+  std::size_t from = 0;
+  for (int k = 0; k < occurrence; ++k) {
+    at = text.find("\"" + key + "\"", from);
+    if (at == std::string::npos) return 1;
+    from = at + 1;
+  }
+  return line_of_byte(text, at);
+}
+
+/// json::parse of a config.json, refusing what it would accept silently: a key twice in one
+/// object (json keeps the last; transformers' json.load too, but a file that says two
+/// things is a mistake to point at), and nesting beyond kMaxJsonDepth. Syntax errors and
+/// numbers beyond a double are InputErrors at their line.
+json parse_config_json(const std::string& path, const std::string& text) {
+  std::vector<std::set<std::string>> open_objects;
+  std::map<std::string, int> key_seen;  // how many times each key text appeared so far
+  const json::parser_callback_t check = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (depth > kMaxJsonDepth) {
+      throw core::InputError(path, 1, "", "nested more than " + std::to_string(kMaxJsonDepth) + " levels deep");
+    }
+    if (event == json::parse_event_t::object_start) open_objects.emplace_back();
+    if (event == json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
+    if (event == json::parse_event_t::key && !open_objects.empty()) {
+      const std::string key = parsed.get<std::string>();
+      const int occurrence = ++key_seen[key];
+      if (!open_objects.back().insert(key).second) {
+        throw core::InputError(path, line_of_key_occurrence(text, key, occurrence), key, "duplicate key");
+      }
+    }
+    return true;
+  };
+  const std::string marked = mark_non_finite_literals(text);
+  try {
+    return json::parse(marked, check);
+  } catch (const json::parse_error& error) {
+    throw core::InputError(path, line_of_byte(marked, error.byte), "", "JSON syntax error: " +
+                           core::excerpt(error.what(), 200));
+  } catch (const json::exception& error) {
+    // Not a parse_error: a number too large for a double ("1e8001", out_of_range 406), which
+    // terminated llmsim before (found by fuzz/). It carries no position: find the number.
+    throw core::InputError(path, line_of_quoted_token(text, error.what()), "",
+                           "JSON error: " + core::excerpt(error.what(), 200));
+  }
+}
+
+/// "llama, mistral, ...": the model_types read_hf_config supports, from kSupportedTypes, so
+/// that a type added there is listed in the message too.
+std::string supported_model_types_text() {
+  std::string names;
+  for (const std::string_view type : kSupportedTypes) names.append(names.empty() ? "" : ", ").append(type);
+  return names;
+}
+
 class ConfigReader {
  public:
   ConfigReader(std::string path, std::string text, json config)
@@ -87,7 +204,7 @@ class ConfigReader {
     if (!has(key)) fail(key, "missing required field");
     const json& value = config_[key];
     if (!value.is_number_integer() || value.get<std::int64_t>() <= 0) {
-      fail(key, "expected a positive integer, got " + workloads::describe_json_value(value));
+      fail(key, "expected a positive integer, got " + describe(value));
     }
     return value.get<std::int64_t>();
   }
@@ -99,15 +216,22 @@ class ConfigReader {
   bool bool_or(const std::string& key, bool fallback) const {
     if (!has(key)) return fallback;
     const json& value = config_[key];
-    if (!value.is_boolean()) fail(key, "expected true or false, got " + workloads::describe_json_value(value));
+    if (!value.is_boolean()) fail(key, "expected true or false, got " + describe(value));
     return value.get<bool>();
   }
 
   std::string string_or(const std::string& key, const std::string& fallback) const {
     if (!has(key)) return fallback;
     const json& value = config_[key];
-    if (!value.is_string()) fail(key, "expected a string, got " + workloads::describe_json_value(value));
+    if (!value.is_string() || !non_finite_literal(value).empty()) fail(key, "expected a string, got " + describe(value));
     return value.get<std::string>();
+  }
+
+  /// "got ..." text of a value; a bare Infinity or NaN of the file is named as such.
+  static std::string describe(const json& value) {
+    const std::string literal = non_finite_literal(value);
+    if (!literal.empty()) return literal + " (a non-finite number: this field needs a finite value)";
+    return workloads::describe_json_value(value);
   }
 
   /// The JSON value of a key the caller checked with has().
@@ -323,31 +447,15 @@ void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model
 }  // namespace
 
 core::ModelSpec read_hf_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::InputError(path, 0, "", "cannot open file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
-  json config;
-  try {
-    config = json::parse(text);
-  } catch (const json::parse_error& error) {
-    throw core::InputError(path, line_of_byte(text, error.byte), "", "JSON syntax error: " +
-                           core::excerpt(error.what(), 200));
-  } catch (const json::exception& error) {
-    // Not a parse_error: a number too large for a double ("1e8001", out_of_range 406), which
-    // terminated llmsim before (found by fuzz/). It carries no position: find the number.
-    throw core::InputError(path, line_of_quoted_token(text, error.what()), "",
-                           "JSON error: " + core::excerpt(error.what(), 200));
-  }
+  const std::string text = core::read_input_file(path);
+  const json config = parse_config_json(path, text);
   if (!config.is_object()) throw core::InputError(path, 1, "", "expected a JSON object");
   const ConfigReader reader(path, text, config);
 
   const std::string model_type = reader.string_or("model_type", "");
   if (std::find(kSupportedTypes.begin(), kSupportedTypes.end(), model_type) == kSupportedTypes.end()) {
-    reader.fail("model_type", "unsupported model_type \"" + model_type +
-                                  "\" (supported: llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, "
-                                  "deepseek_v2, deepseek_v3, kimi_k2, gpt_oss)");
+    reader.fail("model_type", "unsupported model_type \"" + model_type + "\" (supported: " +
+                                  supported_model_types_text() + ")");
   }
 
   core::ModelSpec model;

@@ -13,6 +13,12 @@ namespace llmsim::loader {
 /// hidden_size / num_attention_heads, tie_word_embeddings = false). nominal_params, which
 /// config.json does not carry, is set to the total parameter count.
 /// Errors name the file, the line of the offending key (or 1 for a missing one) and the key.
+/// Refused as well (issue 22): a key twice in one object, nesting deeper than 64 levels, a
+/// quantization_config (the weights' dtype comes from the scenario or --weights-dtype), and
+/// an unsupported model_type (the message lists the supported ones). Python's bare
+/// Infinity, -Infinity and NaN literals are accepted in fields llmsim does not read (Mamba-2
+/// configs write "time_step_limit": [0.0, Infinity]) and refused, by name, in a field it
+/// reads: none of those (sizes, counts, flags, model_type) has a meaning for infinity.
 core::ModelSpec read_hf_config(const std::string& path);
 
 }  // namespace llmsim::loader

@@ -6,8 +6,10 @@
 #include <utility>
 
 #include "core/input_error.h"
+#include "core/parameter_counts.h"
 #include "loader/hf_config_reader.h"
 #include "loader/preset_resolver.h"
+#include "loader/scalar_parse.h"
 #include "loader/yaml_map.h"
 
 namespace llmsim::loader {
@@ -35,6 +37,19 @@ void read_moe_layout_yaml(YamlMap& map, core::ModelSpec& model) {
   model.moe_layer_step = map.optional_int("moe_layer_step", 1);
   model.expert_bytes_per_weight = map.optional_number("expert_bytes_per_weight", 0.0);
   model.attention_sinks = map.optional_bool("attention_sinks", false);
+}
+
+/// nominal_params is the size in the model's name ("8B" is 8.0e9); it prices the `simple`
+/// FLOP method and test-time-compute accounting. A value more than a factor of 2 from the
+/// parameters the architecture holds (core::count_parameters) is a typo (8.0e6 for 8.0e9,
+/// a value in billions), not a rounding of the name: every shipped preset is within 10%.
+void check_nominal_params(const YamlMap& map, const core::ModelSpec& model) {
+  const double counted = core::count_parameters(model).total;
+  if (!(model.nominal_params >= counted / 2.0 && model.nominal_params <= counted * 2.0)) {
+    map.fail("nominal_params", "expected the size in the model's name, within a factor of 2 of the " +
+                                   format_number(counted) + " parameters the architecture holds, got " +
+                                   format_number(model.nominal_params));
+  }
 }
 
 core::ModelSpec read_model_yaml(const std::string& path) {
@@ -85,6 +100,7 @@ core::ModelSpec read_model_yaml(const std::string& path) {
       map.require_positive("reward_head_outputs", map.optional_int("reward_head_outputs", 2));
   map.finish();
   validate_model(model, [&map](const std::string& key, const std::string& message) { map.fail(key, message); });
+  check_nominal_params(map, model);
   return model;
 }
 

@@ -1,5 +1,6 @@
 #include "loader/request_fit.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,10 +49,14 @@ void check_requests_fit(YamlMap& workload_map, workloads::WorkloadSpec& workload
     return;
   }
   if (workload.kind != workloads::WorkloadKind::synthetic || model.max_position_embeddings <= 0) return;
-  const std::int64_t input = workloads::shortest_length(workload.input_tokens);
+  // Every prompt begins with the shared prefix: a prompt shorter than it is lengthened to it
+  // (workloads/request_generator.cpp), so no request is shorter than the prefix.
+  const std::int64_t input =
+      std::max(workloads::shortest_length(workload.input_tokens), workload.shared_prefix_tokens);
   const std::int64_t output = workloads::shortest_length(workload.output_tokens);
   if (exceeds_context(input, output, model.max_position_embeddings)) {
-    workload_map.fail("input_tokens", "every request is longer than " + context_text(model) + ": at least " +
+    const bool prefix_decides = workload.shared_prefix_tokens > workloads::shortest_length(workload.input_tokens);
+    workload_map.fail(prefix_decides ? "shared_prefix_tokens" : "input_tokens", "every request is longer than " + context_text(model) + ": at least " +
                                           std::to_string(input) + " input + " + std::to_string(output) +
                                           " output tokens");
   }

@@ -79,6 +79,19 @@ sim::Scenario convert(YAML::Node root, const std::string& file, const std::vecto
     scenario.workload = read_ttc_workload(workload, base_dir, scenario.pools);
   } else {
     scenario.workload = read_workload(workload, base_dir);
+    const sim::PoolSpec& pool = scenario.pools.front();
+    if (pool.model.head == core::HeadKind::reward) {
+      // As read_ttc_workload refuses a reward model in the generator pool.
+      map.fail(several_pools ? "pools" : "model", "model " + pool.model.id +
+                                                      " is a reward model (it scores, it cannot generate): a " +
+                                                      workload.optional_string("kind", "synthetic") +
+                                                      " workload needs a language model");
+    }
+    if (scenario.pools.size() > 1) {
+      // A plain workload sends every request to the first pool: the others would sit idle.
+      map.fail("pools", "a " + workload.optional_string("kind", "synthetic") + " workload is served by one pool, got " +
+                            std::to_string(scenario.pools.size()) + " (several pools serve test-time-compute kinds)");
+    }
     check_requests_fit(workload, scenario.workload, scenario.pools.front().model);
   }
   if (auto slo = map.optional_map("slo")) scenario.slo = read_slo(*slo);

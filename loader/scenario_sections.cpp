@@ -1,14 +1,17 @@
 #include "loader/scenario_sections.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <optional>
 #include <system_error>
 
+#include "core/input_checks.h"
 #include "core/input_error.h"
 #include "loader/engine_loader.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
+#include "loader/range_checks.h"
 #include "sim/engine/kv_capacity.h"
 #include "workloads/trace_reader.h"
 
@@ -64,6 +67,10 @@ std::string resolve_path(const std::string& path, const std::string& base_dir) {
 void check_trace_file(YamlMap& trace, const std::string& path) {
   std::error_code error;
   if (std::filesystem::is_regular_file(path, error)) return;
+  if (!error && std::filesystem::exists(path, error)) {
+    // A directory, a FIFO or a device (/dev/zero): reading it would fail or never end.
+    trace.fail("path", "cannot read " + path + ": not a regular file");
+  }
   const bool missing = !error || error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory;
   trace.fail("path", missing ? "no such file: " + path : "cannot read " + path + ": " + error.message());
 }
@@ -96,6 +103,12 @@ sim::EngineConfig read_engine(YamlMap* map, const sim::PoolSpec& pool, const std
       {"priority", sim::SchedulingPolicy::priority},
       {"shortest_prompt_first", sim::SchedulingPolicy::shortest_prompt_first}};
   engine.policy = read_choice(*map, "policy", engine.policy, kPolicies);
+  if (engine.policy == sim::SchedulingPolicy::priority) {
+    // No workload gives a request a priority yet (RequestSpec::priority stays 0): the policy
+    // would silently schedule first come, first served.
+    map->fail("policy", "no workload gives requests a priority yet (every request has priority 0, so it would "
+                        "run as fcfs): use fcfs or shortest_prompt_first");
+  }
   map->finish();
   return engine;
 }
@@ -114,21 +127,25 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
     pool.precision.kv_cache = read_dtype(*precision, "kv_cache", pool.precision.weights == core::DType::fp8
                                                                      ? core::DType::fp8
                                                                      : core::DType::bf16);
-    if (pool.precision.kv_cache == core::DType::int4 || pool.precision.kv_cache == core::DType::tf32) {
-      precision->fail("kv_cache", "KV cache dtype must be fp32, fp16, bf16, fp8 or int8");
+    if (const auto problem = core::kv_cache_dtype_problem(pool.precision.kv_cache)) {
+      precision->fail("kv_cache", *problem);
     }
     precision->finish();
   }
   if (auto deployment = map.optional_map("deployment")) {
-    pool.tensor_parallel = static_cast<int>(deployment->require_positive(
-        "tensor_parallel", deployment->optional_int("tensor_parallel", 1)));
-    if (pool.tensor_parallel > 64) deployment->fail("tensor_parallel", "expected at most 64");
-    if (pool.model.num_attention_heads % pool.tensor_parallel != 0) {
-      deployment->fail("tensor_parallel", "must divide the model's " +
-                                              std::to_string(pool.model.num_attention_heads) + " attention heads");
+    // Range-checked as int64 before narrowing to int: 2^32 + 1 must not become 1.
+    const std::int64_t tensor_parallel =
+        deployment->require_positive("tensor_parallel", deployment->optional_int("tensor_parallel", 1));
+    if (const auto problem = core::tensor_parallel_problem(pool.model, tensor_parallel)) {
+      deployment->fail("tensor_parallel", *problem);
     }
-    pool.replicas = static_cast<int>(deployment->require_positive("replicas", deployment->optional_int("replicas", 1)));
-    if (pool.replicas > 100000) deployment->fail("replicas", "expected at most 100000");
+    pool.tensor_parallel = static_cast<int>(tensor_parallel);
+    const std::int64_t replicas = deployment->require_positive("replicas", deployment->optional_int("replicas", 1));
+    if (replicas > core::kMaxReplicas) {
+      deployment->fail("replicas", "expected at most " + std::to_string(core::kMaxReplicas) + ", got " +
+                                       std::to_string(replicas));
+    }
+    pool.replicas = static_cast<int>(replicas);
     static constexpr std::pair<const char*, sim::RouterKind> kRouters[] = {
         {"round_robin", sim::RouterKind::round_robin},
         {"least_loaded", sim::RouterKind::least_loaded},
@@ -181,8 +198,17 @@ workloads::LengthDistribution read_length(YamlMap& map, const std::string& base_
     map.fail("dist", "expected one of fixed, uniform, normal, lognormal, empirical, got \"" + dist + "\"");
   }
   length.min_tokens = map.require_positive("min", map.optional_int("min", 1));
-  length.max_tokens = map.require_positive("max", map.optional_int("max", length.max_tokens));
+  // No model's context exceeds kMaxModelContextTokens, so no request can use more tokens:
+  // the cap keeps every draw, and sums of a few of them, far from int64's end (a draw of
+  // 2^63 - 1 tokens overflowed input + output in the engine).
+  length.max_tokens =
+      map.require_positive("max", map.optional_int("max", std::min(length.max_tokens, kMaxModelContextTokens)));
+  if (length.max_tokens > kMaxModelContextTokens) {
+    map.fail("max", "expected at most " + std::to_string(kMaxModelContextTokens) +
+                        " tokens (longer than any model's context), got " + std::to_string(length.max_tokens));
+  }
   if (length.min_tokens > length.max_tokens) map.fail("min", "must not exceed max");
+  check_length_representable(map, length);
   map.finish();
   return length;
 }
@@ -207,6 +233,7 @@ workloads::ArrivalSpec read_arrival(YamlMap& arrival) {
   if (kind == ArrivalProcess::closed_loop) {
     spec.clients = arrival.require_positive("clients", arrival.required_int("clients"));
     spec.think_time_s = arrival.require_non_negative("think_time_s", arrival.optional_number("think_time_s", 0.0));
+    check_time_limit(arrival, "think_time_s", spec.think_time_s);
   }
   arrival.finish();
   return spec;
@@ -240,6 +267,7 @@ workloads::WorkloadSpec read_workload(YamlMap& map, const std::string& base_dir)
     workload.num_requests = map.require_positive("num_requests", map.required_int("num_requests"));
     YamlMap arrival = map.required_map("arrival");
     workload.arrival = read_arrival(arrival);
+    check_arrival_span(arrival, workload.arrival, workload.num_requests);
     YamlMap input = map.required_map("input_tokens");
     workload.input_tokens = read_length(input, base_dir);
     YamlMap output = map.required_map("output_tokens");
@@ -268,6 +296,8 @@ sim::RunLimits read_limits(YamlMap& map) {
   sim::RunLimits limits;
   limits.max_sim_time_s = map.require_non_negative("max_sim_time_s", map.optional_number("max_sim_time_s", 0.0));
   limits.max_wall_time_s = map.require_non_negative("max_wall_time_s", map.optional_number("max_wall_time_s", 0.0));
+  check_time_limit(map, "max_sim_time_s", limits.max_sim_time_s);
+  check_time_limit(map, "max_wall_time_s", limits.max_wall_time_s);
   limits.max_iterations_without_progress =
       map.optional_int("max_iterations_without_progress", limits.max_iterations_without_progress);
   if (limits.max_iterations_without_progress < 0) {
@@ -280,7 +310,10 @@ sim::RunLimits read_limits(YamlMap& map) {
 
 void check_pool_fits(const YamlMap& scenario, const sim::PoolSpec& pool) {
   const sim::KvCapacity capacity = sim::kv_capacity(pool);
-  if (capacity.blocks > 0) return;
+  if (capacity.blocks > 0) {
+    check_pool_representable(scenario, scenario.has("deployment") ? "deployment" : "hardware", pool);
+    return;
+  }
   const std::string message = "model " + pool.model.id + " does not fit on " +
                               std::to_string(pool.tensor_parallel) + " x " + pool.hardware.id + ": " +
                               sim::describe_shortfall(pool, capacity);

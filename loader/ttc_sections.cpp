@@ -4,7 +4,9 @@
 #include <array>
 
 #include "core/param_basis.h"
+#include "loader/range_checks.h"
 #include "loader/scenario_sections.h"
+#include "workloads/distributions.h"
 #include "workloads/ttc_program_factory.h"
 
 namespace llmsim::loader {
@@ -55,6 +57,39 @@ std::int32_t pool_index(YamlMap& map, const std::string& key, const std::vector<
   map.fail(key, "no pool named \"" + name + "\" (pools: " + names + ")");
 }
 
+/// Sizes a run must be able to hold (issue 22): the trajectories of one problem at a time,
+/// beam_size x candidates_per_beam (beam search, online best-of-N) or num_samples, at most
+/// kMaxTrajectoriesPerProblem (far beyond the compute-cost document's beam 5 x 8 and its
+/// N of 256; each is a sequence with its own KV blocks and records, allocated as the
+/// problem runs), and a question shorter than the context budget (a question that fills it
+/// leaves no room for a single step).
+constexpr std::int64_t kMaxTrajectoriesPerProblem = std::int64_t{1} << 16;
+
+void check_ttc_sizes(YamlMap& map, WorkloadKind kind, const workloads::TtcSpec& ttc) {
+  const bool beams = kind == WorkloadKind::beam_search || kind == WorkloadKind::online_best_of_n;
+  if (beams) {
+    const bool too_many = ttc.beam_size > kMaxTrajectoriesPerProblem / ttc.candidates_per_beam;
+    if (too_many) {
+      const char* key = kind == WorkloadKind::online_best_of_n ? "candidates_per_step"
+                        : map.has("beam_size")                  ? "beam_size"
+                                                                 : "candidates_per_beam";
+      map.fail(key, "beam_size (" + std::to_string(ttc.beam_size) + ") x candidates (" +
+                        std::to_string(ttc.candidates_per_beam) + ") exceeds " +
+                        std::to_string(kMaxTrajectoriesPerProblem) + " trajectories per problem");
+    }
+  } else if (ttc.num_samples > kMaxTrajectoriesPerProblem) {
+    map.fail("num_samples", "expected at most " + std::to_string(kMaxTrajectoriesPerProblem) +
+                                " samples per problem, got " + std::to_string(ttc.num_samples));
+  }
+  const std::int64_t question = workloads::shortest_length(ttc.question_tokens);
+  if (question >= ttc.max_context_budget_tokens) {
+    map.fail(map.has("question_tokens") ? "question_tokens" : "max_context_budget",
+             "every question holds at least " + std::to_string(question) +
+                 " tokens, filling the max_context_budget (" + std::to_string(ttc.max_context_budget_tokens) +
+                 "): no step could follow");
+  }
+}
+
 }  // namespace
 
 bool is_ttc_kind_name(std::string_view kind) {
@@ -79,6 +114,7 @@ workloads::WorkloadSpec read_ttc_workload(YamlMap& map, const std::string& base_
   workload.num_requests = map.require_positive("num_problems", map.required_int("num_problems"));
   YamlMap arrival = map.required_map("arrival");
   workload.arrival = read_arrival(arrival);
+  check_arrival_span(arrival, workload.arrival, workload.num_requests);
   if (auto question = map.optional_map("question_tokens")) ttc.question_tokens = read_length(*question, base_dir);
   if (auto step = map.optional_map("step_tokens")) ttc.step_tokens = read_length(*step, base_dir);
   if (auto steps = map.optional_map("steps")) ttc.steps = read_length(*steps, base_dir);
@@ -165,6 +201,7 @@ workloads::WorkloadSpec read_ttc_workload(YamlMap& map, const std::string& base_
     map.fail("kind", "the default max_context_budget (" + std::to_string(ttc.max_context_budget_tokens) + ") " +
                          message + "; set max_context_budget");
   }
+  check_ttc_sizes(map, workload.kind, ttc);
   workload.ttc = ttc;
   workloads::validate_ttc_spec(workload.kind, ttc);
   return workload;

@@ -1,17 +1,24 @@
 #include "loader/yaml_map.h"
 
-#include <fstream>
+#include <algorithm>
+#include <optional>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 #include <yaml-cpp/eventhandler.h>
 
 #include "core/input_error.h"
+#include "core/input_file.h"
 #include "core/message_text.h"
 #include "loader/scalar_parse.h"
 
 namespace llmsim::loader {
 namespace {
+
+/// Deepest nesting of mappings and lists accepted in a YAML input (a scenario's deepest is
+/// pools[i].engine: 3 levels).
+constexpr std::size_t kMaxYamlDepth = 32;
 
 /// yaml-cpp marks are 0-based; a node built in code has line -1.
 int one_based_line(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 0; }
@@ -19,30 +26,84 @@ int one_based_line(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line +
 /// A plain (unquoted) scalar: quoted text is a string even when it looks like a number.
 bool is_plain_scalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() != "!"; }
 
-/// Parser events of one document: where it starts and whether it holds anything.
+/// Parser events of one document: where it starts, whether it holds anything, and the
+/// first construct llmsim refuses (issue 22):
+///   - an explicit tag (`!!str 50`, `!!float 1`, `!foo`): it changes how a scalar is typed,
+///     which the strict readers (scalar_parse.h) would otherwise silently ignore or follow;
+///     quoting is the one way to make a number a string;
+///   - an alias (`*name`), a list or a mapping used as a mapping key: keys must be plain
+///     names; and a YAML 1.1 merge key (`<<: *base`), which yaml-cpp does not merge;
+///   - nesting deeper than kMaxYamlDepth: no input of llmsim nests beyond a few levels.
 class DocumentProbe : public YAML::EventHandler {
  public:
   YAML::Mark start;
   bool has_content = false;
+  std::optional<std::pair<YAML::Mark, std::string>> refused;
 
   void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
-  void OnAlias(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override { has_content = true; }
-  void OnScalar(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
-                const std::string& /*value*/) override {
+  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override { advance(); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override {
     has_content = true;
+    if (expecting_key()) refuse(mark, "an alias (*name) cannot be a mapping key: write the key plainly");
+    advance();
   }
-  void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t /*anchor*/,
+                const std::string& value) override {
+    has_content = true;
+    check_tag(mark, tag);
+    if (expecting_key() && value == "<<" && tag == "?") {
+      refuse(mark, "YAML merge keys (<<) are not supported: write each key out");
+    }
+    advance();
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t /*anchor*/,
                        YAML::EmitterStyle::value /*style*/) override {
-    has_content = true;
+    open(mark, tag, false);
   }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t /*anchor*/,
                   YAML::EmitterStyle::value /*style*/) override {
-    has_content = true;
+    open(mark, tag, true);
   }
-  void OnMapEnd() override {}
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Level {
+    bool is_map = false;
+    std::size_t items = 0;  ///< nodes seen so far in it (a map's keys at even positions)
+  };
+  std::vector<Level> levels_;
+
+  bool expecting_key() const { return !levels_.empty() && levels_.back().is_map && levels_.back().items % 2 == 0; }
+  void advance() {
+    if (!levels_.empty()) ++levels_.back().items;
+  }
+  void refuse(const YAML::Mark& mark, const std::string& message) {
+    if (!refused) refused.emplace(mark, message);
+  }
+  void check_tag(const YAML::Mark& mark, const std::string& tag) {
+    // "?": untagged plain; "!": untagged but quoted (a string); "": none recorded.
+    if (tag.empty() || tag == "?" || tag == "!") return;
+    std::string shown = tag;
+    const std::string core_prefix = "tag:yaml.org,2002:";
+    if (shown.rfind(core_prefix, 0) == 0) shown = "!!" + shown.substr(core_prefix.size());
+    refuse(mark, "YAML tag " + core::quoted_excerpt(shown) +
+                     " is not supported: write the value plainly (quote it to make it a string)");
+  }
+  void open(const YAML::Mark& mark, const std::string& tag, bool is_map) {
+    has_content = true;
+    check_tag(mark, tag);
+    if (expecting_key()) refuse(mark, "a mapping key must be a plain name, not a list or a mapping");
+    advance();
+    levels_.push_back(Level{is_map, 0});
+    if (levels_.size() > kMaxYamlDepth) {
+      refuse(mark, "nested more than " + std::to_string(kMaxYamlDepth) + " levels deep");
+    }
+  }
+  void close() {
+    if (!levels_.empty()) levels_.pop_back();
+  }
 };
 
 /// YAML::Load reads the first document and silently ignores the rest of the text: a second
@@ -55,6 +116,7 @@ void check_single_document(const std::string& text, const std::string& file) {
   YAML::Parser parser(stream);
   DocumentProbe first;
   if (!parser.HandleNextDocument(first)) return;
+  if (first.refused) throw core::InputError(file, one_based_line(first.refused->first), "", first.refused->second);
   DocumentProbe second;
   if (!parser.HandleNextDocument(second)) return;
   throw core::InputError(file, one_based_line(second.start), "",
@@ -76,11 +138,7 @@ YAML::Node parse_yaml_text(const std::string& text, const std::string& file) {
 }
 
 YAML::Node parse_yaml_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::InputError(path, 0, "", "cannot open file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_yaml_text(text.str(), path);
+  return parse_yaml_text(core::read_input_file(path), path);
 }
 
 std::string describe_node(const YAML::Node& node) {
@@ -117,6 +175,7 @@ std::string YamlMap::child_path(const std::string& key) const {
 }
 
 bool YamlMap::has(const std::string& key) const {
+  asked_keys_.insert(key);
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     if (it->first.Scalar() == key) return true;
   }
@@ -125,6 +184,7 @@ bool YamlMap::has(const std::string& key) const {
 
 YAML::Node YamlMap::lookup(const std::string& key) {
   read_keys_.insert(key);
+  asked_keys_.insert(key);
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     if (it->first.Scalar() == key) return it->second;
   }
@@ -152,7 +212,7 @@ void YamlMap::fail_here(const std::string& message) const {
 
 std::int64_t YamlMap::required_int(const std::string& key) {
   const YAML::Node value = lookup(key);
-  if (!value.IsDefined()) fail_here("missing required key \"" + key + "\"");
+  if (!value.IsDefined()) fail_missing(key);
   if (is_plain_scalar(value)) {
     if (const auto parsed = parse_integer(value.Scalar())) return *parsed;
   }
@@ -165,7 +225,7 @@ std::int64_t YamlMap::optional_int(const std::string& key, std::int64_t fallback
 
 double YamlMap::required_number(const std::string& key) {
   const YAML::Node value = lookup(key);
-  if (!value.IsDefined()) fail_here("missing required key \"" + key + "\"");
+  if (!value.IsDefined()) fail_missing(key);
   if (is_plain_scalar(value)) {
     if (const auto parsed = parse_number(value.Scalar())) return *parsed;
   }
@@ -183,7 +243,7 @@ std::optional<double> YamlMap::maybe_number(const std::string& key) {
 
 bool YamlMap::required_bool(const std::string& key) {
   const YAML::Node value = lookup(key);
-  if (!value.IsDefined()) fail_here("missing required key \"" + key + "\"");
+  if (!value.IsDefined()) fail_missing(key);
   if (is_plain_scalar(value)) {
     if (const auto parsed = parse_bool(value.Scalar())) return *parsed;
   }
@@ -196,7 +256,7 @@ bool YamlMap::optional_bool(const std::string& key, bool fallback) {
 
 std::string YamlMap::required_string(const std::string& key) {
   const YAML::Node value = lookup(key);
-  if (!value.IsDefined()) fail_here("missing required key \"" + key + "\"");
+  if (!value.IsDefined()) fail_missing(key);
   if (!value.IsScalar() || value.Scalar().empty()) {
     fail(key, "expected a string, got " + describe_node(value));
   }
@@ -221,7 +281,7 @@ std::vector<std::string> YamlMap::optional_string_list(const std::string& key) {
 
 YamlMap YamlMap::required_map(const std::string& key) {
   const YAML::Node value = lookup(key);
-  if (!value.IsDefined()) fail_here("missing required key \"" + key + "\"");
+  if (!value.IsDefined()) fail_missing(key);
   if (!value.IsMap()) fail(key, "expected a mapping, got " + describe_node(value));
   return YamlMap(value, origin_, child_path(key));
 }
@@ -233,7 +293,7 @@ std::optional<YamlMap> YamlMap::optional_map(const std::string& key) {
 
 YAML::Node YamlMap::required_node(const std::string& key) {
   const YAML::Node value = lookup(key);
-  if (!value.IsDefined()) fail_here("missing required key \"" + key + "\"");
+  if (!value.IsDefined()) fail_missing(key);
   return value;
 }
 
@@ -249,11 +309,68 @@ std::vector<YamlMap> YamlMap::required_map_list(const std::string& key) {
   return items;
 }
 
+void YamlMap::fail_missing(const std::string& key) const {
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string present = it->first.Scalar();
+    if (read_keys_.count(present) > 0) continue;
+    if (nearest_name(present, {key}) == key) fail(present, unknown_key_message(present, key));
+  }
+  fail_here("missing required key \"" + key + "\"");
+}
+
 void YamlMap::finish() const {
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string key = it->first.Scalar();
-    if (read_keys_.count(key) == 0) fail(key, "unknown key");  // names --set when it came from there
+    if (read_keys_.count(key) == 0) {
+      // Names --set when it came from there.
+      fail(key, unknown_key_message(key, nearest_name(key, asked_keys_)));
+    }
   }
+}
+
+namespace {
+
+/// Edit distance with adjacent transpositions counted as one edit (optimal string
+/// alignment): "vaule" is 1 from "value".
+std::size_t typo_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+std::string nearest_name(const std::string& key, const std::set<std::string>& candidates) {
+  const std::size_t allowed = std::max<std::size_t>(1, key.size() / 3);
+  std::string best;
+  std::size_t best_distance = allowed + 1;
+  for (const std::string& name : candidates) {
+    if (name == key) continue;
+    // A key without its unit suffix ("ttft" for "ttft_ms") is as close as a one-letter typo.
+    const bool unit_dropped = name.size() > key.size() && name.compare(0, key.size(), key) == 0 &&
+                              name[key.size()] == '_' && name.size() - key.size() <= 3;
+    const std::size_t distance = unit_dropped ? 1 : typo_distance(key, name);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = name;
+    }
+  }
+  return best;
+}
+
+std::string unknown_key_message(const std::string& key, const std::string& suggestion) {
+  if (suggestion.empty()) return "unknown key";
+  return "unknown key `" + key + "` (did you mean `" + suggestion + "`?)";
 }
 
 std::int64_t YamlMap::require_positive(const std::string& key, std::int64_t value) const {

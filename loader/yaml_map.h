@@ -71,12 +71,29 @@ class YamlMap {
  private:
   YAML::Node lookup(const std::string& key);
   int line_of(const std::string& key) const;
+  /// `key` is required and absent: a key of the map that was never read and lies close to
+  /// it (a typo of it) is reported first, as unknown with `key` suggested; else "missing
+  /// required key".
+  [[noreturn]] void fail_missing(const std::string& key) const;
 
   YAML::Node node_;
   std::shared_ptr<const YamlOrigin> origin_;
   std::string path_;
   std::set<std::string> read_keys_;
+  /// Every key a reader asked for, present or not (has() included): the valid names, for
+  /// suggestions.
+  mutable std::set<std::string> asked_keys_;
 };
+
+/// The name among `candidates` closest to `key` by edit distance, when close enough to be a
+/// typo of it (at most a third of its length in edits, at least 1, a swap of neighbours
+/// counting as one; or the name without a unit suffix of up to 3 characters, "ttft" for
+/// "ttft_ms"); empty
+/// otherwise. Ties go to the first in order.
+std::string nearest_name(const std::string& key, const std::set<std::string>& candidates);
+
+/// "unknown key `K`" plus " (did you mean `S`?)" when a suggestion is given.
+std::string unknown_key_message(const std::string& key, const std::string& suggestion);
 
 /// "got ..." text for a node, for messages: the scalar quoted (cut to core::kExcerptBytes),
 /// or its kind.

@@ -119,6 +119,10 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
   recycle_records_ = programs_ == nullptr && (!hooks.keep_request_records || request_sink_);
   replicas_total_ = static_cast<std::int64_t>(slot_blocks.size());
   metrics_ = std::make_unique<MetricsCollector>(std::move(slot_blocks), scenario_.slo);
+  if (scenario_.workload.kind == workloads::WorkloadKind::synthetic &&
+      scenario_.workload.arrival.process == workloads::ArrivalProcess::closed_loop) {
+    metrics_->keep_completions();  // for the summary's steady_state window
+  }
   std::int32_t first_slot = 0;
   pools_.reserve(scenario_.pools.size());
   for (std::size_t p = 0; p < scenario_.pools.size(); ++p) {

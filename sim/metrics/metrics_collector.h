@@ -11,6 +11,7 @@
 #include "sim/check.h"
 #include "sim/engine/request_record.h"
 #include "sim/metrics/request_totals.h"
+#include "sim/metrics/steady_state.h"
 #include "sim/scenario.h"
 #include "sim/metrics/weighted_samples.h"
 #include "workloads/request_spec.h"
@@ -86,7 +87,17 @@ class MetricsCollector {
   void on_waiting_change(std::int64_t delta);
   void on_preemption() { ++preemptions_; }
   /// A request finished (completed or rejected); see RequestTotals::add.
-  void on_request_done(const RequestRecord& record) { requests_.add(record, slo_); }
+  void on_request_done(const RequestRecord& record) {
+    requests_.add(record, slo_);
+    if (keep_completions_ && record.status == RequestStatus::completed) {
+      completions_.push_back({record.arrival_ns, record.first_token_ns, record.completion_ns, record.output_tokens});
+    }
+  }
+  /// From now on, keeps the times of every completed request for completions() (a closed-loop
+  /// run's steady-state window: 32 bytes a request).
+  void keep_completions() { keep_completions_ = true; }
+  /// The kept completions, in completion order.
+  const std::vector<CompletedTimes>& completions() const { return completions_; }
   /// Folds in a request that did not finish (a run stopped early), once, at the end.
   void on_request_unfinished(const RequestRecord& record) { requests_.add(record, slo_); }
 
@@ -160,6 +171,8 @@ class MetricsCollector {
   WeightedSamples itl_ns_;
   SloSpec slo_;
   RequestTotals requests_;
+  bool keep_completions_ = false;
+  std::vector<CompletedTimes> completions_;
 };
 
 }  // namespace llmsim::sim

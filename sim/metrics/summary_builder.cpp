@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/cluster/gpu_sets.h"
+#include "sim/metrics/steady_state.h"
 #include "sim/metrics/weighted_samples.h"
 
 namespace llmsim::sim {
@@ -100,6 +101,11 @@ Json build_summary(const SummaryInputs& in) {
   out["sim_time_s"] = static_cast<double>(in.sim_time_ns) / kNsPerS;
   out["unfinished_requests"] = t.unfinished;
   out["not_arrived_requests"] = in.not_arrived;
+  const workloads::WorkloadSpec& workload = in.scenario.workload;
+  if (workload.kind == workloads::WorkloadKind::synthetic &&
+      workload.arrival.process == workloads::ArrivalProcess::closed_loop) {
+    out["steady_state"] = steady_state_section(m.completions(), workload.arrival.clients);
+  }
 
   const SloSpec& slo = in.scenario.slo;
   const bool any_slo = slo.ttft_ms || slo.tpot_ms || slo.e2el_ms;

@@ -58,7 +58,8 @@ TEST_CASE("a second YAML document is rejected, not silently dropped") {
 
 TEST_CASE("an unknown key set with --set is reported as coming from --set") {
   CHECK(error_of(kScenario, {Override{"engine.max_num_seqz", "3"}}) ==
-        "scenario.yaml (--set engine.max_num_seqz): engine.max_num_seqz: unknown key");
+        "scenario.yaml (--set engine.max_num_seqz): engine.max_num_seqz: unknown key `max_num_seqz` (did you mean "
+        "`max_num_seqs`?)");
 }
 
 TEST_CASE("the loader rejects what the workload backstop would, with a location") {

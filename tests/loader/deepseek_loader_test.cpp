@@ -69,7 +69,7 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 std::string mla_yaml(const std::string& extra) {
   return R"(id: tiny-mla
 source: "test"
-nominal_params: 1.0e6
+nominal_params: 3.0e6
 num_layers: 4
 hidden_size: 256
 num_attention_heads: 8

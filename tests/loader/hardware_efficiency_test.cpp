@@ -89,7 +89,7 @@ TEST_CASE("an operator's entry takes exactly the keys the operator has, located"
 
 TEST_CASE("an operator name the simulator does not know is an unknown key") {
   CHECK(error_of("typo.yaml", gpu_yaml("  gemn: {compute: 0.7, bandwidth: 0.8, latency_us: 0}\n")) ==
-        ":16: efficiency.gemn: unknown key");
+        ":16: efficiency.gemn: unknown key `gemn` (did you mean `gemm`?)");
   // The keys of the schema before operators had entries of their own are unknown too.
   CHECK(error_of("flat.yaml", gpu_yaml("  gemm_compute: 0.7\n")) ==
         ":16: efficiency.gemm_compute: unknown key");

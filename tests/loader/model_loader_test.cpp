@@ -121,7 +121,7 @@ TEST_CASE("broken JSON names its line") {
 
 TEST_CASE("a model YAML with an unknown key or a bad value is located") {
   const auto unknown = llmsim::testing::write_temp_file("unknown.yaml", kTinyModel + "num_layerz: 3\n");
-  CHECK(error_of_model(unknown) == unknown + ":15: num_layerz: unknown key");
+  CHECK(error_of_model(unknown) == unknown + ":15: num_layerz: unknown key `num_layerz` (did you mean `num_layers`?)");
 
   std::string bad_heads = kTinyModel;
   bad_heads.replace(bad_heads.find("num_kv_heads: 2"), 15, "num_kv_heads: 3");

@@ -45,7 +45,7 @@ InputError error_of(const std::string& path) {
 
 const std::string kYamlModel = R"(id: tiny
 source: "test"
-nominal_params: 1.0e6
+nominal_params: 5.0e5             # the 497,472 parameters the architecture holds, rounded
 num_layers: 6
 hidden_size: 64
 num_attention_heads: 4
