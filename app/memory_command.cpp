@@ -25,7 +25,7 @@ struct MemoryOptions {
   std::int64_t tp = 1;
   std::int64_t batch = 1;
   std::int64_t seq_len = 4096;
-  std::string weights_dtype = "bf16";
+  std::string weights_dtype;  ///< empty: the checkpoint's (config.json quantization_config), else bf16
   std::string kv_dtype;  ///< empty: fp8 with fp8 weights, else bf16
   std::int64_t output_tokens = 256;
   double calculator_efficiency = 0.3;
@@ -61,7 +61,8 @@ void run_memory(const MemoryOptions& options) {
   const core::ModelSpec model = loader::load_model(options.model);
   const hw::HardwareSpec gpu = loader::load_hardware(options.hardware);
   core::MemoryQuery query;
-  query.weights_dtype = dtype_option("--weights-dtype", options.weights_dtype);
+  query.weights_dtype = options.weights_dtype.empty() ? model.checkpoint_weights.value_or(core::DType::bf16)
+                                                      : dtype_option("--weights-dtype", options.weights_dtype);
   query.kv_cache_dtype = options.kv_dtype.empty()
                              ? (query.weights_dtype == core::DType::fp8 ? core::DType::fp8 : core::DType::bf16)
                              : dtype_option("--kv-dtype", options.kv_dtype);
@@ -112,8 +113,12 @@ void run_memory(const MemoryOptions& options) {
     fmt::print("{}\n", out.dump(2));
     return;
   }
-  fmt::print("{} on {} x {} (tp {}), batch {} x {} tokens, weights {}, KV {}\n", model.id, options.tp, gpu.id,
-             options.tp, options.batch, options.seq_len, out["weights_dtype"].get<std::string>(),
+  // A checkpoint with its experts in their own format (gpt-oss's MXFP4) says so.
+  const std::string experts = model.expert_bytes_per_weight > 0.0
+                                  ? fmt::format(" (routed experts {:g} bytes per weight)", model.expert_bytes_per_weight)
+                                  : "";
+  fmt::print("{} on {} x {} (tp {}), batch {} x {} tokens, weights {}{}, KV {}\n", model.id, options.tp, gpu.id,
+             options.tp, options.batch, options.seq_len, out["weights_dtype"].get<std::string>(), experts,
              out["kv_cache_dtype"].get<std::string>());
   fmt::print("per GPU, with the calculator's overhead factors (GiB):\n");
   fmt::print("  weights (x1.05)        {:9.2f}\n", footprint.weight_bytes_with_overhead() / kGiB);
@@ -138,8 +143,8 @@ void add_memory_command(CLI::App& app) {
   command->add_option("--tp", options->tp, "tensor-parallel GPUs")->capture_default_str();
   command->add_option("--batch", options->batch, "sequences held at once")->capture_default_str();
   command->add_option("--seq-len", options->seq_len, "tokens per sequence (prompt + output)")->capture_default_str();
-  command->add_option("--weights-dtype", options->weights_dtype, "fp32 | fp16 | bf16 | fp8 | int8 | int4")
-      ->capture_default_str();
+  command->add_option("--weights-dtype", options->weights_dtype,
+                      "fp32 | fp16 | bf16 | fp8 | int8 | int4 (default: the checkpoint's quantization_config, else bf16)");
   command->add_option("--kv-dtype", options->kv_dtype, "KV cache dtype (default: fp8 with fp8 weights, else bf16)");
   command->add_option("--output-tokens", options->output_tokens, "tokens for the calculator's latency estimate")
       ->capture_default_str();

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -28,7 +29,33 @@ struct FullAttention {};
 struct SlidingWindowAttention {
   std::int64_t window_tokens = 0;
 };
-using AttentionKind = std::variant<FullAttention, SlidingWindowAttention>;
+/// Multi-head latent attention (DeepSeek-V2 paper, arXiv:2405.04434, section 2.1; DeepSeek-V3,
+/// Kimi K2): attends every earlier token like FullAttention, but caches one latent of
+/// kv_lora_rank elements and a rotary key of qk_rope_head_dim per token and layer, shared by
+/// all `heads` heads. Field meanings as in ModelSpec.
+struct LatentAttention {
+  std::int64_t heads = 0;
+  std::int64_t q_lora_rank = 0;
+  std::int64_t kv_lora_rank = 0;
+  std::int64_t qk_nope_head_dim = 0;
+  std::int64_t qk_rope_head_dim = 0;
+  std::int64_t v_head_dim = 0;
+};
+using AttentionKind = std::variant<FullAttention, SlidingWindowAttention, LatentAttention>;
+
+/// Which way an engine computes attention. For GQA/MHA both are the same arithmetic. For
+/// MLA, vLLM (vllm/v1/attention/backends/mla/common.py, module docstring) and SGLang run:
+///   prefill  the "compute friendly" expanded form: the cached and new latents are
+///            up-projected by kv_b_proj (W_UK, W_UV) to per-head keys and values, then
+///            multi-head attention with query/key width qk_nope + qk_rope and value width
+///            v_head_dim;
+///   decode   the "data-movement friendly" absorbed form: W_UK is folded into the query
+///            and W_UV applied to the output, and attention runs over the latent itself as
+///            multi-query attention with query/key width kv_lora_rank + qk_rope and value
+///            width kv_lora_rank (DeepSeek-V2 paper, section 2.1.2, "absorbed").
+/// vLLM labels a request a decode when it schedules one query token for it
+/// (reorder_batch_threshold 1) and a prefill otherwise.
+enum class AttentionPhase { prefill, decode };
 
 /// A dense MLP of `intermediate_size` columns.
 struct DenseFfn {
@@ -70,9 +97,41 @@ class Architecture {
   /// Whether any layer's window is shorter than the model's context.
   bool has_sliding_window() const { return !windows_.empty(); }
 
-  /// I, the MLP width one token passes through in every layer: intermediate_size for a dense
-  /// FFN; experts_per_token x expert width + shared experts x their width for MoE.
+  /// I, the MLP width one token passes through in a layer: intermediate_size for a dense
+  /// FFN; experts_per_token x expert width + shared experts x their width for MoE; the mean
+  /// over layers when dense and MoE layers mix (DeepSeek-V3's first_k_dense_replace).
   double ffn_width_per_token() const { return ffn_width_per_token_; }
+  /// Layers whose FFN is a mixture of experts (0 for a dense model).
+  std::int64_t moe_layers() const { return moe_layers_; }
+
+  /// Whether the layers use multi-head latent attention (every layer or none does).
+  bool has_latent_attention() const { return latent_.has_value(); }
+  /// The MLA shape; precondition has_latent_attention().
+  const LatentAttention& latent_attention() const { return *latent_; }
+
+  // Per-layer attention arithmetic, all heads of one layer (a tensor-parallel GPU runs
+  // heads / p of it). FLOPs count 2 per multiply-add (PaLM appendix B).
+
+  /// FLOPs of one (query, key) pair in one layer: scores plus the value-weighted sum.
+  ///   GQA/MHA, either phase  2 x heads x head_dim + 2 x heads x head_dim = 4 x heads x head_dim
+  ///   MLA prefill (expanded) 2 x heads x (qk_nope + qk_rope) + 2 x heads x v_head_dim
+  ///   MLA decode (absorbed)  2 x heads x (kv_lora + qk_rope) + 2 x heads x kv_lora
+  double attention_flops_per_pair(AttentionPhase phase) const {
+    return phase == AttentionPhase::prefill ? prefill_flops_per_pair_ : decode_flops_per_pair_;
+  }
+
+  /// FLOPs per layer to bring one cached token into a prefill chunk's attention beyond the
+  /// pairs: 0 for GQA/MHA (K and V are cached as they are used); for MLA's expanded prefill
+  /// the up-projection of its cached latent to every head's key and value (kv_b_proj),
+  /// 2 x kv_lora x heads x (qk_nope + v_head_dim). The new tokens' own up-projection, and
+  /// in decode the absorbed W_UK and W_UV products (2 x heads x kv_lora x (qk_nope + v) per
+  /// query token, the same count as kv_b_proj's parameters), are in the 2 x parameters
+  /// matmul term.
+  double prefill_flops_per_cached_token() const { return prefill_flops_per_cached_token_; }
+
+  /// KV cache elements one token keeps in one (full) layer: 2 x kv_heads x head_dim, or
+  /// kv_lora_rank + qk_rope_head_dim for MLA.
+  double kv_elements_per_token_layer() const { return kv_elements_per_token_layer_; }
 
   /// Mean over layers of the keys a query at position `context` (0-based: `context` tokens
   /// before it) attends: context + 1 in a full layer, min(context + 1, W) in a windowed one.
@@ -117,7 +176,7 @@ class Architecture {
   double kv_token_layers(std::int64_t tokens) const;
 
   /// KV cache bytes one sequence of `tokens` tokens keeps on the whole model:
-  /// kv_token_layers(tokens) x 2 x kv_heads x head_dim x bytes(kv_dtype).
+  /// kv_token_layers(tokens) x kv_elements_per_token_layer() x bytes(kv_dtype).
   double sequence_kv_bytes(std::int64_t tokens, DType kv_dtype) const;
 
  private:
@@ -132,7 +191,12 @@ class Architecture {
   double full_layers_ = 0.0;
   std::vector<Window> windows_;  ///< windowed groups, windows shorter than the context
   double ffn_width_per_token_ = 0.0;
-  double kv_elements_per_token_layer_ = 0.0;  ///< 2 x kv_heads x head_dim
+  std::int64_t moe_layers_ = 0;
+  std::optional<LatentAttention> latent_;
+  double prefill_flops_per_pair_ = 0.0;
+  double decode_flops_per_pair_ = 0.0;
+  double prefill_flops_per_cached_token_ = 0.0;
+  double kv_elements_per_token_layer_ = 0.0;  ///< 2 x kv_heads x head_dim, or the MLA latent + rope key
 };
 
 }  // namespace llmsim::core

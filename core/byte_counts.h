@@ -8,11 +8,14 @@ namespace llmsim::core {
 
 /// Bytes of KV cache one token occupies across all layers and KV heads:
 /// 2 (K and V) x num_layers x num_kv_heads x head_dim x bytes_per_element(kv_dtype).
-/// Llama-3.1-8B in bf16: 2 x 32 x 8 x 128 x 2 = 131,072 bytes.
+/// Llama-3.1-8B in bf16: 2 x 32 x 8 x 128 x 2 = 131,072 bytes. For MLA,
+/// num_layers x (kv_lora_rank + qk_rope_head_dim) x bytes: DeepSeek-V3 in bf16
+/// 61 x (512 + 64) x 2 = 70,272 bytes.
 double kv_cache_bytes_per_token(const ModelSpec& model, DType kv_dtype);
 
 /// Bytes of all weights (total parameters, embeddings included) stored in `weights_dtype`.
-/// 7e9 parameters in bf16 = 14e9 bytes.
+/// 7e9 parameters in bf16 = 14e9 bytes. With ModelSpec::expert_bytes_per_weight set, the
+/// routed experts take that many bytes each instead.
 double weight_bytes(const ModelSpec& model, DType weights_dtype);
 
 /// Bytes of `parameters` parameters stored in `dtype`: 7e9 in bf16 = 14e9 bytes.

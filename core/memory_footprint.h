@@ -61,7 +61,8 @@ struct MemoryFootprint {
 };
 
 /// KV cache bytes one token occupies on each GPU of a tensor-parallel group:
-/// 2 x layers x ceil(kv_heads / tp) x head_dim x bytes(kv dtype). Throws InputError
+/// 2 x layers x ceil(kv_heads / tp) x head_dim x bytes(kv dtype); for MLA the whole latent,
+/// layers x (kv_lora_rank + qk_rope_head_dim) x bytes, on every GPU. Throws InputError
 /// unless tensor_parallel >= 1.
 double kv_cache_bytes_per_token_per_gpu(const ModelSpec& model, DType kv_dtype,
                                         std::int64_t tensor_parallel);

@@ -28,6 +28,16 @@ std::int64_t shared_expert_width(const ModelSpec& model) {
                                                    : expert_width(model);
 }
 
+std::int64_t moe_layer_count(const ModelSpec& model) {
+  if (!model.is_moe()) return 0;
+  return (model.num_layers - model.first_k_dense_replace) / model.moe_layer_step;
+}
+
+std::int64_t kv_elements_per_token_layer(const ModelSpec& model) {
+  if (model.is_mla()) return model.kv_lora_rank + model.qk_rope_head_dim;
+  return 2 * kv_width(model);
+}
+
 void check_model_spec(const ModelSpec& model) {
   check_invariant(model.num_layers > 0, "ModelSpec: num_layers must be positive");
   check_invariant(model.hidden_size > 0, "ModelSpec: hidden_size must be positive");
@@ -43,9 +53,22 @@ void check_model_spec(const ModelSpec& model) {
                     "ModelSpec: experts_per_token must be in 1..num_experts");
     check_invariant(expert_width(model) > 0, "ModelSpec: MoE expert width must be positive");
     check_invariant(model.num_shared_experts >= 0, "ModelSpec: num_shared_experts is negative");
+    check_invariant(model.first_k_dense_replace >= 0 && model.first_k_dense_replace < model.num_layers &&
+                        model.moe_layer_step >= 1 && moe_layer_count(model) >= 1,
+                    "ModelSpec: a MoE model needs at least one MoE layer after first_k_dense_replace");
+    check_invariant(moe_layer_count(model) == model.num_layers || model.intermediate_size > 0,
+                    "ModelSpec: dense layers of a MoE model need intermediate_size");
   } else {
     check_invariant(model.num_experts == 0, "ModelSpec: num_experts is negative");
     check_invariant(model.intermediate_size > 0, "ModelSpec: intermediate_size must be positive");
+  }
+  if (model.is_mla()) {
+    check_invariant(model.q_lora_rank >= 0 && model.qk_nope_head_dim > 0 && model.qk_rope_head_dim > 0 &&
+                        model.v_head_dim > 0,
+                    "ModelSpec: MLA needs positive qk_nope_head_dim, qk_rope_head_dim, v_head_dim");
+  } else {
+    check_invariant(model.kv_lora_rank == 0 && model.q_lora_rank == 0,
+                    "ModelSpec: q_lora_rank without kv_lora_rank (MLA)");
   }
 }
 

@@ -26,9 +26,21 @@ std::int64_t expert_width(const ModelSpec& model);
 /// Width of one shared expert: shared_expert_intermediate_size, or expert_width() when 0.
 std::int64_t shared_expert_width(const ModelSpec& model);
 
+/// MoE layers of the model: 0 for a dense model; else, after the first_k_dense_replace
+/// dense layers, every moe_layer_step-th layer: (num_layers - first_k_dense_replace) /
+/// moe_layer_step, rounded down. The remaining layers have a dense MLP of intermediate_size.
+std::int64_t moe_layer_count(const ModelSpec& model);
+
+/// KV cache elements one token keeps in one layer: 2 x num_kv_heads x head_dim (K and V),
+/// or for MLA the latent plus the shared rotary key, kv_lora_rank + qk_rope_head_dim
+/// (DeepSeek-V2 paper, section 2.1.2 and Table 1: (d_c + d_h^R) l elements per token).
+std::int64_t kv_elements_per_token_layer(const ModelSpec& model);
+
 /// Aborts (broken invariant) unless the counts the arithmetic relies on are sane: layers,
 /// hidden size, heads, KV heads and vocabulary positive; a dense model has an
-/// intermediate size; a MoE model routes 1..num_experts experts of positive width.
+/// intermediate size; a MoE model routes 1..num_experts experts of positive width and has
+/// at least one MoE layer (a dense layer among them needs intermediate_size); an MLA model
+/// has positive kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim and v_head_dim.
 /// The loader rejects bad input before a spec gets here (DESIGN.md section 5).
 void check_model_spec(const ModelSpec& model);
 

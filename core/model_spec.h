@@ -2,7 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "core/dtype.h"
 
 namespace llmsim::core {
 
@@ -37,12 +40,45 @@ struct ModelSpec {
   std::int64_t sliding_window = 0;         ///< tokens a windowed layer's query attends, or 0
   std::int64_t sliding_window_layers = 0;  ///< layers that use the window, 0..num_layers
 
+  // Multi-head latent attention (MLA; DeepSeek-V2 paper, arXiv:2405.04434, section 2.1):
+  // kv_lora_rank > 0 marks an MLA model. Each token caches one latent of kv_lora_rank
+  // elements plus a shared rotary key of qk_rope_head_dim elements per layer, instead of
+  // K and V per KV head. Queries go through a low-rank q_lora_rank projection (0: a direct
+  // q_proj, as in DeepSeek-V2-Lite). Query/key heads are qk_nope_head_dim + qk_rope_head_dim
+  // wide, value heads v_head_dim. num_kv_heads and head_dim are not used by MLA formulas.
+  std::int64_t q_lora_rank = 0;
+  std::int64_t kv_lora_rank = 0;
+  std::int64_t qk_nope_head_dim = 0;
+  std::int64_t qk_rope_head_dim = 0;
+  std::int64_t v_head_dim = 0;
+
   // Mixture of experts; num_experts == 0 means a dense model.
   std::int64_t num_experts = 0;
   std::int64_t experts_per_token = 0;
   std::int64_t expert_intermediate_size = 0;
   std::int64_t num_shared_experts = 0;
   std::int64_t shared_expert_intermediate_size = 0;
+  // Which layers of a MoE model are MoE: the first `first_k_dense_replace` layers have a
+  // dense MLP of intermediate_size (DeepSeek-V3: 3); of the layers after them every
+  // `moe_layer_step`-th is MoE, counting from the step-th (Llama 4's
+  // interleave_moe_layer_step: moe_layers = step-1, 2 step-1, ...), the others dense.
+  // Defaults (0, 1): every layer is MoE, as in Mixtral and Qwen MoE. Only counts matter.
+  std::int64_t first_k_dense_replace = 0;
+  std::int64_t moe_layer_step = 1;
+
+  /// How the checkpoint stores its weights, from config.json's quantization_config (fp8
+  /// for DeepSeek-V3's block-scaled e4m3); empty when the file says nothing (16-bit
+  /// weights). A scenario without precision.weights runs the model in this format.
+  std::optional<DType> checkpoint_weights;
+  std::string checkpoint_quantization;  ///< what quantization_config said, for messages; empty if none
+  /// > 0: the routed experts are stored at this many bytes per weight whatever the
+  /// deployment's weight dtype (gpt-oss: MXFP4 experts, 4-bit elements plus one 8-bit scale
+  /// per 32 = 0.53125 bytes, with attention, router and embeddings in bf16), and computed in
+  /// 16-bit (weight-only). 0: the experts are stored like every other weight.
+  double expert_bytes_per_weight = 0.0;
+  /// gpt-oss's attention sinks: one learned logit per query head and layer, counted as
+  /// parameters; their FLOPs (one more softmax term per query and head) are left out.
+  bool attention_sinks = false;
 
   HeadKind head = HeadKind::language_model;
   std::int64_t reward_head_outputs = 2;  ///< width of the reward head's last layer (PRMs)
@@ -52,6 +88,7 @@ struct ModelSpec {
   double nominal_params = 0.0;
 
   bool is_moe() const { return num_experts > 0; }
+  bool is_mla() const { return kv_lora_rank > 0; }
 };
 
 }  // namespace llmsim::core

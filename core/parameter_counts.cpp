@@ -16,8 +16,21 @@
 //                torch's Linear carrying a bias by default
 //                (Qwen2ForProcessRewardModel in vLLM/SGLang, modeling_qwen2_rm.py)
 //   qk norms   Qwen3's q_norm and k_norm (qk_norm): 2 x head_dim per layer
+//   sinks      gpt-oss's attention sinks (attention_sinks): one logit per query head per layer
+//   MLA        DeepseekV3Attention (transformers' modeling_deepseek_v3.py; DeepSeek-V2
+//              paper, section 2.1): q_a_proj h x q_lora, q_a_layernorm q_lora, q_b_proj
+//              q_lora x heads (qk_nope + qk_rope) (or q_proj h x heads (qk_nope + qk_rope)
+//              when q_lora_rank is 0), kv_a_proj_with_mqa h x (kv_lora + qk_rope),
+//              kv_a_layernorm kv_lora, kv_b_proj kv_lora x heads (qk_nope + v_head_dim),
+//              o_proj heads v_head_dim x h; no biases (attention_bias false; the loader
+//              refuses attention_bias with MLA)
+//   dense/MoE  DeepSeek-V3's first_k_dense_replace layers (and Llama 4's non-MoE layers)
+//              have a dense MLP of intermediate_size, the others the MoE FFN
 // Not representable in ModelSpec and so not counted: Qwen2-MoE's shared_expert_gate
-// (h per layer).
+// (h per layer); gpt-oss's o_proj, router and expert biases (36 x 1,108,928 in
+// gpt-oss-120b, 0.03%); DeepSeek-V3's router e_score_correction_bias (n_routed_experts per MoE
+// layer: 58 x 256 = 14,848) and its multi-token-prediction module (num_nextn_predict_layers:
+// the 14B of the 685B checkpoint the V3 report leaves out of its 671B).
 //
 // Checks against the published sizes (computed by these formulas, to the parameter):
 //   Llama-3.1-8B 8,030,261,248; Llama-2-7B 6,738,415,616; Mixtral-8x7B 46,702,792,704
@@ -59,8 +72,24 @@ FfnParameters ffn_parameters(const ModelSpec& model, const FfnKind& ffn) {
           router + as_double(moe.experts_per_token) * expert + shared};
 }
 
+/// MLA's projections (see the top of the file).
+double latent_attention_parameters(const ModelSpec& model) {
+  const double h = as_double(model.hidden_size);
+  const double heads = as_double(model.num_attention_heads);
+  const double qk_head = as_double(model.qk_nope_head_dim + model.qk_rope_head_dim);
+  const double q_lora = as_double(model.q_lora_rank);
+  const double query = model.q_lora_rank > 0 ? h * q_lora + q_lora + q_lora * heads * qk_head
+                                             : h * heads * qk_head;
+  const double kv_lora = as_double(model.kv_lora_rank);
+  const double key_value = h * (kv_lora + as_double(model.qk_rope_head_dim)) + kv_lora +
+                           kv_lora * heads * as_double(model.qk_nope_head_dim + model.v_head_dim);
+  const double output = heads * as_double(model.v_head_dim) * h;
+  return query + key_value + output;
+}
+
 /// q/k/v/o projections plus q/k/v biases when the model has them.
 double attention_parameters(const ModelSpec& model) {
+  if (model.is_mla()) return latent_attention_parameters(model);
   const double h = as_double(model.hidden_size);
   const double q = as_double(query_width(model));
   const double kv = as_double(kv_width(model));
@@ -78,12 +107,28 @@ double reward_head_parameters(const ModelSpec& model) {
 
 }  // namespace
 
+double routed_expert_parameters(const ModelSpec& model) {
+  if (!model.is_moe()) return 0.0;
+  return as_double(moe_layer_count(model)) * as_double(model.num_experts) *
+         mlp_parameters(model, expert_width(model));
+}
+
+double latent_attention_replicated_parameters(const ModelSpec& model) {
+  if (!model.is_mla()) return 0.0;
+  const double h = as_double(model.hidden_size);
+  const double q_lora = as_double(model.q_lora_rank);
+  const double kv_lora = as_double(model.kv_lora_rank);
+  const double query_down = model.q_lora_rank > 0 ? h * q_lora + q_lora : 0.0;
+  return query_down + h * (kv_lora + as_double(model.qk_rope_head_dim)) + kv_lora;
+}
+
 ParameterCounts count_parameters(const ModelSpec& model) {
   check_model_spec(model);
   const double h = as_double(model.hidden_size);
 
   const double qk_norms = model.qk_norm ? 2.0 * as_double(resolved_head_dim(model)) : 0.0;
-  const double norms_per_layer = 2.0 * h + qk_norms;
+  const double sinks = model.attention_sinks ? as_double(model.num_attention_heads) : 0.0;
+  const double norms_per_layer = 2.0 * h + qk_norms + sinks;
   const double attention = attention_parameters(model);
   // Every layer group's layers: attention kinds differ only in which keys they attend, so
   // the parameters of a layer are its attention, norms and FFN kind.

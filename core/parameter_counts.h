@@ -30,4 +30,13 @@ struct ParameterCounts {
 /// Precondition: a spec the loader validated (check_model_spec aborts otherwise).
 ParameterCounts count_parameters(const ModelSpec& model);
 
+/// Parameters of all routed experts of all MoE layers (0 for a dense model).
+double routed_expert_parameters(const ModelSpec& model);
+
+/// Parameters of one MLA layer that tensor parallelism does not split: the down
+/// projections q_a_proj and kv_a_proj_with_mqa and their RMSNorms, which vLLM's
+/// DeepseekV2MLAAttention builds as replicated (not column-parallel) linears, so every
+/// GPU holds and reads them. 0 for a model without MLA.
+double latent_attention_replicated_parameters(const ModelSpec& model);
+
 }  // namespace llmsim::core

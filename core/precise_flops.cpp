@@ -24,6 +24,16 @@ PreciseFlopCoefficients precise_flop_coefficients(const ModelSpec& model) {
   // attention_flops() with one sequence, one new token and one attended token is one pair.
   coefficients.attention_flops_per_pair = attention_flops(
       static_cast<double>(model.num_layers), 1.0, 1.0, 1.0, static_cast<double>(query_width(model)));
+  coefficients.decode_attention_flops_per_pair = coefficients.attention_flops_per_pair;
+  if (model.is_mla()) {
+    const Architecture architecture(model);
+    const double layers = static_cast<double>(model.num_layers);
+    coefficients.attention_flops_per_pair =
+        layers * architecture.attention_flops_per_pair(AttentionPhase::prefill);
+    coefficients.decode_attention_flops_per_pair =
+        layers * architecture.attention_flops_per_pair(AttentionPhase::decode);
+    coefficients.prefill_flops_per_cached_token = layers * architecture.prefill_flops_per_cached_token();
+  }
   coefficients.lm_head_flops_per_sample =
       model.head == HeadKind::language_model ? 2.0 * counts.lm_head : 0.0;
   return coefficients;
@@ -35,8 +45,13 @@ StepFlops precise_step_flops(const PreciseFlopCoefficients& coefficients, std::i
                   "precise_step_flops: token counts must not be negative");
   StepFlops flops;
   flops.matmul_flops = coefficients.matmul_flops_per_token * static_cast<double>(new_tokens);
-  flops.attention_flops =
-      coefficients.attention_flops_per_pair * causal_attention_pairs(new_tokens, cached_tokens);
+  const bool decode = new_tokens == 1 && cached_tokens > 0;
+  const double per_pair =
+      decode ? coefficients.decode_attention_flops_per_pair : coefficients.attention_flops_per_pair;
+  flops.attention_flops = per_pair * causal_attention_pairs(new_tokens, cached_tokens);
+  if (!decode && coefficients.prefill_flops_per_cached_token > 0.0) {
+    flops.attention_flops += coefficients.prefill_flops_per_cached_token * static_cast<double>(cached_tokens);
+  }
   flops.lm_head_flops = sampled ? coefficients.lm_head_flops_per_sample : 0.0;
   return flops;
 }
@@ -68,7 +83,7 @@ FlopBreakdown precise_flops(const ModelSpec& model, const FlopQuery& query) {
   const double steps = output > 0.0 ? output - 1.0 : 0.0;
   const std::int64_t decode_steps = query.output_tokens > 0 ? query.output_tokens - 1 : 0;
   const double decode_pairs = architecture.mean_attention_pairs(decode_steps, query.input_tokens);
-  const double decode = steps * k.matmul_flops_per_token + decode_pairs * k.attention_flops_per_pair +
+  const double decode = steps * k.matmul_flops_per_token + decode_pairs * k.decode_attention_flops_per_pair +
                         steps * k.lm_head_flops_per_sample;
 
   FlopBreakdown result;

@@ -11,6 +11,11 @@
 //   - the LM head, 2 x hidden x vocab, is charged once per sampled position.
 // D = num_attention_heads x head_dim: QK^T and softmax(QK^T)V each cost 2 x D per pair
 // and layer, whatever the number of KV heads.
+// Multi-head latent attention (MLA) is priced the way vLLM and SGLang run it
+// (core/architecture.h, AttentionPhase): prompt tokens expanded (per pair 2 H (P + R) +
+// 2 H V, plus the up-projection of every cached latent a prefill chunk reads), decode
+// steps absorbed (per pair 2 H (Lkv + R) + 2 H Lkv). For GQA/MHA the two coefficients are
+// equal and the cached-token term is 0.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +38,12 @@ double causal_attention_pairs(std::int64_t new_tokens, std::int64_t cached_token
 /// Per-unit costs of one model, computed once so the simulator prices a step in O(1).
 struct PreciseFlopCoefficients {
   double matmul_flops_per_token = 0.0;    ///< 2 x active_non_embedding
-  double attention_flops_per_pair = 0.0;  ///< 4 x num_layers x num_attention_heads x head_dim
+  /// Prefill: 4 x num_layers x num_attention_heads x head_dim (MLA: layers x the expanded pair)
+  double attention_flops_per_pair = 0.0;
+  /// Decode: equal to attention_flops_per_pair except for MLA (layers x the absorbed pair)
+  double decode_attention_flops_per_pair = 0.0;
+  /// Prefill, per cached token the chunk attends: 0 except for MLA (layers x kv_b_proj up-projection)
+  double prefill_flops_per_cached_token = 0.0;
   double lm_head_flops_per_sample = 0.0;  ///< 2 x hidden x vocab; 0 for a reward head (in matmul)
 };
 PreciseFlopCoefficients precise_flop_coefficients(const ModelSpec& model);
@@ -48,7 +58,9 @@ struct StepFlops {
 
 /// One sequence processing `new_tokens` (>= 0) on top of `cached_tokens` (>= 0) in one
 /// iteration; `sampled` when the iteration samples a token for it (the last prompt chunk,
-/// or a decode step). Aborts on negative counts (a broken caller, not user input).
+/// or a decode step). One new token on top of cached ones is a decode step (vLLM's
+/// reorder_batch_threshold 1), more is a prefill chunk. Aborts on negative counts (a
+/// broken caller, not user input).
 StepFlops precise_step_flops(const ModelSpec& model, std::int64_t new_tokens,
                              std::int64_t cached_tokens, bool sampled);
 StepFlops precise_step_flops(const PreciseFlopCoefficients& coefficients, std::int64_t new_tokens,

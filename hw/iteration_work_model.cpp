@@ -47,6 +47,20 @@
 // phase present in the batch. The per-kernel fixed times that multiply these counts are
 // fitted to measured kernel times (hw/efficiency_fit.h).
 //
+// Multi-head latent attention (DeepSeek-V2/V3, Kimi K2). The attention arithmetic per
+// pair and per cached token is the Architecture's (core/architecture.h): prefill expanded,
+// decode absorbed, as vLLM's MLA backends run them. Under tensor parallelism vLLM splits
+// q_b_proj, kv_b_proj (column-parallel) and o_proj (row-parallel) by heads and replicates
+// q_a_proj and kv_a_proj_with_mqa (ReplicatedLinear in vllm/model_executor/models/
+// deepseek_v2.py), and every GPU caches the whole latent (one KV "head"). GEMM activations
+// per token and layer: h into the two down projections, q_lora out and in again, the
+// latent kv_lora + rope out and kv_lora into kv_b_proj, and the split parts heads (P + R)
+// / p (q_b out), heads (P + V) / p (kv_b out), heads V / p (o_proj in); the attention
+// kernel reads Q (heads (P + R) / p) and writes O (heads V / p) in prefill.
+//
+// Dense and MoE layers (DeepSeek-V3's first_k_dense_replace, Llama 4's interleaving): the
+// routed-expert weight terms count the MoE layers only; I is the mean over layers.
+//
 // All-reduce. Two per layer in the forward pass (after the attention O projection and
 // after the MLP down projection: Megatron-LM, section 3, "g" operators) plus one after the
 // vocabulary-parallel embedding lookup (vLLM VocabParallelEmbedding.forward calls
@@ -122,27 +136,44 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
   // KV heads: add back what dividing by p took away.
   const double kv_proj_full = 2.0 * kv_full * (h + (model.attention_bias ? 1.0 : 0.0));
   const double kv_proj_gpu = kv_proj_full * kv_heads_gpu / as_double(model.num_kv_heads);
-  const double layer_params_gpu = (params.per_layer_active - kv_proj_full) / p + kv_proj_gpu;
+  const core::Architecture architecture(model);
+  const double mla_replicated = core::latent_attention_replicated_parameters(model);
+  const double layer_params_gpu =
+      model.is_mla() ? (params.per_layer_active - mla_replicated) / p + mla_replicated
+                     : (params.per_layer_active - kv_proj_full) / p + kv_proj_gpu;
 
   double routed_params_gpu = 0.0;  // one routed expert in one layer, this GPU's share
-  const double mlp_width = core::Architecture(model).ffn_width_per_token();  // I
+  const double mlp_width = architecture.ffn_width_per_token();  // I
+  // Share of the layers that are MoE: exactly 1.0 when all are (x * 1.0 == x, bit for bit).
+  double moe_share = 0.0;
   if (model.is_moe()) {
     num_experts_ = as_double(model.num_experts);
     experts_per_token_ = as_double(model.experts_per_token);
     routed_params_gpu = m * h * as_double(core::expert_width(model)) / p;
+    moe_share = as_double(architecture.moe_layers()) / layers;
   }
 
   gemm_flops_per_token_ = 2.0 * layers * layer_params_gpu;
   gemm_fixed_weight_bytes_ =
-      w * layers * (layer_params_gpu - experts_per_token_ * routed_params_gpu);
-  expert_weight_bytes_ = w * layers * routed_params_gpu;
+      w * layers * (layer_params_gpu - experts_per_token_ * routed_params_gpu * moe_share);
+  // Experts stored in their own format (gpt-oss's MXFP4) are read at its bytes per weight.
+  const double w_expert = model.expert_bytes_per_weight > 0.0 ? model.expert_bytes_per_weight : w;
+  expert_weight_bytes_ = w_expert * layers * routed_params_gpu * moe_share;
   gemm_activation_bytes_per_token_ =
       a * layers * (4.0 * h + 2.0 * q + 2.0 * kv + m * mlp_width / p);
 
   attention_flops_per_key_ = 4.0 * layers * q;
+  decode_attention_flops_per_key_ = attention_flops_per_key_;
   kv_bytes_per_token_ = core::kv_cache_bytes_per_token(model, precision.kv_cache) *
                         kv_heads_gpu / as_double(model.num_kv_heads);
   attention_activation_bytes_per_token_ = 2.0 * a * layers * q;
+  if (model.is_mla()) {
+    set_latent_attention_terms(architecture, {.tensor_parallel = p,
+                                              .layers = layers,
+                                              .activation_bytes = a,
+                                              .kv_bytes_per_element = core::bytes_per_element(precision.kv_cache),
+                                              .ffn_io_per_layer = m * mlp_width / p});
+  }
 
   elementwise_bytes_per_token_ = a * layers * (8.0 * h + 2.0 * (q + kv) + m * mlp_width / p);
 
@@ -159,7 +190,34 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
   ring_link_factor_ = 2.0 * (p - 1.0) / p;
   layers_ = layers;
   gemm_kernels_per_layer_ = model.is_moe() ? 5.0 : 4.0;
-  kv_head_groups_per_gpu_ = kv_heads_gpu;
+  // MLA caches one latent "KV head" per GPU that all its query heads share (vLLM's MLA
+  // backends: num_kv_heads 1).
+  kv_head_groups_per_gpu_ = model.is_mla() ? 1.0 : kv_heads_gpu;
+}
+
+void IterationWorkModel::set_latent_attention_terms(const core::Architecture& architecture,
+                                                    const LatentTermInputs& in) {
+  const core::LatentAttention& mla = architecture.latent_attention();
+  const double p = in.tensor_parallel;
+  const double layers = in.layers;
+  const double heads = as_double(mla.heads);
+  const double qk_head = as_double(mla.qk_nope_head_dim + mla.qk_rope_head_dim);
+  const double v = as_double(mla.v_head_dim);
+  const double latent = as_double(mla.kv_lora_rank);
+  const double q_lora = as_double(mla.q_lora_rank);
+  const double cached_latent = architecture.kv_elements_per_token_layer();  // kv_lora + rope
+  attention_flops_per_key_ =
+      layers * architecture.attention_flops_per_pair(core::AttentionPhase::prefill) / p;
+  decode_attention_flops_per_key_ =
+      layers * architecture.attention_flops_per_pair(core::AttentionPhase::decode) / p;
+  prefill_flops_per_cached_token_ = layers * architecture.prefill_flops_per_cached_token() / p;
+  kv_bytes_per_token_ = layers * cached_latent * in.kv_bytes_per_element;  // all of it, every GPU
+  attention_activation_bytes_per_token_ = in.activation_bytes * layers * (heads * qk_head + heads * v) / p;
+  const double projection_io =
+      2.0 * q_lora + cached_latent + latent +
+      (heads * qk_head + heads * (as_double(mla.qk_nope_head_dim) + v) + heads * v) / p;
+  gemm_activation_bytes_per_token_ =
+      in.activation_bytes * layers * (4.0 * hidden_size_ + projection_io + in.ffn_io_per_layer);
 }
 
 WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
@@ -187,6 +245,10 @@ WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
       batch.prefill_kv_tokens != 0.0) {
     WorkItem prefill{.op = Operator::attention_prefill};
     prefill.flops = attention_flops_per_key_ * batch.prefill_attention_pairs;
+    if (prefill_flops_per_cached_token_ > 0.0) {  // MLA: cached latents up-projected
+      prefill.flops += prefill_flops_per_cached_token_ *
+                       (batch.prefill_kv_tokens - as_double(batch.prefill_tokens));
+    }
     prefill.hbm_bytes = kv_bytes_per_token_ * batch.prefill_kv_tokens +
                         attention_activation_bytes_per_token_ * as_double(batch.prefill_tokens);
     prefill.kernels = batch.prefill_tokens > 0 ? layers_ : 0.0;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "core/architecture.h"
 #include "core/invariant.h"
 #include "core/model_spec.h"
 #include "core/parameter_counts.h"
@@ -18,9 +19,14 @@ namespace llmsim::hw {
 
 /// Expected number of distinct experts that `tokens` tokens touch when each picks
 /// `experts_per_token` of `num_experts` uniformly and independently of the others:
-/// E x (1 - (1 - k/E)^T). A given expert misses one token with probability 1 - k/E.
-/// 0 tokens -> 0; 1 token -> k; many tokens -> E. Real routers are skewed, so this is
-/// the most experts (and expert weight bytes) T tokens can be expected to read.
+/// E x (1 - (1 - k/E)^T). Derivation: a token's k distinct experts miss a given expert with
+/// probability C(E-1, k) / C(E, k) = 1 - k/E, T independent tokens all miss it with
+/// probability (1 - k/E)^T, and by linearity of expectation over the E experts (the
+/// classical occupancy problem) the distinct count is E (1 - (1 - k/E)^T).
+/// 0 tokens -> 0; 1 token -> k; many tokens -> E. Real routers are skewed (DeepSeek-V3's
+/// balancing keeps batches near, not at, uniform load); since 1 - (1 - p)^T is concave in
+/// an expert's share p, uniform shares maximise the sum, so this is the most experts (and
+/// expert weight bytes) T tokens can be expected to read.
 double expected_distinct_experts(double num_experts, double experts_per_token, double tokens);
 
 /// KV heads each GPU of a tensor-parallel group holds: kv / p when p divides them, else 1
@@ -40,6 +46,9 @@ std::int64_t kv_heads_per_gpu(const core::ModelSpec& model, int tensor_parallel)
 ///   attention_prefill flops = 4 L q x prefill_attention_pairs;
 ///                    bytes = prefill_kv_tokens x KV bytes per token on this GPU
 ///                            + 2 a L q x prefill_tokens (Q read, O written); kernels L
+///   (MLA: flops per pair are the Architecture's, expanded in prefill plus the cached
+///   latents' up-projection per cached token, absorbed in decode; KV bytes are the whole
+///   latent on every GPU; see iteration_work_model.cpp)
 ///   attention_decode flops = 4 L q x decode_kv_tokens;
 ///                    bytes = decode_kv_tokens x KV bytes per token on this GPU; kernels L;
 ///                    blocks = L x decode seqs x query heads per GPU
@@ -104,13 +113,26 @@ class IterationWorkModel {
   double ring_link_factor_ = 0.0;          ///< 2 (p-1)/p: link bytes per payload byte of a ring all-reduce
   double layers_ = 0.0;
   double gemm_kernels_per_layer_ = 0.0;
-  double kv_head_groups_per_gpu_ = 0.0;  ///< KV heads on this GPU: one decode block each per sequence
+  double kv_head_groups_per_gpu_ = 0.0;  ///< KV heads on this GPU (MLA: 1, the latent): one decode block each per sequence
+  double decode_attention_flops_per_key_ = 0.0;  ///< = attention_flops_per_key_ except MLA (absorbed)
+  double prefill_flops_per_cached_token_ = 0.0;  ///< MLA only: kv_b_proj on a cached latent
+
+  /// What the MLA terms need from the constructor.
+  struct LatentTermInputs {
+    double tensor_parallel = 1.0;
+    double layers = 0.0;
+    double activation_bytes = 0.0;
+    double kv_bytes_per_element = 0.0;
+    double ffn_io_per_layer = 0.0;  ///< m I / p
+  };
+  /// Replaces the GQA attention and GEMM-activation terms with MLA's.
+  void set_latent_attention_terms(const core::Architecture& architecture, const LatentTermInputs& in);
 };
 
 inline WorkItem IterationWorkModel::decode_attention_item(const BatchShape& batch) const {
   WorkItem decode;
   decode.op = Operator::attention_decode;
-  decode.flops = attention_flops_per_key_ * batch.decode_kv_tokens;
+  decode.flops = decode_attention_flops_per_key_ * batch.decode_kv_tokens;
   decode.hbm_bytes = kv_bytes_per_token_ * batch.decode_kv_tokens;
   decode.kernels = batch.decode_seqs > 0 ? layers_ : 0.0;
   decode.blocks = static_cast<double>(batch.decode_seqs) * kv_head_groups_per_gpu_ * layers_;

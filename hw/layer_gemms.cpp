@@ -11,6 +11,10 @@ std::array<GemmShape, 4> layer_gemm_shapes(const core::ModelSpec& model, int ten
     throw core::InputError("per-GEMM shapes of model " + model.id +
                            ": mixture-of-experts layers are not supported by calibration");
   }
+  if (model.is_mla()) {
+    throw core::InputError("per-GEMM shapes of model " + model.id +
+                           ": multi-head latent attention layers are not supported by calibration");
+  }
   if (tensor_parallel < 1 || model.num_attention_heads % tensor_parallel != 0) {
     throw core::InputError("tensor_parallel " + std::to_string(tensor_parallel) +
                            " must divide the " + std::to_string(model.num_attention_heads) +

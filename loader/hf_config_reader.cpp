@@ -21,8 +21,15 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 7> kSupportedTypes{
-    "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe"};
+constexpr std::array<std::string_view, 11> kSupportedTypes{
+    "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe",
+    "deepseek_v2", "deepseek_v3", "kimi_k2", "gpt_oss"};
+
+/// DeepSeek-V2/V3-shaped configs (DeepseekV2Config / DeepseekV3Config in transformers;
+/// Kimi K2 ships a DeepseekV3ForCausalLM with model_type "kimi_k2").
+bool is_deepseek_shaped(const std::string& model_type) {
+  return model_type == "deepseek_v2" || model_type == "deepseek_v3" || model_type == "kimi_k2";
+}
 
 /// 1-based line of the first occurrence of "key" in the file text, or 1.
 int line_of_key(const std::string& text, const std::string& key) {
@@ -39,12 +46,20 @@ int line_of_byte(const std::string& text, std::size_t byte) {
 /// The config.json key that holds the ModelSpec field `spec_key` for `model_type`, so that
 /// validate_model's messages name the key the file has.
 std::string config_key(const std::string& spec_key, const std::string& model_type) {
-  const bool mixtral = model_type == "mixtral";
+  const bool mixtral = model_type == "mixtral" || model_type == "gpt_oss";
   if (spec_key == "num_layers") return "num_hidden_layers";
   if (spec_key == "num_kv_heads") return "num_key_value_heads";
   if (spec_key == "num_experts") return mixtral ? "num_local_experts" : "num_experts";
   if (spec_key == "experts_per_token") return "num_experts_per_tok";
   if (spec_key == "expert_intermediate_size") return mixtral ? "intermediate_size" : "moe_intermediate_size";
+  if (is_deepseek_shaped(model_type)) {
+    if (spec_key == "num_experts") return "n_routed_experts";
+    if (spec_key == "expert_intermediate_size") return "moe_intermediate_size";
+    if (spec_key == "num_shared_experts" || spec_key == "shared_expert_intermediate_size") return "n_shared_experts";
+    if (spec_key == "moe_layer_step") return "moe_layer_freq";
+    if (spec_key == "head_dim") return "qk_nope_head_dim";
+  }
+  if (spec_key == "moe_layer_step" && model_type.rfind("qwen", 0) == 0) return "decoder_sparse_step";
   if (spec_key == "num_shared_experts") return "shared_expert_intermediate_size";
   return spec_key;
 }
@@ -174,19 +189,6 @@ std::string supported_model_types_text() {
   return names;
 }
 
-/// Fields that change what a model is but llmsim does not read: refused rather than ignored,
-/// so that a run never prices a different model than the file describes.
-///   quantization_config  the weights' storage format (FP8, AWQ, GPTQ ...): in llmsim the
-///                        precision comes from the scenario (precision.weights) or
-///                        --weights-dtype, which a config.json cannot set.
-void refuse_unread_model_fields(const std::string& path, const std::string& text, const json& config) {
-  if (config.contains("quantization_config") && !config["quantization_config"].is_null()) {
-    throw core::InputError(path, line_of_key(text, "quantization_config"), "quantization_config",
-                           "llmsim does not read a quantization_config: remove it and give the weights' "
-                           "dtype in the scenario (precision.weights) or with --weights-dtype");
-  }
-}
-
 class ConfigReader {
  public:
   ConfigReader(std::string path, std::string text, json config)
@@ -300,13 +302,154 @@ void read_sliding_window(const ConfigReader& reader, const std::string& model_ty
   model.sliding_window_layers = windowed;
 }
 
+/// DeepSeek-V2/V3 and Kimi K2 (DeepseekV3Config; the model code is transformers'
+/// modeling_deepseek_v3.py and DeepSeek's own modeling_deepseek.py):
+///   MLA        q_lora_rank (null: a direct q_proj, DeepSeek-V2-Lite), kv_lora_rank,
+///              qk_nope_head_dim, qk_rope_head_dim, v_head_dim; the query/key head width
+///              is qk_nope + qk_rope (ModelSpec::head_dim; config.json's own "head_dim",
+///              where present, is the rotary width and not used);
+///   MoE        n_routed_experts of moe_intermediate_size, num_experts_per_tok routed,
+///              n_shared_experts always-on experts (DeepseekV3MoE builds them as one MLP of
+///              moe_intermediate_size x n_shared_experts: the same parameters and FLOPs);
+///              layer i is MoE when i >= first_k_dense_replace and i % moe_layer_freq == 0,
+///              the others a dense MLP of intermediate_size. Only moe_layer_freq 1 is read
+///              (every released model has it; other values count MoE layers differently).
+///   Not modelled: grouped routing (n_group, topk_group) limits which experts a token may
+///   pick, not how many; the multi-token-prediction layers (num_nextn_predict_layers),
+///   which serving without speculative decoding does not run.
+void read_deepseek_fields(const ConfigReader& reader, core::ModelSpec& model) {
+  model.q_lora_rank = reader.has("q_lora_rank") ? reader.positive_int("q_lora_rank") : 0;
+  model.kv_lora_rank = reader.positive_int("kv_lora_rank");
+  model.qk_nope_head_dim = reader.positive_int("qk_nope_head_dim");
+  model.qk_rope_head_dim = reader.positive_int("qk_rope_head_dim");
+  model.v_head_dim = reader.positive_int("v_head_dim");
+  model.head_dim = model.qk_nope_head_dim + model.qk_rope_head_dim;
+  if (!reader.has("n_routed_experts")) return;  // a dense DeepSeek-shaped model
+  model.num_experts = reader.positive_int("n_routed_experts");
+  model.experts_per_token = reader.positive_int("num_experts_per_tok");
+  model.expert_intermediate_size = reader.positive_int("moe_intermediate_size");
+  if (reader.has("n_shared_experts")) {
+    model.num_shared_experts = reader.positive_int("n_shared_experts");
+    model.shared_expert_intermediate_size = model.expert_intermediate_size;
+  }
+  if (reader.has("first_k_dense_replace")) {
+    const json& value = reader.value("first_k_dense_replace");
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
+      reader.fail("first_k_dense_replace", "expected an integer >= 0, got " + workloads::describe_json_value(value));
+    }
+    model.first_k_dense_replace = value.get<std::int64_t>();
+  }
+  if (reader.positive_int_or("moe_layer_freq", 1) != 1) {
+    reader.fail("moe_layer_freq", "only 1 is supported (every layer after first_k_dense_replace is MoE)");
+  }
+}
+
+/// gpt-oss (GptOssConfig; transformers' modeling_gpt_oss.py): every layer MoE with
+/// num_local_experts experts of intermediate_size, num_experts_per_tok routed (gated SwiGLU
+/// with a clamp: three matrices' worth of weights); q/k/v/o biases (attention_bias; the o_proj
+/// bias is not counted); one attention-sink logit per head and layer; windowed layers from
+/// layer_types (read_sliding_window). Router and expert biases are not counted.
+void read_gpt_oss_fields(const ConfigReader& reader, core::ModelSpec& model) {
+  model.num_experts = reader.positive_int("num_local_experts");
+  model.experts_per_token = reader.positive_int("num_experts_per_tok");
+  model.expert_intermediate_size = model.intermediate_size;
+  model.attention_sinks = true;
+}
+
+/// Which layers of a Qwen2-MoE / Qwen3-MoE model are MoE (Qwen3MoeDecoderLayer): layer i
+/// when it is not in mlp_only_layers and (i + 1) % decoder_sparse_step == 0, which is
+/// ModelSpec::moe_layer_step's count. A non-empty mlp_only_layers is refused: which layers
+/// it names would change the count in a way moe_layer_step cannot say.
+void read_qwen_moe_layout(const ConfigReader& reader, core::ModelSpec& model) {
+  model.moe_layer_step = reader.positive_int_or("decoder_sparse_step", 1);
+  if (reader.has("mlp_only_layers")) {
+    const json& layers = reader.value("mlp_only_layers");
+    if (!layers.is_array() || !layers.empty()) {
+      reader.fail("mlp_only_layers", "only an empty list is supported (dense layers among MoE layers are "
+                                     "modelled by decoder_sparse_step alone)");
+    }
+  }
+}
+
+/// Whether an mxfp4 quantization_config's modules_to_not_convert lists modules, and only
+/// non-expert ones (attention, router, embeddings, LM head: gpt-oss's list), so that exactly
+/// the experts are quantised. Refuses a list naming anything else; false for no list.
+bool mxfp4_spares_only_non_experts(const ConfigReader& reader, const json& config) {
+  if (!config.contains("modules_to_not_convert") || config["modules_to_not_convert"].is_null()) return false;
+  const json& modules = config["modules_to_not_convert"];
+  if (!modules.is_array()) reader.fail("quantization_config", "modules_to_not_convert: expected a list of module names");
+  if (modules.empty()) return false;
+  constexpr std::array<std::string_view, 4> kNonExpert{"self_attn", "router", "embed_tokens", "lm_head"};
+  for (const json& module : modules) {
+    const std::string name = module.is_string() ? module.get<std::string>() : workloads::describe_json_value(module);
+    const bool non_expert = std::any_of(kNonExpert.begin(), kNonExpert.end(), [&name](std::string_view part) {
+      return name.find(part) != std::string::npos;
+    });
+    if (!non_expert) {
+      reader.fail("quantization_config", "modules_to_not_convert names \"" + name +
+                                             "\"; only attention, router, embeddings and LM head can stay unquantised");
+    }
+  }
+  return true;
+}
+
+/// quantization_config, never ignored: read into the checkpoint's weight format, or refused.
+///   quant_method "fp8"   DeepSeek-V3's block-scaled e4m3 (fmt "e4m3", weight_block_size
+///                        [128, 128]; vLLM's Fp8Config): 1-byte weights. The per-block scales
+///                        (one fp32 per 128 x 128 weights, 0.02%) are not counted.
+///                        The checkpoint keeps embeddings, LM head and router in bf16 (Kimi K2's
+///                        tensor listing): the LM head is priced 16-bit (hw/compute_dtypes.h);
+///                        embeddings and router count 1 byte (DeepSeek-V3: 0.3% of the bytes).
+///   quant_method "mxfp4" OCP microscaling FP4 (4-bit elements, one 8-bit scale per 32):
+///                        weight-only (W4A16: read in 4 bits, computed in 16), since llmsim
+///                        has no FP4 compute peak on any GPU. With modules_to_not_convert
+///                        naming only attention, router, embeddings and LM head (gpt-oss),
+///                        the routed experts take 0.53125 bytes per weight
+///                        (ModelSpec::expert_bytes_per_weight) and the rest keeps the
+///                        scenario's 16-bit format; without it every weight is 4-bit
+///                        (DType::int4; experts at 0.53125 with their scales).
+///   anything else        refused, naming the method (GPTQ, AWQ, compressed-tensors, ...).
+void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model) {
+  if (!reader.has("quantization_config")) return;
+  const json& config = reader.value("quantization_config");
+  const std::string method = config.is_object() && config.contains("quant_method") && config["quant_method"].is_string()
+                                 ? config["quant_method"].get<std::string>()
+                                 : "";
+  if (method == "fp8") {
+    const std::string format =
+        config.contains("fmt") && config["fmt"].is_string() ? config["fmt"].get<std::string>() : "e4m3";
+    if (format != "e4m3" && format != "e5m2") {
+      reader.fail("quantization_config", "fp8 format \"" + format + "\" is not e4m3 or e5m2");
+    }
+    model.checkpoint_weights = core::DType::fp8;
+    model.checkpoint_quantization = "fp8 " + format;
+  } else if (method == "mxfp4") {
+    // OCP Microscaling Formats v1.0: 32 FP4 (E2M1) elements share one E8M0 scale.
+    constexpr double kMxfp4BytesPerWeight = 0.5 + 1.0 / 32.0;
+    if (mxfp4_spares_only_non_experts(reader, config)) {
+      // gpt-oss: experts in MXFP4, attention, router and embeddings as they are (16-bit).
+      if (!model.is_moe() || model.num_shared_experts > 0) {
+        reader.fail("quantization_config", "mxfp4 experts-only quantisation needs routed experts and no shared ones");
+      }
+      model.expert_bytes_per_weight = kMxfp4BytesPerWeight;
+      model.checkpoint_quantization = "mxfp4 experts (W4A16), the rest 16-bit";
+    } else {
+      model.checkpoint_weights = core::DType::int4;
+      model.checkpoint_quantization = "mxfp4 (priced as W4A16)";
+      if (model.is_moe() && model.num_shared_experts == 0) model.expert_bytes_per_weight = kMxfp4BytesPerWeight;
+    }
+  } else {
+    reader.fail("quantization_config", "quant_method \"" + method +
+                                           "\" is not supported (supported: fp8, mxfp4)");
+  }
+}
+
 }  // namespace
 
 core::ModelSpec read_hf_config(const std::string& path) {
   const std::string text = core::read_input_file(path);
   const json config = parse_config_json(path, text);
   if (!config.is_object()) throw core::InputError(path, 1, "", "expected a JSON object");
-  refuse_unread_model_fields(path, text, config);
   const ConfigReader reader(path, text, config);
 
   const std::string model_type = reader.string_or("model_type", "");
@@ -322,7 +465,8 @@ core::ModelSpec read_hf_config(const std::string& path) {
   model.hidden_size = reader.positive_int("hidden_size");
   model.num_attention_heads = reader.positive_int("num_attention_heads");
   model.num_kv_heads = reader.positive_int_or("num_key_value_heads", model.num_attention_heads);
-  if (model.hidden_size % model.num_attention_heads != 0 && !reader.has("head_dim")) {
+  if (model.hidden_size % model.num_attention_heads != 0 && !reader.has("head_dim") &&
+      !is_deepseek_shaped(model_type)) {
     reader.fail("head_dim", "missing, and hidden_size is not a multiple of num_attention_heads");
   }
   model.head_dim = reader.positive_int_or("head_dim", model.hidden_size / model.num_attention_heads);
@@ -336,7 +480,9 @@ core::ModelSpec read_hf_config(const std::string& path) {
 
   model.qk_norm = model_type.rfind("qwen3", 0) == 0;  // Qwen3Attention has q_norm and k_norm
 
-  if (model_type == "mixtral") {
+  if (model_type == "gpt_oss") {
+    read_gpt_oss_fields(reader, model);
+  } else if (model_type == "mixtral") {
     model.num_experts = reader.positive_int("num_local_experts");
     model.experts_per_token = reader.positive_int("num_experts_per_tok");
     model.expert_intermediate_size = model.intermediate_size;
@@ -348,8 +494,11 @@ core::ModelSpec read_hf_config(const std::string& path) {
       model.num_shared_experts = 1;
       model.shared_expert_intermediate_size = reader.positive_int("shared_expert_intermediate_size");
     }
+    read_qwen_moe_layout(reader, model);
   }
+  if (is_deepseek_shaped(model_type)) read_deepseek_fields(reader, model);
   read_sliding_window(reader, model_type, model);
+  read_quantization_config(reader, model);
   if (reader.architecture_contains("ProcessRewardModel") || reader.architecture_contains("RewardModel")) {
     model.head = core::HeadKind::reward;
   }

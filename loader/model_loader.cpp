@@ -1,6 +1,8 @@
 #include "loader/model_loader.h"
 
+#include <functional>
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "core/input_error.h"
@@ -16,6 +18,25 @@ namespace {
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// Multi-head latent attention keys (DeepSeek-V2/V3, Kimi K2), named as in config.json.
+/// All absent: no MLA. Consistency is checked by validate_latent_attention.
+void read_latent_attention_yaml(YamlMap& map, core::ModelSpec& model) {
+  model.q_lora_rank = map.optional_int("q_lora_rank", 0);
+  model.kv_lora_rank = map.optional_int("kv_lora_rank", 0);
+  model.qk_nope_head_dim = map.optional_int("qk_nope_head_dim", 0);
+  model.qk_rope_head_dim = map.optional_int("qk_rope_head_dim", 0);
+  model.v_head_dim = map.optional_int("v_head_dim", 0);
+}
+
+/// Which layers of a MoE model are MoE (core::ModelSpec): first_k_dense_replace dense
+/// layers first, then every moe_layer_step-th layer MoE.
+void read_moe_layout_yaml(YamlMap& map, core::ModelSpec& model) {
+  model.first_k_dense_replace = map.optional_int("first_k_dense_replace", 0);
+  model.moe_layer_step = map.optional_int("moe_layer_step", 1);
+  model.expert_bytes_per_weight = map.optional_number("expert_bytes_per_weight", 0.0);
+  model.attention_sinks = map.optional_bool("attention_sinks", false);
 }
 
 /// nominal_params is the size in the model's name ("8B" is 8.0e9); it prices the `simple`
@@ -65,6 +86,8 @@ core::ModelSpec read_model_yaml(const std::string& path) {
   model.expert_intermediate_size = map.optional_int("expert_intermediate_size", 0);
   model.num_shared_experts = map.optional_int("num_shared_experts", 0);
   model.shared_expert_intermediate_size = map.optional_int("shared_expert_intermediate_size", 0);
+  read_moe_layout_yaml(map, model);
+  read_latent_attention_yaml(map, model);
   const std::string head = map.optional_string("head", "language_model");
   if (head == "language_model") {
     model.head = core::HeadKind::language_model;
@@ -79,6 +102,91 @@ core::ModelSpec read_model_yaml(const std::string& path) {
   validate_model(model, [&map](const std::string& key, const std::string& message) { map.fail(key, message); });
   check_nominal_params(map, model);
   return model;
+}
+
+using KeyFailure = std::function<void(const std::string& key, const std::string& message)>;
+
+/// MLA fields: all zero (no MLA), or kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim and
+/// v_head_dim positive with q_lora_rank >= 0 (0: no query compression). The low-rank
+/// projections are narrower than hidden_size (that is what makes them low-rank); head_dim
+/// is the query/key head width qk_nope + qk_rope; every head has its own key and value after
+/// the up-projection (num_kv_heads = num_attention_heads, as DeepSeek's configs say);
+/// no attention biases and no sliding window (no MLA model has them; not modelled).
+void validate_latent_attention(const core::ModelSpec& model, const KeyFailure& fail) {
+  const std::pair<const char*, std::int64_t> fields[] = {{"q_lora_rank", model.q_lora_rank},
+                                                         {"kv_lora_rank", model.kv_lora_rank},
+                                                         {"qk_nope_head_dim", model.qk_nope_head_dim},
+                                                         {"qk_rope_head_dim", model.qk_rope_head_dim},
+                                                         {"v_head_dim", model.v_head_dim}};
+  for (const auto& [key, value] : fields) {
+    if (value < 0) fail(key, "expected a positive integer, got " + std::to_string(value));
+    if (value > kMaxModelDimension) {
+      fail(key, "expected at most " + std::to_string(kMaxModelDimension) + ", got " + std::to_string(value));
+    }
+  }
+  if (!model.is_mla()) {
+    for (const auto& [key, value] : fields) {
+      if (value != 0) fail(key, "set without kv_lora_rank (multi-head latent attention)");
+    }
+    return;
+  }
+  for (const auto& [key, value] : fields) {
+    if (value == 0 && std::string(key) != "q_lora_rank") {
+      fail(key, "expected a positive integer with kv_lora_rank (multi-head latent attention)");
+    }
+  }
+  if (model.kv_lora_rank >= model.hidden_size) {
+    fail("kv_lora_rank", "the KV latent (" + std::to_string(model.kv_lora_rank) +
+                             ") must be narrower than hidden_size (" + std::to_string(model.hidden_size) + ")");
+  }
+  if (model.q_lora_rank >= model.hidden_size) {
+    fail("q_lora_rank", "the query latent (" + std::to_string(model.q_lora_rank) +
+                            ") must be narrower than hidden_size (" + std::to_string(model.hidden_size) + ")");
+  }
+  if (model.head_dim != model.qk_nope_head_dim + model.qk_rope_head_dim) {
+    fail("head_dim", "with multi-head latent attention expected qk_nope_head_dim + qk_rope_head_dim = " +
+                         std::to_string(model.qk_nope_head_dim + model.qk_rope_head_dim) + ", got " +
+                         std::to_string(model.head_dim));
+  }
+  if (model.num_kv_heads != model.num_attention_heads) {
+    fail("num_kv_heads", "with multi-head latent attention expected num_attention_heads (" +
+                             std::to_string(model.num_attention_heads) + "), got " +
+                             std::to_string(model.num_kv_heads));
+  }
+  if (model.attention_bias) fail("attention_bias", "not supported with multi-head latent attention");
+  if (model.sliding_window > 0) fail("sliding_window", "not supported with multi-head latent attention");
+}
+
+/// first_k_dense_replace in [0, num_layers), only on a MoE model; moe_layer_step >= 1; at
+/// least one MoE layer left; no sliding window when dense and MoE layers mix (which layers
+/// are windowed would matter, and is not recorded).
+void validate_moe_layout(const core::ModelSpec& model, const KeyFailure& fail) {
+  if (model.first_k_dense_replace < 0) fail("first_k_dense_replace", "expected an integer >= 0");
+  // 0 (stored like the other weights) or a real format: at most fp32's 4 bytes, and not NaN.
+  if (!(model.expert_bytes_per_weight >= 0.0 && model.expert_bytes_per_weight <= 4.0)) {
+    fail("expert_bytes_per_weight", "expected a number of bytes in (0, 4], or no key");
+  }
+  if (model.expert_bytes_per_weight > 0.0 && (!model.is_moe() || model.num_shared_experts > 0)) {
+    fail("expert_bytes_per_weight", "needs routed experts and no shared experts");
+  }
+  if (model.moe_layer_step < 1) fail("moe_layer_step", "expected a positive integer");
+  if (!model.is_moe()) {
+    if (model.first_k_dense_replace != 0) fail("first_k_dense_replace", "set without num_experts");
+    if (model.moe_layer_step != 1) fail("moe_layer_step", "set without num_experts");
+    return;
+  }
+  if (model.first_k_dense_replace >= model.num_layers) {
+    fail("first_k_dense_replace", "expected fewer than num_layers (" + std::to_string(model.num_layers) +
+                                      ") dense layers in a MoE model");
+  }
+  if (model.moe_layer_step > model.num_layers - model.first_k_dense_replace) {
+    fail("moe_layer_step", "leaves no MoE layer after the first " + std::to_string(model.first_k_dense_replace) +
+                               " of " + std::to_string(model.num_layers) + " layers");
+  }
+  const bool mixed = model.first_k_dense_replace > 0 || model.moe_layer_step > 1;
+  if (mixed && model.sliding_window > 0) {
+    fail("sliding_window", "not supported with dense and MoE layers mixed (first_k_dense_replace, moe_layer_step)");
+  }
 }
 
 }  // namespace
@@ -145,6 +253,8 @@ void validate_model(const core::ModelSpec& model, const ModelKeyFailure& fail_at
   if (model.num_shared_experts > 0 && model.shared_expert_intermediate_size <= 0) {
     fail("shared_expert_intermediate_size", "expected a positive integer with shared experts");
   }
+  validate_moe_layout(model, fail);
+  validate_latent_attention(model, fail);
 }
 
 core::ModelSpec load_model(const std::string& id_or_path, const std::string& base_dir) {

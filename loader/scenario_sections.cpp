@@ -117,8 +117,13 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
   sim::PoolSpec pool;
   pool.model = located(map, "model", [&](const std::string& id) { return load_model(id, base_dir); });
   pool.hardware = located(map, "hardware", [&](const std::string& id) { return load_hardware(id, base_dir); });
+  // A quantised checkpoint (config.json's quantization_config) runs in its own format
+  // unless precision.weights says otherwise.
+  const core::DType checkpoint_weights = pool.model.checkpoint_weights.value_or(core::DType::bf16);
+  pool.precision.weights = checkpoint_weights;
+  if (checkpoint_weights == core::DType::fp8) pool.precision.kv_cache = core::DType::fp8;
   if (auto precision = map.optional_map("precision")) {
-    pool.precision.weights = read_dtype(*precision, "weights", core::DType::bf16);
+    pool.precision.weights = read_dtype(*precision, "weights", checkpoint_weights);
     pool.precision.kv_cache = read_dtype(*precision, "kv_cache", pool.precision.weights == core::DType::fp8
                                                                      ? core::DType::fp8
                                                                      : core::DType::bf16);

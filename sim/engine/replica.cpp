@@ -193,7 +193,7 @@ void Replica::price_prefill_share() {
                          k.attention_flops_per_pair * shape.prefill_attention_pairs +
                          k.lm_head_flops_per_sample * static_cast<double>(plan_.prefill_sampled_seqs);
   const double decode = k.matmul_flops_per_token * static_cast<double>(shape.decode_seqs) +
-                        k.attention_flops_per_pair * shape.decode_kv_tokens +
+                        k.decode_attention_flops_per_pair * shape.decode_kv_tokens +
                         k.lm_head_flops_per_sample * static_cast<double>(shape.decode_seqs);
   if (prefill + decode > 0.0) {
     plan_.prefill_flops_share = prefill / (prefill + decode);

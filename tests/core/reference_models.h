@@ -145,4 +145,62 @@ inline ModelSpec toy_model() {
   return m;
 }
 
+/// deepseek-ai/DeepSeek-V3 config.json (tests/data/hf/deepseek-v3.config.json): 61 layers,
+/// hidden 7168, 128 heads; MLA q_lora_rank 1536, kv_lora_rank 512, qk_nope_head_dim 128,
+/// qk_rope_head_dim 64, v_head_dim 128; the first 3 layers dense (intermediate 18432), the
+/// other 58 MoE with 256 routed experts of 2048 (8 per token) and 1 shared; vocab 129280,
+/// untied, max positions 163840.
+inline ModelSpec deepseek_v3() {
+  ModelSpec m;
+  m.id = "deepseek-v3";
+  m.num_layers = 61;
+  m.hidden_size = 7168;
+  m.num_attention_heads = 128;
+  m.num_kv_heads = 128;
+  m.head_dim = 192;  // qk_nope_head_dim + qk_rope_head_dim
+  m.intermediate_size = 18432;
+  m.vocab_size = 129280;
+  m.max_position_embeddings = 163840;
+  m.q_lora_rank = 1536;
+  m.kv_lora_rank = 512;
+  m.qk_nope_head_dim = 128;
+  m.qk_rope_head_dim = 64;
+  m.v_head_dim = 128;
+  m.num_experts = 256;
+  m.experts_per_token = 8;
+  m.expert_intermediate_size = 2048;
+  m.num_shared_experts = 1;
+  m.shared_expert_intermediate_size = 2048;
+  m.first_k_dense_replace = 3;
+  m.nominal_params = 671e9;
+  return m;
+}
+
+/// openai/gpt-oss-120b config.json (tests/data/hf/gpt-oss-120b.config.json): 36 layers,
+/// 18 of them with a 128-token window; hidden 2880, 64 heads of 64, 8 KV heads, q/k/v biases,
+/// attention sinks; 128 experts of 2880, top-4; vocab 201088, untied; experts in MXFP4
+/// (0.53125 bytes per weight), the rest in the deployment's format.
+inline ModelSpec gpt_oss_120b() {
+  ModelSpec m;
+  m.id = "gpt-oss-120b";
+  m.num_layers = 36;
+  m.hidden_size = 2880;
+  m.num_attention_heads = 64;
+  m.num_kv_heads = 8;
+  m.head_dim = 64;
+  m.intermediate_size = 2880;
+  m.vocab_size = 201088;
+  m.max_position_embeddings = 131072;
+  m.attention_bias = true;
+  m.attention_sinks = true;
+  m.sliding_window = 128;
+  m.sliding_window_layers = 18;
+  m.num_experts = 128;
+  m.experts_per_token = 4;
+  m.expert_intermediate_size = 2880;
+  m.expert_bytes_per_weight = 0.53125;
+  m.nominal_params = 117e9;
+  return m;
+}
+
 }  // namespace llmsim::core::testing
