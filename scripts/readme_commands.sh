@@ -84,8 +84,14 @@ seconds_since() {
   echo "$((tenths / 10)).$((tenths % 10))"
 }
 
+# What a fresh clone has: the tracked files (as they are in the working tree); outside a git
+# checkout (a source tarball), everything but build folders and results.
 snapshot="$work/snapshot.tar"
-git ls-files -z | tar --null -T - -cf "$snapshot"
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  git ls-files -z | tar --null -T - -cf "$snapshot"
+else
+  tar --exclude='./build*' --exclude='./out' --exclude='./results' -cf "$snapshot" .
+fi
 
 failed=0
 count=0
