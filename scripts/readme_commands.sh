@@ -78,10 +78,10 @@ for file in "${files[@]}"; do
   ' "$file"
 done
 
-# Seconds since a `date +%s%N` reading, with one decimal.
+# Seconds since a `date +%s%N` reading, with two decimals.
 seconds_since() {
-  local tenths=$(( ($(date +%s%N) - $1) / 100000000 ))
-  echo "$((tenths / 10)).$((tenths % 10))"
+  local hundredths=$(( ($(date +%s%N) - $1) / 10000000 ))
+  printf '%d.%02d' $((hundredths / 100)) $((hundredths % 100))
 }
 
 # What a fresh clone has: the tracked files (as they are in the working tree); outside a git
