@@ -38,6 +38,18 @@ const char* policy_name(SchedulingPolicy policy) {
   return "?";
 }
 
+const char* admission_name(KvAdmission admission) {
+  switch (admission) {
+    case KvAdmission::step_blocks:
+      return "step_blocks";
+    case KvAdmission::watermark:
+      return "watermark";
+    case KvAdmission::full_reservation:
+      return "full_reservation";
+  }
+  return "?";
+}
+
 const char* router_name(RouterKind router) {
   switch (router) {
     case RouterKind::round_robin:
@@ -161,13 +173,40 @@ void line(std::string& out, const std::string& indent, const char* label, const 
 }  // namespace
 
 std::string engine_label(const EngineConfig& engine) {
-  std::string text = engine.chunked_prefill ? "vLLM V1 scheduler (chunked prefill)" : "vLLM V0 scheduler (whole prompts)";
-  text += std::string(", ") + policy_name(engine.policy);
-  text += ", max_num_seqs " + std::to_string(engine.max_num_seqs);
-  text += ", max_num_batched_tokens " + std::to_string(engine.max_num_batched_tokens);
-  text += ", block_size " + std::to_string(engine.block_size);
-  text += std::string(", prefix caching ") + (engine.prefix_caching ? "on" : "off");
-  text += ", gpu_memory_utilization " + number(engine.gpu_memory_utilization);
+  // The preset (engine.kind in the scenario, configs/engines/), then what of it decides the
+  // batches: the planner plan_with_engine_policy picks, the KV admission rule, host time.
+  // Built by appending (GCC 12 misreads some `"text" + std::string` as overlapping copies).
+  std::string text = engine.id;
+  if (engine.kind == EngineKind::trtllm) {
+    text += engine.chunked_prefill ? ", in-flight batching (chunked context)" : ", in-flight batching (whole prompts)";
+  } else {
+    text += engine.chunked_prefill ? ", chunked prefill" : ", whole prompts";
+  }
+  text += ", KV admission ";
+  text += admission_name(engine.admission);
+  if (engine.admission == KvAdmission::watermark) {
+    text += ' ';
+    text += number(engine.watermark);
+  }
+  text += ", host ";
+  text += number(engine.host.iteration_s * 1e6);
+  text += " us/iteration";
+  if (engine.host.per_seq_s > 0) {
+    text += " + ";
+    text += number(engine.host.per_seq_s * 1e6);
+    text += " us/seq";
+  }
+  text += engine.host.overlapped ? " overlapped, " : " not overlapped, ";
+  text += policy_name(engine.policy);
+  text += ", max_num_seqs ";
+  text += std::to_string(engine.max_num_seqs);
+  text += ", max_num_batched_tokens ";
+  text += std::to_string(engine.max_num_batched_tokens);
+  text += ", block_size ";
+  text += std::to_string(engine.block_size);
+  text += engine.prefix_caching ? ", prefix caching on" : ", prefix caching off";
+  text += ", gpu_memory_utilization ";
+  text += number(engine.gpu_memory_utilization);
   return text;
 }
 

@@ -10,11 +10,13 @@
 
 namespace llmsim::sim {
 
-/// What one pool's engine section identifies, in one line: the scheduler it selects and
-/// the settings that shape its batches, e.g. "vLLM V1 scheduler (chunked prefill), fcfs,
-/// max_num_seqs 256, max_num_batched_tokens 8192, block_size 16, prefix caching on,
-/// gpu_memory_utilization 0.9". The one place that names an engine for people: an
-/// `engine.kind` (issue 21) extends this function, nothing else.
+/// What one pool's engine section identifies, in one line: the engine preset's id
+/// (`engine.kind`, configs/engines/), the planner it runs (chunked prefill, whole prompts, or
+/// TensorRT-LLM's in-flight batching), its KV admission rule and host time, and the settings
+/// that shape its batches, e.g. "vllm-v1, chunked prefill, KV admission step_blocks, host
+/// 2000 us/iteration overlapped, fcfs, max_num_seqs 1024, max_num_batched_tokens 8192,
+/// block_size 16, prefix caching on, gpu_memory_utilization 0.9". The one place that names
+/// an engine for people: a new engine kind or setting extends this function.
 std::string engine_label(const EngineConfig& engine);
 
 /// The header, ending in a newline: the scenario as given on the command line (`scenario_file`)

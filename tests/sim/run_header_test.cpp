@@ -22,19 +22,33 @@ PoolSpec pool(const std::string& name, const std::string& model, const std::stri
 
 }  // namespace
 
-TEST_CASE("the engine label names vLLM's scheduler the engine section selects, and its settings") {
+TEST_CASE("the engine label names the engine preset, its planner, admission, host time and settings") {
   EngineConfig engine;
+  engine.host.iteration_s = 2e-3;
+  engine.host.overlapped = true;
   CHECK(engine_label(engine) ==
-        "vLLM V1 scheduler (chunked prefill), fcfs, max_num_seqs 256, max_num_batched_tokens 8192, "
-        "block_size 16, prefix caching on, gpu_memory_utilization 0.9");
+        "vllm-v1, chunked prefill, KV admission step_blocks, host 2000 us/iteration overlapped, fcfs, "
+        "max_num_seqs 256, max_num_batched_tokens 8192, block_size 16, prefix caching on, "
+        "gpu_memory_utilization 0.9");
+  engine.id = "vllm-v0";
+  engine.kind = EngineKind::vllm_v0;
   engine.chunked_prefill = false;
+  engine.admission = KvAdmission::watermark;
+  engine.watermark = 0.01;
+  engine.host.per_seq_s = 5e-6;
+  engine.host.overlapped = false;
   engine.prefix_caching = false;
   engine.policy = SchedulingPolicy::shortest_prompt_first;
   engine.max_num_seqs = 64;
   engine.gpu_memory_utilization = 0.45;
   CHECK(engine_label(engine) ==
-        "vLLM V0 scheduler (whole prompts), shortest_prompt_first, max_num_seqs 64, "
-        "max_num_batched_tokens 8192, block_size 16, prefix caching off, gpu_memory_utilization 0.45");
+        "vllm-v0, whole prompts, KV admission watermark 0.01, host 2000 us/iteration + 5 us/seq not overlapped, "
+        "shortest_prompt_first, max_num_seqs 64, max_num_batched_tokens 8192, block_size 16, prefix caching off, "
+        "gpu_memory_utilization 0.45");
+  engine.id = "trtllm";
+  engine.kind = EngineKind::trtllm;
+  engine.admission = KvAdmission::full_reservation;
+  CHECK(engine_label(engine).rfind("trtllm, in-flight batching (whole prompts), KV admission full_reservation, ", 0) == 0);
 }
 
 TEST_CASE("a header line longer than 78 columns wraps after a comma, in the value's column") {
@@ -72,7 +86,8 @@ TEST_CASE("a one-pool header names the scenario, its overrides, model, deploymen
         "  --set    seed=7\n"
         "Model:     llama-3.1-70b (weights fp8, KV cache fp8)\n"
         "Hardware:  h100-sxm x TP 4 x 2 replicas, router least_loaded\n"
-        "Engine:    vLLM V1 scheduler (chunked prefill), fcfs, max_num_seqs 256,\n"
+        "Engine:    vllm-v1, chunked prefill, KV admission step_blocks,\n"
+        "           host 0 us/iteration not overlapped, fcfs, max_num_seqs 256,\n"
         "           max_num_batched_tokens 8192, block_size 16, prefix caching on,\n"
         "           gpu_memory_utilization 0.9\n"
         "Workload:  500 requests, gamma arrivals at 12.5 req/s (cv 2)\n"
@@ -96,7 +111,8 @@ TEST_CASE("a header lists every pool by name, with the pool whose GPUs a co-loca
   CHECK(header.find("Pool prm:\n"
                     "  Model:     qwen2.5-math-prm-7b (weights bf16, KV cache bf16)\n"
                     "  Hardware:  h100-sxm x TP 1 x 1 replica, on the GPUs of pool generator\n"
-                    "  Engine:    vLLM V1 scheduler (chunked prefill), fcfs, max_num_seqs 256,\n"
+                    "  Engine:    vllm-v1, chunked prefill, KV admission step_blocks,\n"
+                    "             host 0 us/iteration not overlapped, fcfs, max_num_seqs 256,\n"
                     "             max_num_batched_tokens 8192, block_size 16, prefix caching on,\n"
                     "             gpu_memory_utilization 0.4\n") != std::string::npos);
   CHECK(header.find("Workload:  beam_search, 1 problem, poisson arrivals at 0.03 problems/s\n") != std::string::npos);
