@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "loader/scenario_loader.h"
 #include "sim/metrics/requests_csv.h"
 #include "sim/metrics/result_writer.h"
+#include "sim/metrics/run_header.h"
 #include "sim/cluster/simulator.h"
 #include "sim/metrics/summary_table.h"
 #include "sim/metrics/ttc_summary.h"
@@ -78,6 +80,7 @@ void write_ttc_outputs(const RunOptions& options, const sim::RunResult& result, 
 }
 
 void run_scenario(const RunOptions& options) {
+  const auto wall_start = std::chrono::steady_clock::now();  // printed only, never in summary.json
   std::vector<loader::Override> overrides;
   for (const auto& text : options.overrides) overrides.push_back(loader::parse_override(text));
   sim::Scenario scenario = loader::load_scenario(options.scenario, overrides);
@@ -132,7 +135,9 @@ void run_scenario(const RunOptions& options) {
   const std::vector<std::string> extra_files = extras.write(result, staging, folder.staged_path(options.extras.trace_file));
   folder.commit();
   if (!options.quiet) {
-    fmt::print("{}", sim::format_summary_table(result));
+    const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - wall_start;
+    fmt::print("{}", sim::format_run_header(scenario, options.scenario, options.overrides));
+    fmt::print("{}", sim::format_summary_table(result, wall.count()));
     if (result.ttc) fmt::print("{}", sim::format_ttc_table(result.summary));
     fmt::print("results: {}/summary.json{}{}\n", out_dir,
                requests_csv ? ", " + out_dir + "/requests.csv" : std::string(),

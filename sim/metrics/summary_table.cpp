@@ -65,13 +65,14 @@ class Table {
 
 }  // namespace
 
-std::string format_summary_table(const RunResult& result) {
+std::string format_summary_table(const RunResult& result, std::optional<double> wall_time_s) {
   const Json& s = result.summary;
   Table t(s);
   t.title(" Serving Benchmark Result ", '=');
   t.field("Successful requests:", "", "completed", 0);
   t.field("Failed requests (rejected):", "", "failed", 0);
-  t.field("Benchmark duration (s):", "", "duration", 2);
+  t.field("Benchmark duration, simulated (s):", "", "duration", 2);
+  if (wall_time_s) t.number("Wall time of this run (s):", *wall_time_s, 3);
   t.field("Total input tokens:", "", "total_input_tokens", 0);
   t.field("Total generated tokens:", "", "total_output_tokens", 0);
   t.field("Request throughput (req/s):", "", "request_throughput", 2);
