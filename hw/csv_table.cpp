@@ -12,12 +12,39 @@
 namespace llmsim::hw {
 namespace {
 
-std::vector<std::string> split(const std::string& line) {
+/// Splits on commas. A field that starts with a double quote runs to the closing quote and
+/// may hold commas ("TP1,PP2"); "" inside it is one quote. Returns nullopt for a quote left
+/// open.
+std::optional<std::vector<std::string>> split(const std::string& line) {
   std::vector<std::string> fields;
   std::string field;
-  std::istringstream stream(line);
-  while (std::getline(stream, field, ',')) fields.push_back(field);
-  if (!line.empty() && line.back() == ',') fields.emplace_back();
+  bool quoted = false;
+  bool field_start = true;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == ',') {
+      fields.push_back(std::move(field));
+      field.clear();
+      field_start = true;
+      continue;
+    } else if (c == '"' && field_start) {
+      quoted = true;
+    } else {
+      field += c;
+    }
+    field_start = false;
+  }
+  if (quoted) return std::nullopt;
+  fields.push_back(std::move(field));
   return fields;
 }
 
@@ -40,7 +67,9 @@ CsvTable::CsvTable(const std::string& path) : path_(path) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const std::string content = trimmed(line);
     if (content.empty() || content.front() == '#') continue;
-    std::vector<std::string> fields = split(content);
+    std::optional<std::vector<std::string>> split_fields = split(content);
+    if (!split_fields) throw core::InputError(path, line_number, "", "a quoted field is not closed");
+    std::vector<std::string> fields = std::move(*split_fields);
     for (auto& field : fields) field = trimmed(field);
     if (header_.empty()) {
       header_ = std::move(fields);

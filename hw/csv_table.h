@@ -1,6 +1,6 @@
-// CsvTable: a small, strict reader for the comma-separated measurement files calibration
-// reads (no quoting: the files it reads have none). Lines starting with '#' and blank lines
-// are skipped; the first other line is the header.
+// CsvTable: a small, strict reader for the comma-separated measurement files calibration and
+// validation read. A field may be double-quoted to hold commas ("TP1,PP2"; "" is a quote).
+// Lines starting with '#' and blank lines are skipped; the first other line is the header.
 #pragma once
 
 #include <cstddef>
