@@ -172,7 +172,9 @@ TEST_CASE("vLLM V0's watermark keeps 1% of the blocks free at admission; V1 admi
   // 200 blocks: watermark int(0.01 x 200) = 2. The running request holds 3 (42 tokens), 197
   // are free; a 3,120-token prompt needs 195 blocks: 197 - 195 = 2 >= 2 admits it, a
   // 3,136-token one needs 196: 1 < 2 refuses it, where V1 (no watermark) admits it.
-  for (const auto& [prompt, v0_admits] : {std::pair{3120, true}, std::pair{3136, false}}) {
+  for (const auto& boundary : {std::pair{3120, true}, std::pair{3136, false}}) {
+    const int prompt = boundary.first;
+    const bool v0_admits = boundary.second;
     CAPTURE(prompt);
     EngineConfig e = engine(false, 8192);
     e.kind = EngineKind::vllm_v0;
@@ -198,7 +200,9 @@ TEST_CASE("TensorRT-LLM's GUARANTEED_NO_EVICT sets aside prompt + output blocks 
   // ceil(143 / 16) = 9 blocks, it holds ceil(42 / 16) = 3, so 6 stay set aside. Waiting: a
   // 100-token prompt with 100 output tokens: ceil(200 / 16) = 13 blocks. With 21 blocks (18
   // free) 13 > 18 - 6 refuses it although its prompt (7 blocks) fits; with 22 it is admitted.
-  for (const auto& [blocks, admits] : {std::pair{21, false}, std::pair{22, true}}) {
+  for (const auto& boundary : {std::pair{21, false}, std::pair{22, true}}) {
+    const int blocks = boundary.first;
+    const bool admits = boundary.second;
     CAPTURE(blocks);
     EngineConfig e = engine(false, 8192);
     e.kind = EngineKind::trtllm;
