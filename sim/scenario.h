@@ -55,7 +55,9 @@ struct SpeculativeConfig {
   /// draft_model: the draft's shape (a model preset); same vocabulary as the target.
   std::optional<core::ModelSpec> draft_model;
   /// > 0: an iteration that starts with more running requests than this decodes without
-  /// speculation; 0: never turned off.
+  /// speculation (vLLM's speculative_disable_by_batch_size, PR #4592: "disable speculative
+  /// decoding for the current batch if the running queue has more than N requests");
+  /// 0: never turned off.
   std::int64_t disable_above_batch = 0;
 
   bool enabled() const { return num_speculative_tokens > 0; }

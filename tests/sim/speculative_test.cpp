@@ -10,6 +10,7 @@
 
 #include "replica_test_support.h"
 #include "sim/cluster/simulator.h"
+#include "sim/engine/model_step_pricer.h"
 #include "sim/engine/speculative.h"
 
 using namespace llmsim::sim;
@@ -188,4 +189,28 @@ TEST_CASE("a speculative run is deterministic, the same with and without the fas
   CHECK_FALSE(plain.contains("speculative"));
   CHECK(first["mean_tpot_ms"].get<double>() < plain["mean_tpot_ms"].get<double>());
   CHECK(first["total_output_tokens"] == plain["total_output_tokens"]);
+}
+
+TEST_CASE("an EAGLE-3 or MTP head is priced as draft_layers layers of the target's own shape") {
+  // hw::StepTimeModel is affine in the number of layers (same per-layer work and fixed time,
+  // one embedding and LM head), so one more head layer adds 1/31 of what 31 more do.
+  PoolSpec pool = llama_scenario(EngineConfig{}).pools.front();
+  pool.engine = speculative_engine(SpeculativeMethod::mtp, {0.5});
+  const auto head_price = [&pool](std::int64_t layers) {
+    pool.engine.speculative.draft_layers = layers;
+    return make_draft_pricer(pool)->price(draft_pass_shape(16, 16.0 * 1000.0)).time_s;
+  };
+  const double one = head_price(1);
+  const double two = head_price(2);
+  const double all = head_price(32);
+  CHECK(two > one);
+  CHECK(two - one == doctest::Approx((all - one) / 31.0).epsilon(1e-9));
+  // The 32-layer head is the target's decode step without host time.
+  const ModelStepPricer target(pool.model, pool.hardware, pool.precision, 1, llmsim::hw::HostTime{});
+  CHECK(all == doctest::Approx(target.price(draft_pass_shape(16, 16000.0)).time_s).epsilon(1e-12));
+  pool.engine.speculative.method = SpeculativeMethod::ngram;
+  CHECK(make_draft_pricer(pool) == nullptr);
+  pool.engine.speculative.method = SpeculativeMethod::draft_model;
+  pool.engine.speculative.draft_model = llama_3_1_8b();
+  CHECK(make_draft_pricer(pool)->price(draft_pass_shape(16, 16000.0)).time_s == doctest::Approx(all).epsilon(1e-12));
 }
