@@ -26,8 +26,8 @@ struct IterationStats {
   TimeNs start_ns = 0;
   TimeNs end_ns = 0;
   std::int64_t seqs = 0;            ///< sequences in the batch
-  std::int64_t prefill_tokens = 0;  ///< prompt (or recompute) tokens processed
-  std::int64_t decode_tokens = 0;   ///< decode sequences (one token each)
+  std::int64_t prefill_tokens = 0;  ///< prompt (or recompute) tokens processed (verify steps excluded)
+  std::int64_t decode_tokens = 0;   ///< decode tokens: one per decode step, drafts + 1 per verify step
   // What the collector reads of the iteration's hw::StepCost.
   double time_s = 0.0;           ///< StepCost::time_s
   double flops = 0.0;            ///< StepCost::flops

@@ -214,3 +214,17 @@ TEST_CASE("an EAGLE-3 or MTP head is priced as draft_layers layers of the target
   pool.engine.speculative.draft_model = llama_3_1_8b();
   CHECK(make_draft_pricer(pool)->price(draft_pass_shape(16, 16000.0)).time_s == doctest::Approx(all).epsilon(1e-12));
 }
+
+TEST_CASE("a token budget that runs short cuts the drafts, not the step") {
+  EngineConfig engine = speculative_engine(SpeculativeMethod::ngram, {1.0, 1.0, 1.0});
+  engine.max_num_batched_tokens = 3;
+  ReplicaBench bench(engine, 1000);
+  bench.add(request(0, 0, 3, 10));
+  bench.step();  // the 3-token prompt fills the budget
+  const IterationPlan verify = bench.step();
+  CHECK(verify.seqs[0].new_tokens == 3);
+  CHECK(verify.seqs[0].draft_tokens == 2);
+  CHECK(verify.verify_emitted == 3);
+  bench.run_to_idle();
+  CHECK(bench.records[0].generated_tokens == 10);
+}
