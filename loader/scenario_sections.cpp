@@ -12,6 +12,7 @@
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
 #include "loader/range_checks.h"
+#include "loader/scalar_parse.h"
 #include "sim/engine/kv_capacity.h"
 #include "workloads/trace_reader.h"
 
@@ -75,6 +76,69 @@ void check_trace_file(YamlMap& trace, const std::string& path) {
   trace.fail("path", missing ? "no such file: " + path : "cannot read " + path + ": " + error.message());
 }
 
+/// engine.speculative (sim::SpeculativeConfig): method, num_speculative_tokens, one
+/// acceptance probability per draft position, the draft's shape, disable_above_batch.
+sim::SpeculativeConfig read_speculative(YamlMap& map, const sim::PoolSpec& pool, const std::string& base_dir) {
+  static constexpr std::pair<const char*, sim::SpeculativeMethod> kMethods[] = {
+      {"draft_model", sim::SpeculativeMethod::draft_model},
+      {"eagle3", sim::SpeculativeMethod::eagle3},
+      {"mtp", sim::SpeculativeMethod::mtp},
+      {"ngram", sim::SpeculativeMethod::ngram}};
+  if (!map.has("method")) map.fail_here("missing required key \"method\" (draft_model, eagle3, mtp or ngram)");
+  sim::SpeculativeConfig speculative;
+  speculative.method = read_choice(map, "method", speculative.method, kMethods);
+  speculative.num_speculative_tokens =
+      map.require_positive("num_speculative_tokens", map.required_int("num_speculative_tokens"));
+
+  const YAML::Node acceptance = map.required_node("acceptance");
+  if (!acceptance.IsSequence()) {
+    map.fail("acceptance", "expected a list of probabilities, one per draft position, got " + describe_node(acceptance));
+  }
+  for (const YAML::Node& item : acceptance) {
+    const std::optional<double> p =
+        item.IsScalar() && item.Tag() != "!" ? parse_number(item.Scalar()) : std::optional<double>();
+    if (!p || *p < 0.0 || *p > 1.0) {
+      map.fail("acceptance", "expected probabilities in [0, 1], got " + describe_node(item));
+    }
+    speculative.acceptance.push_back(*p);
+  }
+  if (static_cast<std::int64_t>(speculative.acceptance.size()) != speculative.num_speculative_tokens) {
+    map.fail("acceptance", "expected " + std::to_string(speculative.num_speculative_tokens) +
+                               " probabilities (one per speculative token), got " +
+                               std::to_string(speculative.acceptance.size()));
+  }
+
+  const bool head = speculative.method == sim::SpeculativeMethod::eagle3 ||
+                    speculative.method == sim::SpeculativeMethod::mtp;
+  if (map.has("draft_layers") && !head) map.fail("draft_layers", "only eagle3 and mtp have draft layers");
+  if (head) {
+    // One decoder layer unless told: an EAGLE-3 head is one layer (EAGLE-3, Li et al. 2025;
+    // yuhuili/EAGLE3-LLaMA3.1-Instruct-8B config.json num_hidden_layers 1), DeepSeek-V3's
+    // MTP module one (its config.json num_nextn_predict_layers 1).
+    speculative.draft_layers = map.require_positive("draft_layers", map.optional_int("draft_layers", 1));
+    if (speculative.draft_layers > pool.model.num_layers) {
+      map.fail("draft_layers", "expected at most the target's " + std::to_string(pool.model.num_layers) +
+                                   " layers, got " + std::to_string(speculative.draft_layers));
+    }
+  }
+  if (map.has("draft_model") && speculative.method != sim::SpeculativeMethod::draft_model) {
+    map.fail("draft_model", "only method draft_model has a draft model");
+  }
+  if (speculative.method == sim::SpeculativeMethod::draft_model) {
+    core::ModelSpec draft = located(map, "draft_model", [&](const std::string& id) { return load_model(id, base_dir); });
+    if (draft.vocab_size != pool.model.vocab_size) {
+      map.fail("draft_model", "draft model " + draft.id + " has a vocabulary of " + std::to_string(draft.vocab_size) +
+                                  " tokens, the target " + pool.model.id + " one of " +
+                                  std::to_string(pool.model.vocab_size) + ": a draft proposes the target's tokens");
+    }
+    speculative.draft_model = std::move(draft);
+  }
+  speculative.disable_above_batch = map.optional_int("disable_above_batch", 0);
+  if (map.has("disable_above_batch")) map.require_positive("disable_above_batch", speculative.disable_above_batch);
+  map.finish();
+  return speculative;
+}
+
 }  // namespace
 
 sim::EngineConfig read_engine(YamlMap* map, const sim::PoolSpec& pool, const std::string& base_dir) {
@@ -109,6 +173,7 @@ sim::EngineConfig read_engine(YamlMap* map, const sim::PoolSpec& pool, const std
     map->fail("policy", "no workload gives requests a priority yet (every request has priority 0, so it would "
                         "run as fcfs): use fcfs or shortest_prompt_first");
   }
+  if (auto speculative = map->optional_map("speculative")) engine.speculative = read_speculative(*speculative, pool, base_dir);
   map->finish();
   return engine;
 }

@@ -33,6 +33,36 @@ enum class KvAdmission {
   full_reservation,
 };
 
+/// How a speculative-decoding engine drafts the tokens its target model verifies.
+enum class SpeculativeMethod {
+  draft_model,  ///< a smaller model of the same vocabulary (SpeculativeConfig::draft_model)
+  eagle3,       ///< an EAGLE-3 head: draft_layers decoder layers of the target's shape
+  mtp,          ///< multi-token prediction layers shipped with the model (DeepSeek-V3: 1)
+  ngram,        ///< prompt lookup: drafts cost no GPU work
+};
+
+/// Speculative decoding (engine.speculative): each decoding sequence drafts up to
+/// num_speculative_tokens (k) tokens, and the target verifies them in one step over
+/// k + 1 new tokens (sim/engine/speculative.h). Off when num_speculative_tokens == 0.
+struct SpeculativeConfig {
+  SpeculativeMethod method = SpeculativeMethod::ngram;
+  std::int64_t num_speculative_tokens = 0;  ///< k, 0 = off
+  /// acceptance[i]: probability that draft position i + 1 is accepted given that every
+  /// position before it was (size k, each in [0, 1]).
+  std::vector<double> acceptance;
+  /// eagle3, mtp: decoder layers of the draft head, each priced as one layer of the target.
+  std::int64_t draft_layers = 0;
+  /// draft_model: the draft's shape (a model preset); same vocabulary as the target.
+  std::optional<core::ModelSpec> draft_model;
+  /// > 0: an iteration that starts with more running requests than this decodes without
+  /// speculation (vLLM's speculative_disable_by_batch_size, PR #4592: "disable speculative
+  /// decoding for the current batch if the running queue has more than N requests");
+  /// 0: never turned off.
+  std::int64_t disable_above_batch = 0;
+
+  bool enabled() const { return num_speculative_tokens > 0; }
+};
+
 /// Engine settings of one replica: the engine kind's behaviour (admission, host time) and the
 /// vLLM-shaped limits every engine has under its own names.
 struct EngineConfig {
@@ -48,6 +78,7 @@ struct EngineConfig {
   bool chunked_prefill = true;
   bool prefix_caching = true;
   SchedulingPolicy policy = SchedulingPolicy::fcfs;
+  SpeculativeConfig speculative;  ///< off unless the scenario sets engine.speculative
 };
 
 /// Model x hardware x tensor parallel x replicas x engine x router.

@@ -4,6 +4,7 @@
 
 #include "core/precise_flops.h"
 #include "sim/check.h"
+#include "sim/engine/speculative.h"
 
 namespace llmsim::sim {
 
@@ -26,6 +27,8 @@ Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_
   config.flop_coefficients = core::precise_flop_coefficients(spec.model);
   config.architecture = architecture_;
   config.pool = index;
+  config.seed = seed;
+  config.draft_pricer = make_draft_pricer(spec);
   replicas_.reserve(static_cast<std::size_t>(spec.replicas));
   for (std::int32_t r = 0; r < spec.replicas; ++r) {
     config.index = r;

@@ -26,6 +26,12 @@ struct ScheduledSeq {
   std::int64_t context_tokens = 0;
   bool decode = false;   ///< a decode step (one token after the last sampled one)
   bool samples = false;  ///< the iteration samples a token for it
+  /// Speculative decoding: a decode step that verifies draft_tokens drafted tokens beside
+  /// the last sampled one (new_tokens = draft_tokens + 1), of which the leading `accepted`
+  /// were drawn as accepted; it emits accepted + 1 tokens (the bonus token included).
+  /// 0 for every other step.
+  std::int64_t draft_tokens = 0;
+  std::int64_t accepted = 0;
 };
 
 struct IterationPlan {
@@ -44,6 +50,20 @@ struct IterationPlan {
   std::int64_t admitted = 0;         ///< waiting requests admitted into it
   std::int64_t finishing_seqs = 0;   ///< sequences whose last token it samples
   AdmissionStop admission_stop = AdmissionStop::not_tried;
+
+  // Speculative decoding (sim/engine/speculative.h); all 0 without it. Verify steps are in
+  // `shape` as prompt chunks of draft_tokens + 1 tokens over their cached context.
+  std::int64_t verify_seqs = 0;            ///< decode steps with drafts
+  std::int64_t verify_tokens = 0;          ///< their new tokens, sum of draft_tokens + 1
+  std::int64_t verify_context_tokens = 0;  ///< their cached tokens, sum of context_tokens
+  double verify_attention_pairs = 0.0;     ///< their share of shape.prefill_attention_pairs
+  std::int64_t verify_emitted = 0;         ///< tokens they emit, sum of accepted + 1
+  /// draft_pass_seqs[j]: sequences that draft a (j+1)-th token (draft pass j);
+  /// draft_pass_keys[j]: the keys they attend in it, sum of context_tokens + 1 + j.
+  std::vector<std::int64_t> draft_pass_seqs;
+  std::vector<double> draft_pass_keys;
+  double draft_time_s = 0.0;  ///< the draft passes' part of cost.time_s
+  double draft_flops = 0.0;   ///< the draft passes' part of cost.flops
 };
 
 }  // namespace llmsim::sim

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "core/nearest_integer.h"
 #include "sim/engine/block_content_ids.h"
@@ -31,7 +32,8 @@ Replica::Replica(const ReplicaConfig& config, const StepPricer& pricer,
       waiting_(config.engine.policy),
       peak_flops_per_s_group_(pricer.peak_flops_per_s_group()),
       hbm_bandwidth_bytes_per_s_group_(pricer.hbm_bandwidth_bytes_per_s_group()),
-      group_(config.engine.block_size) {
+      group_(config.engine.block_size),
+      acceptance_rng_(config.seed, "speculative/" + std::to_string(config.pool) + "/" + std::to_string(config.index)) {
   LLMSIM_CHECK(config.engine.block_size >= 1 && config.engine.max_num_seqs >= 1 &&
                    config.engine.max_num_batched_tokens >= 1,
                "engine limits are positive (the loader checks them)");
@@ -105,6 +107,7 @@ void Replica::begin_plan(workloads::TimeNs now) {
   plan_.admitted = 0;
   plan_.finishing_seqs = 0;
   plan_.admission_stop = AdmissionStop::not_tried;
+  if (config_.engine.speculative.enabled()) begin_speculative_plan();
 }
 
 workloads::TimeNs Replica::plan_iteration(workloads::TimeNs now) {
@@ -119,9 +122,11 @@ workloads::TimeNs Replica::plan_iteration(workloads::TimeNs now) {
 }
 
 void Replica::check_decode_sums() const {
-  LLMSIM_CHECK(plan_.shape.decode_seqs == decode_seqs_ &&
+  // Verify steps are decode steps priced as chunks (IterationPlan's verify fields).
+  LLMSIM_CHECK(plan_.shape.decode_seqs + plan_.verify_seqs == decode_seqs_ &&
                    (!kv_layout_.plain() ||
-                    plan_.shape.decode_kv_tokens == static_cast<double>(decode_context_tokens_ + decode_seqs_)),
+                    plan_.shape.decode_kv_tokens + static_cast<double>(plan_.verify_context_tokens + plan_.verify_seqs) ==
+                        static_cast<double>(decode_context_tokens_ + decode_seqs_)),
                "the running decode sums match the batch built from the sequences");
 }
 
@@ -167,6 +172,10 @@ void Replica::schedule(Slot slot, std::int64_t new_tokens) {
   s.context_tokens = seq.computed_tokens;
   s.decode = seq.decoding();
   s.samples = seq.computed_tokens + new_tokens == seq.tokens();
+  if (s.decode && new_tokens > 1) {
+    schedule_verify(s, seq);
+    return;
+  }
   plan_.seqs.push_back(s);
   hw::BatchShape& shape = plan_.shape;
   const core::Architecture& architecture = *config_.architecture;
@@ -189,16 +198,25 @@ void Replica::schedule(Slot slot, std::int64_t new_tokens) {
 void Replica::price_prefill_share() {
   const hw::BatchShape& shape = plan_.shape;
   const core::PreciseFlopCoefficients& k = config_.flop_coefficients;
-  const double prefill = k.matmul_flops_per_token * static_cast<double>(shape.prefill_tokens) +
-                         k.attention_flops_per_pair * shape.prefill_attention_pairs +
+  // Verify steps (speculative decoding) sit in the prefill fields but are decode work.
+  const auto verify_tokens = static_cast<double>(plan_.verify_tokens);
+  const double prefill = k.matmul_flops_per_token * (static_cast<double>(shape.prefill_tokens) - verify_tokens) +
+                         k.attention_flops_per_pair * (shape.prefill_attention_pairs - plan_.verify_attention_pairs) +
                          k.lm_head_flops_per_sample * static_cast<double>(plan_.prefill_sampled_seqs);
-  const double decode = k.matmul_flops_per_token * static_cast<double>(shape.decode_seqs) +
+  // Verify pairs are priced as a prompt chunk (hw), so they take the prefill coefficient; a
+  // decode row takes the decode one (they differ for MLA: absorbed vs expanded).
+  const double decode = k.matmul_flops_per_token * (static_cast<double>(shape.decode_seqs) + verify_tokens) +
                         k.decode_attention_flops_per_pair * shape.decode_kv_tokens +
-                        k.lm_head_flops_per_sample * static_cast<double>(shape.decode_seqs);
+                        k.attention_flops_per_pair * plan_.verify_attention_pairs +
+                        k.lm_head_flops_per_sample * (static_cast<double>(shape.decode_seqs) + verify_tokens);
   if (prefill + decode > 0.0) {
     plan_.prefill_flops_share = prefill / (prefill + decode);
   } else {
-    plan_.prefill_flops_share = shape.prefill_tokens > 0 ? 1.0 : 0.0;
+    plan_.prefill_flops_share = shape.prefill_tokens > plan_.verify_tokens ? 1.0 : 0.0;
+  }
+  // The draft passes' FLOPs (in cost.flops) are decode work.
+  if (plan_.draft_flops > 0.0 && plan_.cost.flops > 0.0) {
+    plan_.prefill_flops_share *= (plan_.cost.flops - plan_.draft_flops) / plan_.cost.flops;
   }
 }
 

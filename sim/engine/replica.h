@@ -24,6 +24,7 @@
 #include "sim/engine/step_pricer.h"
 #include "sim/engine/waiting_queue.h"
 #include "workloads/request_spec.h"
+#include "workloads/rng_stream.h"
 
 namespace llmsim::sim {
 
@@ -55,6 +56,11 @@ struct ReplicaConfig {
   std::shared_ptr<const core::Architecture> architecture;
   std::int32_t pool = 0;
   std::int32_t index = 0;         ///< within the pool
+  /// Speculative decoding (engine.speculative enabled): the run's seed, from which the
+  /// replica's acceptance stream is drawn,
+  /// and the price of one draft pass (null: drafts cost nothing, as ngram's).
+  std::uint64_t seed = 1;
+  std::shared_ptr<const StepPricer> draft_pricer;
   std::int32_t metrics_slot = 0;  ///< run-wide replica index for MetricsCollector
 };
 
@@ -177,6 +183,7 @@ class Replica : private SchedulerContext {
     return static_cast<std::int64_t>(seqs_[static_cast<std::size_t>(slot)].blocks.size());
   }
   const KvLayout& kv_layout() const override { return kv_layout_; }
+  std::int64_t draft_tokens(Slot slot) const override;
   IterationPlan& plan_in_progress() override { return plan_; }
   bool grow_blocks(Slot slot, std::int64_t new_tokens) override {
     return grow_blocks(seqs_[static_cast<std::size_t>(slot)], new_tokens);
@@ -200,6 +207,16 @@ class Replica : private SchedulerContext {
   void price();
   /// price()'s prefill share of a batch with prefill work.
   void price_prefill_share();
+  // Speculative decoding (replica_speculative.cpp).
+  /// Starts plan_'s speculative fields: whether this iteration speculates, empty passes.
+  void begin_speculative_plan();
+  /// schedule() of a decode step with drafts: draws its acceptance and adds the verify
+  /// (a chunk of s.new_tokens over its context) and its draft passes to the plan.
+  void schedule_verify(ScheduledSeq& s, const Sequence& seq);
+  /// Adds the draft passes' price to plan_.cost (plan_.draft_time_s).
+  void price_drafts();
+  /// Frees the blocks past the sequence's computed tokens: a verify step's rejected drafts.
+  void release_rejected_blocks(Sequence& seq);
   /// An iteration of `seconds` as whole nanoseconds, at least 1 so that time moves forward.
   static workloads::TimeNs step_ns(double seconds);
   /// Reports the applied iteration to the metrics and closes it (last_end_ns_, in_flight_).
@@ -310,6 +327,12 @@ class Replica : private SchedulerContext {
   std::unordered_map<Slot, workloads::RequestSpec> pending_forks_;
   /// max_num_seqs seats held for the forks of running, not yet forked requests.
   std::int64_t fork_seats_reserved_ = 0;
+  /// Speculative decoding: acceptance draws in plan order, from
+  /// RngStream(seed, "speculative/<pool index>/<replica index>"); whether the iteration being
+  /// planned speculates (engine.speculative on, and disable_above_batch not exceeded).
+  workloads::RngStream acceptance_rng_;
+  bool speculating_ = false;
+  BlockList rejected_blocks_;  ///< scratch: release_rejected_blocks()
 };
 
 inline workloads::TimeNs Replica::end_plan() {
@@ -323,6 +346,7 @@ inline workloads::TimeNs Replica::end_plan() {
 
 inline void Replica::price() {
   plan_.cost = pricer_->price(plan_.shape);
+  if (plan_.verify_seqs > 0) price_drafts();
   const hw::BatchShape& shape = plan_.shape;
   if (shape.prefill_tokens == 0 && shape.prefill_attention_pairs == 0.0 && plan_.prefill_sampled_seqs == 0) {
     plan_.prefill_flops_share = 0.0;  // what price_prefill_share() gives: no prefill FLOPs
@@ -344,8 +368,11 @@ inline void Replica::report_iteration(std::int64_t seqs, std::int64_t allocated_
   stats.start_ns = plan_.start_ns;
   stats.end_ns = end;
   stats.seqs = seqs;
-  stats.prefill_tokens = plan_.shape.prefill_tokens;
-  stats.decode_tokens = plan_.shape.decode_seqs;
+  stats.prefill_tokens = plan_.shape.prefill_tokens - plan_.verify_tokens;
+  stats.decode_tokens = plan_.shape.decode_seqs + plan_.verify_tokens;
+  stats.verify_seqs = plan_.verify_seqs;
+  stats.verify_emitted = plan_.verify_emitted;
+  stats.draft_time_s = plan_.draft_time_s;
   stats.time_s = plan_.cost.time_s;
   stats.flops = plan_.cost.flops;
   stats.hbm_bytes = plan_.cost.hbm_bytes;

@@ -41,15 +41,19 @@ void Replica::apply_scheduled(const ScheduledSeq& s, std::vector<RequestIndex>& 
   if (seq.computed_tokens < seq.prompt_tokens) {
     outstanding_tokens_ -= std::min(s.new_tokens, seq.prompt_tokens - seq.computed_tokens);
   }
-  seq.computed_tokens += s.new_tokens;
+  // A verify step (speculative decoding) keeps the KV of its last sampled token and of the
+  // accepted drafts; the rejected drafts' blocks are freed. It emits accepted + 1 tokens.
+  const std::int64_t emitted = s.draft_tokens > 0 ? s.accepted + 1 : 1;
+  seq.computed_tokens += s.draft_tokens > 0 ? emitted : s.new_tokens;
   if (!kv_layout_.plain()) trim_blocks(seq);
+  if (s.draft_tokens > 0) release_rejected_blocks(seq);
   register_full_blocks(seq);
   if (s.samples) {
-    LLMSIM_CHECK(seq.computed_tokens == seq.tokens(), "a sampling step computed every token");
-    ++seq.generated_tokens;
-    --outstanding_tokens_;
+    LLMSIM_CHECK(seq.computed_tokens == seq.tokens() + emitted - 1, "a sampling step computed every token");
+    seq.generated_tokens += emitted;
+    outstanding_tokens_ -= emitted;
     RequestRecord& rec = record(seq);
-    ++rec.generated_tokens;  // forks of one request add to the same record
+    rec.generated_tokens += emitted;  // forks of one request add to the same record
     if (seq.generated_tokens == 1) {
       rec.first_token_ns = end;
     } else if (seq.last_token_iteration == plan_.index - 1) {

@@ -10,9 +10,11 @@ namespace llmsim::sim {
 namespace {
 
 /// The planner and admission the decode group reproduces: plan_vllm_v1 with step_blocks.
+/// Engines whose decode steps the group can take: one token per member per step, so not
+/// with speculative decoding (a verify step emits a drawn number of tokens).
 bool fast_path_engine(const EngineConfig& engine) {
   return engine.chunked_prefill && engine.kind != EngineKind::trtllm &&
-         engine.admission == KvAdmission::step_blocks;
+         engine.admission == KvAdmission::step_blocks && !engine.speculative.enabled();
 }
 
 }  // namespace

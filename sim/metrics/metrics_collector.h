@@ -26,8 +26,8 @@ struct IterationStats {
   TimeNs start_ns = 0;
   TimeNs end_ns = 0;
   std::int64_t seqs = 0;            ///< sequences in the batch
-  std::int64_t prefill_tokens = 0;  ///< prompt (or recompute) tokens processed
-  std::int64_t decode_tokens = 0;   ///< decode sequences (one token each)
+  std::int64_t prefill_tokens = 0;  ///< prompt (or recompute) tokens processed (verify steps excluded)
+  std::int64_t decode_tokens = 0;   ///< decode tokens: one per decode step, drafts + 1 per verify step
   // What the collector reads of the iteration's hw::StepCost.
   double time_s = 0.0;           ///< StepCost::time_s
   double flops = 0.0;            ///< StepCost::flops
@@ -36,6 +36,10 @@ struct IterationStats {
   double prefill_flops_share = 0.0;       ///< share of flops spent on prefill, [0, 1]
   double peak_flops_per_s_group = 0.0;    ///< of the replica's TP group
   double hbm_bandwidth_bytes_per_s_group = 0.0;
+  // Speculative decoding (IterationPlan's verify fields); 0 without it.
+  std::int64_t verify_seqs = 0;     ///< decode steps that verified drafts
+  std::int64_t verify_emitted = 0;  ///< tokens those steps emitted (bonus tokens included)
+  double draft_time_s = 0.0;        ///< the draft passes' part of time_s
 };
 
 /// Sums over iterations are kept per replica and added up in replica order when read, so
@@ -61,6 +65,10 @@ class MetricsCollector {
     sums.hbm_bytes += it.hbm_bytes;
     sums.peak_flops_while_busy += it.time_s * it.peak_flops_per_s_group;
     sums.peak_bytes_while_busy += it.time_s * it.hbm_bandwidth_bytes_per_s_group;
+    sums.time_s += it.time_s;
+    sums.draft_time_s += it.draft_time_s;
+    verify_seqs_ += it.verify_seqs;
+    verify_emitted_ += it.verify_emitted;
     prefill_tokens_ += it.prefill_tokens;
     decode_tokens_ += it.decode_tokens;
     batch_sizes_.add_integer(it.seqs);
@@ -118,6 +126,12 @@ class MetricsCollector {
   std::int64_t prefill_tokens() const { return prefill_tokens_; }
   std::int64_t decode_tokens() const { return decode_tokens_; }
   std::int64_t preemptions() const { return preemptions_; }
+  /// Speculative decoding: verify steps (one per sequence and iteration), the tokens they
+  /// emitted, and the sums of iteration time and of its draft part, seconds.
+  std::int64_t verify_steps() const { return verify_seqs_; }
+  std::int64_t verify_emitted_tokens() const { return verify_emitted_; }
+  double iteration_time_s() const { return total(&SlotSums::time_s); }
+  double draft_time_s() const { return total(&SlotSums::draft_time_s); }
   std::int64_t waiting_now() const { return waiting_now_; }
   std::int64_t max_waiting() const { return max_waiting_; }
   WeightedSamples& batch_sizes() { return batch_sizes_; }
@@ -140,6 +154,8 @@ class MetricsCollector {
     double hbm_bytes = 0.0;
     double peak_flops_while_busy = 0.0;
     double peak_bytes_while_busy = 0.0;
+    double time_s = 0.0;
+    double draft_time_s = 0.0;
   };
   /// The sum of one field over replicas, in replica order.
   double total(double SlotSums::*field) const;
@@ -164,6 +180,8 @@ class MetricsCollector {
   std::int64_t prefill_tokens_ = 0;
   std::int64_t decode_tokens_ = 0;
   std::int64_t preemptions_ = 0;
+  std::int64_t verify_seqs_ = 0;
+  std::int64_t verify_emitted_ = 0;
   std::int64_t waiting_now_ = 0;
   std::int64_t max_waiting_ = 0;
   WeightedSamples batch_sizes_;

@@ -181,6 +181,18 @@ Json build_summary(const SummaryInputs& in) {
   f["flops_per_output_token"] = ratio(m.flops(), static_cast<double>(t.generated_tokens));
   out["flops"] = std::move(f);
 
+  // Only when some pool speculates, so summaries without it keep their bytes.
+  if (std::any_of(in.scenario.pools.begin(), in.scenario.pools.end(),
+                  [](const PoolSpec& pool) { return pool.engine.speculative.enabled(); })) {
+    Json sp;
+    sp["verify_steps"] = m.verify_steps();
+    sp["verify_tokens_emitted"] = m.verify_emitted_tokens();
+    sp["mean_acceptance_length"] =
+        ratio(static_cast<double>(m.verify_emitted_tokens()), static_cast<double>(m.verify_steps()));
+    sp["draft_time_share"] = ratio(m.draft_time_s(), m.iteration_time_s());
+    out["speculative"] = std::move(sp);
+  }
+
   Json sketched = sketched_names(m);
   if (!sketched.empty()) {
     Json sketch;

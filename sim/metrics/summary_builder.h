@@ -36,6 +36,12 @@
 //     counts them (StepCost.flops, summed over GPUs); each iteration's FLOPs are split into
 //     prefill (prompt-chunk tokens) and decode (decode tokens) in the proportion of the
 //     core `precise` method's FLOPs of the two parts; per output token = total / generated tokens;
+//   speculative, only when some pool's engine speculates: {verify_steps (decode steps that
+//     verified drafts, one per sequence and iteration), verify_tokens_emitted,
+//     mean_acceptance_length (emitted / verify steps: tokens per verify step, bonus token
+//     included), draft_time_share (draft passes' time / all iteration time)}; with it, ITL
+//     has one gap per verify step (its tokens appear together at the step's end, as a
+//     streaming client receives them);
 //   percentile_sketch, only when some distribution has more than
 //     WeightedSamples::kExactDistinctValues distinct values: {exact_up_to_distinct_values,
 //     relative_error (of the percentiles of the sketched distributions), sketched (their

@@ -80,7 +80,9 @@ void TimeSeriesRecorder::on_iteration_end(const IterationView& view) {
   ++end_bucket.iterations;
   end_bucket.seqs += static_cast<std::int64_t>(plan.seqs.size()) + plan.group_seqs;
   end_bucket.new_tokens += plan.shape.total_new_tokens();
-  end_bucket.output_tokens += plan.shape.sampled_seqs;
+  // A verify step (speculative decoding) samples at each of its positions but emits
+  // accepted + 1 tokens.
+  end_bucket.output_tokens += plan.shape.sampled_seqs - plan.verify_tokens + plan.verify_emitted;
   end_bucket.completed_requests += view.completed_requests;
   end_bucket.waiting_sum += view.waiting_requests_all;
   end_bucket.waiting_max = std::max(end_bucket.waiting_max, view.waiting_requests_all);

@@ -43,6 +43,10 @@ class SchedulerContext {
   /// KV blocks the running request holds now.
   virtual std::int64_t blocks_held(Slot slot) const = 0;
   virtual const KvLayout& kv_layout() const = 0;
+  /// Tokens the running request drafts for this iteration beside its next token: 0 unless
+  /// the engine speculates in this iteration and the request is decoding
+  /// (sim/engine/speculative.h). Its step then computes 1 + draft_tokens new tokens.
+  virtual std::int64_t draft_tokens(Slot slot) const = 0;
   /// The plan being built: its batch so far, counters and admission stop. (Not `plan()`:
   /// Replica's public const plan() would be hidden by a non-const overload.)
   virtual IterationPlan& plan_in_progress() = 0;

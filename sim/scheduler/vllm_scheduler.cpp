@@ -18,7 +18,9 @@ bool schedule_running(SchedulerContext& context, std::int64_t& budget, bool deco
     const std::int64_t remaining = seq.tokens() - seq.computed_tokens;
     LLMSIM_CHECK(remaining >= 1, "a running request has a token to compute");
     LLMSIM_CHECK(!decode_only || seq.decoding(), "without chunked prefill running requests are decoding");
-    const std::int64_t n = std::min(remaining, budget);
+    // A speculating decode step verifies its drafts beside its token; a budget that runs
+    // short cuts the drafts (vLLM's scheduler does the same to spec tokens).
+    const std::int64_t n = std::min(remaining + context.draft_tokens(slot), budget);
     bool self_preempted = false;
     while (!context.grow_blocks(slot, n)) {
       if (context.preempt_last() == slot) {

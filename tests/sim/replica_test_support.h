@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "sim/metrics/metrics_collector.h"
@@ -22,12 +24,16 @@ struct ReplicaBench {
   workloads::TimeNs now = 0;
   std::vector<RequestIndex> completed;
 
-  ReplicaBench(const EngineConfig& engine, std::int64_t kv_blocks)
+  /// `draft_pricer`: the price of one draft pass of a speculative engine (null: free).
+  ReplicaBench(const EngineConfig& engine, std::int64_t kv_blocks,
+               std::shared_ptr<const StepPricer> draft_pricer = nullptr)
       : metrics(std::vector<std::int64_t>{kv_blocks}),
-        replica(make_config(engine, kv_blocks), pricer, records, metrics) {}
+        replica(make_config(engine, kv_blocks, std::move(draft_pricer)), pricer, records, metrics) {}
 
-  static ReplicaConfig make_config(const EngineConfig& engine, std::int64_t kv_blocks) {
+  static ReplicaConfig make_config(const EngineConfig& engine, std::int64_t kv_blocks,
+                                   std::shared_ptr<const StepPricer> draft_pricer = nullptr) {
     ReplicaConfig c;
+    c.draft_pricer = std::move(draft_pricer);
     c.engine = engine;
     c.kv_blocks = kv_blocks;
     c.flop_coefficients = {2.0, 1.0, 0.0};

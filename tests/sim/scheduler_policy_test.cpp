@@ -52,6 +52,7 @@ class FakeContext final : public SchedulerContext {
   std::int64_t total_blocks() const override { return total_blocks_; }
   std::int64_t blocks_held(Slot slot) const override { return held_[static_cast<std::size_t>(slot)]; }
   const KvLayout& kv_layout() const override { return layout_; }
+  std::int64_t draft_tokens(Slot) const override { return 0; }  // no speculative decoding
   IterationPlan& plan_in_progress() override { return plan_; }
   bool grow_blocks(Slot slot, std::int64_t new_tokens) override {
     const Sequence& seq = sequence(slot);

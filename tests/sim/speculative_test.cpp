@@ -1,0 +1,230 @@
+// Speculative decoding: verify steps, acceptance draws, draft pricing, KV of rejected drafts
+// (sim/engine/speculative.h, replica_speculative.cpp).
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "replica_test_support.h"
+#include "sim/cluster/simulator.h"
+#include "sim/engine/model_step_pricer.h"
+#include "sim/engine/speculative.h"
+
+using namespace llmsim::sim;
+using namespace llmsim::sim::testing;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+EngineConfig speculative_engine(SpeculativeMethod method, std::vector<double> acceptance,
+                                std::int64_t block_size = 16) {
+  EngineConfig e;
+  e.block_size = block_size;
+  e.speculative.method = method;
+  e.speculative.num_speculative_tokens = static_cast<std::int64_t>(acceptance.size());
+  e.speculative.acceptance = std::move(acceptance);
+  return e;
+}
+
+/// A draft pass: 2 ms plus 1 us per sequence (LinearPricer: one new token per sequence).
+std::shared_ptr<const StepPricer> draft_pricer() { return std::make_shared<const LinearPricer>(0.002, 0.000001); }
+
+}  // namespace
+
+TEST_CASE("acceptance 1.0: every verify step emits k + 1 tokens, at the step's end") {
+  // k = 3. Target: 10 ms + 1 us per new token (ReplicaBench); a draft pass 2 ms + 1 us.
+  ReplicaBench bench(speculative_engine(SpeculativeMethod::draft_model, {1.0, 1.0, 1.0}), 1000, draft_pricer());
+  bench.add(request(0, 0, 100, 9));
+  const IterationPlan prefill = bench.step();
+  CHECK(prefill.verify_seqs == 0);
+  CHECK(bench.records[0].first_token_ns == 10'100'000);  // 10 ms + 100 us
+  // 8 tokens to go: two verify steps of 1 + 3 drafts, each emitting 3 accepted + the bonus.
+  // Each costs the target 10 ms + 4 us and three draft passes of 2.001 ms: 16.007 ms.
+  for (const llmsim::workloads::TimeNs end_ns : {llmsim::workloads::TimeNs{26'107'000}, llmsim::workloads::TimeNs{42'114'000}}) {
+    const IterationPlan verify = bench.step();
+    REQUIRE(verify.seqs.size() == 1);
+    CHECK(verify.seqs[0].new_tokens == 4);
+    CHECK(verify.seqs[0].draft_tokens == 3);
+    CHECK(verify.seqs[0].accepted == 3);
+    CHECK(verify.verify_emitted == 4);
+    CHECK(verify.shape.decode_seqs == 0);
+    CHECK(verify.shape.prefill_tokens == 4);     // the target verifies 4 tokens as a chunk
+    CHECK(verify.shape.sampled_seqs == 4);       // with the LM head at each position
+    CHECK(verify.draft_time_s == doctest::Approx(3 * 0.002001));
+    CHECK(verify.end_ns == end_ns);
+  }
+  CHECK_FALSE(bench.replica.has_work());
+  CHECK(bench.records[0].generated_tokens == 9);
+  CHECK(bench.records[0].completion_ns == 42'114'000);
+  // ITL: one gap per verify step (its 4 tokens arrive together).
+  const DistributionStats itl = bench.metrics.itl_ns().stats();
+  CHECK(itl.count == 2);
+  CHECK(itl.mean == doctest::Approx(16'007'000.0));
+  CHECK(bench.metrics.verify_steps() == 2);
+  CHECK(bench.metrics.verify_emitted_tokens() == 8);
+}
+
+TEST_CASE("acceptance 0: a verify step emits one token and still pays the draft; drafts stop short of the end") {
+  ReplicaBench bench(speculative_engine(SpeculativeMethod::draft_model, {0.0, 0.0, 0.0}), 1000, draft_pricer());
+  bench.add(request(0, 0, 100, 4));
+  bench.step();  // prefill: 10.1 ms, the first token
+  // 3 tokens to go: drafts min(k, remaining - 1) = 2, then 1, then a plain decode step.
+  const IterationPlan first = bench.step();
+  CHECK(first.seqs[0].draft_tokens == 2);
+  CHECK(first.seqs[0].accepted == 0);
+  CHECK(first.verify_emitted == 1);
+  CHECK(first.end_ns == 10'100'000 + 14'005'000);  // 10 ms + 3 us, two passes of 2.001 ms
+  const IterationPlan second = bench.step();
+  CHECK(second.seqs[0].draft_tokens == 1);
+  CHECK(second.end_ns == first.end_ns + 12'003'000);  // 10 ms + 2 us, one pass
+  const IterationPlan last = bench.step();
+  CHECK(last.seqs[0].draft_tokens == 0);
+  CHECK(last.verify_seqs == 0);
+  CHECK(last.shape.decode_seqs == 1);
+  CHECK(last.draft_time_s == 0.0);
+  CHECK(last.end_ns == second.end_ns + 10'001'000);
+  CHECK(bench.records[0].generated_tokens == 4);
+  CHECK(bench.records[0].completion_ns == 46'109'000);
+  CHECK(bench.metrics.verify_steps() == 2);
+  CHECK(bench.metrics.verify_emitted_tokens() == 2);
+  CHECK(bench.metrics.draft_time_s() == doctest::Approx(3 * 0.002001));
+}
+
+TEST_CASE("ngram drafts cost nothing: the step is the target's verify alone") {
+  ReplicaBench bench(speculative_engine(SpeculativeMethod::ngram, {1.0, 1.0}), 1000);
+  bench.add(request(0, 0, 100, 4));
+  bench.step();
+  const IterationPlan verify = bench.step();
+  CHECK(verify.seqs[0].draft_tokens == 2);
+  CHECK(verify.draft_time_s == 0.0);
+  CHECK(verify.end_ns == 10'100'000 + 10'003'000);
+  CHECK(bench.records[0].generated_tokens == 4);
+  CHECK_FALSE(bench.replica.has_work());
+}
+
+TEST_CASE("a verify step holds KV blocks for its drafts; the rejected drafts' blocks are freed") {
+  // Blocks of 4 tokens; a 7-token prompt fills 2. Verifying 1 + 3 drafts over 7 cached
+  // tokens needs 11 tokens' blocks (3); with every draft rejected 8 tokens stay (2 blocks).
+  ReplicaBench bench(speculative_engine(SpeculativeMethod::ngram, {0.0, 0.0, 0.0}, 4), 100);
+  bench.add(request(0, 0, 7, 10));
+  bench.step();
+  CHECK(bench.replica.kv().num_allocated() == 2);
+  bench.now = bench.replica.plan_iteration(bench.now);
+  CHECK(bench.replica.plan().seqs[0].draft_tokens == 3);
+  CHECK(bench.replica.kv().num_allocated() == 3);
+  bench.replica.apply_iteration(bench.completed);
+  bench.check_kv();
+  CHECK(bench.replica.kv().num_allocated() == 2);
+  CHECK(bench.records[0].generated_tokens == 2);
+  bench.run_to_idle();
+  CHECK(bench.records[0].generated_tokens == 10);
+  CHECK(bench.replica.kv().num_allocated() == 0);
+}
+
+TEST_CASE("disable_above_batch: more running requests than it at an iteration's start, no drafts") {
+  EngineConfig engine = speculative_engine(SpeculativeMethod::ngram, {1.0, 1.0});
+  engine.speculative.disable_above_batch = 1;
+  ReplicaBench bench(engine, 1000);
+  bench.add(request(0, 0, 100, 20));
+  bench.add(request(1, 0, 100, 3));
+  bench.step();  // both prefill
+  const IterationPlan two_running = bench.step();
+  CHECK(two_running.verify_seqs == 0);
+  CHECK(two_running.shape.decode_seqs == 2);
+  bench.step();  // request 1 samples its third and last token
+  REQUIRE(bench.replica.num_running() == 1);
+  const IterationPlan one_running = bench.step();
+  CHECK(one_running.verify_seqs == 1);
+  CHECK(one_running.seqs[0].draft_tokens == 2);
+}
+
+TEST_CASE("the drawn acceptance length matches 1 + p1 + p1 p2 + ...") {
+  const std::vector<double> acceptance{0.8, 0.6, 0.5};
+  CHECK(expected_acceptance_length(acceptance) == doctest::Approx(1.0 + 0.8 + 0.48 + 0.24));
+  llmsim::workloads::RngStream rng(3, "test");
+  const int draws = 100000;
+  std::int64_t emitted = 0;
+  std::vector<std::int64_t> histogram(4, 0);
+  for (int i = 0; i < draws; ++i) {
+    const std::int64_t accepted = draw_accepted(acceptance, 3, rng);
+    emitted += accepted + 1;
+    ++histogram[static_cast<std::size_t>(accepted)];
+  }
+  // Standard error of the mean length ~0.9 / sqrt(1e5) = 0.003.
+  CHECK(static_cast<double>(emitted) / draws == doctest::Approx(2.52).epsilon(0.01));
+  CHECK(static_cast<double>(histogram[0]) / draws == doctest::Approx(0.2).epsilon(0.05));
+  // Fewer drafts than positions: only the leading probabilities are used.
+  for (int i = 0; i < 100; ++i) CHECK(draw_accepted({1.0, 0.0}, 1, rng) == 1);
+}
+
+TEST_CASE("a speculative run is deterministic, the same with and without the fast path, and faster at low load") {
+  const auto run = [](bool speculative, bool step_by_step, std::uint64_t seed) {
+    EngineConfig engine;
+    if (speculative) engine = speculative_engine(SpeculativeMethod::ngram, {0.7, 0.5, 0.4});
+    Scenario scenario = llama_scenario(engine);
+    scenario.seed = seed;
+    std::vector<llmsim::workloads::RequestSpec> requests;
+    for (std::uint64_t i = 0; i < 30; ++i) {
+      requests.push_back(request(i, static_cast<std::int64_t>(i) * 40'000'000, 200 + 10 * static_cast<std::int64_t>(i), 60));
+    }
+    SimulatorHooks hooks = linear_hooks(0.010, 0.000001, 1000, std::move(requests));
+    hooks.step_by_step = step_by_step;
+    Simulator simulator(scenario, std::move(hooks));
+    return simulator.run().summary;
+  };
+  const Json first = run(true, false, 7);
+  CHECK(first.dump() == run(true, false, 7).dump());
+  CHECK(first.dump() == run(true, true, 7).dump());
+  CHECK(first.dump() != run(true, false, 8).dump());  // the seed reaches the acceptance draws
+  REQUIRE(first.contains("speculative"));
+  const Json& sp = first["speculative"];
+  CHECK(sp["verify_steps"].get<std::int64_t>() > 0);
+  CHECK(sp["mean_acceptance_length"].get<double>() ==
+        doctest::Approx(expected_acceptance_length({0.7, 0.5, 0.4})).epsilon(0.1));
+  CHECK(sp["draft_time_share"].get<double>() == 0.0);  // ngram
+  const Json plain = run(false, false, 7);
+  CHECK_FALSE(plain.contains("speculative"));
+  CHECK(first["mean_tpot_ms"].get<double>() < plain["mean_tpot_ms"].get<double>());
+  CHECK(first["total_output_tokens"] == plain["total_output_tokens"]);
+}
+
+TEST_CASE("an EAGLE-3 or MTP head is priced as draft_layers layers of the target's own shape") {
+  // hw::StepTimeModel is affine in the number of layers (same per-layer work and fixed time,
+  // one embedding and LM head), so one more head layer adds 1/31 of what 31 more do.
+  PoolSpec pool = llama_scenario(EngineConfig{}).pools.front();
+  pool.engine = speculative_engine(SpeculativeMethod::mtp, {0.5});
+  const auto head_price = [&pool](std::int64_t layers) {
+    pool.engine.speculative.draft_layers = layers;
+    return make_draft_pricer(pool)->price(draft_pass_shape(16, 16.0 * 1000.0)).time_s;
+  };
+  const double one = head_price(1);
+  const double two = head_price(2);
+  const double all = head_price(32);
+  CHECK(two > one);
+  CHECK(two - one == doctest::Approx((all - one) / 31.0).epsilon(1e-9));
+  // The 32-layer head is the target's decode step without host time.
+  const ModelStepPricer target(pool.model, pool.hardware, pool.precision, 1, llmsim::hw::HostTime{});
+  CHECK(all == doctest::Approx(target.price(draft_pass_shape(16, 16000.0)).time_s).epsilon(1e-12));
+  pool.engine.speculative.method = SpeculativeMethod::ngram;
+  CHECK(make_draft_pricer(pool) == nullptr);
+  pool.engine.speculative.method = SpeculativeMethod::draft_model;
+  pool.engine.speculative.draft_model = llama_3_1_8b();
+  CHECK(make_draft_pricer(pool)->price(draft_pass_shape(16, 16000.0)).time_s == doctest::Approx(all).epsilon(1e-12));
+}
+
+TEST_CASE("a token budget that runs short cuts the drafts, not the step") {
+  EngineConfig engine = speculative_engine(SpeculativeMethod::ngram, {1.0, 1.0, 1.0});
+  engine.max_num_batched_tokens = 3;
+  ReplicaBench bench(engine, 1000);
+  bench.add(request(0, 0, 3, 10));
+  bench.step();  // the 3-token prompt fills the budget
+  const IterationPlan verify = bench.step();
+  CHECK(verify.seqs[0].new_tokens == 3);
+  CHECK(verify.seqs[0].draft_tokens == 2);
+  CHECK(verify.verify_emitted == 3);
+  bench.run_to_idle();
+  CHECK(bench.records[0].generated_tokens == 10);
+}
