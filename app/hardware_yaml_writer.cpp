@@ -64,6 +64,14 @@ std::string hardware_yaml(const hw::HardwareSpec& spec, const std::string& effic
   out << fmt::format("interconnect_bandwidth_gb_per_s: {}\n",
                      spec.interconnect_bandwidth_bytes_per_s / 1e9);
   out << fmt::format("interconnect_latency_us: {}\n", spec.interconnect_latency_s * 1e6);
+  const hw::Fabric& fabric = spec.fabric;
+  if (fabric.scale_up_domain_gpus > 0) {
+    out << fmt::format("scale_up_domain_gpus: {}\n", fabric.scale_up_domain_gpus);
+  }
+  if (fabric.has_scale_out()) {
+    out << fmt::format("scale_out_bandwidth_gb_per_s: {}\n", fabric.scale_out_bandwidth_bytes_per_s / 1e9);
+    out << fmt::format("scale_out_latency_us: {}\n", fabric.scale_out_latency_s * 1e6);
+  }
   out << fmt::format("tdp_w: {}\n", spec.tdp_w);
   out << fmt::format("idle_power_w: {}\n", spec.idle_power_w);
   out << fmt::format("price_per_gpu_hour_usd: {}\n", spec.price_per_gpu_hour_usd);

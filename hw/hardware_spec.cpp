@@ -1,6 +1,23 @@
 #include "hw/hardware_spec.h"
 
+#include <string>
+
 namespace llmsim::hw {
+
+std::optional<std::string> Fabric::group_problem(int gpus) const {
+  if (!crosses_scale_out(gpus)) return std::nullopt;
+  const std::string domain = std::to_string(scale_up_domain_gpus);
+  if (!has_scale_out()) {
+    return std::to_string(gpus) + " GPUs exceed the scale-up domain of " + domain +
+           " GPUs and the hardware states no scale_out_bandwidth_gb_per_s to cross it";
+  }
+  if (gpus % scale_up_domain_gpus != 0) {
+    return std::to_string(gpus) + " GPUs exceed the scale-up domain of " + domain +
+           " GPUs: a group across domains must be a whole number of domains (a multiple of " +
+           domain + ")";
+  }
+  return std::nullopt;
+}
 
 std::optional<double> HardwareSpec::peak_flops_per_s(core::DType dtype) const {
   switch (dtype) {

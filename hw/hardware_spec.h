@@ -22,6 +22,31 @@ struct PeakFlops {
   std::optional<double> int4_ops_per_s;
 };
 
+/// How the GPUs of a deployment are wired (issue 24): a scale-up domain of GPUs that share
+/// the `interconnect` (an NVLink/NVSwitch board, a PCIe peer group) and, past it, scale-out
+/// links (InfiniBand/RoCE NICs) per GPU. A collective is priced on the slowest link it
+/// crosses (hw/iteration_work_model.h, hw/item_pricer.h).
+struct Fabric {
+  /// GPUs that share the scale-up interconnect, >= 1. 0 = not stated (a hardware file
+  /// without `scale_up_domain_gpus`): every tensor-parallel group is priced on the
+  /// interconnect alone, as before the key existed. Every shipped preset states it.
+  int scale_up_domain_gpus = 0;
+  /// Per GPU, one direction, bytes/s; 0 = no scale-out link known (groups larger than the
+  /// domain are refused).
+  double scale_out_bandwidth_bytes_per_s = 0.0;
+  /// One inter-domain step of a collective (NIC + switch + NIC), seconds.
+  double scale_out_latency_s = 0.0;
+
+  bool has_scale_out() const { return scale_out_bandwidth_bytes_per_s > 0.0; }
+  /// Whether a group of `gpus` spans more than one scale-up domain.
+  bool crosses_scale_out(int gpus) const {
+    return scale_up_domain_gpus > 0 && gpus > scale_up_domain_gpus;
+  }
+  /// Why a tensor-parallel group of `gpus` cannot run on this fabric (it crosses the
+  /// domain without scale-out links, or is not a whole number of domains), or nullopt.
+  std::optional<std::string> group_problem(int gpus) const;
+};
+
 struct HardwareSpec {
   std::string id;      ///< preset id, e.g. "h100-sxm"
   std::string name;    ///< marketing name, e.g. "NVIDIA H100 SXM5 80GB"
@@ -31,8 +56,9 @@ struct HardwareSpec {
   PeakFlops peak;
   double hbm_bandwidth_bytes_per_s = 0.0;
   double hbm_capacity_bytes = 0.0;
-  double interconnect_bandwidth_bytes_per_s = 0.0;  ///< per GPU, one direction (NVLink / PCIe)
+  double interconnect_bandwidth_bytes_per_s = 0.0;  ///< per GPU, one direction (NVLink / PCIe): the scale-up link
   double interconnect_latency_s = 0.0;
+  Fabric fabric;  ///< scale-up domain size and scale-out links
   double tdp_w = 0.0;
   double idle_power_w = 0.0;
   double price_per_gpu_hour_usd = 0.0;

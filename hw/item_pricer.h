@@ -3,10 +3,15 @@
 //
 //   roofline item    R(flops / F, hbm_bytes / B) + kernels x latency + blocks x per_block
 //   collective item  kernels x (latency + link_bytes / L)
+//                    + kernels x (scale_out_steps x latency_out + scale_out_link_bytes / L_out)
+//                    (the second line only for a collective that crosses scale-out)
 //
 // F = the peak FLOP/s of the operator's compute dtype x its `compute` efficiency (no term
 // when the operator counts no FLOPs), B = HBM bandwidth x its `bandwidth` efficiency,
 // L = the interconnect's per-GPU, per-direction bandwidth x its `bandwidth` efficiency, R the
+// L_out = the scale-out link's per-GPU, per-direction bandwidth x the same `bandwidth`
+// efficiency (an ASSUMPTION: no multi-node profile calibrates it), latency_out the
+// hardware's scale_out_latency_us per inter-domain step, R the
 // roofline of Williams, Waterman and Patterson (CACM 2009) or its rounded form
 // (hw/roofline.h). The sums run left to right as written: their rounding is pinned by the
 // golden runs.
@@ -28,6 +33,9 @@ struct OperatorRates {
   double bytes_per_s = 0.0;   ///< achieved HBM (roofline) or link (collective) bytes/s, > 0
   double latency_s = 0.0;     ///< per kernel launch or collective call, seconds
   double per_block_s = 0.0;   ///< per thread block, seconds
+  // Collectives that cross scale-out only (0 where the hardware has no scale-out link):
+  double scale_out_bytes_per_s = 0.0;  ///< achieved scale-out link bytes/s per GPU
+  double scale_out_latency_s = 0.0;    ///< per inter-domain step, seconds
 };
 
 /// `item` priced at `rates`, with roofline exponent `exponent` (0 or >= 1). Inline: the
@@ -36,7 +44,13 @@ inline PricedItem price_item(const WorkItem& item, const OperatorRates& rates, d
   PricedItem priced;
   priced.op = item.op;
   if (rates.pricing == Pricing::collective) {
-    priced.time_s = item.kernels * (rates.latency_s + item.link_bytes / rates.bytes_per_s);
+    double per_call_s = rates.latency_s + item.link_bytes / rates.bytes_per_s;
+    // Within a domain this is skipped: the sum stays the one the golden runs pin, bit for bit.
+    if (item.scale_out_link_bytes > 0.0) {
+      per_call_s += item.scale_out_steps * rates.scale_out_latency_s +
+                    item.scale_out_link_bytes / rates.scale_out_bytes_per_s;
+    }
+    priced.time_s = item.kernels * per_call_s;
     priced.bound = Bound::interconnect;
     return priced;
   }

@@ -113,7 +113,8 @@ double expected_distinct_experts(double num_experts, double experts_per_token, d
 IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
                                        const core::ParameterCounts& params,
                                        const Precision& precision,
-                                       const Parallelism& parallelism) {
+                                       const Parallelism& parallelism,
+                                       int scale_up_domain_gpus) {
   const int tensor_parallel = parallelism.tensor_parallel;
   core::check_model_spec(model);
   check_tensor_parallel(model, tensor_parallel);
@@ -187,7 +188,26 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
   lm_head_activation_bytes_per_row_ = a * (h + head_outputs / p);
 
   allreduce_calls_ = tensor_parallel > 1 ? 2.0 * layers + 1.0 : 0.0;
-  ring_link_factor_ = 2.0 * (p - 1.0) / p;
+  if (scale_up_domain_gpus > 0 && tensor_parallel > scale_up_domain_gpus) {
+    // Hierarchical all-reduce across n = p / d scale-up domains (the two-level
+    // decomposition of Jia et al. 2018, arXiv:1807.11205, section 4.3: reduce-scatter
+    // inside the domain, all-reduce across domains, all-gather inside the domain). Each
+    // intra-domain phase moves (d-1)/d of the payload over each GPU's scale-up link; the
+    // inter-domain phase is a ring all-reduce of each GPU's 1/d shard among the n GPUs of
+    // its rank, one per domain, over their own NICs: 2 (n-1)/n x payload / d on the
+    // scale-out link, in 2 (n-1) latency-bound steps (Thakur, Rabenseifner and Gropp,
+    // IJHPCA 2005, ring cost 2(n-1) alpha + 2(n-1)/n x bytes x beta; NCCL's tuning model,
+    // src/graph/tuning.cc, counts the same 2 (nNodes-1) inter-node steps).
+    core::check_invariant(tensor_parallel % scale_up_domain_gpus == 0,
+                          "IterationWorkModel: a group across domains is a multiple of the domain");
+    const double d = scale_up_domain_gpus;
+    const double n = p / d;
+    ring_link_factor_ = 2.0 * (d - 1.0) / d;
+    scale_out_link_factor_ = 2.0 * (n - 1.0) / (n * d);
+    scale_out_steps_ = 2.0 * (n - 1.0);
+  } else {
+    ring_link_factor_ = 2.0 * (p - 1.0) / p;
+  }
   layers_ = layers;
   gemm_kernels_per_layer_ = model.is_moe() ? 5.0 : 4.0;
   // MLA caches one latent "KV head" per GPU that all its query heads share (vLLM's MLA
@@ -276,6 +296,10 @@ WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
     allreduce.kernels = allreduce_calls_;
     allreduce.payload_bytes = activation_bytes_ * tokens * hidden_size_;
     allreduce.link_bytes = ring_link_factor_ * allreduce.payload_bytes;
+    if (scale_out_steps_ > 0.0) {
+      allreduce.scale_out_link_bytes = scale_out_link_factor_ * allreduce.payload_bytes;
+      allreduce.scale_out_steps = scale_out_steps_;
+    }
   }
   return list;
 }

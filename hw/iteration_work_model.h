@@ -57,7 +57,12 @@ std::int64_t kv_heads_per_gpu(const core::ModelSpec& model, int tensor_parallel)
 ///   lm_head          flops = 2 S Ph / p; bytes = wh Ph / p + a S (h + V / p); kernels 1
 ///                    S = sampled_seqs, Ph = head params, V = vocab (or reward outputs)
 ///   allreduce        calls = 2L + 1 when p > 1; payload = a T h each; link bytes
-///                    2 (p-1)/p x payload each (ring)
+///                    2 (p-1)/p x payload each (ring) within one scale-up domain.
+///                    Across n = p / d domains of d GPUs (hierarchical all-reduce:
+///                    reduce-scatter in the domain, all-reduce of each GPU's 1/d shard
+///                    over scale-out among the n GPUs of its rank, all-gather in the
+///                    domain): link bytes 2 (d-1)/d x payload (scale-up), scale-out link
+///                    bytes 2 (n-1)/n x payload / d, scale-out steps 2 (n-1) per call
 /// An operator's kernels count only when it runs (T > 0, prefill tokens > 0, decode
 /// sequences > 0, S > 0). See iteration_work_model.cpp for where each term comes from.
 class IterationWorkModel {
@@ -65,8 +70,12 @@ class IterationWorkModel {
   /// Throws core::InputError when tensor_parallel < 1, does not divide the attention
   /// heads, or neither divides nor is a multiple of the KV heads, or when the model has a
   /// non-positive dimension or inconsistent MoE fields.
+  /// `scale_up_domain_gpus`: GPUs that share the scale-up interconnect (hw::Fabric; 0 =
+  /// not stated, the whole group shares it). A group larger than the domain must be a
+  /// multiple of it (hw::Fabric::group_problem; aborts otherwise: callers check first).
   IterationWorkModel(const core::ModelSpec& model, const core::ParameterCounts& params,
-                     const Precision& precision, const Parallelism& parallelism);
+                     const Precision& precision, const Parallelism& parallelism,
+                     int scale_up_domain_gpus = 0);
 
   /// The iteration's items in pricing order (gemm, attention_prefill, attention_decode,
   /// elementwise, lm_head, allreduce: hw::Operator's order), leaving out any item with no
@@ -111,6 +120,9 @@ class IterationWorkModel {
   double lm_head_activation_bytes_per_row_ = 0.0;
   double allreduce_calls_ = 0.0;
   double ring_link_factor_ = 0.0;          ///< 2 (p-1)/p: link bytes per payload byte of a ring all-reduce
+                                           ///< (2 (d-1)/d, the scale-up part, across domains)
+  double scale_out_link_factor_ = 0.0;     ///< 2 (n-1)/(n d): scale-out bytes per payload byte (0 in a domain)
+  double scale_out_steps_ = 0.0;           ///< 2 (n-1): inter-domain steps per call (0 in a domain)
   double layers_ = 0.0;
   double gemm_kernels_per_layer_ = 0.0;
   double kv_head_groups_per_gpu_ = 0.0;  ///< KV heads on this GPU (MLA: 1, the latent): one decode block each per sequence

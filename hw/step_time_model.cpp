@@ -4,6 +4,10 @@
 //   roofline item    R(flops / (P_op x compute), hbm_bytes / (HBM x bandwidth))
 //                    + kernels x latency + blocks x per_block
 //   collective item  calls x (latency + link_bytes / (interconnect x bandwidth))
+//                    + calls x (scale_out_steps x scale_out_latency
+//                               + scale_out_link_bytes / (scale_out x bandwidth))
+//                    (second line: a tensor-parallel group larger than the scale-up domain,
+//                    priced as a hierarchical all-reduce; hw/iteration_work_model.h)
 //   step             host.step_s(items + per_layer_overhead_s x layers): the engine's CPU
 //                    time added to the GPU time, or hidden behind it (hw/host_time.h)
 //
@@ -92,13 +96,23 @@ void check_hardware(const HardwareSpec& hardware, const Parallelism& parallelism
   }
 }
 
+/// The scale-up domain size, once the tensor-parallel group is known to fit the fabric
+/// (hw::Fabric::group_problem): checked before the work model is built, which relies on it.
+int checked_domain_gpus(const HardwareSpec& hardware, const Parallelism& parallelism) {
+  if (const auto problem = hardware.fabric.group_problem(parallelism.tensor_parallel)) {
+    throw core::InputError("hardware " + hardware.id + ": tensor_parallel " + *problem);
+  }
+  return hardware.fabric.scale_up_domain_gpus;
+}
+
 }  // namespace
 
 StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& hardware,
                              Precision precision, Parallelism parallelism, HostTime host)
     : parallelism_(parallelism),
       hbm_bandwidth_bytes_per_s_(hardware.hbm_bandwidth_bytes_per_s),
-      work_model_(model, core::count_parameters(model), precision, parallelism) {
+      work_model_(model, core::count_parameters(model), precision, parallelism,
+                  checked_domain_gpus(hardware, parallelism)) {
   for (const OperatorInfo& info : kOperators) {
     const OperatorEfficiency& e = hardware.efficiency[info.op];
     OperatorRates& rates = rates_[index(info.op)];
@@ -114,6 +128,10 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
                                    ? hardware.interconnect_bandwidth_bytes_per_s
                                    : hardware.hbm_bandwidth_bytes_per_s;
     rates.bytes_per_s = link_or_hbm * e.bandwidth;
+    if (info.pricing == Pricing::collective) {
+      rates.scale_out_bytes_per_s = hardware.fabric.scale_out_bandwidth_bytes_per_s * e.bandwidth;
+      rates.scale_out_latency_s = hardware.fabric.scale_out_latency_s;
+    }
     rates.latency_s = e.latency_s;
     rates.per_block_s = e.per_block_s;
   }

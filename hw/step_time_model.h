@@ -27,7 +27,8 @@ namespace llmsim::hw {
 /// Precondition: tensor_parallel >= 1 and divides num_attention_heads and num_kv_heads
 /// (or num_kv_heads < tensor_parallel, in which case KV heads are replicated).
 /// The constructor throws core::InputError when it does not, when the GPU has no peak for
-/// a compute dtype an operator needs (hw/compute_dtypes.h), or when the hardware's
+/// a compute dtype an operator needs (hw/compute_dtypes.h), when the tensor-parallel group
+/// does not fit the hardware's fabric (hw::Fabric::group_problem), or when the hardware's
 /// bandwidths, efficiencies or fixed times are out of range.
 class StepTimeModel {
  public:

@@ -23,11 +23,17 @@ struct WorkItem {
   /// all-reduce of p GPUs moves 2 (p-1)/p x payload (NCCL's "bus bandwidth",
   /// nccl-tests doc/PERFORMANCE.md).
   double link_bytes = 0.0;
+  /// A collective across scale-up domains (hw/iteration_work_model.h): bytes one call moves
+  /// over each GPU's scale-out link, and the inter-domain steps that each pay the
+  /// scale-out latency. link_bytes is then the scale-up (intra-domain) part. 0 within a domain.
+  double scale_out_link_bytes = 0.0;
+  double scale_out_steps = 0.0;
 
   /// Whether the item does nothing at all (every field 0): priced at 0 s, it changes no sum.
   bool empty() const {
     return flops == 0.0 && hbm_bytes == 0.0 && kernels == 0.0 && blocks == 0.0 &&
-           payload_bytes == 0.0 && link_bytes == 0.0;
+           payload_bytes == 0.0 && link_bytes == 0.0 &&
+           scale_out_link_bytes == 0.0 && scale_out_steps == 0.0;
   }
 };
 

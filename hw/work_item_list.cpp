@@ -12,6 +12,8 @@ WorkItem work_of(const WorkItemList& items, Operator op) {
     total.blocks += item.blocks;
     total.payload_bytes += item.payload_bytes;
     total.link_bytes += item.link_bytes;
+    total.scale_out_link_bytes += item.scale_out_link_bytes;
+    total.scale_out_steps += item.scale_out_steps;
   }
   return total;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,9 @@ constexpr double kTera = 1e12;
 constexpr double kGiga = 1e9;
 constexpr double kGibibyte = 1024.0 * 1024.0 * 1024.0;
 constexpr double kMicro = 1e-6;
+/// Bound on scale_up_domain_gpus: far above any NVLink domain sold (GB200 NVL72: 72; NVIDIA's
+/// NVLink Switch System spec: up to 576 GPUs), low enough that it stays an int.
+constexpr std::int64_t kMaxDomainGpus = 576;
 
 std::optional<double> optional_tflops(YamlMap& peaks, const std::string& key) {
   const auto value = peaks.maybe_number(key);
@@ -66,6 +70,40 @@ hw::Efficiencies read_efficiency(YamlMap& map, std::string& source) {
   return eff;
 }
 
+/// The optional fabric keys (configs/README.md): `scale_up_domain_gpus` (>= 1), and the
+/// scale-out link `scale_out_bandwidth_gb_per_s` (> 0) with `scale_out_latency_us` (>= 0),
+/// both or neither, and only with a domain to cross.
+hw::Fabric read_fabric(YamlMap& map) {
+  hw::Fabric fabric;
+  if (map.has("scale_up_domain_gpus")) {
+    const std::int64_t gpus =
+        map.require_positive("scale_up_domain_gpus", map.required_int("scale_up_domain_gpus"));
+    if (gpus > kMaxDomainGpus) {
+      map.fail("scale_up_domain_gpus", "expected at most " + std::to_string(kMaxDomainGpus) +
+                                           ", got " + std::to_string(gpus));
+    }
+    fabric.scale_up_domain_gpus = static_cast<int>(gpus);
+  }
+  const bool has_bandwidth = map.has("scale_out_bandwidth_gb_per_s");
+  const bool has_latency = map.has("scale_out_latency_us");
+  if (has_bandwidth) {
+    fabric.scale_out_bandwidth_bytes_per_s =
+        map.require_positive("scale_out_bandwidth_gb_per_s",
+                             map.required_number("scale_out_bandwidth_gb_per_s")) *
+        kGiga;
+    if (!has_latency) map.fail("scale_out_bandwidth_gb_per_s", "needs scale_out_latency_us beside it");
+    if (fabric.scale_up_domain_gpus == 0) {
+      map.fail("scale_out_bandwidth_gb_per_s", "needs scale_up_domain_gpus: the domain it links");
+    }
+  }
+  if (has_latency) {
+    fabric.scale_out_latency_s =
+        map.require_non_negative("scale_out_latency_us", map.required_number("scale_out_latency_us")) * kMicro;
+    if (!has_bandwidth) map.fail("scale_out_latency_us", "needs scale_out_bandwidth_gb_per_s beside it");
+  }
+  return fabric;
+}
+
 hw::HardwareSpec read_hardware_yaml(const std::string& path) {
   auto origin = std::make_shared<YamlOrigin>();
   origin->file = path;
@@ -96,6 +134,7 @@ hw::HardwareSpec read_hardware_yaml(const std::string& path) {
       kGiga;
   spec.interconnect_latency_s =
       map.require_non_negative("interconnect_latency_us", map.required_number("interconnect_latency_us")) * kMicro;
+  spec.fabric = read_fabric(map);
   spec.tdp_w = map.require_positive("tdp_w", map.required_number("tdp_w"));
   spec.idle_power_w = map.require_non_negative("idle_power_w", map.required_number("idle_power_w"));
   if (spec.idle_power_w > spec.tdp_w) map.fail("idle_power_w", "must not exceed tdp_w");

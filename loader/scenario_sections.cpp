@@ -205,6 +205,10 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
       deployment->fail("tensor_parallel", *problem);
     }
     pool.tensor_parallel = static_cast<int>(tensor_parallel);
+    // A group past the scale-up domain crosses scale-out links, which the hardware must state.
+    if (const auto problem = pool.hardware.fabric.group_problem(pool.tensor_parallel)) {
+      deployment->fail("tensor_parallel", "on " + pool.hardware.id + ": " + *problem);
+    }
     const std::int64_t replicas = deployment->require_positive("replicas", deployment->optional_int("replicas", 1));
     if (replicas > core::kMaxReplicas) {
       deployment->fail("replicas", "expected at most " + std::to_string(core::kMaxReplicas) + ", got " +
