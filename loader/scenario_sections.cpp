@@ -218,7 +218,8 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
     static constexpr std::pair<const char*, sim::RouterKind> kRouters[] = {
         {"round_robin", sim::RouterKind::round_robin},
         {"least_loaded", sim::RouterKind::least_loaded},
-        {"random", sim::RouterKind::random}};
+        {"random", sim::RouterKind::random},
+        {"prefix_aware", sim::RouterKind::prefix_aware}};
     pool.router = read_choice(*deployment, "router", pool.router, kRouters);
     deployment->finish();
   }

@@ -16,7 +16,7 @@
 namespace llmsim::sim {
 
 enum class SchedulingPolicy { fcfs, priority, shortest_prompt_first };
-enum class RouterKind { round_robin, least_loaded, random };
+enum class RouterKind { round_robin, least_loaded, random, prefix_aware };
 
 /// The serving engine a pool models (configs/engines/<id>.yaml; sim/scheduler/).
 enum class EngineKind { vllm_v0, vllm_v1, sglang, trtllm };

@@ -33,8 +33,8 @@ class Pool {
   ///                   token is never fed back, so it needs no KV).
   RejectReason check(const workloads::RequestSpec& request) const;
 
-  /// The replica the router picks for the next request.
-  std::int32_t route() { return router_.choose(replicas_); }
+  /// The replica the router picks for `request`, the next request.
+  std::int32_t route(const workloads::RequestSpec& request) { return router_.choose(replicas_, request); }
 
   const PoolSpec& spec() const { return spec_; }
   std::int32_t index() const { return index_; }

@@ -295,7 +295,7 @@ void Simulator::accept(const workloads::RequestSpec& request, std::int64_t clien
     request_done(index);
     return;
   }
-  const std::int32_t r = pool.route();
+  const std::int32_t r = pool.route(request);
   records_[index].replica = r;
   pool.replicas()[static_cast<std::size_t>(r)].add_request(request, index);
   mark_for_planning(p, r);

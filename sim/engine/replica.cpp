@@ -85,6 +85,7 @@ void Replica::add_request(const workloads::RequestSpec& request, RequestIndex in
   if (request.num_samples() > 1) pending_forks_.insert_or_assign(slot, request);
   waiting_.push_arrived(slot, request);
   outstanding_tokens_ += request.input_tokens + request.total_output_tokens();
+  pending_prompt_tokens_ += request.input_tokens;
   metrics_->on_waiting_change(+1);
 }
 
@@ -153,6 +154,7 @@ Replica::Slot Replica::preempt_last() {
   kv_.release(seq.blocks);
   fork_seats_reserved_ -= pending_forks(slot);  // an unforked request gives its seats back
   outstanding_tokens_ += std::min(seq.computed_tokens, seq.prompt_tokens);
+  pending_prompt_tokens_ += std::min(seq.computed_tokens, seq.prompt_tokens);
   seq.computed_tokens = 0;
   seq.registered_blocks = 0;
   ++record(seq).preemptions;

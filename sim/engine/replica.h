@@ -155,6 +155,9 @@ class Replica : private SchedulerContext {
   std::int64_t num_waiting() const { return waiting_.size(); }
   /// Remaining prompt (not yet computed) + remaining output tokens of its unfinished requests.
   std::int64_t outstanding_tokens() const { return outstanding_tokens_; }
+  /// The prompt part of outstanding_tokens(): prompt tokens of its unfinished requests not
+  /// yet computed (nor taken from the prefix cache). For the prefix_aware router's cost.
+  std::int64_t pending_prompt_tokens() const { return pending_prompt_tokens_; }
   /// Running sums over running requests in the decode phase, kept incrementally: their
   /// count and the sum of their computed tokens (a decode step of a sequence with c computed
   /// tokens attends c + 1 keys).
@@ -309,6 +312,7 @@ class Replica : private SchedulerContext {
   std::int64_t next_iteration_ = 0;
   workloads::TimeNs last_end_ns_ = 0;  ///< end of the last applied iteration
   std::int64_t outstanding_tokens_ = 0;
+  std::int64_t pending_prompt_tokens_ = 0;  ///< see pending_prompt_tokens()
   std::int64_t decode_seqs_ = 0;
   std::int64_t decode_context_tokens_ = 0;
   double peak_flops_per_s_group_ = 0.0;  ///< the pricer's, asked once

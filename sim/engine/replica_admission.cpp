@@ -26,6 +26,7 @@ void Replica::admit_front(const KvBlockManager::PrefixHit& hit, std::int64_t blo
     decode_context_tokens_ += seq.computed_tokens;
   }
   outstanding_tokens_ -= std::min(hit_tokens, seq.prompt_tokens);
+  pending_prompt_tokens_ -= std::min(hit_tokens, seq.prompt_tokens);
   RequestRecord& rec = record(seq);
   if (!seq.admitted_before) {
     seq.admitted_before = true;

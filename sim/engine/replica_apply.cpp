@@ -23,7 +23,8 @@ void Replica::apply_iteration(std::vector<RequestIndex>& completed) {
   LLMSIM_CHECK(counts.finished == plan_.finishing_seqs, "an iteration finishes the sequences its plan counted");
   report_iteration(static_cast<std::int64_t>(plan_.seqs.size()) + plan_.group_seqs, kv_.num_allocated());
   if (!has_work()) {
-    LLMSIM_CHECK(outstanding_tokens_ == 0, "an idle replica has no outstanding tokens");
+    LLMSIM_CHECK(outstanding_tokens_ == 0 && pending_prompt_tokens_ == 0,
+                 "an idle replica has no outstanding tokens");
     LLMSIM_CHECK(decode_seqs_ == 0 && decode_context_tokens_ == 0,
                  "an idle replica has no decode sums");
     LLMSIM_CHECK(kv_.num_allocated() == 0, "an idle replica holds no KV blocks");
@@ -39,7 +40,9 @@ void Replica::apply_scheduled(const ScheduledSeq& s, std::vector<RequestIndex>& 
     decode_context_tokens_ -= seq.computed_tokens;
   }
   if (seq.computed_tokens < seq.prompt_tokens) {
-    outstanding_tokens_ -= std::min(s.new_tokens, seq.prompt_tokens - seq.computed_tokens);
+    const std::int64_t prompt_done = std::min(s.new_tokens, seq.prompt_tokens - seq.computed_tokens);
+    outstanding_tokens_ -= prompt_done;
+    pending_prompt_tokens_ -= prompt_done;
   }
   // A verify step (speculative decoding) keeps the KV of its last sampled token and of the
   // accepted drafts; the rejected drafts' blocks are freed. It emits accepted + 1 tokens.

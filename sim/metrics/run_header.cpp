@@ -58,6 +58,8 @@ const char* router_name(RouterKind router) {
       return "least_loaded";
     case RouterKind::random:
       return "random";
+    case RouterKind::prefix_aware:
+      return "prefix_aware";
   }
   return "?";
 }
