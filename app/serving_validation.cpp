@@ -41,6 +41,7 @@
 
 #include "core/input_error.h"
 #include "hw/csv_table.h"
+#include "hw/fit_residuals.h"
 #include "loader/engine_loader.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
@@ -269,27 +270,27 @@ void trtllm_perf_overview(const std::string& dir, const PerfOverviewModel& m, st
              not_expressible.size(), fmt::join(not_expressible, "; "));
 }
 
-double median_abs(std::vector<double> errors) {
-  for (double& e : errors) e = std::fabs(e);
-  std::sort(errors.begin(), errors.end());
-  const std::size_t n = errors.size();
-  if (n == 0) return 0.0;
-  return n % 2 ? errors[n / 2] : 0.5 * (errors[n / 2 - 1] + errors[n / 2]);
+/// The set's median |error| and worst error (hw::summarize_errors, as calibration reports).
+hw::ResidualSummary summarize(const std::string& name, const std::vector<MetricResult>& metrics) {
+  std::vector<double> errors;
+  std::vector<std::string> labels;
+  for (const MetricResult& m : metrics) {
+    errors.push_back(m.error());
+    labels.push_back(m.label);
+  }
+  return hw::summarize_errors(name, errors, labels);
 }
 
 void print_set(const SetResult& set) {
   fmt::print("{} ({})\n", set.name, set.calibration ? "CALIBRATION: used to set an engine value" : "validation only");
-  std::vector<double> errors;
-  const MetricResult* worst = nullptr;
   for (const MetricResult& m : set.metrics) {
     fmt::print("  {:<44} measured {:>11.4g}  predicted {:>11.4g}  {:>+7.1f}%\n", m.label, m.measured,
                m.predicted, 100.0 * m.error());
-    errors.push_back(m.error());
-    if (!worst || std::fabs(m.error()) > std::fabs(worst->error())) worst = &m;
   }
-  if (worst) {
-    fmt::print("  median |error| {:.1f}%  worst {:+.1f}% ({})\n\n", 100.0 * median_abs(errors),
-               100.0 * worst->error(), worst->label);
+  const hw::ResidualSummary summary = summarize(set.name, set.metrics);
+  if (summary.count > 0) {
+    fmt::print("  median |error| {:.1f}%  worst {:+.1f}% ({})\n\n", 100.0 * summary.median_abs_error,
+               100.0 * summary.worst_error, summary.worst_where);
   }
 }
 
@@ -329,14 +330,13 @@ void run_serving_validation(const std::string& dir) {
        core::DType::bf16, core::DType::bf16}};
   for (const PerfOverviewModel& model : kPerfOverview) trtllm_perf_overview(dir, model, sets);
   fmt::print("\nServing sets ({}): each replayed through the simulator with its engine preset\n\n", dir);
-  std::vector<double> validation_errors;
+  std::vector<MetricResult> validation;
   for (const SetResult& set : sets) {
     print_set(set);
-    if (set.calibration) continue;
-    for (const MetricResult& m : set.metrics) validation_errors.push_back(m.error());
+    if (!set.calibration) validation.insert(validation.end(), set.metrics.begin(), set.metrics.end());
   }
-  fmt::print("validation sets together: {} metrics, median |error| {:.1f}%\n", validation_errors.size(),
-             100.0 * median_abs(validation_errors));
+  fmt::print("validation sets together: {} metrics, median |error| {:.1f}%\n", validation.size(),
+             100.0 * summarize("validation sets", validation).median_abs_error);
 }
 
 }  // namespace llmsim::app

@@ -20,6 +20,7 @@
 #include "app/serving_validation.h"
 #include "app/validation_sim.h"
 #include "core/input_error.h"
+#include "hw/fit_residuals.h"
 #include "hw/static_batch.h"
 #include "hw/step_time_model.h"
 #include "loader/hardware_loader.h"
@@ -95,25 +96,18 @@ std::string row_label(const ReferenceRow& r) {
                      r.precision, r.tensor_parallel, r.batch, r.isl, r.osl);
 }
 
-double median_abs(std::vector<double> errors) {
-  if (errors.empty()) return 0.0;
-  for (double& e : errors) e = std::fabs(e);
-  std::sort(errors.begin(), errors.end());
-  const std::size_t n = errors.size();
-  return n % 2 ? errors[n / 2] : 0.5 * (errors[n / 2 - 1] + errors[n / 2]);
-}
-
 void print_summary(const std::string& label, const std::vector<RowResult>& results) {
   std::vector<double> errors;
-  const RowResult* worst = nullptr;
+  std::vector<std::string> rows;
   for (const RowResult& r : results) {
     errors.push_back(r.error);
-    if (!worst || std::fabs(r.error) > std::fabs(worst->error)) worst = &r;
+    rows.push_back(row_label(*r.row));
   }
-  if (!worst) return;
+  const hw::ResidualSummary summary = hw::summarize_errors(label, errors, rows);
+  if (summary.count == 0) return;
   fmt::print("{:<26} rows {:>3}  median |error| {:5.1f}%  worst {:+6.1f}%  ({})\n", label,
-             results.size(), 100.0 * median_abs(errors), 100.0 * worst->error,
-             row_label(*worst->row));
+             summary.count, 100.0 * summary.median_abs_error, 100.0 * summary.worst_error,
+             summary.worst_where);
 }
 
 void run_validate(const ValidateOptions& options) {

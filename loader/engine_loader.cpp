@@ -6,6 +6,7 @@
 
 #include "core/input_error.h"
 #include "loader/preset_resolver.h"
+#include "loader/yaml_choice.h"
 #include "loader/yaml_map.h"
 
 namespace llmsim::loader {
@@ -13,17 +14,6 @@ namespace {
 
 constexpr double kMicro = 1e-6;
 constexpr double kGibibyte = 1024.0 * 1024.0 * 1024.0;
-
-template <typename Enum, std::size_t N>
-Enum read_choice(YamlMap& map, const std::string& key, const std::pair<const char*, Enum> (&choices)[N]) {
-  const std::string text = map.required_string(key);
-  std::string names;
-  for (const auto& [name, value] : choices) {
-    if (text == name) return value;
-    names += (names.empty() ? "" : ", ") + std::string(name);
-  }
-  map.fail(key, "expected one of " + names + ", got \"" + text + "\"");
-}
 
 EngineLimits read_limits(YamlMap& map) {
   EngineLimits limits;
@@ -54,7 +44,7 @@ EnginePreset read_engine_yaml(const std::string& path) {
       {"trtllm", sim::EngineKind::trtllm}};
   sim::EngineConfig& engine = preset.engine;
   engine.id = preset.id;
-  engine.kind = read_choice(map, "family", kKinds);
+  engine.kind = required_choice(map, "family", kKinds);
 
   YamlMap host = map.required_map("host");
   engine.host.iteration_s =
@@ -69,7 +59,7 @@ EnginePreset read_engine_yaml(const std::string& path) {
       {"step_blocks", sim::KvAdmission::step_blocks},
       {"watermark", sim::KvAdmission::watermark},
       {"full_reservation", sim::KvAdmission::full_reservation}};
-  engine.admission = read_choice(scheduler, "admission", kAdmissions);
+  engine.admission = required_choice(scheduler, "admission", kAdmissions);
   if (engine.admission == sim::KvAdmission::watermark) {
     engine.watermark = scheduler.required_number("watermark");
     if (!(engine.watermark >= 0.0 && engine.watermark < 1.0)) {

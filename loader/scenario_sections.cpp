@@ -11,6 +11,7 @@
 #include "loader/engine_loader.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
+#include "loader/yaml_choice.h"
 #include "loader/range_checks.h"
 #include "loader/scalar_parse.h"
 #include "sim/engine/kv_capacity.h"
@@ -36,19 +37,6 @@ core::DType read_dtype(YamlMap& map, const std::string& key, core::DType fallbac
   const std::string name = map.required_string(key);
   if (const auto dtype = core::parse_dtype(name)) return *dtype;
   map.fail(key, "expected one of fp32, fp16, bf16, fp8, int8, int4, got \"" + name + "\"");
-}
-
-template <typename Enum, std::size_t N>
-Enum read_choice(YamlMap& map, const std::string& key, Enum fallback,
-                 const std::pair<const char*, Enum> (&choices)[N]) {
-  if (!map.has(key)) return fallback;
-  const std::string text = map.required_string(key);
-  std::string names;
-  for (const auto& [name, value] : choices) {
-    if (text == name) return value;
-    names += (names.empty() ? "" : ", ") + std::string(name);
-  }
-  map.fail(key, "expected one of " + names + ", got \"" + text + "\"");
 }
 
 constexpr std::pair<const char*, workloads::TraceFormat> kTraceFormats[] = {
@@ -258,8 +246,8 @@ workloads::LengthDistribution read_length(YamlMap& map, const std::string& base_
     static constexpr std::pair<const char*, workloads::TraceColumn> kColumns[] = {
         {"input_tokens", workloads::TraceColumn::input_tokens},
         {"output_tokens", workloads::TraceColumn::output_tokens}};
-    const workloads::TraceColumn column = read_choice(map, "column", workloads::TraceColumn::input_tokens, kColumns);
     if (!map.has("column")) map.fail_here("missing required key \"column\" (input_tokens or output_tokens)");
+    const workloads::TraceColumn column = required_choice(map, "column", kColumns);
     check_trace_file(map, spec.path);
     workloads::EmpiricalLength empirical = workloads::empirical_length_from_trace(workloads::read_trace(spec), column);
     if (empirical.values.empty()) map.fail("path", "the trace has no rows to draw lengths from");
