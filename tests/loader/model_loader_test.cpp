@@ -77,6 +77,13 @@ TEST_CASE("preset parameter counts match published sizes within 1 percent") {
   CHECK(llmsim::core::count_parameters(load_model("mixtral-8x7b")).active == doctest::Approx(12.9e9).epsilon(0.01));
   CHECK(total("qwen3-8b") == doctest::Approx(8.19e9).epsilon(0.01));
   CHECK(total("llama-3.1-70b") == doctest::Approx(70.6e9).epsilon(0.01));
+  // Llama-3.3-70B: Llama-3.1-70B's shape. Llama-3.1-405B: 126 x (2 x 16,384^2 + 2 x 16,384 x
+  // 1,024 + 3 x 16,384 x 53,248 + 2 x 16,384) + 2 x 128,256 x 16,384 + 16,384, "405B".
+  CHECK(total("llama-3.3-70b") == total("llama-3.1-70b"));
+  CHECK(total("llama-3.1-405b") == 126.0 * (2.0 * 16384.0 * 16384.0 + 2.0 * 16384.0 * 1024.0 +
+                                             3.0 * 16384.0 * 53248.0 + 2.0 * 16384.0) +
+                                       2.0 * 128256.0 * 16384.0 + 16384.0);
+  CHECK(total("llama-3.1-405b") == doctest::Approx(405.0e9).epsilon(0.02));
 }
 
 TEST_CASE("a real config.json gives the same architecture as its preset") {
