@@ -84,6 +84,17 @@ TEST_CASE("preset parameter counts match published sizes within 1 percent") {
                                              3.0 * 16384.0 * 53248.0 + 2.0 * 16384.0) +
                                        2.0 * 128256.0 * 16384.0 + 16384.0);
   CHECK(total("llama-3.1-405b") == doctest::Approx(405.0e9).epsilon(0.02));
+  // Gemma-3-27B: 62 x (attention 2 x 5,376 x 4,096 + 2 x 5,376 x 2,048, MLP 3 x 5,376 x 21,504,
+  // two norms, q/k norms 2 x 128) + tied embedding 262,208 x 5,376 + final norm: "27B".
+  CHECK(total("gemma-3-27b") == 62.0 * (2.0 * 5376.0 * 4096.0 + 2.0 * 5376.0 * 2048.0 + 3.0 * 5376.0 * 21504.0 +
+                                        2.0 * 5376.0 + 256.0) +
+                                    262208.0 * 5376.0 + 5376.0);
+  CHECK(total("gemma-3-27b") == doctest::Approx(27.0e9).epsilon(0.02));
+  // Qwen3-235B-A22B: "235B in total and 22B activated".
+  const auto qwen235 = llmsim::core::count_parameters(load_model("qwen3-235b-a22b"));
+  CHECK(qwen235.total == 235'093'634'560.0);
+  CHECK(qwen235.total == doctest::Approx(235.0e9).epsilon(0.02));
+  CHECK(qwen235.active == doctest::Approx(22.0e9).epsilon(0.02));
 }
 
 TEST_CASE("a real config.json gives the same architecture as its preset") {
