@@ -21,9 +21,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 15> kSupportedTypes{
+constexpr std::array<std::string_view, 17> kSupportedTypes{
     "llama", "llama4", "llama4_text", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe",
-    "qwen3_next", "nemotron_h", "deepseek_v2", "deepseek_v3", "kimi_k2", "gpt_oss"};
+    "qwen3_next", "gemma3", "gemma3_text", "nemotron_h", "deepseek_v2", "deepseek_v3", "kimi_k2", "gpt_oss"};
 
 /// DeepSeek-V2/V3-shaped configs (DeepseekV2Config / DeepseekV3Config in transformers;
 /// Kimi K2 ships a DeepseekV3ForCausalLM with model_type "kimi_k2").
@@ -476,6 +476,26 @@ void read_nemotron_h_fields(const ConfigReader& reader, core::ModelSpec& model) 
   if (reader.bool_or("mlp_bias", false)) reader.fail("mlp_bias", "true is not modelled (no MLP biases)");
 }
 
+/// Gemma 3's windows (Gemma3TextConfig): layer_types when the file lists them, else every
+/// sliding_window_pattern-th layer global (default 6; older files write _sliding_window_pattern),
+/// the others windowed with sliding_window tokens (default 4096). Gemma 3's layers carry four
+/// RMSNorms (pre/post attention, pre/post feed-forward): the two beyond ModelSpec's are not
+/// counted (62 x 2 x 5,376 = 666,624 parameters in Gemma-3-27B).
+void read_gemma3_window(const ConfigReader& reader, core::ModelSpec& model) {
+  std::int64_t windowed = 0;
+  if (reader.has("layer_types")) {
+    read_sliding_window(reader, "gemma3", model);
+    return;
+  }
+  const std::int64_t pattern = reader.has("sliding_window_pattern")
+                                   ? reader.positive_int("sliding_window_pattern")
+                                   : reader.positive_int_or("_sliding_window_pattern", 6);
+  windowed = model.num_layers - model.num_layers / pattern;
+  if (windowed == 0) return;
+  model.sliding_window = reader.positive_int_or("sliding_window", 4096);
+  model.sliding_window_layers = windowed;
+}
+
 /// Llama 4's language model (Llama4TextConfig, transformers' configuration_llama4.py; a
 /// "llama4" file carries it as text_config beside a vision_config, which is not modelled):
 ///   MoE        num_local_experts of intermediate_size, num_experts_per_tok routed, plus one
@@ -636,10 +656,16 @@ core::ModelSpec read_hf_config(const std::string& path) {
   // Llama 4's file describes its language model in text_config (its vision tower is not
   // modelled); quantization_config and architectures stay at the top.
   const bool llama4 = model_type == "llama4" || model_type == "llama4_text";
-  if (model_type == "llama4" && (!top.has("text_config") || !top.value("text_config").is_object())) {
-    top.fail("text_config", "missing: a llama4 config.json describes its language model there");
+  // Gemma 3's the same way (model_type gemma3, text_config gemma3_text).
+  const bool nested = model_type == "llama4" || model_type == "gemma3";
+  if (nested && (!top.has("text_config") || !top.value("text_config").is_object())) {
+    top.fail("text_config", "missing: a " + model_type + " config.json describes its language model there");
   }
-  const ConfigReader reader(path, text, model_type == "llama4" ? top.value("text_config") : config);
+  const ConfigReader reader(path, text, nested ? top.value("text_config") : config);
+  // Gemma 3's released files leave most fields to Gemma3TextConfig's defaults (transformers'
+  // configuration_gemma3.py): vocab_size 262,208, max_position_embeddings 131,072, 4 KV heads,
+  // head_dim 256, intermediate_size 9,216, tie_word_embeddings true.
+  const bool gemma3 = model_type == "gemma3" || model_type == "gemma3_text";
 
   core::ModelSpec model;
   model.id = path;
@@ -647,7 +673,7 @@ core::ModelSpec read_hf_config(const std::string& path) {
   model.num_layers = reader.positive_int("num_hidden_layers");
   model.hidden_size = reader.positive_int("hidden_size");
   model.num_attention_heads = reader.positive_int("num_attention_heads");
-  model.num_kv_heads = reader.positive_int_or("num_key_value_heads", model.num_attention_heads);
+  model.num_kv_heads = reader.positive_int_or("num_key_value_heads", gemma3 ? 4 : model.num_attention_heads);
   if (model.hidden_size % model.num_attention_heads != 0 && !reader.has("head_dim") &&
       !is_deepseek_shaped(model_type)) {
     reader.fail("head_dim", "missing, and hidden_size is not a multiple of num_attention_heads");
@@ -655,16 +681,19 @@ core::ModelSpec read_hf_config(const std::string& path) {
   // Nemotron-H's configs name the attention head width attention_head_dim.
   const std::string head_dim_key =
       model_type == "nemotron_h" && !reader.has("head_dim") ? "attention_head_dim" : "head_dim";
-  model.head_dim = reader.positive_int_or(head_dim_key, model.hidden_size / model.num_attention_heads);
-  model.intermediate_size = reader.positive_int("intermediate_size");
-  model.vocab_size = reader.positive_int("vocab_size");
-  model.max_position_embeddings = reader.positive_int("max_position_embeddings");
-  model.tie_word_embeddings = reader.bool_or("tie_word_embeddings", false);
+  model.head_dim = reader.positive_int_or(head_dim_key, gemma3 ? 256 : model.hidden_size / model.num_attention_heads);
+  model.intermediate_size =
+      gemma3 ? reader.positive_int_or("intermediate_size", 9216) : reader.positive_int("intermediate_size");
+  model.vocab_size = gemma3 ? reader.positive_int_or("vocab_size", 262208) : reader.positive_int("vocab_size");
+  model.max_position_embeddings = gemma3 ? reader.positive_int_or("max_position_embeddings", 131072)
+                                         : reader.positive_int("max_position_embeddings");
+  model.tie_word_embeddings = reader.bool_or("tie_word_embeddings", gemma3);
   model.gated_mlp = true;  // a SwiGLU MLP, except Nemotron-H's (read_nemotron_h_fields)
   // Qwen2 hard-codes q/k/v biases; the others read "attention_bias" (default false).
   model.attention_bias = model_type.rfind("qwen2", 0) == 0 ? true : reader.bool_or("attention_bias", false);
 
-  model.qk_norm = model_type.rfind("qwen3", 0) == 0;  // Qwen3Attention has q_norm and k_norm
+  // Qwen3Attention and Gemma3Attention have q_norm and k_norm.
+  model.qk_norm = model_type.rfind("qwen3", 0) == 0 || gemma3;
 
   if (model_type == "gpt_oss") {
     read_gpt_oss_fields(reader, model);
@@ -687,6 +716,8 @@ core::ModelSpec read_hf_config(const std::string& path) {
     read_llama4_fields(reader, model);  // chunks from no_rope_layers, no sliding window
   } else if (model_type == "qwen3_next") {
     read_qwen3_next_fields(reader, model);  // layer_types name linear layers, not windows
+  } else if (gemma3) {
+    read_gemma3_window(reader, model);
   } else if (model_type == "nemotron_h") {
     read_nemotron_h_fields(reader, model);
     if (reader.has("sliding_window")) reader.fail("sliding_window", "not supported beside Mamba-2 layers");

@@ -90,6 +90,13 @@ TEST_CASE("preset parameter counts match published sizes within 1 percent") {
                                         2.0 * 5376.0 + 256.0) +
                                     262208.0 * 5376.0 + 5376.0);
   CHECK(total("gemma-3-27b") == doctest::Approx(27.0e9).epsilon(0.02));
+  // Its config.json names few fields; Gemma3TextConfig's defaults give the rest.
+  const auto gemma = load_model(kHfDir + "gemma-3-27b.config.json");
+  CHECK(gemma.vocab_size == 262208);
+  CHECK(gemma.tie_word_embeddings);
+  CHECK(gemma.qk_norm);
+  CHECK(gemma.sliding_window == 1024);
+  CHECK(gemma.sliding_window_layers == 52);
   // Qwen3-235B-A22B: "235B in total and 22B activated".
   const auto qwen235 = llmsim::core::count_parameters(load_model("qwen3-235b-a22b"));
   CHECK(qwen235.total == 235'093'634'560.0);
@@ -98,7 +105,7 @@ TEST_CASE("preset parameter counts match published sizes within 1 percent") {
 }
 
 TEST_CASE("a real config.json gives the same architecture as its preset") {
-  for (const std::string id : {"llama-3.1-8b", "mixtral-8x7b", "qwen3-8b", "mistral-7b-v0.1"}) {
+  for (const std::string id : {"llama-3.1-8b", "mixtral-8x7b", "qwen3-8b", "mistral-7b-v0.1", "gemma-3-27b"}) {
     CAPTURE(id);
     const auto from_json = load_model(kHfDir + id + ".config.json");
     const auto preset = load_model(id);
