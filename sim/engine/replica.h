@@ -16,6 +16,7 @@
 #include "sim/engine/iteration_plan.h"
 #include "sim/engine/kv_block_manager.h"
 #include "sim/engine/kv_layout.h"
+#include "sim/engine/parked_prefix.h"
 #include "sim/metrics/metrics_collector.h"
 #include "sim/engine/request_record.h"
 #include "sim/scenario.h"
@@ -177,9 +178,7 @@ class Replica : private SchedulerContext {
   Slot waiting_front() const override { return waiting_.front(); }
   std::int64_t seats_taken() const override { return num_running() + fork_seats_reserved_; }
   std::int64_t pending_forks(Slot slot) const override;
-  KvBlockManager::PrefixHit prefix_hit(Slot slot) const override {
-    return prefix_hit(seqs_[static_cast<std::size_t>(slot)]);
-  }
+  KvBlockManager::PrefixHit prefix_hit(Slot slot) const override;
   std::int64_t blocks_available() const override { return kv_.num_available(); }
   std::int64_t total_blocks() const override { return kv_.num_blocks(); }
   std::int64_t blocks_held(Slot slot) const override {
@@ -268,7 +267,7 @@ class Replica : private SchedulerContext {
   /// plans it; returns how many members that step finishes. Inline: every step of the
   /// group is taken through it.
   std::int64_t take_group_step() {
-    const bool allocated = kv_.allocate(group_.blocks_for_next_step(), group_blocks_);
+    const bool allocated = allocate_blocks(group_.blocks_for_next_step(), group_blocks_);
     LLMSIM_CHECK(allocated, "the group's step gets the blocks counted as available");
     return group_.plan_step();
   }
@@ -294,7 +293,22 @@ class Replica : private SchedulerContext {
   /// Forks the samples of every sequence in the plan whose first token this iteration
   /// samples (before apply_iteration touches the plan's sequences). replica_fork.cpp.
   void fork_samples();
-  KvBlockManager::PrefixHit prefix_hit(const Sequence& seq) const;
+  /// The leading blocks of `seq` a prefix hit may cover: all but its last token's.
+  std::int64_t most_cached_blocks(const Sequence& seq) const;
+  /// The prefix hit on `seq`'s registered blocks (content ids).
+  KvBlockManager::PrefixHit registered_hit(const Sequence& seq) const;
+  /// The parked blocks of `slot` that extend `registered` (0 unless it found every
+  /// registered block the request had at its preemption).
+  std::int64_t parked_hit(Slot slot, const KvBlockManager::PrefixHit& registered) const;
+  /// A preempted request's unregistered full blocks stay in the prefix cache (ParkedBlocks):
+  /// prefix caching on and every layer keeping every block.
+  bool parks_preempted_blocks() const;
+  /// kv_.allocate(), then the parked blocks the allocation took are evicted.
+  bool allocate_blocks(std::int64_t count, BlockList& out) {
+    const bool allocated = kv_.allocate(count, out);
+    parked_.evict_to(kv_.num_free());
+    return allocated;
+  }
   RequestRecord& record(const Sequence& seq);
 
   ReplicaConfig config_;
@@ -325,6 +339,7 @@ class Replica : private SchedulerContext {
   DecodeGroup group_;
   /// KV blocks the group's steps allocated, owed to its members (DecodeGroup::Departure).
   BlockList group_blocks_;
+  ParkedBlocks parked_;  ///< preempted requests' blocks still cached, by count
   std::vector<DecodeGroup::Departure> departures_;  ///< scratch
   std::vector<Slot> merged_;                        ///< scratch
   /// Requests with n > 1 whose first sample has not forked yet, by its slot.

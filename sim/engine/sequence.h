@@ -17,7 +17,8 @@ using RequestIndex = std::size_t;
 /// computed_tokens of them have KV in the cache. Each iteration computes some of the rest;
 /// when it computes the last one the iteration samples a new token (generated + 1).
 /// Preemption drops the KV (computed_tokens = 0) and keeps the generated tokens, which are
-/// recomputed with the prompt on re-admission.
+/// recomputed with the prompt on re-admission, less the blocks still in the prefix cache
+/// (registered prompt blocks, then the parked ones: ParkedBlocks).
 struct Sequence {
   RequestIndex request = 0;
   std::int64_t prompt_tokens = 0;
@@ -32,6 +33,7 @@ struct Sequence {
   bool done = false;
   BlockList blocks;                         ///< KV blocks, in token order
   std::vector<std::uint64_t> content_ids;       ///< identifiable prompt blocks (block_content_ids.h)
+  std::int64_t parked_after = 0;  ///< registered blocks its parked blocks follow (ParkedBlocks)
 
   std::int64_t tokens() const { return prompt_tokens + generated_tokens; }
   /// In the decode phase: only the last sampled token is still to compute.
