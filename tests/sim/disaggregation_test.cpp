@@ -4,8 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "sim/cluster/disaggregation.h"
 #include "sim/cluster/kv_transfers.h"
 #include "sim/cluster/simulator.h"
 #include "sim_test_support.h"
@@ -193,4 +195,48 @@ TEST_CASE("a landed request waits on its decode replica until KV blocks are free
   // The second's 49 decode steps (10.001 ms each) all come after the first completed.
   CHECK(second.completion_ns >= first.completion_ns + 49 * 10'001'000);
   CHECK(result.summary["disaggregation"]["transfers"] == 2);
+}
+
+TEST_CASE("the KV link: NVLink inside one scale-up domain, the NICs across domains, refused without them") {
+  PoolSpec prefill = llama_scenario(EngineConfig{}, 1).pools.front();
+  prefill.name = "prefill";
+  prefill.tensor_parallel = 4;
+  prefill.hardware.fabric.scale_up_domain_gpus = 8;
+  prefill.hardware.fabric.scale_out_bandwidth_bytes_per_s = 50e9;
+  prefill.hardware.fabric.scale_out_latency_s = 4e-6;
+  PoolSpec decode = prefill;
+  decode.name = "decode";
+  decode.tensor_parallel = 2;
+
+  KvLink one_node;  // 4 + 2 GPUs in one 8-GPU domain
+  REQUIRE_FALSE(kv_link_between(prefill, decode, one_node).has_value());
+  CHECK(one_node.kind == KvLink::Kind::scale_up);
+  CHECK(one_node.bandwidth_bytes_per_s == 450e9);
+  CHECK(one_node.latency_s == 5e-6);
+  CHECK(one_node.lanes == 2);
+
+  decode.replicas = 2;  // 4 + 4 GPUs: still one domain
+  REQUIRE_FALSE(kv_link_between(prefill, decode, one_node).has_value());
+  CHECK(one_node.kind == KvLink::Kind::scale_up);
+
+  decode.replicas = 3;  // 4 + 6 GPUs: two domains
+  KvLink two_nodes;
+  REQUIRE_FALSE(kv_link_between(prefill, decode, two_nodes).has_value());
+  CHECK(two_nodes.kind == KvLink::Kind::scale_out);
+  CHECK(two_nodes.bandwidth_bytes_per_s == 50e9);
+  CHECK(two_nodes.latency_s == 4e-6);
+
+  decode.hardware.id = "other";  // another preset: never one domain; the slower, longer link
+  decode.replicas = 1;
+  decode.hardware.fabric.scale_out_bandwidth_bytes_per_s = 25e9;
+  decode.hardware.fabric.scale_out_latency_s = 6e-6;
+  REQUIRE_FALSE(kv_link_between(prefill, decode, two_nodes).has_value());
+  CHECK(two_nodes.kind == KvLink::Kind::scale_out);
+  CHECK(two_nodes.bandwidth_bytes_per_s == 25e9);
+  CHECK(two_nodes.latency_s == 6e-6);
+
+  decode.hardware.fabric.scale_out_bandwidth_bytes_per_s = 0.0;  // no NICs stated
+  const auto problem = kv_link_between(prefill, decode, two_nodes);
+  REQUIRE(problem.has_value());
+  CHECK(problem->find("hardware other (pool \"decode\") states none") != std::string::npos);
 }
