@@ -54,6 +54,25 @@ Replica::Slot Replica::take_slot() {
 }
 
 void Replica::add_request(const workloads::RequestSpec& request, RequestIndex index) {
+  enqueue(request, index);
+}
+
+void Replica::add_transferred_request(const workloads::RequestSpec& request, RequestIndex index,
+                                      workloads::TimeNs landed_ns) {
+  LLMSIM_CHECK(request.num_samples() == 1 && request.output_tokens >= 2,
+               "a transferred request has one sample and tokens left to decode");
+  Sequence& seq = seqs_[static_cast<std::size_t>(enqueue(request, index))];
+  seq.generated_tokens = 1;  // sampled by the prefill replica
+  seq.landed_tokens = request.input_tokens;
+  seq.last_token_ns = landed_ns;
+  // Sampled elsewhere: never the iteration before one of this replica's (index - 1 >= -1),
+  // so its next token's gap is measured from landed_ns.
+  seq.last_token_iteration = -2;
+  seq.admitted_before = true;  // its record's scheduled_ns and cached_tokens are the prefill's
+  outstanding_tokens_ -= 1;
+}
+
+Replica::Slot Replica::enqueue(const workloads::RequestSpec& request, RequestIndex index) {
   const std::int64_t b = config_.engine.block_size;
   LLMSIM_CHECK(request.input_tokens >= 1 && request.output_tokens >= 1,
                "requests have at least one input and one output token");
@@ -67,6 +86,7 @@ void Replica::add_request(const workloads::RequestSpec& request, RequestIndex in
   seq.output_tokens = request.output_tokens;
   seq.generated_tokens = 0;
   seq.computed_tokens = 0;
+  seq.landed_tokens = 0;
   seq.registered_blocks = 0;
   seq.last_token_iteration = -1;
   seq.last_token_ns = -1;
@@ -87,6 +107,7 @@ void Replica::add_request(const workloads::RequestSpec& request, RequestIndex in
   outstanding_tokens_ += request.input_tokens + request.total_output_tokens();
   pending_prompt_tokens_ += request.input_tokens;
   metrics_->on_waiting_change(+1);
+  return slot;
 }
 
 void Replica::push_running(Slot slot) {

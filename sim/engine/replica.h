@@ -108,6 +108,14 @@ class Replica : private SchedulerContext {
   /// input <= max_num_batched_tokens.
   void add_request(const workloads::RequestSpec& request, RequestIndex index);
 
+  /// Queues a request whose prompt was prefilled on another replica (disaggregation,
+  /// sim/cluster/disaggregation.h) and whose KV cache landed here at `landed_ns`: its first
+  /// output token exists (sampled there, delivered at landed_ns), its prompt's KV needs
+  /// blocks but no compute (Sequence::landed_tokens), and its next step samples token 2.
+  /// Preconditions: as add_request; one sample; output_tokens >= 2.
+  void add_transferred_request(const workloads::RequestSpec& request, RequestIndex index,
+                               workloads::TimeNs landed_ns);
+
   bool iteration_in_flight() const { return in_flight_; }
   bool has_work() const { return !running_.empty() || !group_.empty() || !waiting_.empty(); }
 
@@ -169,6 +177,8 @@ class Replica : private SchedulerContext {
   using Slot = std::int32_t;
 
   Slot take_slot();
+  /// add_request's work; returns the request's slot.
+  Slot enqueue(const workloads::RequestSpec& request, RequestIndex index);
 
   // SchedulerContext (see there), for the policy that plans each iteration.
   const EngineConfig& engine() const override { return config_.engine; }

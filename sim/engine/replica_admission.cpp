@@ -10,7 +10,11 @@ void Replica::admit_front(const KvBlockManager::PrefixHit& hit, std::int64_t blo
                           std::int64_t new_tokens) {
   const Slot slot = waiting_.front();
   Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
-  const std::int64_t hit_tokens = hit.blocks * config_.engine.block_size;
+  // KV that landed from a prefill replica counts as computed, like a cache hit (never both:
+  // admit_waiting looks nothing up for such a request).
+  const std::int64_t hit_tokens = seq.landed_tokens > 0 ? seq.landed_tokens : hit.blocks * config_.engine.block_size;
+  LLMSIM_CHECK(seq.landed_tokens == 0 || hit.blocks == 0, "landed KV is not also a prefix-cache hit");
+  seq.landed_tokens = 0;
   waiting_.pop_front();
   metrics_->on_waiting_change(-1);
   LLMSIM_CHECK(seq.blocks.empty() && seq.computed_tokens == 0, "a waiting request holds no KV blocks");

@@ -25,6 +25,10 @@ struct Sequence {
   std::int64_t output_tokens = 0;
   std::int64_t generated_tokens = 0;
   std::int64_t computed_tokens = 0;
+  /// Leading tokens whose KV arrived from another replica (disaggregated prefill) and waits
+  /// for admission, which allocates their blocks, computes none of them and looks nothing
+  /// up in the prefix cache; 0 once admitted (a later preemption recomputes them here).
+  std::int64_t landed_tokens = 0;
   std::int64_t registered_blocks = 0;  ///< leading blocks whose content is in the prefix cache
   std::int64_t last_token_iteration = -1;  ///< replica iteration that sampled its last token
   workloads::TimeNs last_token_ns = -1;
