@@ -8,6 +8,7 @@
 #include "core/input_error.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
+#include "loader/disaggregation_sections.h"
 #include "loader/pool_sections.h"
 #include "loader/request_fit.h"
 #include "loader/scenario_sections.h"
@@ -77,6 +78,7 @@ sim::Scenario convert(YAML::Node root, const std::string& file, const std::vecto
   YamlMap workload = map.required_map("workload");
   if (is_ttc_kind_name(workload.optional_string("kind", "synthetic"))) {
     scenario.workload = read_ttc_workload(workload, base_dir, scenario.pools);
+    if (map.has("disaggregation")) map.fail("disaggregation", "test-time-compute workloads are not disaggregated yet");
   } else {
     scenario.workload = read_workload(workload, base_dir);
     const sim::PoolSpec& pool = scenario.pools.front();
@@ -87,7 +89,9 @@ sim::Scenario convert(YAML::Node root, const std::string& file, const std::vecto
                                                       workload.optional_string("kind", "synthetic") +
                                                       " workload needs a language model");
     }
-    if (scenario.pools.size() > 1) {
+    if (map.has("disaggregation")) {
+      scenario.disaggregation = read_disaggregation(map, scenario.pools);
+    } else if (scenario.pools.size() > 1) {
       // A plain workload sends every request to the first pool: the others would sit idle.
       map.fail("pools", "a " + workload.optional_string("kind", "synthetic") + " workload is served by one pool, got " +
                             std::to_string(scenario.pools.size()) + " (several pools serve test-time-compute kinds)");

@@ -11,6 +11,7 @@
 #include "hw/hardware_spec.h"
 #include "hw/host_time.h"
 #include "hw/step_time_model.h"
+#include "sim/cluster/disaggregation_spec.h"
 #include "workloads/workload_spec.h"
 
 namespace llmsim::sim {
@@ -123,6 +124,9 @@ struct Scenario {
   std::uint64_t seed = 1;
   std::vector<PoolSpec> pools;  ///< at least one; a plain scenario has exactly one
   workloads::WorkloadSpec workload;
+  /// Set: prefill and decode run on two of `pools` joined by KV transfers
+  /// (sim/cluster/disaggregation.h); unset: every request runs on one pool.
+  std::optional<DisaggregationSpec> disaggregation;
   SloSpec slo;
   RunLimits limits;
 };

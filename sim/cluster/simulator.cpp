@@ -100,7 +100,9 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
     observers_.push_back(ttc_usage_.get());
   } else {
     source_ = std::make_unique<GeneratorRequestSource>(scenario_.workload, scenario_.seed);
-    open_loop_generator_ = !source_->closed_loop();
+    // A disaggregated run hands requests from pool to pool at prefill completions and at
+    // transfer landings, not only at arrivals: replicas run ahead to the next event only.
+    open_loop_generator_ = !source_->closed_loop() && !scenario_.disaggregation;
   }
   for (const PoolSpec& pool : scenario_.pools) {
     if (source_->shares_kv_blocks() && core::Architecture(pool.model).has_chunked_attention()) {
@@ -146,6 +148,19 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
                         /*track_block_ids=*/source_->shares_kv_blocks());
     marked_.emplace_back(static_cast<std::size_t>(pool.replicas), std::uint8_t{0});
     first_slot += pool.replicas;
+  }
+  if (scenario_.disaggregation) {
+    const DisaggregationSpec& d = *scenario_.disaggregation;
+    const auto pool_count = static_cast<std::int32_t>(scenario_.pools.size());
+    if (d.prefill_pool < 0 || d.prefill_pool >= pool_count || d.decode_pool < 0 || d.decode_pool >= pool_count ||
+        d.prefill_pool == d.decode_pool) {
+      throw core::InputError(file, 0, "disaggregation", "expected two different pools of the scenario");
+    }
+    if (programs_ != nullptr) {
+      throw core::InputError(file, 0, "disaggregation", "test-time-compute workloads are not disaggregated yet");
+    }
+    transfers_ = std::make_unique<KvTransfers>(d.link, scenario_.pools[static_cast<std::size_t>(d.prefill_pool)].replicas,
+                                               scenario_.pools[static_cast<std::size_t>(d.decode_pool)].replicas);
   }
   if (source_->closed_loop()) think_time_ns_ = seconds_to_ns(source_->think_time_s());
   const std::int64_t total = source_->total_requests();
@@ -198,7 +213,8 @@ RunResult Simulator::run() {
     const Event event = queue_.pop().event;
     std::visit(Overloaded{[this](const ArrivalEvent&) { on_arrival(); },
                           [this](const IterationEndEvent& e) { on_iteration_end(e); },
-                          [this](const ClientReadyEvent& e) { on_client_ready(e); }},
+                          [this](const ClientReadyEvent& e) { on_client_ready(e); },
+                          [this](const TransferLandedEvent& e) { on_transfer_landed(e); }},
                event);
     if (!stall_diagnosis_.empty()) {
       stopped_early = "no_progress";
@@ -246,6 +262,7 @@ RunResult Simulator::run() {
   LLMSIM_CHECK(totals.completed + totals.rejected + totals.unfinished == arrived,
                "every request that arrived is completed, rejected or unfinished (reported)");
   if (stopped_early == "no_progress") result.summary["stop_diagnosis"] = stall_diagnosis_;
+  if (transfers_) result.summary["disaggregation"] = disaggregation_summary();
   if (programs_ != nullptr) {
     result.ttc = programs_->result(records_, *ttc_usage_);
     add_ttc_summary(result.summary, *result.ttc);
@@ -300,6 +317,10 @@ void Simulator::accept(const workloads::RequestSpec& request, std::int64_t clien
     if (request_sink_) finished_[index] = 0;
   }
   if (request_sink_) unreported_.push_back(index);
+  if (scenario_.disaggregation) {
+    accept_disaggregated(request, index);
+    return;
+  }
 
   Pool& pool = pools_[static_cast<std::size_t>(p)];
   const RejectReason reason = pool.check(request);
@@ -328,7 +349,7 @@ void Simulator::on_iteration_end(const IterationEndEvent& event) {
   if (gpu_sets_ && gpu_sets_->shared(event.pool)) gpu_sets_->finish(event.pool, event.replica);
   completed_.clear();
   replica.apply_iteration(completed_);
-  for (const RequestIndex index : completed_) request_done(index);
+  for (const RequestIndex index : completed_) on_completed(index);
   if (!observers_.empty()) notify_observers(replica, static_cast<std::int64_t>(completed_.size()));
 #ifndef NDEBUG
   if (replica.plan().index % kDebugAuditIterations == 0) replica.audit();
@@ -451,7 +472,7 @@ void Simulator::plan_marked() {
         replica.advance(now_, shared ? now_ : horizon(i + 1 == to_plan_.size()),
                         open_loop_generator_ ? &completed_ : nullptr, observers_.empty() ? nullptr : this);
     queue_.push(end, IterationEndEvent{p, r});
-    for (const RequestIndex index : completed_) request_done(index);
+    for (const RequestIndex index : completed_) on_completed(index);
   }
   to_plan_.clear();
 }

@@ -12,6 +12,7 @@
 
 #include "sim/cluster/event_queue.h"
 #include "sim/cluster/gpu_sets.h"
+#include "sim/cluster/kv_transfers.h"
 #include "sim/metrics/iteration_observer.h"
 #include "sim/metrics/metrics_collector.h"
 #include "sim/cluster/pool.h"
@@ -104,7 +105,12 @@ class Simulator : private RunAheadListener {
   struct ClientReadyEvent {
     std::int64_t client = 0;
   };
-  using Event = std::variant<ArrivalEvent, IterationEndEvent, ClientReadyEvent>;
+  /// Disaggregation: a request's KV cache lands on the decode replica chosen for it.
+  struct TransferLandedEvent {
+    RequestIndex request = 0;
+    std::int32_t replica = 0;
+  };
+  using Event = std::variant<ArrivalEvent, IterationEndEvent, ClientReadyEvent, TransferLandedEvent>;
 
   void pull_next_arrival();
   void on_arrival();
@@ -114,6 +120,16 @@ class Simulator : private RunAheadListener {
   void accept(const workloads::RequestSpec& request, std::int64_t client);
   /// The pool a request names (RequestSpec::pool), pools[0] when it names none.
   std::int32_t choose_pool(const workloads::RequestSpec& request) const;
+  // Disaggregation (sim/cluster/disaggregation.h); used only when scenario_.disaggregation is set.
+  /// accept()'s part for a disaggregated scenario: checks the request against both pools
+  /// and queues its prefill (or, below local_prefill_below, the whole request) on a replica.
+  void accept_disaggregated(const workloads::RequestSpec& request, RequestIndex index);
+  /// A replica reported the request completed: its prefill stage (then its KV is sent to a
+  /// decode replica) or the request itself.
+  void on_completed(RequestIndex index);
+  void on_transfer_landed(const TransferLandedEvent& event);
+  /// summary.json's "disaggregation" section.
+  nlohmann::ordered_json disaggregation_summary() const;
   /// Marks the replica, and with co-located pools every replica of its GPU set.
   void mark_for_planning(std::int32_t pool, std::int32_t replica);
   void plan_marked();
@@ -169,6 +185,13 @@ class Simulator : private RunAheadListener {
   std::int64_t accepted_ = 0;               ///< requests that arrived (records_ may be reused)
   std::int64_t iterations_without_progress_ = 0;  ///< consecutive, over all replicas
   std::string stall_diagnosis_;                   ///< set when the run is stuck
+  // Disaggregation, by record index: whether the request's prefill stage runs on the
+  // prefill pool now, and the whole request to hand to the decode pool after it.
+  std::unique_ptr<KvTransfers> transfers_;
+  std::vector<std::uint8_t> prefilling_;
+  std::vector<workloads::RequestSpec> handed_over_;
+  std::int64_t local_prefills_ = 0;       ///< requests below local_prefill_below, served by the decode pool
+  std::int64_t finished_on_prefill_ = 0;  ///< one-token requests, done when their prefill is
 };
 
 }  // namespace llmsim::sim

@@ -54,6 +54,25 @@ Replica::Slot Replica::take_slot() {
 }
 
 void Replica::add_request(const workloads::RequestSpec& request, RequestIndex index) {
+  enqueue(request, index);
+}
+
+void Replica::add_transferred_request(const workloads::RequestSpec& request, RequestIndex index,
+                                      workloads::TimeNs landed_ns) {
+  LLMSIM_CHECK(request.num_samples() == 1 && request.output_tokens >= 2,
+               "a transferred request has one sample and tokens left to decode");
+  Sequence& seq = seqs_[static_cast<std::size_t>(enqueue(request, index))];
+  seq.generated_tokens = 1;  // sampled by the prefill replica
+  seq.landed_tokens = request.input_tokens;
+  seq.last_token_ns = landed_ns;
+  // Sampled elsewhere: never the iteration before one of this replica's (index - 1 >= -1),
+  // so its next token's gap is measured from landed_ns.
+  seq.last_token_iteration = -2;
+  seq.admitted_before = true;  // its record's scheduled_ns and cached_tokens are the prefill's
+  outstanding_tokens_ -= 1;
+}
+
+Replica::Slot Replica::enqueue(const workloads::RequestSpec& request, RequestIndex index) {
   const std::int64_t b = config_.engine.block_size;
   LLMSIM_CHECK(request.input_tokens >= 1 && request.output_tokens >= 1,
                "requests have at least one input and one output token");
@@ -67,6 +86,7 @@ void Replica::add_request(const workloads::RequestSpec& request, RequestIndex in
   seq.output_tokens = request.output_tokens;
   seq.generated_tokens = 0;
   seq.computed_tokens = 0;
+  seq.landed_tokens = 0;
   seq.registered_blocks = 0;
   seq.last_token_iteration = -1;
   seq.last_token_ns = -1;
@@ -87,6 +107,7 @@ void Replica::add_request(const workloads::RequestSpec& request, RequestIndex in
   outstanding_tokens_ += request.input_tokens + request.total_output_tokens();
   pending_prompt_tokens_ += request.input_tokens;
   metrics_->on_waiting_change(+1);
+  return slot;
 }
 
 void Replica::push_running(Slot slot) {
@@ -135,7 +156,7 @@ bool Replica::grow_blocks(Sequence& seq, std::int64_t new_tokens) {
   const std::int64_t needed = kv_layout_.blocks_while_computing(seq.computed_tokens, new_tokens) -
                               static_cast<std::int64_t>(seq.blocks.size());
   if (needed <= 0) return true;
-  return kv_.allocate(needed, seq.blocks);
+  return allocate_blocks(needed, seq.blocks);
 }
 
 void Replica::trim_blocks(Sequence& seq) {
@@ -151,7 +172,12 @@ Replica::Slot Replica::preempt_last() {
     --decode_seqs_;
     decode_context_tokens_ -= seq.computed_tokens;
   }
+  // Full blocks of computed tokens past the registered ones stay cached, parked.
+  const std::int64_t full_blocks = std::min(seq.computed_tokens / config_.engine.block_size, seq.blocks.size());
+  const std::int64_t parked = parks_preempted_blocks() ? std::max<std::int64_t>(0, full_blocks - seq.registered_blocks) : 0;
+  seq.parked_after = seq.registered_blocks;
   kv_.release(seq.blocks);
+  parked_.park(slot, parked);
   fork_seats_reserved_ -= pending_forks(slot);  // an unforked request gives its seats back
   outstanding_tokens_ += std::min(seq.computed_tokens, seq.prompt_tokens);
   pending_prompt_tokens_ += std::min(seq.computed_tokens, seq.prompt_tokens);
@@ -222,14 +248,33 @@ void Replica::price_prefill_share() {
   }
 }
 
-KvBlockManager::PrefixHit Replica::prefix_hit(const Sequence& seq) const {
-  if (!kv_.prefix_caching() || seq.content_ids.empty()) return {};
+bool Replica::parks_preempted_blocks() const { return kv_.prefix_caching() && kv_layout_.plain(); }
+
+KvBlockManager::PrefixHit Replica::prefix_hit(Slot slot) const {
+  KvBlockManager::PrefixHit hit = registered_hit(seqs_[static_cast<std::size_t>(slot)]);
+  const std::int64_t parked = parked_hit(slot, hit);
+  hit.blocks += parked;
+  hit.evictable_blocks += parked;  // free blocks to the manager until taken back
+  return hit;
+}
+
+std::int64_t Replica::most_cached_blocks(const Sequence& seq) const {
   // Never the whole sequence: at least its last token is computed, so a token is sampled.
-  const std::int64_t max_blocks =
-      std::min(static_cast<std::int64_t>(seq.content_ids.size()),
-               (seq.tokens() - 1) / config_.engine.block_size);
-  return kv_.lookup(std::span<const std::uint64_t>(seq.content_ids.data(),
-                                                   static_cast<std::size_t>(max_blocks)));
+  return (seq.tokens() - 1) / config_.engine.block_size;
+}
+
+KvBlockManager::PrefixHit Replica::registered_hit(const Sequence& seq) const {
+  if (!kv_.prefix_caching() || seq.content_ids.empty()) return {};
+  const std::int64_t max_blocks = std::min(static_cast<std::int64_t>(seq.content_ids.size()), most_cached_blocks(seq));
+  return kv_.lookup(std::span<const std::uint64_t>(seq.content_ids.data(), static_cast<std::size_t>(max_blocks)));
+}
+
+std::int64_t Replica::parked_hit(Slot slot, const KvBlockManager::PrefixHit& registered) const {
+  const Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
+  // Parked blocks continue the chain only where the registered blocks were all found again.
+  const std::int64_t parked = parked_.surviving(slot);
+  if (parked == 0 || registered.blocks != seq.parked_after) return 0;
+  return std::min(parked, most_cached_blocks(seq) - registered.blocks);
 }
 
 void Replica::audit() const {

@@ -16,6 +16,7 @@
 #include "sim/engine/iteration_plan.h"
 #include "sim/engine/kv_block_manager.h"
 #include "sim/engine/kv_layout.h"
+#include "sim/engine/parked_prefix.h"
 #include "sim/metrics/metrics_collector.h"
 #include "sim/engine/request_record.h"
 #include "sim/scenario.h"
@@ -110,6 +111,14 @@ class Replica : private SchedulerContext {
   /// input <= max_num_batched_tokens.
   void add_request(const workloads::RequestSpec& request, RequestIndex index);
 
+  /// Queues a request whose prompt was prefilled on another replica (disaggregation,
+  /// sim/cluster/disaggregation.h) and whose KV cache landed here at `landed_ns`: its first
+  /// output token exists (sampled there, delivered at landed_ns), its prompt's KV needs
+  /// blocks but no compute (Sequence::landed_tokens), and its next step samples token 2.
+  /// Preconditions: as add_request; one sample; output_tokens >= 2.
+  void add_transferred_request(const workloads::RequestSpec& request, RequestIndex index,
+                               workloads::TimeNs landed_ns);
+
   bool iteration_in_flight() const { return in_flight_; }
   bool has_work() const { return !running_.empty() || !group_.empty() || !waiting_.empty(); }
 
@@ -171,6 +180,8 @@ class Replica : private SchedulerContext {
   using Slot = std::int32_t;
 
   Slot take_slot();
+  /// add_request's work; returns the request's slot.
+  Slot enqueue(const workloads::RequestSpec& request, RequestIndex index);
 
   // SchedulerContext (see there), for the policy that plans each iteration.
   const EngineConfig& engine() const override { return config_.engine; }
@@ -180,9 +191,7 @@ class Replica : private SchedulerContext {
   Slot waiting_front() const override { return waiting_.front(); }
   std::int64_t seats_taken() const override { return num_running() + fork_seats_reserved_; }
   std::int64_t pending_forks(Slot slot) const override;
-  KvBlockManager::PrefixHit prefix_hit(Slot slot) const override {
-    return prefix_hit(seqs_[static_cast<std::size_t>(slot)]);
-  }
+  KvBlockManager::PrefixHit prefix_hit(Slot slot) const override;
   std::int64_t blocks_available() const override { return kv_.num_available(); }
   std::int64_t total_blocks() const override { return kv_.num_blocks(); }
   std::int64_t blocks_held(Slot slot) const override {
@@ -271,7 +280,7 @@ class Replica : private SchedulerContext {
   /// plans it; returns how many members that step finishes. Inline: every step of the
   /// group is taken through it.
   std::int64_t take_group_step() {
-    const bool allocated = kv_.allocate(group_.blocks_for_next_step(), group_blocks_);
+    const bool allocated = allocate_blocks(group_.blocks_for_next_step(), group_blocks_);
     LLMSIM_CHECK(allocated, "the group's step gets the blocks counted as available");
     return group_.plan_step();
   }
@@ -297,7 +306,22 @@ class Replica : private SchedulerContext {
   /// Forks the samples of every sequence in the plan whose first token this iteration
   /// samples (before apply_iteration touches the plan's sequences). replica_fork.cpp.
   void fork_samples();
-  KvBlockManager::PrefixHit prefix_hit(const Sequence& seq) const;
+  /// The leading blocks of `seq` a prefix hit may cover: all but its last token's.
+  std::int64_t most_cached_blocks(const Sequence& seq) const;
+  /// The prefix hit on `seq`'s registered blocks (content ids).
+  KvBlockManager::PrefixHit registered_hit(const Sequence& seq) const;
+  /// The parked blocks of `slot` that extend `registered` (0 unless it found every
+  /// registered block the request had at its preemption).
+  std::int64_t parked_hit(Slot slot, const KvBlockManager::PrefixHit& registered) const;
+  /// A preempted request's unregistered full blocks stay in the prefix cache (ParkedBlocks):
+  /// prefix caching on and every layer keeping every block.
+  bool parks_preempted_blocks() const;
+  /// kv_.allocate(), then the parked blocks the allocation took are evicted.
+  bool allocate_blocks(std::int64_t count, BlockList& out) {
+    const bool allocated = kv_.allocate(count, out);
+    parked_.evict_to(kv_.num_free());
+    return allocated;
+  }
   RequestRecord& record(const Sequence& seq);
 
   ReplicaConfig config_;
@@ -328,6 +352,7 @@ class Replica : private SchedulerContext {
   DecodeGroup group_;
   /// KV blocks the group's steps allocated, owed to its members (DecodeGroup::Departure).
   BlockList group_blocks_;
+  ParkedBlocks parked_;  ///< preempted requests' blocks still cached, by count
   std::vector<DecodeGroup::Departure> departures_;  ///< scratch
   std::vector<Slot> merged_;                        ///< scratch
   /// Requests with n > 1 whose first sample has not forked yet, by its slot.

@@ -10,15 +10,23 @@ void Replica::admit_front(const KvBlockManager::PrefixHit& hit, std::int64_t blo
                           std::int64_t new_tokens) {
   const Slot slot = waiting_.front();
   Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
-  const std::int64_t hit_tokens = hit.blocks * config_.engine.block_size;
+  // KV that landed from a prefill replica counts as computed, like a cache hit (never both:
+  // admit_waiting looks nothing up for such a request).
+  const std::int64_t hit_tokens = seq.landed_tokens > 0 ? seq.landed_tokens : hit.blocks * config_.engine.block_size;
+  LLMSIM_CHECK(seq.landed_tokens == 0 || hit.blocks == 0, "landed KV is not also a prefix-cache hit");
+  seq.landed_tokens = 0;
   waiting_.pop_front();
   metrics_->on_waiting_change(-1);
   LLMSIM_CHECK(seq.blocks.empty() && seq.computed_tokens == 0, "a waiting request holds no KV blocks");
-  if (hit.blocks > 0) kv_.acquire_cached(seq.content_ids, hit.blocks, seq.blocks);
-  const bool allocated = kv_.allocate(blocks_needed, seq.blocks);
+  // The hit is registered blocks first (acquired by content id), then the request's own
+  // parked blocks, taken back out of the free blocks (prefix_hit).
+  const std::int64_t parked = parked_.surviving(slot) > 0 ? parked_hit(slot, registered_hit(seq)) : 0;
+  parked_.take(slot);
+  if (hit.blocks > parked) kv_.acquire_cached(seq.content_ids, hit.blocks - parked, seq.blocks);
+  const bool allocated = allocate_blocks(parked + blocks_needed, seq.blocks);
   LLMSIM_CHECK(allocated, "admission allocates only blocks it counted as available");
   seq.computed_tokens = hit_tokens;
-  seq.registered_blocks = hit.blocks;
+  seq.registered_blocks = hit.blocks - parked;  // parked blocks are cached but not registered
   if (seq.decoding()) {
     // A resumed request whose cache hit covers every token but the last runs a decode
     // step at once: it joins the running decode sums like a request that decoded before.

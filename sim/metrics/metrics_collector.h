@@ -131,6 +131,8 @@ class MetricsCollector {
   std::int64_t verify_steps() const { return verify_seqs_; }
   std::int64_t verify_emitted_tokens() const { return verify_emitted_; }
   double iteration_time_s() const { return total(&SlotSums::time_s); }
+  /// The sum of iteration time of one replica (its run-wide slot), seconds.
+  double slot_time_s(std::int32_t slot) const { return slot_sums_.at(static_cast<std::size_t>(slot)).time_s; }
   double draft_time_s() const { return total(&SlotSums::draft_time_s); }
   std::int64_t waiting_now() const { return waiting_now_; }
   std::int64_t max_waiting() const { return max_waiting_; }

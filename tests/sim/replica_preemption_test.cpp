@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "replica_test_support.h"
+#include "sim/engine/parked_prefix.h"
 
 using namespace llmsim::sim;
 using namespace llmsim::sim::testing;
@@ -39,9 +40,12 @@ TEST_CASE("running out of blocks preempts the most recently admitted request whi
   CHECK(bench.records[2].preemptions == 1);
   // The first two finish at iteration 19 (1 + 19 tokens). At 17 they hold 7 blocks each, so
   // the third, needing ceil((8 + 13) / 4) = 6 blocks, waits until iteration 20, where it
-  // recomputes its prompt and the 13 generated tokens and samples its 14th token.
+  // recomputes its prompt and the 13 generated tokens and samples its 14th token. With
+  // prefix caching (on by default) its 5 full blocks (20 computed tokens) stayed cached
+  // when it was preempted, as free blocks; the first two took 4 of them at iterations 13
+  // and 17 (no other block was free), so one survives and 21 - 4 = 17 tokens are recomputed.
   CHECK(plans[20].seqs.size() == 1);
-  CHECK(plans[20].shape.prefill_tokens == 21);
+  CHECK(plans[20].shape.prefill_tokens == 17);
   CHECK(plans[20].seqs[0].samples);
   for (const RequestRecord& r : bench.records) {
     CHECK(r.status == RequestStatus::completed);
@@ -70,7 +74,10 @@ TEST_CASE("a request that cannot grow and is the last admitted preempts itself")
   CHECK(plans[5].preempted == 1);
   REQUIRE(plans[5].seqs.size() == 1);
   CHECK(plans[5].seqs[0].request == 0);
-  CHECK(plans[9].shape.prefill_tokens == 9);
+  // B's two full blocks (8 computed tokens) stay cached: A never needs another block, so
+  // at iteration 9 B resumes with 8 of its 9 tokens cached and decodes at once.
+  CHECK(plans[9].shape.prefill_tokens == 0);
+  CHECK(plans[9].shape.decode_seqs == 1);
   CHECK(bench.records[0].preemptions == 0);
   CHECK(bench.records[1].preemptions == 1);
   CHECK(bench.records[0].generated_tokens == 9);
@@ -160,4 +167,39 @@ TEST_CASE("without chunked prefill a preempted request whose recompute exceeds t
   CHECK(bench.records[1].preemptions == 1);
   CHECK(bench.records[1].generated_tokens == 20);
   CHECK(bench.records[0].generated_tokens == 20);
+}
+
+TEST_CASE("without prefix caching a preempted request recomputes its prompt and generated tokens in full") {
+  // The timeline of the test above with prefix caching off: nothing of B stays cached, so
+  // at iteration 9 it recomputes 4 + 5 tokens.
+  EngineConfig engine = small_blocks();
+  engine.prefix_caching = false;
+  ReplicaBench bench(engine, 5);
+  bench.add(request(0, 0, 4, 9));
+  bench.add(request(1, 0, 4, 9));
+  std::vector<IterationPlan> plans;
+  while (bench.replica.has_work()) plans.push_back(bench.step());
+  REQUIRE(plans.size() == 13);
+  CHECK(plans[5].preempted == 1);
+  CHECK(plans[9].shape.prefill_tokens == 9);
+  CHECK(bench.records[1].generated_tokens == 9);
+}
+
+TEST_CASE("parked blocks are evicted only when no other block is free, the oldest preempted request first") {
+  // The ledger alone: two preempted requests (slots 3 and 5) park 4 and 2 blocks.
+  ParkedBlocks parked;
+  parked.park(3, 4);
+  parked.park(5, 2);
+  CHECK(parked.total() == 6);
+  parked.evict_to(7);  // 7 free blocks hold all 6 parked: nothing evicted
+  CHECK(parked.surviving(3) == 4);
+  parked.evict_to(3);  // 3 left free: the oldest run (slot 3) loses 3 of its tail blocks
+  CHECK(parked.surviving(3) == 1);
+  CHECK(parked.surviving(5) == 2);
+  parked.evict_to(1);  // slot 3's last block, then one of slot 5's
+  CHECK(parked.surviving(3) == 0);
+  CHECK(parked.surviving(5) == 1);
+  CHECK(parked.take(5) == 1);
+  CHECK(parked.total() == 0);
+  CHECK(parked.take(5) == 0);
 }
