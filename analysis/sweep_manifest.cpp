@@ -81,10 +81,10 @@ std::string shard_file_stem(Shard shard) {
 Json manifest_json(const SweepManifest& m) {
   Json out;
   out["scenario"] = m.scenario;
-  out["scenario_fnv1a64"] = m.scenario_digest;
+  out["scenario_digest"] = m.scenario_digest;
   out["set"] = m.set_overrides;
   out["keys"] = m.keys;
-  out["grid_fnv1a64"] = m.grid_digest;
+  out["grid_digest"] = m.grid_digest;
   out["points_total"] = m.points_total;
   if (m.shard) out["shard"] = Json{{"index", m.shard->index}, {"count", m.shard->count}};
   Json points = Json::array();
@@ -97,7 +97,7 @@ Json manifest_json(const SweepManifest& m) {
     const PointOutcome outcome = i < m.outcomes.size() ? m.outcomes[i] : PointOutcome{};
     point["status"] = outcome.ok ? "ok" : "failed";
     if (outcome.ok) {
-      point["summary_fnv1a64"] = outcome.summary_digest;
+      point["summary_digest"] = outcome.summary_digest;
     } else {
       point["error"] = outcome.error;
     }
@@ -110,10 +110,10 @@ Json manifest_json(const SweepManifest& m) {
 SweepManifest parse_manifest(const Json& json, const std::string& file) {
   SweepManifest m;
   m.scenario = get<std::string>(json, "scenario", file);
-  m.scenario_digest = get_digest(json, "scenario_fnv1a64", file);
+  m.scenario_digest = get_digest(json, "scenario_digest", file);
   m.set_overrides = get<std::vector<std::string>>(json, "set", file);
   m.keys = get<std::vector<std::string>>(json, "keys", file);
-  m.grid_digest = get_digest(json, "grid_fnv1a64", file);
+  m.grid_digest = get_digest(json, "grid_digest", file);
   m.points_total = get<std::int64_t>(json, "points_total", file);
   if (json.contains("shard")) {
     const Json& shard = json.at("shard");
@@ -137,7 +137,7 @@ SweepManifest parse_manifest(const Json& json, const std::string& file) {
     PointOutcome outcome;
     const std::string status = get<std::string>(p, "status", file);
     if (status == "ok") {
-      outcome.summary_digest = get_digest(p, "summary_fnv1a64", file);
+      outcome.summary_digest = get_digest(p, "summary_digest", file);
     } else if (status == "failed") {
       outcome.ok = false;
       outcome.error = get<std::string>(p, "error", file);

@@ -50,9 +50,9 @@ std::string point_folder(std::int64_t index, std::int64_t points_total);
 /// "sweep.shard-2-of-8": the file stem of a shard's manifest and CSV.
 std::string shard_file_stem(Shard shard);
 
-/// {"scenario", "scenario_fnv1a64", "set", "keys", "grid_fnv1a64", "points_total",
+/// {"scenario", "scenario_digest", "set", "keys", "grid_digest", "points_total",
 ///  ["shard": {"index", "count"}], "points": [{"point", "dir", "origin", "settings": {key: value},
-///  "status": "ok", "summary_fnv1a64"} or {..., "status": "failed", "error"}]}
+///  "status": "ok", "summary_digest"} or {..., "status": "failed", "error"}]}
 nlohmann::ordered_json manifest_json(const SweepManifest& manifest);
 
 /// The inverse of manifest_json; throws InputError naming `file` when a field is missing or

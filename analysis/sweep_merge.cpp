@@ -64,14 +64,14 @@ void check_same_sweep(const LoadedShard& first, const LoadedShard& other) {
   };
   if (a.scenario != b.scenario) mismatch("scenario");
   if (a.scenario_digest != b.scenario_digest) {
-    throw core::InputError(other.file, 0, "scenario_fnv1a64",
+    throw core::InputError(other.file, 0, "scenario_digest",
                            "differs from " + first.file + ": the scenario file " + a.scenario +
                                " changed between the shards, so they are not the same sweep");
   }
   if (a.set_overrides != b.set_overrides) mismatch("set");
   if (a.keys != b.keys) mismatch("keys");
   if (a.grid_digest != b.grid_digest) {
-    throw core::InputError(other.file, 0, "grid_fnv1a64",
+    throw core::InputError(other.file, 0, "grid_digest",
                            "differs from " + first.file + ": the shards ran different grids (other values)");
   }
   if (a.points_total != b.points_total) mismatch("points_total");
@@ -138,7 +138,7 @@ MergeOutcome merge_sweep_shards(const std::vector<std::string>& inputs, const st
   std::vector<SweepPoint> grid;
   for (const Located& p : points) grid.push_back(p.point);
   if (grid_digest(merged.keys, grid) != merged.grid_digest) {
-    throw core::InputError(shards.front().file, 0, "grid_fnv1a64",
+    throw core::InputError(shards.front().file, 0, "grid_digest",
                            "the points' settings in the shard manifests do not make the grid they name: a manifest "
                            "was edited, or its points come from another sweep");
   }
@@ -160,7 +160,7 @@ MergeOutcome merge_sweep_shards(const std::vector<std::string>& inputs, const st
     if (core::digest_hex(text) != p.outcome.summary_digest) {
       throw core::InputError(source.string(), 0, "",
                              "does not match " + p.shard->file + " (point " + std::to_string(p.point.index) +
-                                 ": summary_fnv1a64 differs): a summary of another sweep or run, or edited");
+                                 ": summary_digest differs): a summary of another sweep or run, or edited");
     }
     try {
       summaries.push_back(Json::parse(text));

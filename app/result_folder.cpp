@@ -268,7 +268,7 @@ void ResultFolder::commit_replace() {
       listing += file + "\t" + std::to_string(fs::file_size(path, error)) + "\t" + *digest + "\n";
     }
     std::ofstream manifest(fs::path(staging_) / kManifestName, std::ios::binary | std::ios::trunc);
-    manifest << "# llmsim results: the files of one run (path, bytes, FNV-1a 64 of the bytes)\n"
+    manifest << "# llmsim results: the files of one run (path, bytes, core/content_digest.h digest of the bytes)\n"
              << "run\t" << core::digest_hex(listing) << "\n"
              << listing;
     if (error || !manifest.flush()) out_error(folder_, "cannot write the manifest of the results folder");

@@ -98,15 +98,15 @@ TEST_CASE("the grid digest tells grids apart by their values, not by where the p
 
 TEST_CASE("a manifest without the issue-22 digests, or with a bad status, is refused") {
   Json json = manifest_json(two_point_manifest());
-  json.erase("grid_fnv1a64");
+  json.erase("grid_digest");
   CHECK_THROWS_WITH_AS(parse_manifest(json, "sweep.json"),
-                       "sweep.json: grid_fnv1a64: missing: written by an llmsim older than the sweep digests (issue "
+                       "sweep.json: grid_digest: missing: written by an llmsim older than the sweep digests (issue "
                        "22), or edited; run the sweep again",
                        llmsim::core::InputError);
   json = manifest_json(two_point_manifest());
   json["points"][1]["status"] = "maybe";
   CHECK_THROWS_AS(parse_manifest(json, "sweep.json"), llmsim::core::InputError);
   json = manifest_json(two_point_manifest());
-  json["points"][0]["summary_fnv1a64"] = "xyz";
+  json["points"][0]["summary_digest"] = "xyz";
   CHECK_THROWS_AS(parse_manifest(json, "sweep.json"), llmsim::core::InputError);
 }

@@ -140,7 +140,7 @@ TEST_CASE("merge refuses shards of different grids or of an edited scenario") {
   const std::string merged_dir = fresh_temp_dir("merge-grid-out");
   const auto grids = run_llmsim("merge " + a + " " + b + " --out " + merged_dir);
   CHECK(grids.exit_code == 2);
-  CHECK(grids.output.find(b + "/sweep.shard-1-of-2.json: grid_fnv1a64: differs from " + a +
+  CHECK(grids.output.find(b + "/sweep.shard-1-of-2.json: grid_digest: differs from " + a +
                           "/sweep.shard-0-of-2.json: the shards ran different grids") != std::string::npos);
   CHECK_FALSE(fs::exists(merged_dir + "/sweep.json"));
 
@@ -159,7 +159,7 @@ TEST_CASE("merge refuses shards of different grids or of an edited scenario") {
   REQUIRE(run_llmsim(sweep + "--shard 1/2 --out " + folder + "/out").exit_code == 0);
   const auto edited = run_llmsim("merge " + folder + "/out");
   CHECK(edited.exit_code == 2);
-  CHECK(edited.output.find("scenario_fnv1a64: differs from") != std::string::npos);
+  CHECK(edited.output.find("scenario_digest: differs from") != std::string::npos);
   CHECK(edited.output.find("changed between the shards") != std::string::npos);
 }
 
@@ -173,7 +173,7 @@ TEST_CASE("merge and report refuse a point summary that is not the one the manif
   const auto merged = run_llmsim("merge " + out);
   CHECK(merged.exit_code == 2);
   CHECK(merged.output.find(out + "/points/0000/summary.json: does not match " + out +
-                           "/sweep.shard-0-of-2.json (point 0: summary_fnv1a64 differs)") != std::string::npos);
+                           "/sweep.shard-0-of-2.json (point 0: summary_digest differs)") != std::string::npos);
   CHECK_FALSE(fs::exists(out + "/sweep.json"));
 
   // A whole sweep's folder: report checks each summary against sweep.json.
