@@ -39,7 +39,8 @@ void run_merge(const MergeOptions& options) {
   }
   analysis::MergeOutcome outcome;
   {
-    ResultFolder folder(out_dir, AddPlan{"sweep", {"sweep.json", "sweep.csv", "report.html"}, "sweep.json"});
+    ResultFolder folder(out_dir, AddPlan{"sweep", {"sweep.json", "sweep.csv", "report.html", ResultFolder::kManifestName},
+                                         "sweep.json"});
     outcome = analysis::merge_sweep_shards(options.inputs, out_dir, folder.staging());
     folder.commit();
   }

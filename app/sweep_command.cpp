@@ -113,13 +113,14 @@ void run_sweep(const SweepOptions& options) {
       analysis::load_sweep_points(options.scenario, overrides, manifest.points);
   const std::string stem = shard ? analysis::shard_file_stem(*shard) : "sweep";
   // An unsharded sweep replaces the folder; a shard adds to it, its manifest last, after
-  // removing its own earlier files and the merged sweep.json/csv they would contradict.
+  // removing its own earlier files, the merged sweep.json/csv they would contradict, and the
+  // manifest of an unsharded sweep or run that wrote the folder before (no longer one run's).
+  const AddPlan shard_plan{stem,
+                           {stem + ".json", stem + ".csv", "sweep.json", "sweep.csv", "report.html",
+                            ResultFolder::kManifestName},
+                           stem + ".json"};
   std::unique_ptr<ResultFolder> folder =
-      shard ? std::make_unique<ResultFolder>(out_dir, AddPlan{stem,
-                                                              {stem + ".json", stem + ".csv", "sweep.json",
-                                                               "sweep.csv", "report.html"},
-                                                              stem + ".json"})
-            : std::make_unique<ResultFolder>(out_dir);
+      shard ? std::make_unique<ResultFolder>(out_dir, shard_plan) : std::make_unique<ResultFolder>(out_dir);
   const std::string& staging = folder->staging();
   const std::vector<analysis::PointRun> runs =
       analysis::run_sweep_points(scenarios, manifest.points, manifest.points_total, jobs, staging);
