@@ -37,7 +37,7 @@ std::string get_digest(const Json& json, const std::string& key, const std::stri
     throw core::InputError(file, 0, key, "missing: written by an llmsim older than the sweep digests (issue 22), "
                                          "or edited; run the sweep again");
   }
-  const std::string text = get<std::string>(json, key, file);
+  std::string text = get<std::string>(json, key, file);
   if (!is_digest(text)) throw core::InputError(file, 0, key, "expected 16 hex digits, got \"" + text + "\"");
   return text;
 }

@@ -136,6 +136,7 @@ MergeOutcome merge_sweep_shards(const std::vector<std::string>& inputs, const st
                            std::to_string(merged.points_total));
   }
   std::vector<SweepPoint> grid;
+  grid.reserve(points.size());
   for (const Located& p : points) grid.push_back(p.point);
   if (grid_digest(merged.keys, grid) != merged.grid_digest) {
     throw core::InputError(shards.front().file, 0, "grid_digest",

@@ -108,7 +108,9 @@ void add_sweep_report(ReportPage& page, const std::string& dir) {
     c.y_label = y_label;
     for (const auto& [label, field] : fields) {
       for (const std::string& g : groups) {
-        ChartSeries s{g.empty() ? label : label + " (" + g + ")", {}};
+        std::string name = label;
+        if (!g.empty()) name.append(" (").append(g).append(")");
+        ChartSeries s{name, {}};
         for (std::size_t i = 0; i < m.points.size(); ++i) {
           if (group_of(m.points[i]) != g) continue;
           if (const std::optional<double> y = json_number(summaries[i], field)) s.points.emplace_back(x_of(m.points[i]), *y);

@@ -97,7 +97,13 @@ TEST_CASE("a sweep replaces an older sweep's folder whole, and a held folder or 
 
 TEST_CASE("shards add their files to one folder; a shard run again drops the merged files it makes stale") {
   const std::string out = fresh_temp_dir("sweep-shards-add");
+  // Over an unsharded sweep's folder: the shard removes the whole sweep's files and manifest,
+  // which no longer describe the folder.
+  REQUIRE(run_llmsim(kSweep + " --out " + out).exit_code == 0);
+  REQUIRE(fs::exists(out + "/.llmsim-results"));
   REQUIRE(run_llmsim(kSweep + " --shard 0/2 --out " + out).exit_code == 0);
+  CHECK_FALSE(fs::exists(out + "/.llmsim-results"));
+  CHECK_FALSE(fs::exists(out + "/sweep.json"));
   REQUIRE(run_llmsim(kSweep + " --shard 1/2 --out " + out).exit_code == 0);
   CHECK(entries(out + "/points") == std::set<std::string>{"0000", "0001", "0002", "0003"});
   REQUIRE(run_llmsim("merge " + out + " --quiet").exit_code == 0);
