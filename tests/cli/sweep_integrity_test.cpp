@@ -3,6 +3,9 @@
 // adding to one folder, merges of shards that are not one sweep or whose points were
 // swapped, and `report` on a folder holding a file of another run.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -216,4 +219,39 @@ TEST_CASE("report refuses a run folder holding a file of another run, or without
   const auto unlisted = run_llmsim("report " + b + " --quiet");
   CHECK(unlisted.exit_code == 2);
   CHECK(unlisted.output.find("cannot tell which run wrote the files of this folder") != std::string::npos);
+}
+
+TEST_CASE("shards of one sweep write into one folder at once; a shard already being written, or a whole sweep, is refused") {
+  const std::string out = fresh_temp_dir("sweep-shards-locks");
+  fs::create_directories(fs::path(out).parent_path());
+  const std::string name = fs::path(out).filename().string();
+  const fs::path parent = fs::path(out).parent_path();
+  // As a running shard 1/2 holds them: the folder lock shared, its part's lock exclusive.
+  std::string folder_lock_name = ".";
+  folder_lock_name.append(name).append(".lock");
+  std::string part_lock_name = ".";
+  part_lock_name.append(name).append(".sweep.shard-1-of-2.lock");
+  const int folder_fd = ::open((parent / folder_lock_name).c_str(), O_RDWR | O_CREAT, 0644);
+  const int part_fd = ::open((parent / part_lock_name).c_str(), O_RDWR | O_CREAT, 0644);
+  REQUIRE(folder_fd >= 0);
+  REQUIRE(part_fd >= 0);
+  REQUIRE(::flock(folder_fd, LOCK_SH | LOCK_NB) == 0);
+  REQUIRE(::flock(part_fd, LOCK_EX | LOCK_NB) == 0);
+  const auto same_shard = run_llmsim(kSweep + " --shard 1/2 --out " + out);
+  CHECK(same_shard.exit_code == 2);
+  CHECK(same_shard.output.find("another llmsim run is writing sweep.shard-1-of-2 into this folder") !=
+        std::string::npos);
+  const auto whole = run_llmsim(kSweep + " --out " + out);
+  CHECK(whole.exit_code == 2);
+  CHECK(whole.output.find("another llmsim run is writing into this folder") != std::string::npos);
+  CHECK(run_llmsim(kSweep + " --shard 0/2 --out " + out).exit_code == 0);
+  ::close(part_fd);
+  ::close(folder_fd);
+  // Both shards at the same time, as array tasks on a cluster run them.
+  const std::string shard = std::string("'") + LLMSIM_BINARY + "' " + kSweep + " --out " + out + " --shard ";
+  const auto both = llmsim::testing::run_shell(shard + "0/2 & " + shard + "1/2; a=$?; wait $!; b=$?; "
+                                               "wait; echo \"exits $a $b\"");
+  CHECK(both.output.find("exits 0 0") != std::string::npos);
+  CHECK(run_llmsim("merge " + out + " --quiet").exit_code == 0);
+  CHECK(entries(out + "/points") == std::set<std::string>{"0000", "0001", "0002", "0003"});
 }
