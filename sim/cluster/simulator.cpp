@@ -72,7 +72,7 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
     pricers.push_back(hooks.make_pricer
                           ? hooks.make_pricer(pool)
                           : std::make_unique<ModelStepPricer>(pool.model, pool.hardware,
-                                                              pool.precision, pool.tensor_parallel,
+                                                              pool.precision, pool.parallelism(),
                                                               pool.engine.host));
     std::int64_t blocks = hooks.kv_blocks_per_replica;
     if (blocks <= 0) {
