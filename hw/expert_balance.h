@@ -11,7 +11,12 @@ namespace llmsim::hw {
 /// Whether the deployment rebalances experts over the EP GPUs from measured loads.
 enum class ExpertBalancer {
   none,  ///< experts placed in checkpoint order, never moved
-  eplb,  ///< DeepSeek's Expert Parallelism Load Balancer (redundant hot experts, repacked)
+  /// DeepSeek's Expert Parallelism Load Balancer (deepseek-ai/EPLB, eplb.py: replicate the
+  /// heaviest experts into redundant slots, then pack the slots onto GPUs greedily by load,
+  /// node-first when expert groups divide the nodes; the slots must divide the GPUs). The
+  /// repository gives the algorithm, not the balance it reaches: that comes from the
+  /// deployment below.
+  eplb,
 };
 
 /// The skew of real routing over the busiest GPU of a random (uniform) routing, by
