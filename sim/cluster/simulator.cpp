@@ -95,7 +95,7 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
     programs_ = programs.get();
     source_ = std::move(programs);
     std::vector<int> tensor_parallel;
-    for (const PoolSpec& pool : scenario_.pools) tensor_parallel.push_back(pool.tensor_parallel);
+    for (const PoolSpec& pool : scenario_.pools) tensor_parallel.push_back(pool.gpus_per_replica());
     ttc_usage_ = std::make_unique<TtcUsageRecorder>(std::move(tensor_parallel));
     observers_.push_back(ttc_usage_.get());
   } else {
