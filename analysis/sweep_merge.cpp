@@ -7,6 +7,7 @@
 
 #include "analysis/sweep_manifest.h"
 #include "analysis/text_files.h"
+#include "core/content_digest.h"
 #include "core/input_error.h"
 
 namespace llmsim::analysis {
@@ -62,15 +63,25 @@ void check_same_sweep(const LoadedShard& first, const LoadedShard& other) {
     throw core::InputError(other.file, 0, what, std::string("differs from ") + first.file + ": not the same sweep");
   };
   if (a.scenario != b.scenario) mismatch("scenario");
+  if (a.scenario_digest != b.scenario_digest) {
+    throw core::InputError(other.file, 0, "scenario_digest",
+                           "differs from " + first.file + ": the scenario file " + a.scenario +
+                               " changed between the shards, so they are not the same sweep");
+  }
   if (a.set_overrides != b.set_overrides) mismatch("set");
   if (a.keys != b.keys) mismatch("keys");
+  if (a.grid_digest != b.grid_digest) {
+    throw core::InputError(other.file, 0, "grid_digest",
+                           "differs from " + first.file + ": the shards ran different grids (other values)");
+  }
   if (a.points_total != b.points_total) mismatch("points_total");
   if (a.shard->count != b.shard->count) mismatch("shard.count");
 }
 
 }  // namespace
 
-MergeOutcome merge_sweep_shards(const std::vector<std::string>& inputs, const std::string& out_dir) {
+MergeOutcome merge_sweep_shards(const std::vector<std::string>& inputs, const std::string& out_dir,
+                                const std::string& write_dir) {
   std::vector<LoadedShard> shards;
   for (const std::string& file : manifest_files(inputs)) {
     LoadedShard shard{file, fs::path(file).parent_path().string(), parse_manifest(parse_json_file(file), file)};
@@ -98,16 +109,25 @@ MergeOutcome merge_sweep_shards(const std::vector<std::string>& inputs, const st
   const SweepManifest& first = shards.front().manifest;
   SweepManifest merged;
   merged.scenario = first.scenario;
+  merged.scenario_digest = first.scenario_digest;
   merged.set_overrides = first.set_overrides;
   merged.keys = first.keys;
+  merged.grid_digest = first.grid_digest;
   merged.points_total = first.points_total;
-  std::vector<std::pair<SweepPoint, std::string>> points;  // (point, folder holding it)
+  struct Located {
+    SweepPoint point;
+    PointOutcome outcome;
+    const LoadedShard* shard;
+  };
+  std::vector<Located> points;
   for (const auto& [index, shard] : by_index) {
-    for (const SweepPoint& p : shard->manifest.points) points.emplace_back(p, shard->folder);
+    for (std::size_t i = 0; i < shard->manifest.points.size(); ++i) {
+      points.push_back(Located{shard->manifest.points[i], shard->manifest.outcomes[i], shard});
+    }
   }
-  std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.first.index < b.first.index; });
+  std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.point.index < b.point.index; });
   for (std::size_t i = 0; i < points.size(); ++i) {
-    if (points[i].first.index != static_cast<std::int64_t>(i)) {
+    if (points[i].point.index != static_cast<std::int64_t>(i)) {
       throw core::InputError("merge: the shards do not cover point " + std::to_string(i) + " exactly once");
     }
   }
@@ -115,13 +135,34 @@ MergeOutcome merge_sweep_shards(const std::vector<std::string>& inputs, const st
     throw core::InputError("merge: the shards hold " + std::to_string(points.size()) + " points, the sweep has " +
                            std::to_string(merged.points_total));
   }
+  std::vector<SweepPoint> grid;
+  grid.reserve(points.size());
+  for (const Located& p : points) grid.push_back(p.point);
+  if (grid_digest(merged.keys, grid) != merged.grid_digest) {
+    throw core::InputError(shards.front().file, 0, "grid_digest",
+                           "the points' settings in the shard manifests do not make the grid they name: a manifest "
+                           "was edited, or its points come from another sweep");
+  }
 
-  create_folder(out_dir, "--out");
+  MergeOutcome outcome{count, merged.points_total, 0, ""};
   std::vector<Json> summaries;
-  for (const auto& [point, folder] : points) {
-    const std::string relative = point_folder(point.index, merged.points_total) + "/summary.json";
-    const fs::path source = fs::path(folder) / relative;
+  for (const Located& p : points) {
+    merged.points.push_back(p.point);
+    merged.outcomes.push_back(p.outcome);
+    if (!p.outcome.ok) {
+      if (outcome.failed_points == 0) outcome.first_failure = p.outcome.error;
+      ++outcome.failed_points;
+      summaries.emplace_back(Json::object());
+      continue;
+    }
+    const std::string relative = point_folder(p.point.index, merged.points_total) + "/summary.json";
+    const fs::path source = fs::path(p.shard->folder) / relative;
     const std::string text = read_text_file(source.string());
+    if (core::digest_hex(text) != p.outcome.summary_digest) {
+      throw core::InputError(source.string(), 0, "",
+                             "does not match " + p.shard->file + " (point " + std::to_string(p.point.index) +
+                                 ": summary_digest differs): a summary of another sweep or run, or edited");
+    }
     try {
       summaries.push_back(Json::parse(text));
     } catch (const nlohmann::json::exception& error) {
@@ -129,12 +170,13 @@ MergeOutcome merge_sweep_shards(const std::vector<std::string>& inputs, const st
     }
     const fs::path target = fs::path(out_dir) / relative;
     std::error_code same_error;
-    if (!fs::exists(target) || !fs::equivalent(source, target, same_error)) write_text_file(target.string(), text);
-    merged.points.push_back(point);
+    if (!fs::exists(target, same_error) || !fs::equivalent(source, target, same_error)) {
+      write_text_file((fs::path(write_dir) / relative).string(), text);
+    }
   }
-  write_text_file((fs::path(out_dir) / "sweep.json").string(), manifest_json(merged).dump(2) + "\n");
-  write_text_file((fs::path(out_dir) / "sweep.csv").string(), sweep_csv_text(merged, summaries));
-  return MergeOutcome{count, merged.points_total};
+  write_text_file((fs::path(write_dir) / "sweep.json").string(), manifest_json(merged).dump(2) + "\n");
+  write_text_file((fs::path(write_dir) / "sweep.csv").string(), sweep_csv_text(merged, summaries));
+  return outcome;
 }
 
 }  // namespace llmsim::analysis

@@ -8,6 +8,9 @@
 
 #include "analysis/report_inputs.h"
 #include "analysis/sweep_manifest.h"
+#include "analysis/text_files.h"
+#include "core/content_digest.h"
+#include "core/input_error.h"
 
 namespace llmsim::analysis {
 namespace {
@@ -52,8 +55,26 @@ void add_sweep_report(ReportPage& page, const std::string& dir) {
   const SweepManifest m = parse_manifest(read_json_file(manifest_path), manifest_path);
   page.set_title("llmsim sweep: " + m.scenario);
   std::vector<Json> summaries;
-  for (const SweepPoint& p : m.points) {
-    summaries.push_back(read_json_file((fs::path(dir) / point_folder(p.index, m.points_total) / "summary.json").string()));
+  for (std::size_t i = 0; i < m.points.size(); ++i) {
+    const PointOutcome& outcome = m.outcomes[i];
+    if (!outcome.ok) {
+      summaries.emplace_back(Json::object());  // a failed point: no summary, drawn as a gap
+      continue;
+    }
+    // Issue 22: only the summaries sweep.json vouches for are read, not those of another sweep.
+    const std::string path = (fs::path(dir) / point_folder(m.points[i].index, m.points_total) / "summary.json").string();
+    const std::string text = read_text_file(path);
+    if (core::digest_hex(text) != outcome.summary_digest) {
+      throw core::InputError(path, 0, "",
+                             "not the summary " + manifest_path + " lists for point " +
+                                 std::to_string(m.points[i].index) + " (its bytes differ): a file of another sweep, "
+                                 "or edited");
+    }
+    try {
+      summaries.push_back(Json::parse(text));
+    } catch (const nlohmann::json::exception& error) {
+      throw core::InputError(path, 0, "", std::string("not valid JSON: ") + error.what());
+    }
   }
   const std::optional<std::string> x_key = numeric_key(m);
   const auto x_of = [&](const SweepPoint& p) {
@@ -87,7 +108,9 @@ void add_sweep_report(ReportPage& page, const std::string& dir) {
     c.y_label = y_label;
     for (const auto& [label, field] : fields) {
       for (const std::string& g : groups) {
-        ChartSeries s{g.empty() ? label : label + " (" + g + ")", {}};
+        std::string name = label;
+        if (!g.empty()) name.append(" (").append(g).append(")");
+        ChartSeries s{name, {}};
         for (std::size_t i = 0; i < m.points.size(); ++i) {
           if (group_of(m.points[i]) != g) continue;
           if (const std::optional<double> y = json_number(summaries[i], field)) s.points.emplace_back(x_of(m.points[i]), *y);

@@ -1,5 +1,6 @@
 #include "analysis/sweep_runner.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <utility>
@@ -7,6 +8,7 @@
 #include "analysis/parallel_for.h"
 #include "analysis/sweep_manifest.h"
 #include "analysis/text_files.h"
+#include "core/content_digest.h"
 #include "core/input_error.h"
 #include "sim/metrics/result_writer.h"
 #include "sim/cluster/simulator.h"
@@ -55,36 +57,54 @@ sim::Scenario load_point_scenario(const std::string& scenario_path, const std::v
   }
 }
 
-std::vector<nlohmann::ordered_json> run_sweep_points(const std::string& scenario_path,
-                                                     const std::vector<loader::Override>& set_overrides,
-                                                     const std::vector<SweepPoint>& points, std::int64_t points_total,
-                                                     std::int64_t jobs, const std::string& out_dir) {
+std::vector<sim::Scenario> load_sweep_points(const std::string& scenario_path,
+                                             const std::vector<loader::Override>& set_overrides,
+                                             const std::vector<SweepPoint>& points) {
   std::vector<sim::Scenario> scenarios;
   scenarios.reserve(points.size());
   for (const SweepPoint& point : points) scenarios.push_back(load_point_scenario(scenario_path, set_overrides, point));
+  return scenarios;
+}
 
-  std::vector<nlohmann::ordered_json> summaries(points.size());
+std::vector<PointRun> run_sweep_points(const std::vector<sim::Scenario>& scenarios,
+                                       const std::vector<SweepPoint>& points, std::int64_t points_total,
+                                       std::int64_t jobs, const std::string& out_dir) {
+  std::vector<PointRun> runs(points.size());
   parallel_for(static_cast<std::int64_t>(points.size()), jobs, [&](std::int64_t i) {
     const auto at = static_cast<std::size_t>(i);
     const SweepPoint& point = points[at];
+    PointRun& run = runs[at];
     try {
-      sim::RunResult result;
-      {
-        // A point writes its summary only: finished requests are folded into it and their
-        // records reused, so a point's memory does not grow with its requests.
-        sim::SimulatorHooks hooks;
-        hooks.keep_request_records = false;
-        sim::Simulator simulator(scenarios[at], std::move(hooks));
-        result = simulator.run();
+      try {
+        sim::RunResult result;
+        {
+          // A point writes its summary only: finished requests are folded into it and their
+          // records reused, so a point's memory does not grow with its requests.
+          sim::SimulatorHooks hooks;
+          hooks.keep_request_records = false;
+          sim::Simulator simulator(scenarios[at], std::move(hooks));
+          result = simulator.run();
+        }
+        const std::string dir = (std::filesystem::path(out_dir) / point_folder(point.index, points_total)).string();
+        const std::string text = sim::summary_json_text(result);
+        write_text_file((std::filesystem::path(dir) / "summary.json").string(), text);
+        run.outcome.summary_digest = core::digest_hex(text);
+        run.summary = std::move(result.summary);
+      } catch (const core::InputError& error) {
+        rethrow_for_point(error, point);
       }
-      const std::string dir = (std::filesystem::path(out_dir) / point_folder(point.index, points_total)).string();
-      write_text_file((std::filesystem::path(dir) / "summary.json").string(), sim::summary_json_text(result));
-      summaries[at] = std::move(result.summary);
-    } catch (const core::InputError& error) {
-      rethrow_for_point(error, point);
+    } catch (const std::exception& error) {
+      // One line for sweep.csv: InputError's text is one line already; another exception's
+      // (a bug, an exhausted memory) may not be.
+      std::string reason = error.what();
+      std::replace(reason.begin(), reason.end(), '\n', ' ');
+      run.internal_error = dynamic_cast<const core::InputError*>(&error) == nullptr;
+      if (run.internal_error) reason = "internal error: " + reason;
+      run.summary = nlohmann::ordered_json::object();
+      run.outcome = PointOutcome{false, reason, ""};
     }
   });
-  return summaries;
+  return runs;
 }
 
 }  // namespace llmsim::analysis

@@ -40,12 +40,14 @@ void vllm_fp8kv_sets(const std::string& dir, std::vector<SetResult>& sets);
 void gpustack_sets(const std::string& dir, std::vector<SetResult>& sets);
 void trtllm_perf_overview_sets(const std::string& dir, std::vector<SetResult>& sets);
 void llmservingsim_fig5_sets(const std::string& dir, std::vector<SetResult>& sets);
+void parallel_sets(const std::string& dir, std::vector<SetResult>& sets);
 
 inline constexpr ServingSetRunner kServingSets[] = {
     vllm_fp8kv_sets,
     gpustack_sets,
     trtllm_perf_overview_sets,
     llmservingsim_fig5_sets,
+    parallel_sets,
 };
 
 }  // namespace llmsim::app

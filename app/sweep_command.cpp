@@ -4,6 +4,10 @@
 // DIR/sweep.json and DIR/sweep.csv (one row per point: the swept values, then the summary
 // fields). The bytes do not depend on --jobs. --shard i/n runs every n-th point starting
 // at i and writes DIR/sweep.shard-i-of-n.{json,csv}; `llmsim merge` joins the shards.
+// Issue 22: the results are whole or absent (app/result_folder.h): an unsharded sweep
+// replaces DIR as a whole, a shard adds its points and files to DIR with its manifest last.
+// A point that fails once it runs is a row with status "failed" and its reason; the other
+// points finish, and the command then exits 1 (3 when a point failed on a bug in llmsim).
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -17,8 +21,12 @@
 #include "analysis/sweep_manifest.h"
 #include "analysis/sweep_runner.h"
 #include "analysis/text_files.h"
+#include "app/command_exit.h"
 #include "app/commands.h"
+#include "app/result_folder.h"
+#include "core/content_digest.h"
 #include "core/input_error.h"
+#include "core/input_file.h"
 
 namespace llmsim::app {
 namespace {
@@ -37,7 +45,7 @@ struct SweepOptions {
   bool quiet = false;
 };
 
-void print_table(const analysis::SweepManifest& manifest, const std::vector<nlohmann::ordered_json>& summaries) {
+void print_table(const analysis::SweepManifest& manifest, const std::vector<analysis::PointRun>& runs) {
   std::string header = fmt::format("{:>6}", "point");
   for (const std::string& key : manifest.keys) header += fmt::format("  {:>{}}", key, std::max<std::size_t>(8, key.size()));
   header += fmt::format("  {:>10}  {:>12}  {:>12}  {:>12}  {:>10}\n", "req/s", "output tok/s", "p99 TTFT ms",
@@ -53,7 +61,11 @@ void print_table(const analysis::SweepManifest& manifest, const std::vector<nloh
       }
       line += fmt::format("  {:>{}}", value, std::max<std::size_t>(8, key.size()));
     }
-    const nlohmann::ordered_json& s = summaries[i];
+    if (!runs[i].outcome.ok) {
+      fmt::print("{}  failed: {}\n", line, runs[i].outcome.error);
+      continue;
+    }
+    const nlohmann::ordered_json& s = runs[i].summary;
     const nlohmann::ordered_json& attainment = s.at("goodput").at("slo_attainment");
     line += fmt::format("  {:>10.3f}  {:>12.1f}  {:>12.1f}  {:>12.2f}  {:>10}\n", s.at("request_throughput").get<double>(),
                         s.at("output_throughput").get<double>(), s.at("p99_ttft_ms").get<double>(),
@@ -85,34 +97,71 @@ void run_sweep(const SweepOptions& options) {
   const std::string out_dir = options.out_dir.empty()
                                   ? (fs::path("out") / ("sweep-" + fs::path(options.scenario).stem().string())).string()
                                   : options.out_dir;
-  analysis::create_folder(out_dir, "--out");
 
   analysis::SweepManifest manifest;
   manifest.scenario = options.scenario;
+  manifest.scenario_digest = core::digest_hex(core::read_input_file(options.scenario));
   manifest.set_overrides = options.overrides;
   manifest.keys = spec.keys;
+  manifest.grid_digest = analysis::grid_digest(spec.keys, spec.points);
   manifest.points_total = static_cast<std::int64_t>(spec.points.size());
   manifest.shard = shard;
   manifest.points = shard ? analysis::shard_points(spec, *shard) : spec.points;
 
-  const std::vector<nlohmann::ordered_json> summaries = analysis::run_sweep_points(
-      options.scenario, overrides, manifest.points, manifest.points_total, jobs, out_dir);
-
+  // Every point is loaded before the results folder is touched: bad input writes nothing.
+  const std::vector<sim::Scenario> scenarios =
+      analysis::load_sweep_points(options.scenario, overrides, manifest.points);
   const std::string stem = shard ? analysis::shard_file_stem(*shard) : "sweep";
+  // An unsharded sweep replaces the folder; a shard adds to it, its manifest last, after
+  // removing its own earlier files, the merged sweep.json/csv they would contradict, and the
+  // manifest of an unsharded sweep or run that wrote the folder before (no longer one run's).
+  const AddPlan shard_plan{stem,
+                           {stem + ".json", stem + ".csv", "sweep.json", "sweep.csv", "report.html",
+                            ResultFolder::kManifestName},
+                           stem + ".json"};
+  std::unique_ptr<ResultFolder> folder =
+      shard ? std::make_unique<ResultFolder>(out_dir, shard_plan) : std::make_unique<ResultFolder>(out_dir);
+  const std::string& staging = folder->staging();
+  const std::vector<analysis::PointRun> runs =
+      analysis::run_sweep_points(scenarios, manifest.points, manifest.points_total, jobs, staging);
+  std::vector<nlohmann::ordered_json> summaries;
+  std::int64_t failed = 0;
+  bool internal_error = false;
+  std::string first_failure;
+  for (const analysis::PointRun& run : runs) {
+    manifest.outcomes.push_back(run.outcome);
+    summaries.push_back(run.summary);
+    if (!run.outcome.ok) {
+      if (failed == 0) first_failure = run.outcome.error;
+      ++failed;
+      internal_error = internal_error || run.internal_error;
+    }
+  }
+
+  analysis::write_text_file((fs::path(staging) / (stem + ".csv")).string(),
+                            analysis::sweep_csv_text(manifest, summaries));
+  analysis::write_text_file((fs::path(staging) / (stem + ".json")).string(),
+                            analysis::manifest_json(manifest).dump(2) + "\n");
+  const bool report = options.report && !shard;
+  if (report) {
+    analysis::write_text_file((fs::path(staging) / "report.html").string(),
+                              analysis::html_report_for_folder(staging));
+  }
+  folder->commit();
   const std::string json_path = (fs::path(out_dir) / (stem + ".json")).string();
   const std::string csv_path = (fs::path(out_dir) / (stem + ".csv")).string();
-  analysis::write_text_file(json_path, analysis::manifest_json(manifest).dump(2) + "\n");
-  analysis::write_text_file(csv_path, analysis::sweep_csv_text(manifest, summaries));
-  std::string report_path;
-  if (options.report && !shard) {
-    report_path = (fs::path(out_dir) / "report.html").string();
-    analysis::write_text_file(report_path, analysis::html_report_for_folder(out_dir));
+  const std::string report_path = (fs::path(out_dir) / "report.html").string();
+  if (!options.quiet) {
+    print_table(manifest, runs);
+    fmt::print("{} of {} points, {} jobs: {}, {}{}{}\n", manifest.points.size(), manifest.points_total, jobs, csv_path,
+               json_path, report ? ", " : "", report ? report_path : "");
+    if (shard) fmt::print("shard {}/{}: join the shards with `llmsim merge {}`\n", shard->index, shard->count, out_dir);
   }
-  if (options.quiet) return;
-  print_table(manifest, summaries);
-  fmt::print("{} of {} points, {} jobs: {}, {}{}\n", manifest.points.size(), manifest.points_total, jobs, csv_path,
-             json_path, report_path.empty() ? "" : ", " + report_path);
-  if (shard) fmt::print("shard {}/{}: join the shards with `llmsim merge {}`\n", shard->index, shard->count, out_dir);
+  if (failed > 0) {
+    fmt::print(stderr, "llmsim: sweep: {} of {} points failed (status and error in {}); the first: {}\n", failed,
+               manifest.points.size(), csv_path, first_failure);
+    throw CommandExit{internal_error ? 3 : 1};
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "core/byte_counts.h"
 #include "core/input_checks.h"
 #include "core/model_dims.h"
+#include "core/parameter_counts.h"
 
 namespace llmsim::core {
 namespace {
@@ -45,6 +46,57 @@ double kv_cache_bytes_per_token_per_gpu(const ModelSpec& model, DType kv_dtype,
   const std::int64_t heads_per_gpu = (model.num_kv_heads + tensor_parallel - 1) / tensor_parallel;
   return 2.0 * static_cast<double>(model.num_layers) * static_cast<double>(heads_per_gpu) *
          static_cast<double>(resolved_head_dim(model)) * bytes_per_element(kv_dtype);
+}
+
+namespace {
+
+bool tensor_only(const GpuLayout& layout) {
+  return layout.pipeline_parallel == 1 && layout.attention_data_parallel == 1 && layout.expert_parallel == 1;
+}
+
+/// The largest stage's share of the layers under vLLM's cut (layers / PP, the remainder
+/// one each to stages before the last: the largest has ceil(layers / PP)).
+double largest_stage_share(const ModelSpec& model, std::int64_t stages) {
+  const std::int64_t largest = (model.num_layers + stages - 1) / stages;
+  return static_cast<double>(largest) / static_cast<double>(model.num_layers);
+}
+
+void validate(const GpuLayout& layout) {
+  require_at_least(layout.tensor_parallel, 1, "tensor_parallel");
+  require_at_least(layout.pipeline_parallel, 1, "pipeline_parallel");
+  require_at_least(layout.attention_data_parallel, 1, "attention_data_parallel");
+  require_at_least(layout.expert_parallel, 1, "expert_parallel");
+}
+
+}  // namespace
+
+double weight_bytes_per_gpu(const ModelSpec& model, DType weights_dtype, const GpuLayout& layout) {
+  validate(layout);
+  const double tp = static_cast<double>(layout.tensor_parallel);
+  if (tensor_only(layout)) return weight_bytes(model, weights_dtype) / tp;
+  const ParameterCounts params = count_parameters(model);
+  const double routed = routed_expert_parameters(model);
+  const double expert_bytes_per_weight =
+      model.expert_bytes_per_weight > 0.0 ? model.expert_bytes_per_weight : bytes_per_element(weights_dtype);
+  const double f = largest_stage_share(model, layout.pipeline_parallel);
+  const double layer_bytes = parameter_bytes(params.non_embedding - routed, weights_dtype) * f / tp;
+  const double expert_split = layout.expert_parallel > 1 ? static_cast<double>(layout.expert_parallel) : tp;
+  const double expert_bytes = routed * expert_bytes_per_weight * f / expert_split;
+  // An untied language-model head is counted in `embedding` with the input embedding: one
+  // of the two on each end stage. A tied one (or a reward head's input embedding alone) is
+  // one copy, on each end stage.
+  const bool untied_pair = model.head == HeadKind::language_model && !model.tie_word_embeddings;
+  const double embedding_params = layout.pipeline_parallel == 1 || !untied_pair ? params.embedding
+                                                                                : params.embedding / 2.0;
+  return layer_bytes + expert_bytes + parameter_bytes(embedding_params, weights_dtype) / tp;
+}
+
+double kv_cache_bytes_per_token_per_gpu(const ModelSpec& model, DType kv_dtype, const GpuLayout& layout) {
+  validate(layout);
+  const double tp_bytes = kv_cache_bytes_per_token_per_gpu(model, kv_dtype, layout.tensor_parallel);
+  if (tensor_only(layout)) return tp_bytes;
+  return tp_bytes * largest_stage_share(model, layout.pipeline_parallel) /
+         static_cast<double>(layout.attention_data_parallel);
 }
 
 MemoryFootprint memory_footprint(const ModelSpec& model, const MemoryQuery& query) {

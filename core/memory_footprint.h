@@ -70,6 +70,32 @@ struct MemoryFootprint {
 double kv_cache_bytes_per_token_per_gpu(const ModelSpec& model, DType kv_dtype,
                                         std::int64_t tensor_parallel);
 
+/// How one replica's GPUs split the model (hw/parallelism.h has the meaning of each size):
+/// PP stages of DP attention ranks of TP GPUs; the routed experts sharded whole over EP GPUs
+/// when EP > 1. Sizes >= 1.
+struct GpuLayout {
+  std::int64_t tensor_parallel = 1;
+  std::int64_t pipeline_parallel = 1;
+  std::int64_t attention_data_parallel = 1;
+  std::int64_t expert_parallel = 1;
+};
+
+/// Weight bytes on the busiest GPU of `layout` (no overhead factor). Tensor parallelism
+/// alone: weight_bytes / TP, as memory_footprint. Otherwise, with f = the largest stage's
+/// layers / all layers (vLLM's get_pp_indices cut, hw/parallel_layout.h):
+///   layers     (non-embedding weights - routed experts) x f / TP  (replicated on each DP rank)
+///   experts    routed experts x f / EP when EP > 1, else / TP
+///   embedding  the input embedding and LM head: both on the one stage when PP = 1; with
+///              PP the first stage holds the embedding and the last the head (vLLM builds
+///              them on the first and last rank), so an end stage holds half of an untied
+///              pair, or one copy of a tied one; / TP (vocabulary-parallel).
+double weight_bytes_per_gpu(const ModelSpec& model, DType weights_dtype, const GpuLayout& layout);
+
+/// KV cache bytes one token of the replica's batch costs a GPU, averaged over the DP ranks:
+/// kv_cache_bytes_per_token_per_gpu(TP) x f / DP (a token's KV lives on one DP rank's TP
+/// GPUs, of its layers' stage). Tensor parallelism alone: exactly that function's value.
+double kv_cache_bytes_per_token_per_gpu(const ModelSpec& model, DType kv_dtype, const GpuLayout& layout);
+
 /// Throws InputError naming the field when a count or overhead is out of range.
 MemoryFootprint memory_footprint(const ModelSpec& model, const MemoryQuery& query);
 

@@ -54,6 +54,8 @@ std::optional<core::DType> operator_compute_dtype(Operator op, const HardwareSpe
       return unquantised_compute_dtype(precision.activations);
     case Operator::elementwise:
     case Operator::allreduce:
+    case Operator::all_to_all:
+    case Operator::send_recv:
       return std::nullopt;
   }
   return std::nullopt;

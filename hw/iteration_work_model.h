@@ -34,6 +34,33 @@ double expected_distinct_experts(double num_experts, double experts_per_token, d
 /// divides the KV heads nor the KV heads divide p.
 std::int64_t kv_heads_per_gpu(const core::ModelSpec& model, int tensor_parallel);
 
+/// One pipeline stage's place in the replica (hw/pipeline_stages.h): which layers it runs
+/// and what it sends. A replica without pipeline parallelism is one stage of every layer.
+struct StageSlice {
+  double layers = 0.0;          ///< decoder layers of this stage, > 0
+  bool first = true;            ///< runs the embedding (and its all-reduce)
+  bool last = true;             ///< runs the LM head; otherwise sends its activations on
+  bool send_crosses_domain = false;  ///< the next stage's GPUs are in another scale-up domain
+};
+
+/// The share of one iteration's batch that ONE attention rank of ONE micro-batch processes,
+/// as real numbers (a split of the batch's BatchShape sums), and what the expert layers see.
+struct RankShare {
+  double prefill_tokens = 0.0;
+  double prefill_attention_pairs = 0.0;
+  double prefill_kv_tokens = 0.0;
+  double decode_seqs = 0.0;
+  double decode_kv_tokens = 0.0;
+  double sampled_seqs = 0.0;
+  /// Tokens of the micro-batch over all DP ranks of the stage: the tokens the EP group routes.
+  double group_tokens = 0.0;
+  /// Routed (token, expert) pairs on the busiest EP GPU over the mean (hw/expert_balance.h);
+  /// 1 for the mean GPU.
+  double expert_load = 1.0;
+
+  double tokens() const { return prefill_tokens + decode_seqs; }
+};
+
 /// Per-GPU work items of one iteration. Formulas (L layers, h hidden, T = total new tokens,
 /// a / w = activation / weight bytes per element, p = tensor_parallel,
 /// q = heads x head_dim / p and kv = KV heads per GPU x head_dim, I = the MLP width a
@@ -90,6 +117,27 @@ class IterationWorkModel {
   /// decode_seqs alone, bit for bit.
   WorkItemList items(const BatchShape& batch) const;
 
+  /// The work items of one GPU of pipeline stage `stage` for one attention rank's `share`
+  /// of one micro-batch, under the pipeline, attention-data and expert parallelism the model
+  /// was built with (iteration_work_model_parallel.cpp has the formulas). Every per-layer
+  /// term is the items() term scaled to the stage's layers; the LM head runs on the last
+  /// stage, the embedding's all-reduce on the first; with expert parallelism the GEMMs split
+  /// into the attention side (share.tokens()) and the experts (routed pairs of
+  /// share.group_tokens on this GPU, times share.expert_load), with all-to-all dispatch and
+  /// combine when DP > 1; a stage that is not the last sends its activations (send_recv).
+  /// Order: gemm (attention side), gemm (experts), attention_prefill, attention_decode,
+  /// elementwise, lm_head, allreduce, all_to_all, send_recv; items with no work left out.
+  WorkItemList stage_items(const RankShare& share, const StageSlice& stage) const;
+
+  /// Routed (token, expert) pairs that `group_tokens` tokens send to one EP GPU on average:
+  /// group_tokens x experts_per_token / expert_parallel (0 without expert parallelism).
+  double mean_routed_pairs_per_gpu(double group_tokens) const {
+    return expert_parallel_ > 1.0 ? group_tokens * experts_per_token_ / expert_parallel_ : 0.0;
+  }
+  /// Bytes of the hidden states routed per token and MoE layer, each way: h x a x k
+  /// (0 for a dense model).
+  double routed_bytes_per_token_layer() const { return hidden_size_ * activation_bytes_ * experts_per_token_; }
+
   /// The attention_decode item of `batch` (all zero when it has no decode work), as items()
   /// computes it. Unchecked. Inline: a price cache computes it for every decode step it
   /// prices (hw/step_price_cache.h).
@@ -134,6 +182,25 @@ class IterationWorkModel {
   double prefill_flops_per_cached_token_ = 0.0;  ///< MLA only: kv_b_proj on a cached latent
   double linear_flops_per_token_ = 0.0;    ///< linear-attention recurrences of one token (0 without)
   double state_bytes_per_sequence_ = 0.0;  ///< one sequence's linear-attention state on this GPU (0 without)
+
+  // Pipeline, attention-data and expert parallelism (set_parallel_terms); 1 / 0 otherwise.
+  double attention_data_parallel_ = 1.0;
+  double expert_parallel_ = 1.0;
+  double tensor_parallel_ = 1.0;
+  double moe_layers_ = 0.0;                      ///< layers with routed experts
+  double attention_gemm_flops_per_token_ = 0.0;  ///< gemm_flops_per_token_ less the routed experts
+  double attention_gemm_activation_bytes_per_token_ = 0.0;
+  double attention_elementwise_bytes_per_token_ = 0.0;
+  double expert_flops_per_pair_ = 0.0;           ///< one token through one whole routed expert, all MoE layers
+  double whole_expert_weight_bytes_ = 0.0;       ///< one routed expert, unsplit, all MoE layers
+  double expert_activation_bytes_per_pair_ = 0.0;
+  double expert_elementwise_bytes_per_pair_ = 0.0;
+  double a2a_scale_up_share_ = 0.0;   ///< of a GPU's routed pairs, those on other GPUs of its domain
+  double a2a_scale_out_share_ = 0.0;  ///< of a GPU's routed pairs, those in other domains
+
+  /// Sets the members above from the ones items() uses (called last by the constructor).
+  void set_parallel_terms(const core::ModelSpec& model, const Parallelism& parallelism,
+                          int scale_up_domain_gpus);
 
   /// What the MLA terms need from the constructor.
   struct LatentTermInputs {

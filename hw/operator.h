@@ -28,8 +28,10 @@ enum class Operator : std::uint8_t {
   elementwise,        ///< norms, rotary, activation function, residual adds
   lm_head,            ///< output projection (or reward head) for sampled rows
   allreduce,          ///< tensor-parallel all-reduce, on the interconnect
+  all_to_all,         ///< expert-parallel dispatch and combine of routed tokens, on the fabric
+  send_recv,          ///< pipeline-parallel activations sent to the next stage, on the fabric
 };
-inline constexpr std::size_t kNumOperators = 6;
+inline constexpr std::size_t kNumOperators = 8;
 
 constexpr std::size_t index(Operator op) { return static_cast<std::size_t>(op); }
 
@@ -67,6 +69,13 @@ inline constexpr std::array<OperatorInfo, kNumOperators> kOperators = {{
     {Operator::elementwise, "elementwise", Pricing::roofline, false, false, {1.0, 0.8, 0.0, 0.0}},
     {Operator::lm_head, "lm_head", Pricing::roofline, true, false, {0.7, 0.8, 0.0, 0.0}},
     {Operator::allreduce, "allreduce", Pricing::collective, false, false, {1.0, 0.7, 10e-6, 0.0}},
+    // bandwidth 0.9: DeepEP's normal kernels reach 153-158 of ~160 GB/s NVLink on 8 H800 and
+    // 43-58 GB/s of a ~50 GB/s CX7 NIC across nodes (deepseek-ai/DeepEP, docs/legacy.md,
+    // "Performance"); 0.9 is an ESTIMATE inside that range. latency 10 us: the all-reduce's
+    // documented default, an ESTIMATE (no all-to-all profile calibrates it).
+    {Operator::all_to_all, "all_to_all", Pricing::collective, false, false, {1.0, 0.9, 10e-6, 0.0}},
+    // A point-to-point NCCL send/recv: the all-reduce's defaults, an ESTIMATE.
+    {Operator::send_recv, "send_recv", Pricing::collective, false, false, {1.0, 0.7, 10e-6, 0.0}},
 }};
 
 constexpr const OperatorInfo& operator_info(Operator op) { return kOperators[index(op)]; }

@@ -56,7 +56,9 @@ class StepPriceCache {
 };
 
 inline StepTotals StepPriceCache::totals(const BatchShape& batch) {
-  if (!batch.decode_only() || batch.decode_seqs >= kMaxBatchSize) return model_->price(batch);
+  if (!batch.decode_only() || batch.decode_seqs >= kMaxBatchSize || !model_->parallelism().tensor_only()) {
+    return model_->price(batch);  // pipelined and expert-parallel steps are not kept
+  }
   IterationWorkModel::check_batch(batch);
   const DecodeOnly& kept = decode_only(batch);
   StepSum sum;

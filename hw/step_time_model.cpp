@@ -34,6 +34,7 @@
 #include "core/input_error.h"
 #include "core/invariant.h"
 #include "hw/compute_dtypes.h"
+#include "hw/parallel_layout.h"
 #include "hw/step_sum.h"
 
 namespace llmsim::hw {
@@ -98,9 +99,13 @@ void check_hardware(const HardwareSpec& hardware, const Parallelism& parallelism
 
 /// The scale-up domain size, once the tensor-parallel group is known to fit the fabric
 /// (hw::Fabric::group_problem): checked before the work model is built, which relies on it.
-int checked_domain_gpus(const HardwareSpec& hardware, const Parallelism& parallelism) {
+int checked_domain_gpus(const core::ModelSpec& model, const HardwareSpec& hardware, const Parallelism& parallelism) {
   if (const auto problem = hardware.fabric.group_problem(parallelism.tensor_parallel)) {
     throw core::InputError("hardware " + hardware.id + ": tensor_parallel " + *problem);
+  }
+  if (const auto problem = parallel_layout_problem(model, parallelism, hardware.fabric)) {
+    throw core::InputError("hardware " + hardware.id + ", model " + model.id + ": " + problem->key + ": " +
+                           problem->message);
   }
   return hardware.fabric.scale_up_domain_gpus;
 }
@@ -112,7 +117,7 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
     : parallelism_(parallelism),
       hbm_bandwidth_bytes_per_s_(hardware.hbm_bandwidth_bytes_per_s),
       work_model_(model, core::count_parameters(model), precision, parallelism,
-                  checked_domain_gpus(hardware, parallelism)) {
+                  checked_domain_gpus(model, hardware, parallelism)) {
   for (const OperatorInfo& info : kOperators) {
     const OperatorEfficiency& e = hardware.efficiency[info.op];
     OperatorRates& rates = rates_[index(info.op)];
@@ -139,12 +144,15 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
   const Efficiencies& e = hardware.efficiency;
   roofline_exponent_ = e.roofline_exponent;
   gpu_fixed_s_ = e.per_layer_overhead_s * static_cast<double>(model.num_layers);
+  per_layer_overhead_s_ = e.per_layer_overhead_s;
+  stages_ = pipeline_stages(static_cast<int>(model.num_layers), parallelism, hardware.fabric);
   core::check_invariant(host.iteration_s >= 0.0 && host.per_seq_s >= 0.0, "StepTimeModel: host times >= 0");
   host_ = host;
 }
 
 StepCost StepTimeModel::price(const BatchShape& batch) const {
   if (batch.empty()) return StepCost{};
+  if (!parallelism_.tensor_only()) return price_pipelined(batch);
   return price(work(batch), batch.prefill_seqs + batch.decode_seqs);
 }
 

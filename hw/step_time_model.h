@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <vector>
 
 #include "core/model_spec.h"
 #include "core/parameter_counts.h"
@@ -28,7 +29,8 @@ namespace llmsim::hw {
 /// (or num_kv_heads < tensor_parallel, in which case KV heads are replicated).
 /// The constructor throws core::InputError when it does not, when the GPU has no peak for
 /// a compute dtype an operator needs (hw/compute_dtypes.h), when the tensor-parallel group
-/// does not fit the hardware's fabric (hw::Fabric::group_problem), or when the hardware's
+/// does not fit the hardware's fabric (hw::Fabric::group_problem), when the pipeline,
+/// attention-data or expert layout is refused (hw::parallel_layout_problem), or when the hardware's
 /// bandwidths, efficiencies or fixed times are out of range.
 class StepTimeModel {
  public:
@@ -36,9 +38,23 @@ class StepTimeModel {
   StepTimeModel(const core::ModelSpec& model, const HardwareSpec& hardware, Precision precision,
                 Parallelism parallelism, HostTime host = {});
 
-  /// Prices one iteration: price(work(batch)). An empty batch costs nothing (time 0,
-  /// no overhead). Aborts when a field of `batch` is negative.
+  /// Prices one iteration: price(work(batch)) under tensor parallelism alone, else
+  /// price_pipelined(batch). An empty batch costs nothing (time 0, no overhead). Aborts
+  /// when a field of `batch` is negative.
   StepCost price(const BatchShape& batch) const;
+
+  /// One iteration of a replica with pipeline, attention-data or expert parallelism
+  /// (step_time_model_parallel.cpp): the batch split evenly into m micro-batches (m = PP
+  /// when it has that many sequences, else one per sequence; 1 without PP) and each
+  /// micro-batch over the DP ranks; every stage priced for the busiest rank's share
+  /// (counts rounded up, the busiest EP GPU's routed load) by IterationWorkModel::stage_items,
+  /// plus its per-layer fixed time. The iteration is every micro-batch advancing one step:
+  ///   GPU time = max(sum over stages t_s, m x max_s t_s)
+  /// (one micro-batch's pass through the pipeline, or the slowest stage processing all m
+  /// in turn), combined with the host time as price() does. FLOPs and bytes are the mean
+  /// rank's, summed over the GPUs of every stage and the micro-batches; items are the
+  /// slowest stage's.
+  StepCost price_pipelined(const BatchShape& batch) const;
 
   /// The pricing loop: every item of `items`, in order, priced by price_item, recorded in
   /// StepCost::items and summed by a StepSum (hw/step_sum.h: time, FLOPs and HBM bytes from
@@ -71,6 +87,8 @@ class StepTimeModel {
   double gpu_fixed_s() const { return gpu_fixed_s_; }
   /// The engine's CPU time per iteration, combined with the GPU time by StepSum::totals.
   const HostTime& host() const { return host_; }
+  /// The pipeline stages (one, of every layer, without pipeline parallelism).
+  const std::vector<StageSlice>& stages() const { return stages_; }
 
  private:
   Parallelism parallelism_;
@@ -81,6 +99,8 @@ class StepTimeModel {
   double roofline_exponent_ = 0.0;
   double gpu_fixed_s_ = 0.0;  ///< per_layer_overhead_s x layers
   HostTime host_;
+  std::vector<StageSlice> stages_;
+  double per_layer_overhead_s_ = 0.0;
 };
 
 }  // namespace llmsim::hw

@@ -62,7 +62,7 @@ void check_pool_representable(const YamlMap& at, const std::string& key, const s
                      " blocks of bookkeeping (tens of GB of memory); use fewer replicas or a larger "
                      "engine.block_size");
   }
-  const hw::StepTimeModel model(pool.model, pool.hardware, pool.precision, hw::Parallelism{pool.tensor_parallel},
+  const hw::StepTimeModel model(pool.model, pool.hardware, pool.precision, pool.parallelism(),
                                 pool.engine.host);
   const double seconds = model.price(largest_batch(pool, capacity.blocks)).time_s;
   if (!(seconds < kMaxStepS)) {

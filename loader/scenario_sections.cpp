@@ -8,6 +8,8 @@
 
 #include "core/input_checks.h"
 #include "core/input_error.h"
+#include "hw/expert_balance.h"
+#include "hw/parallel_layout.h"
 #include "loader/engine_loader.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
@@ -166,6 +168,39 @@ sim::EngineConfig read_engine(YamlMap* map, const sim::PoolSpec& pool, const std
   return engine;
 }
 
+namespace {
+
+/// A bound on each parallel size that keeps PP x DP x TP far inside int.
+constexpr std::int64_t kMaxParallelSize = 1024;
+
+/// deployment.pipeline_parallel, attention_data_parallel, expert_parallel and
+/// expert_load_balancer (hw/parallelism.h, hw/expert_balance.h), each refused at its key
+/// (hw::parallel_layout_problem). Range-checked as int64 before narrowing to int.
+void read_parallel_layout(YamlMap& deployment, sim::PoolSpec& pool) {
+  const auto read_size = [&](const char* key) {
+    const std::int64_t value = deployment.require_positive(key, deployment.optional_int(key, 1));
+    if (value > kMaxParallelSize) {
+      deployment.fail(key, "expected at most " + std::to_string(kMaxParallelSize) + ", got " + std::to_string(value));
+    }
+    return static_cast<int>(value);
+  };
+  pool.pipeline_parallel = read_size("pipeline_parallel");
+  pool.attention_data_parallel = read_size("attention_data_parallel");
+  pool.expert_parallel = read_size("expert_parallel");
+  if (const auto problem = hw::parallel_layout_problem(pool.model, pool.parallelism(), pool.hardware.fabric)) {
+    deployment.fail(problem->key, "on " + pool.hardware.id + ": " + problem->message);
+  }
+  static constexpr std::pair<const char*, hw::ExpertBalancer> kBalancers[] = {{"none", hw::ExpertBalancer::none},
+                                                                             {"eplb", hw::ExpertBalancer::eplb}};
+  if (deployment.has("expert_load_balancer") && pool.expert_parallel == 1) {
+    deployment.fail("expert_load_balancer", "balances experts over expert_parallel GPUs: set expert_parallel > 1");
+  }
+  const hw::ExpertBalancer balancer = read_choice(deployment, "expert_load_balancer", hw::ExpertBalancer::none, kBalancers);
+  pool.expert_skew = pool.expert_parallel > 1 ? hw::expert_skew(balancer) : 1.0;
+}
+
+}  // namespace
+
 sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
   sim::PoolSpec pool;
   pool.model = located(map, "model", [&](const std::string& id) { return load_model(id, base_dir); });
@@ -197,6 +232,7 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
     if (const auto problem = pool.hardware.fabric.group_problem(pool.tensor_parallel)) {
       deployment->fail("tensor_parallel", "on " + pool.hardware.id + ": " + *problem);
     }
+    read_parallel_layout(*deployment, pool);
     const std::int64_t replicas = deployment->require_positive("replicas", deployment->optional_int("replicas", 1));
     if (replicas > core::kMaxReplicas) {
       deployment->fail("replicas", "expected at most " + std::to_string(core::kMaxReplicas) + ", got " +
@@ -213,6 +249,11 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
   }
   std::optional<YamlMap> engine = map.optional_map("engine");
   pool.engine = read_engine(engine ? &*engine : nullptr, pool, base_dir);
+  // engine.max_num_seqs and max_num_batched_tokens are per attention DP rank, as each of
+  // vLLM's DP ranks is an engine core with its own scheduler (SGLang and TensorRT-LLM size
+  // them per rank too); the replica schedules the ranks' union (hw/step_time_model.h).
+  pool.engine.max_num_seqs *= pool.attention_data_parallel;
+  pool.engine.max_num_batched_tokens *= pool.attention_data_parallel;
   return pool;
 }
 

@@ -48,6 +48,12 @@ head -n 40 data/traces/AzureLLMInferenceTrace_conv_2023.csv >"$seeds/fuzz_azure_
 seed fuzz_mooncake_trace tests/malformed/trace_mooncake_*.jsonl tests/malformed/trace_binary_garbage.jsonl
 head -n 10 data/traces/mooncake_conversation_trace.jsonl >"$seeds/fuzz_mooncake_trace/mooncake_head.jsonl"
 seed fuzz_plain_trace tests/malformed/trace_plain_*.csv
+# Issue 22: sweep grids and points files, compare's inputs, sweep manifests, engine files.
+seed fuzz_sweep_grid fuzz/seeds/sweep_grid/*
+seed fuzz_sweep_points fuzz/seeds/sweep_points/*
+seed fuzz_compare_json tests/data/vllm/*.json tests/golden/closed-loop.summary.json
+seed fuzz_sweep_manifest fuzz/seeds/sweep_manifest/*
+seed fuzz_engine_loader configs/engines/*.yaml tests/malformed/engine_*.yaml
 # A --set override line for the scenario harness (see fuzz/fuzz_scenario_loader.cpp).
 { echo "#set engine.max_num_seqs=-3"; cat configs/scenarios/overload.yaml; } >"$seeds/fuzz_scenario_loader/with_set.yaml"
 
@@ -59,7 +65,8 @@ dictionary() {
 }
 
 targets=(fuzz_scenario_loader fuzz_model_loader fuzz_hardware_loader fuzz_hf_config_reader
-  fuzz_azure_trace fuzz_mooncake_trace fuzz_plain_trace)
+  fuzz_azure_trace fuzz_mooncake_trace fuzz_plain_trace
+  fuzz_sweep_grid fuzz_sweep_points fuzz_compare_json fuzz_sweep_manifest fuzz_engine_loader)
 mkdir -p build-fuzz/logs
 for target in "${targets[@]}"; do
   mkdir -p "build-fuzz/corpus/$target" "build-fuzz/crashes/$target"

@@ -89,6 +89,11 @@ struct PoolSpec {
   hw::HardwareSpec hardware;
   hw::Precision precision;
   int tensor_parallel = 1;
+  // Issue 24's other parallelisms (hw/parallelism.h); 1 = not used.
+  int pipeline_parallel = 1;
+  int attention_data_parallel = 1;
+  int expert_parallel = 1;
+  double expert_skew = 1.0;  ///< the expert balancer's factor (hw/expert_balance.h)
   int replicas = 1;
   RouterKind router = RouterKind::round_robin;
   EngineConfig engine;
@@ -98,6 +103,17 @@ struct PoolSpec {
   /// a time, and each engine holds its weights and KV cache within its own
   /// engine.gpu_memory_utilization share (the shares of a group sum to at most 1).
   std::string colocated_with;
+
+  /// The replica's layout, as the step-time model takes it.
+  hw::Parallelism parallelism() const {
+    return hw::Parallelism{.tensor_parallel = tensor_parallel,
+                           .pipeline_parallel = pipeline_parallel,
+                           .attention_data_parallel = attention_data_parallel,
+                           .expert_parallel = expert_parallel,
+                           .expert_skew = expert_skew};
+  }
+  /// GPUs of one replica: PP x DP x TP.
+  int gpus_per_replica() const { return parallelism().gpus(); }
 };
 
 /// Latency targets; an unset target is not checked.

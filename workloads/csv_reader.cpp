@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/input_error.h"
+#include "workloads/bounded_line.h"
 #include "core/message_text.h"
 
 namespace llmsim::workloads {
@@ -32,7 +33,7 @@ std::string_view trim_blanks(std::string_view text) {
 CsvReader::CsvReader(std::string path) : path_(std::move(path)), in_(path_) {
   if (!in_) throw core::InputError(path_, 0, "", "cannot open trace file");
   std::string header_line;
-  if (!std::getline(in_, header_line)) throw core::InputError(path_, 1, "", "missing header line");
+  if (!read_trace_line(in_, header_line, path_, 1)) throw core::InputError(path_, 1, "", "missing header line");
   line_ = 1;
   std::string_view header_view = header_line;
   constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
@@ -57,7 +58,7 @@ std::size_t CsvReader::column(std::string_view name) const {
 }
 
 bool CsvReader::next_row() {
-  while (std::getline(in_, text_)) {
+  while (read_trace_line(in_, text_, path_, line_ + 1)) {
     ++line_;
     if (trim_blanks(text_).empty()) continue;
     fields_ = split_commas(text_);

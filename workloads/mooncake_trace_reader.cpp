@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/input_error.h"
+#include "workloads/bounded_line.h"
 #include "core/message_text.h"
 #include "workloads/csv_reader.h"
 #include "workloads/json_value_text.h"
@@ -53,7 +54,7 @@ std::vector<TraceRow> read_mooncake_jsonl(const std::string& path, std::int64_t 
   double first_ms = 0.0;
   std::string text;
   int line = 0;
-  while (!reached_max_rows(rows, max_rows) && std::getline(in, text)) {
+  while (!reached_max_rows(rows, max_rows) && read_trace_line(in, text, path, line + 1)) {
     ++line;
     if (trim_blanks(text).empty()) continue;
     json object;

@@ -62,6 +62,10 @@ std::string colocation_error(const std::vector<PoolSpec>& pools, std::size_t p) 
     return pair + "tensor_parallel " + std::to_string(pool.tensor_parallel) + " but pool " + quoted(host.name) +
            " " + std::to_string(host.tensor_parallel) + need;
   }
+  if (pool.gpus_per_replica() != host.gpus_per_replica()) {  // pipeline or attention-DP layouts
+    return pair + std::to_string(pool.gpus_per_replica()) + " GPUs per replica but pool " + quoted(host.name) + " " +
+           std::to_string(host.gpus_per_replica()) + need;
+  }
   if (pool.replicas != host.replicas) {
     return pair + "replicas " + std::to_string(pool.replicas) + " but pool " + quoted(host.name) + " " +
            std::to_string(host.replicas) + need;
@@ -107,7 +111,7 @@ std::int64_t gpu_set_count(const std::vector<PoolSpec>& pools) {
 std::int64_t gpu_count(const std::vector<PoolSpec>& pools) {
   std::int64_t gpus = 0;
   for (const PoolSpec& pool : pools) {
-    if (pool.colocated_with.empty()) gpus += static_cast<std::int64_t>(pool.replicas) * pool.tensor_parallel;
+    if (pool.colocated_with.empty()) gpus += static_cast<std::int64_t>(pool.replicas) * pool.gpus_per_replica();
   }
   return gpus;
 }

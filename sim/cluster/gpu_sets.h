@@ -4,7 +4,7 @@
 //
 // A co-location group is a pool with GPUs of its own (its "owner") and every pool that
 // names it, or names a pool of its group, in colocated_with. All pools of a group have the
-// same hardware, tensor_parallel and replicas; replica r of each runs on the group's GPU set
+// same hardware, tensor_parallel, GPUs per replica and replicas; replica r of each runs on the group's GPU set
 // r (tensor_parallel GPUs). Memory: each engine keeps its weights and KV cache within its
 // own share (kv_capacity() of its PoolSpec), and the shares of a group sum to at most 1.
 // Time: one iteration at a time per GPU set; an engine with work waits while another
@@ -25,7 +25,7 @@ namespace llmsim::sim {
 
 /// Why pools[p].colocated_with cannot stand, as a message for that key; empty when it is
 /// empty (own GPUs) or valid: it must name a pool before p (not p itself, not a later or an
-/// unknown pool) with the same hardware id, tensor_parallel and replicas, and the
+/// unknown pool) with the same hardware id, tensor_parallel, GPUs per replica and replicas, and the
 /// gpu_memory_utilization shares of pools[p]'s group up to p must sum to at most 1.
 /// Precondition: p < pools.size(), and the pools before p pass this check.
 std::string colocation_error(const std::vector<PoolSpec>& pools, std::size_t p);
@@ -39,7 +39,7 @@ bool any_colocated(const std::vector<PoolSpec>& pools);
 /// Distinct GPU sets of a deployment: replicas summed over pools with GPUs of their own
 /// (a co-located group counts once). Equals the total replica count without co-location.
 std::int64_t gpu_set_count(const std::vector<PoolSpec>& pools);
-/// Distinct GPUs: replicas x tensor_parallel summed over pools with GPUs of their own.
+/// Distinct GPUs: replicas x GPUs per replica (PP x DP x TP) summed over pools with GPUs of their own.
 std::int64_t gpu_count(const std::vector<PoolSpec>& pools);
 
 /// Which engine holds each shared GPU set, for the simulator. Pools alone on their GPUs are

@@ -234,7 +234,7 @@ TtcResult ProgramRequestSource::result(const std::vector<RequestRecord>& records
     pool.model = spec.model.id;
     pool.serves_generator = static_cast<std::int32_t>(p) == spec_.generator_pool;
     pool.serves_prm = r.uses_prm && static_cast<std::int32_t>(p) == spec_.prm_pool;
-    pool.gpus_per_replica = spec.tensor_parallel;
+    pool.gpus_per_replica = spec.gpus_per_replica();
     pool.replicas = spec.replicas;
     pool.colocated_with = spec.colocated_with;
     pool.busy_gpu_seconds = usage.pool_busy_gpu_seconds(p);

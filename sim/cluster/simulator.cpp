@@ -72,7 +72,7 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
     pricers.push_back(hooks.make_pricer
                           ? hooks.make_pricer(pool)
                           : std::make_unique<ModelStepPricer>(pool.model, pool.hardware,
-                                                              pool.precision, pool.tensor_parallel,
+                                                              pool.precision, pool.parallelism(),
                                                               pool.engine.host));
     std::int64_t blocks = hooks.kv_blocks_per_replica;
     if (blocks <= 0) {
@@ -95,7 +95,7 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
     programs_ = programs.get();
     source_ = std::move(programs);
     std::vector<int> tensor_parallel;
-    for (const PoolSpec& pool : scenario_.pools) tensor_parallel.push_back(pool.tensor_parallel);
+    for (const PoolSpec& pool : scenario_.pools) tensor_parallel.push_back(pool.gpus_per_replica());
     ttc_usage_ = std::make_unique<TtcUsageRecorder>(std::move(tensor_parallel));
     observers_.push_back(ttc_usage_.get());
   } else {

@@ -30,13 +30,21 @@ double activation_reserve_bytes(const core::ModelSpec& model, const EngineConfig
 
 KvCapacity kv_capacity(const PoolSpec& pool) {
   KvCapacity c;
-  const auto tp = static_cast<double>(pool.tensor_parallel);
   c.usable_bytes = pool.hardware.hbm_capacity_bytes * pool.engine.gpu_memory_utilization;
-  c.weight_bytes = core::weight_bytes(pool.model, pool.precision.weights) / tp;
+  const core::GpuLayout layout_of_gpus{.tensor_parallel = pool.tensor_parallel,
+                                       .pipeline_parallel = pool.pipeline_parallel,
+                                       .attention_data_parallel = pool.attention_data_parallel,
+                                       .expert_parallel = pool.expert_parallel};
+  // weight_bytes / TP under tensor parallelism alone (the same expression, bit for bit).
+  c.weight_bytes = core::weight_bytes_per_gpu(pool.model, pool.precision.weights, layout_of_gpus);
+  // Each attention DP rank runs its own share of the replica's batch limits (the loader
+  // multiplies the per-rank engine limits by DP): its GPUs reserve for one rank's.
+  EngineConfig rank_engine = pool.engine;
+  rank_engine.max_num_batched_tokens /= pool.attention_data_parallel;
+  rank_engine.max_num_seqs /= pool.attention_data_parallel;
   c.activation_reserve_bytes =
-      activation_reserve_bytes(pool.model, pool.engine, pool.precision, pool.tensor_parallel);
-  c.kv_bytes_per_token = core::kv_cache_bytes_per_token_per_gpu(
-      pool.model, pool.precision.kv_cache, pool.tensor_parallel);
+      activation_reserve_bytes(pool.model, rank_engine, pool.precision, pool.tensor_parallel);
+  c.kv_bytes_per_token = core::kv_cache_bytes_per_token_per_gpu(pool.model, pool.precision.kv_cache, layout_of_gpus);
   c.kv_budget_bytes = c.usable_bytes - c.weight_bytes - c.activation_reserve_bytes;
   const KvLayout layout = kv_layout_of(pool);
   c.block_bytes =

@@ -16,9 +16,9 @@ namespace llmsim::sim {
 /// share of their K/V heads it owns), so `blocks` is also the replica's block count.
 struct KvCapacity {
   double usable_bytes = 0.0;              ///< hbm_capacity_bytes x gpu_memory_utilization
-  double weight_bytes = 0.0;              ///< all weights / tensor_parallel
+  double weight_bytes = 0.0;              ///< weights on one GPU (all / tensor_parallel without PP, DP or EP)
   double activation_reserve_bytes = 0.0;  ///< activation_reserve_bytes(), see below
-  double kv_bytes_per_token = 0.0;        ///< KV bytes of one token on one GPU, all layers
+  double kv_bytes_per_token = 0.0;        ///< KV bytes of one token on one GPU, all layers (its stage's, / DP: core::GpuLayout)
   /// Bytes of one block on one GPU: block_size tokens of the layers of one KV-cache group
   /// (KvLayout: all layers for a model without windows).
   double block_bytes = 0.0;

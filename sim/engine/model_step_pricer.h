@@ -17,8 +17,8 @@ class ModelStepPricer final : public StepPricer {
  public:
   /// Throws core::InputError where hw::StepTimeModel's constructor does.
   ModelStepPricer(const core::ModelSpec& model, const hw::HardwareSpec& hardware,
-                  hw::Precision precision, int tensor_parallel, hw::HostTime host)
-      : model_(model, hardware, precision, hw::Parallelism{tensor_parallel}, host), cache_(model_) {}
+                  hw::Precision precision, hw::Parallelism parallelism, hw::HostTime host)
+      : model_(model, hardware, precision, parallelism, host), cache_(model_) {}
   ModelStepPricer(const ModelStepPricer&) = delete;  // cache_ points at model_
   ModelStepPricer& operator=(const ModelStepPricer&) = delete;
 

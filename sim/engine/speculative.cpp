@@ -34,7 +34,7 @@ std::shared_ptr<const StepPricer> make_draft_pricer(const PoolSpec& pool) {
     case SpeculativeMethod::draft_model:
       LLMSIM_CHECK(speculative.draft_model.has_value(), "a draft_model engine names its draft (the loader checks it)");
       return std::make_shared<const ModelStepPricer>(*speculative.draft_model, pool.hardware, pool.precision,
-                                                     pool.tensor_parallel, hw::HostTime{});
+                                                     hw::Parallelism{pool.tensor_parallel}, hw::HostTime{});
     case SpeculativeMethod::eagle3:
     case SpeculativeMethod::mtp: {
       LLMSIM_CHECK(speculative.draft_layers >= 1, "a draft head has a layer (the loader checks it)");
@@ -45,7 +45,7 @@ std::shared_ptr<const StepPricer> make_draft_pricer(const PoolSpec& pool) {
       // MTP layers are full-attention layers).
       head.sliding_window = 0;
       head.sliding_window_layers = 0;
-      return std::make_shared<const ModelStepPricer>(head, pool.hardware, pool.precision, pool.tensor_parallel,
+      return std::make_shared<const ModelStepPricer>(head, pool.hardware, pool.precision, hw::Parallelism{pool.tensor_parallel},
                                                      hw::HostTime{});
     }
   }

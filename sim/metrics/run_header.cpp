@@ -135,8 +135,11 @@ std::string workload_text(const WorkloadSpec& workload) {
 }
 
 std::string hardware_text(const PoolSpec& pool) {
-  std::string text = pool.hardware.id + " x TP " + std::to_string(pool.tensor_parallel) + " x " +
-                     count(pool.replicas, "replica");
+  std::string text = pool.hardware.id + " x TP " + std::to_string(pool.tensor_parallel);
+  if (pool.attention_data_parallel > 1) text += " x DP " + std::to_string(pool.attention_data_parallel);
+  if (pool.expert_parallel > 1) text += " (EP " + std::to_string(pool.expert_parallel) + ")";
+  if (pool.pipeline_parallel > 1) text += " x PP " + std::to_string(pool.pipeline_parallel);
+  text += " x " + count(pool.replicas, "replica");
   if (!pool.colocated_with.empty()) return text + ", on the GPUs of pool " + pool.colocated_with;
   if (pool.replicas > 1) text += std::string(", router ") + router_name(pool.router);
   return text;

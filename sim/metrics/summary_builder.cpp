@@ -46,6 +46,14 @@ Json scenario_section(const SummaryInputs& in) {
     j["model"] = pool.model.id;
     j["hardware"] = pool.hardware.id;
     j["tensor_parallel"] = pool.tensor_parallel;
+    // Issue 24's layouts, only where used (a tensor-parallel pool's summary is unchanged).
+    if (pool.pipeline_parallel > 1) j["pipeline_parallel"] = pool.pipeline_parallel;
+    if (pool.attention_data_parallel > 1) j["attention_data_parallel"] = pool.attention_data_parallel;
+    if (pool.expert_parallel > 1) {
+      j["expert_parallel"] = pool.expert_parallel;
+      j["expert_skew"] = pool.expert_skew;
+    }
+    if (pool.gpus_per_replica() != pool.tensor_parallel) j["gpus_per_replica"] = pool.gpus_per_replica();
     j["replicas"] = pool.replicas;
     j["engine"] = pool.engine.id;
     if (!pool.colocated_with.empty()) j["colocated_with"] = pool.colocated_with;

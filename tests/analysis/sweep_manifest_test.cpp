@@ -4,6 +4,8 @@
 #include <string>
 
 #include "analysis/sweep_manifest.h"
+#include "core/content_digest.h"
+#include "core/input_error.h"
 
 namespace {
 
@@ -17,6 +19,10 @@ SweepManifest two_point_manifest() {
   m.keys = {"workload.arrival.rate_per_s"};
   m.points_total = 2;
   m.points = cartesian_sweep({parse_grid_axis("workload.arrival.rate_per_s=5,10")}).points;
+  m.scenario_digest = llmsim::core::digest_hex("scenario text");
+  m.grid_digest = grid_digest(m.keys, m.points);
+  m.outcomes = {PointOutcome{true, "", llmsim::core::digest_hex("summary 0")},
+                PointOutcome{true, "", llmsim::core::digest_hex("summary 1")}};
   return m;
 }
 
@@ -35,9 +41,10 @@ TEST_CASE("sweep.csv has the swept values then the summary leaves, arrays left o
   const Json b = Json::parse(R"({"completed": 4, "duration": 2.25, "goodput": {"slo_attainment": 0.5},
                                  "scenario": {"model": "m,1", "pools": []}, "extra": true})");
   CHECK(sweep_csv_text(two_point_manifest(), {a, b}) ==
-        "point,workload.arrival.rate_per_s,completed,duration,goodput.slo_attainment,scenario.model,extra\n"
-        "0,5,3,1.5,,\"m,1\",\n"
-        "1,10,4,2.25,0.5,\"m,1\",true\n");
+        "point,workload.arrival.rate_per_s,status,error,completed,duration,goodput.slo_attainment,scenario.model,"
+        "extra\n"
+        "0,5,ok,,3,1.5,,\"m,1\",\n"
+        "1,10,ok,,4,2.25,0.5,\"m,1\",true\n");
 }
 
 TEST_CASE("a manifest reads back as written") {
@@ -55,4 +62,51 @@ TEST_CASE("a manifest reads back as written") {
   REQUIRE(back.points.size() == 2);
   CHECK(back.points[1].settings[0].value == "10");
   CHECK(json["points"][1]["dir"] == "points/0001");
+}
+
+TEST_CASE("a failed point is a row with status failed, its reason and empty summary cells; it reads back") {
+  SweepManifest m = two_point_manifest();
+  m.outcomes[0] = PointOutcome{false, "quickstart.yaml:0: model: does not fit, at x", ""};
+  const Json a = Json::object();
+  const Json b = Json::parse(R"({"completed": 4})");
+  CHECK(sweep_csv_text(m, {a, b}) ==
+        "point,workload.arrival.rate_per_s,status,error,completed\n"
+        "0,5,failed,\"quickstart.yaml:0: model: does not fit, at x\",\n"
+        "1,10,ok,,4\n");
+  const SweepManifest back = parse_manifest(manifest_json(m), "sweep.json");
+  REQUIRE(back.outcomes.size() == 2);
+  CHECK_FALSE(back.outcomes[0].ok);
+  CHECK(back.outcomes[0].error == m.outcomes[0].error);
+  CHECK(back.outcomes[1].ok);
+  CHECK(back.outcomes[1].summary_digest == m.outcomes[1].summary_digest);
+  CHECK(back.scenario_digest == m.scenario_digest);
+  CHECK(back.grid_digest == m.grid_digest);
+}
+
+TEST_CASE("the grid digest tells grids apart by their values, not by where the points came from") {
+  const auto points = [](const char* axis) { return cartesian_sweep({parse_grid_axis(axis)}).points; };
+  const std::vector<std::string> keys{"workload.arrival.rate_per_s"};
+  const std::string five_ten = grid_digest(keys, points("workload.arrival.rate_per_s=5,10"));
+  CHECK(five_ten.size() == 16);
+  CHECK(grid_digest(keys, points("workload.arrival.rate_per_s=5,10")) == five_ten);
+  CHECK(grid_digest(keys, points("workload.arrival.rate_per_s=5,11")) != five_ten);
+  CHECK(grid_digest(keys, points("workload.arrival.rate_per_s=10,5")) != five_ten);
+  std::vector<SweepPoint> elsewhere = points("workload.arrival.rate_per_s=5,10");
+  for (SweepPoint& p : elsewhere) p.origin = "other.csv:2";
+  CHECK(grid_digest(keys, elsewhere) == five_ten);
+}
+
+TEST_CASE("a manifest without the issue-22 digests, or with a bad status, is refused") {
+  Json json = manifest_json(two_point_manifest());
+  json.erase("grid_digest");
+  CHECK_THROWS_WITH_AS(parse_manifest(json, "sweep.json"),
+                       "sweep.json: grid_digest: missing: written by an llmsim older than the sweep digests (issue "
+                       "22), or edited; run the sweep again",
+                       llmsim::core::InputError);
+  json = manifest_json(two_point_manifest());
+  json["points"][1]["status"] = "maybe";
+  CHECK_THROWS_AS(parse_manifest(json, "sweep.json"), llmsim::core::InputError);
+  json = manifest_json(two_point_manifest());
+  json["points"][0]["summary_digest"] = "xyz";
+  CHECK_THROWS_AS(parse_manifest(json, "sweep.json"), llmsim::core::InputError);
 }

@@ -114,8 +114,9 @@ TEST_CASE("sweep results do not depend on --jobs and merged shards equal the uns
   const std::string csv = read_whole_file(one + "/sweep.csv");
   const std::vector<std::string> lines = lines_of(csv);
   REQUIRE(lines.size() == 5);
-  CHECK(lines[0].rfind("point,workload.arrival.rate_per_s,engine.max_num_seqs,completed,failed,duration,", 0) == 0);
-  CHECK(lines[3].rfind("2,20,16,100,0,", 0) == 0);
+  CHECK(lines[0].rfind("point,workload.arrival.rate_per_s,engine.max_num_seqs,status,error,completed,failed,duration,",
+                        0) == 0);
+  CHECK(lines[3].rfind("2,20,16,ok,,100,0,", 0) == 0);
   CHECK(csv == read_whole_file(three + "/sweep.csv"));
   CHECK(csv == read_whole_file(sharded + "/sweep.csv"));
   CHECK(read_whole_file(one + "/sweep.json") == read_whole_file(sharded + "/sweep.json"));

@@ -206,7 +206,7 @@ TEST_CASE("an EAGLE-3 or MTP head is priced as draft_layers layers of the target
   CHECK(two > one);
   CHECK(two - one == doctest::Approx((all - one) / 31.0).epsilon(1e-9));
   // The 32-layer head is the target's decode step without host time.
-  const ModelStepPricer target(pool.model, pool.hardware, pool.precision, 1, llmsim::hw::HostTime{});
+  const ModelStepPricer target(pool.model, pool.hardware, pool.precision, llmsim::hw::Parallelism{1}, llmsim::hw::HostTime{});
   CHECK(all == doctest::Approx(target.price(draft_pass_shape(16, 16000.0)).time_s).epsilon(1e-12));
   pool.engine.speculative.method = SpeculativeMethod::ngram;
   CHECK(make_draft_pricer(pool) == nullptr);

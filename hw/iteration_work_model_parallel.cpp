@@ -1,0 +1,208 @@
+// IterationWorkModel under pipeline, attention-data and expert parallelism (issue 24): the
+// per-GPU items of one stage for one attention rank's share of one micro-batch. The terms
+// are those of iteration_work_model.cpp (for the attention TP group of p = tensor_parallel
+// GPUs) with these changes (L_s = the stage's layers, L = all layers, f = L_s / L):
+//
+// Stages. Every per-layer term (GEMMs, attention, elementwise, per-layer all-reduces) is
+// scaled by f; the LM head runs on the last stage only, the embedding all-reduce (the "+1"
+// of 2L + 1) on the first only (vLLM's PP models build the embedding on the first rank and
+// the head on the last: vllm/model_executor/models/llama.py, get_pp_group().is_first_rank /
+// is_last_rank).
+//
+// Send/recv. A stage that is not the last sends IntermediateTensors {hidden_states,
+// residual} to the next (vLLM llama.py make_empty_intermediate_tensors_factory), 2 x h x a
+// bytes per token of the rank. vLLM splits the send over the TP ranks and all-gathers it on
+// the receiving side (GroupCoordinator.send_tensor_dict / recv_tensor_dict with
+// all_gather_group = the TP group): each GPU sends payload / p to its peer in the next
+// stage (on the scale-out link when the next stage is in another domain, else on the
+// scale-up link) and receives (p-1)/p of the payload in the all-gather over the scale-up
+// link. One call, one inter-domain step when it crosses.
+//
+// Expert parallelism (EP = DP x p GPUs of the stage, hw/parallelism.h). The GEMM item
+// splits in two:
+//   attention side  everything but the routed experts, split over p as under TP, on the
+//                   rank's tokens T_r: flops = (gemm FLOPs per token - 2 L k E_p) T_r,
+//                   bytes = the fixed weights + activations without the routed MLP I/O;
+//                   kernels 3 L (QKV, O, router);
+//   experts         whole experts (not split by p), N / EP of them on each GPU; the GPU
+//                   computes R = T_g x k / EP routed (token, expert) pairs (T_g = the
+//                   micro-batch's tokens over all DP ranks), times the busiest GPU's load
+//                   factor: flops = 2 x L_moe x E_w per pair; weights read = the expected
+//                   distinct experts of T_g tokens / EP whole experts (the occupancy
+//                   formula, hw/iteration_work_model.h); activations (2h + m x width) a per
+//                   pair and MoE layer; kernels 2 L (the fused_moe launches).
+// where E_p = one routed expert's parameters on one GPU under TP (m h width / p), E_w the
+// whole expert's (m h width). The routed experts' part of the activation function moves
+// to the pairs the same way.
+//
+// All-to-all (DP > 1 only). DeepEP-style dispatch and combine per MoE layer: each GPU of a
+// rank sends the routed hidden states of its 1/p of the rank's tokens, h x a bytes per
+// (token, expert) pair each way, and receives its R pairs. One item of 2 L_moe calls, each
+// with payload = the mean GPU's routed hidden states R x h x a (so that summed over the EP
+// GPUs a call moves T_g x k x h x a: the physical test); link bytes are the busiest GPU's
+// pairs (x load factor) that come from other GPUs: a share (d-1)/EP from its scale-up domain
+// of d GPUs, (EP-d)/EP over scale-out with one inter-domain step per call (EP <= d: all on
+// scale-up, (EP-1)/EP). Uniform routing places 1/EP of the pairs on every GPU. Dispatching
+// in FP8 (DeepEP's low-latency mode) is not modelled: both ways move activations.
+// With DP = 1 and EP = p every GPU already holds every token: no all-to-all, and the MLP's
+// all-reduce combines the experts' outputs as under TP (vLLM's default all2all backend for
+// a single DP rank).
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/architecture.h"
+#include "core/input_error.h"
+#include "core/invariant.h"
+#include "core/model_dims.h"
+#include "hw/iteration_work_model.h"
+
+namespace llmsim::hw {
+namespace {
+
+double as_double(std::int64_t value) { return static_cast<double>(value); }
+
+}  // namespace
+
+void IterationWorkModel::set_parallel_terms(const core::ModelSpec& model, const Parallelism& parallelism,
+                                            int scale_up_domain_gpus) {
+  tensor_parallel_ = parallelism.tensor_parallel;
+  attention_data_parallel_ = parallelism.attention_data_parallel;
+  expert_parallel_ = parallelism.expert_parallel;
+  attention_gemm_flops_per_token_ = gemm_flops_per_token_;
+  attention_gemm_activation_bytes_per_token_ = gemm_activation_bytes_per_token_;
+  attention_elementwise_bytes_per_token_ = elementwise_bytes_per_token_;
+  if (expert_parallel_ <= 1.0) return;
+  if (!model.is_moe()) {
+    throw core::InputError("expert_parallel " + std::to_string(parallelism.expert_parallel) + ": model " + model.id +
+                           " is dense (no routed experts to shard)");
+  }
+  const core::Architecture architecture(model);
+  const double p = tensor_parallel_;
+  const double h = hidden_size_;
+  const double a = activation_bytes_;
+  const double k = experts_per_token_;
+  const double m = model.gated_mlp ? 3.0 : 2.0;
+  const double width = as_double(core::expert_width(model));
+  moe_layers_ = as_double(architecture.moe_layers());
+  const double whole_expert_params = m * h * width;  // one routed expert of one layer
+  // The routed experts' share of the TP terms, taken out of the attention side.
+  attention_gemm_flops_per_token_ = gemm_flops_per_token_ - 2.0 * moe_layers_ * k * whole_expert_params / p;
+  attention_gemm_activation_bytes_per_token_ =
+      gemm_activation_bytes_per_token_ - a * moe_layers_ * m * k * width / p;
+  attention_elementwise_bytes_per_token_ = elementwise_bytes_per_token_ - a * moe_layers_ * m * k * width / p;
+  expert_flops_per_pair_ = 2.0 * moe_layers_ * whole_expert_params;
+  // expert_weight_bytes_ is one expert's 1/p share over all layers (MoE share included).
+  whole_expert_weight_bytes_ = expert_weight_bytes_ * p;
+  expert_activation_bytes_per_pair_ = a * moe_layers_ * (2.0 * h + m * width);
+  expert_elementwise_bytes_per_pair_ = a * moe_layers_ * m * width;
+  const double ep = expert_parallel_;
+  const double d = scale_up_domain_gpus > 0 ? std::min<double>(scale_up_domain_gpus, ep) : ep;
+  a2a_scale_up_share_ = (d - 1.0) / ep;
+  a2a_scale_out_share_ = (ep - d) / ep;
+}
+
+WorkItemList IterationWorkModel::stage_items(const RankShare& share, const StageSlice& stage) const {
+  core::check_invariant(stage.layers > 0.0 && share.tokens() >= 0.0 && share.group_tokens >= share.tokens() &&
+                            share.expert_load >= 1.0,
+                        "IterationWorkModel::stage_items: a stage has layers; shares are >= 0");
+  const double f = stage.layers / layers_;
+  const double tokens = share.tokens();
+  const bool any_tokens = tokens > 0.0;
+  const bool experts_sharded = expert_parallel_ > 1.0;
+  WorkItemList list;
+  if (any_tokens) {
+    WorkItem& gemm = list.emplace_back();
+    gemm.op = Operator::gemm;
+    gemm.flops = f * attention_gemm_flops_per_token_ * tokens;
+    gemm.hbm_bytes = f * (gemm_fixed_weight_bytes_ + attention_gemm_activation_bytes_per_token_ * tokens);
+    if (!experts_sharded && num_experts_ > 0.0) {
+      gemm.hbm_bytes += f * expected_distinct_experts(num_experts_, experts_per_token_, tokens) * expert_weight_bytes_;
+    }
+    gemm.kernels = (experts_sharded ? 3.0 : gemm_kernels_per_layer_) * stage.layers;
+  }
+  const double pairs = mean_routed_pairs_per_gpu(share.group_tokens) * share.expert_load;
+  if (experts_sharded && pairs > 0.0) {
+    WorkItem& experts = list.emplace_back();
+    experts.op = Operator::gemm;
+    experts.flops = f * expert_flops_per_pair_ * pairs;
+    const double experts_read =
+        expected_distinct_experts(num_experts_, experts_per_token_, share.group_tokens) / expert_parallel_;
+    experts.hbm_bytes = f * (experts_read * whole_expert_weight_bytes_ + expert_activation_bytes_per_pair_ * pairs);
+    experts.kernels = 2.0 * stage.layers;
+  }
+  if (share.prefill_tokens > 0.0 || share.prefill_attention_pairs != 0.0 || share.prefill_kv_tokens != 0.0) {
+    WorkItem prefill{.op = Operator::attention_prefill};
+    prefill.flops = f * attention_flops_per_key_ * share.prefill_attention_pairs;
+    if (prefill_flops_per_cached_token_ > 0.0) {
+      prefill.flops += f * prefill_flops_per_cached_token_ * (share.prefill_kv_tokens - share.prefill_tokens);
+    }
+    prefill.hbm_bytes = f * (kv_bytes_per_token_ * share.prefill_kv_tokens +
+                             attention_activation_bytes_per_token_ * share.prefill_tokens);
+    prefill.kernels = share.prefill_tokens > 0.0 ? stage.layers : 0.0;
+    if (!prefill.empty()) list.push_back(prefill);
+  }
+  if (share.decode_seqs > 0.0 || share.decode_kv_tokens != 0.0) {
+    WorkItem decode{.op = Operator::attention_decode};
+    decode.flops = f * decode_attention_flops_per_key_ * share.decode_kv_tokens;
+    decode.hbm_bytes = f * kv_bytes_per_token_ * share.decode_kv_tokens;
+    decode.kernels = share.decode_seqs > 0.0 ? stage.layers : 0.0;
+    decode.blocks = share.decode_seqs * kv_head_groups_per_gpu_ * stage.layers;
+    list.push_back(decode);
+  }
+  if (any_tokens || pairs > 0.0) {
+    WorkItem& elementwise = list.emplace_back();
+    elementwise.op = Operator::elementwise;
+    elementwise.hbm_bytes =
+        f * (attention_elementwise_bytes_per_token_ * tokens + expert_elementwise_bytes_per_pair_ * pairs);
+    elementwise.kernels = 4.0 * stage.layers;
+  }
+  if (stage.last && share.sampled_seqs > 0.0) {
+    WorkItem& head = list.emplace_back();
+    head.op = Operator::lm_head;
+    head.flops = lm_head_flops_per_row_ * share.sampled_seqs;
+    head.hbm_bytes = lm_head_weight_bytes_ + lm_head_activation_bytes_per_row_ * share.sampled_seqs;
+    head.kernels = 1.0;
+  }
+  if (any_tokens && allreduce_calls_ > 0.0) {
+    WorkItem& allreduce = list.emplace_back();
+    allreduce.op = Operator::allreduce;
+    allreduce.kernels = 2.0 * stage.layers + (stage.first ? 1.0 : 0.0);
+    allreduce.payload_bytes = activation_bytes_ * tokens * hidden_size_;
+    allreduce.link_bytes = ring_link_factor_ * allreduce.payload_bytes;
+    if (scale_out_steps_ > 0.0) {
+      allreduce.scale_out_link_bytes = scale_out_link_factor_ * allreduce.payload_bytes;
+      allreduce.scale_out_steps = scale_out_steps_;
+    }
+  }
+  if (experts_sharded && attention_data_parallel_ > 1.0 && pairs > 0.0) {
+    WorkItem& a2a = list.emplace_back();
+    a2a.op = Operator::all_to_all;
+    a2a.kernels = 2.0 * moe_layers_ * f;  // dispatch and combine per MoE layer of the stage
+    a2a.payload_bytes = mean_routed_pairs_per_gpu(share.group_tokens) * hidden_size_ * activation_bytes_;
+    const double busiest = pairs * hidden_size_ * activation_bytes_;
+    a2a.link_bytes = a2a_scale_up_share_ * busiest;
+    if (a2a_scale_out_share_ > 0.0) {
+      a2a.scale_out_link_bytes = a2a_scale_out_share_ * busiest;
+      a2a.scale_out_steps = 1.0;
+    }
+  }
+  if (!stage.last && any_tokens) {
+    WorkItem& send = list.emplace_back();
+    send.op = Operator::send_recv;
+    send.kernels = 1.0;
+    send.payload_bytes = 2.0 * hidden_size_ * activation_bytes_ * tokens;  // hidden_states + residual
+    const double p = tensor_parallel_;
+    const double gathered = (p - 1.0) / p * send.payload_bytes;  // all-gather on the receiving side
+    if (stage.send_crosses_domain) {
+      send.link_bytes = gathered;
+      send.scale_out_link_bytes = send.payload_bytes / p;
+      send.scale_out_steps = 1.0;
+    } else {
+      send.link_bytes = send.payload_bytes / p + gathered;
+    }
+  }
+  return list;
+}
+
+}  // namespace llmsim::hw

@@ -1,0 +1,106 @@
+// StepTimeModel::price_pipelined: one iteration of a replica with pipeline, attention-data
+// or expert parallelism (hw/step_time_model.h states the contract).
+//
+// Why one iteration is every micro-batch advancing one step. vLLM runs PP micro-batches in
+// flight, one per stage (V0's virtual engines, V1's batch queue of max_concurrent_batches =
+// PP), each a scheduler step of its own. llmsim keeps one scheduler per replica and
+// schedules their union: the union's iteration is the pipeline's cycle, in which each of
+// the m micro-batches passes every stage once. In steady state a stage works on one
+// micro-batch at a time, so the cycle is at least m x the slowest stage (throughput never
+// exceeds the slowest stage's); a single micro-batch still has to traverse the stages one
+// after the other, so it is at least the sum of the stages (a request's iteration latency
+// with an idle pipeline). Bubbles beyond these two bounds (stages waiting on each other
+// while the pipeline fills) are not modelled.
+//
+// Why the busiest rank. Attention DP ranks synchronise at every MoE layer (vLLM's DP
+// coordinator runs dummy forward passes on idle ranks; the all-to-all waits for every
+// rank), so a stage takes as long as its busiest rank: the batch is split evenly (a
+// DP-aware router's aim) and counts are rounded up, and the expert GEMMs and all-to-all
+// take the busiest EP GPU's routed pairs (hw/expert_balance.h).
+#include <algorithm>
+#include <cmath>
+
+#include "hw/expert_balance.h"
+#include "hw/step_sum.h"
+#include "hw/step_time_model.h"
+
+namespace llmsim::hw {
+namespace {
+
+double as_double(std::int64_t value) { return static_cast<double>(value); }
+
+/// One rank's share of `batch` split into `micro` micro-batches of `ranks` ranks each:
+/// counts rounded up (`busiest`) or divided exactly (the mean rank), sums divided.
+RankShare rank_share(const BatchShape& batch, double micro, double ranks, bool busiest) {
+  const auto part = [&](double total, double parts) { return busiest ? std::ceil(total / parts) : total / parts; };
+  const double parts = micro * ranks;
+  RankShare share;
+  const double micro_prefill_tokens = part(as_double(batch.prefill_tokens), micro);
+  const double micro_decode_seqs = part(as_double(batch.decode_seqs), micro);
+  share.prefill_tokens = part(micro_prefill_tokens, ranks);
+  share.prefill_attention_pairs = batch.prefill_attention_pairs / parts;
+  share.prefill_kv_tokens = batch.prefill_kv_tokens / parts;
+  share.decode_seqs = part(micro_decode_seqs, ranks);
+  share.decode_kv_tokens = batch.decode_kv_tokens / parts;
+  share.sampled_seqs = part(part(as_double(batch.sampled_seqs), micro), ranks);
+  // The micro-batch's tokens over all ranks, each part rounded as the rank's was (so a
+  // rank never has more tokens than its micro-batch).
+  share.group_tokens = micro_prefill_tokens + micro_decode_seqs;
+  return share;
+}
+
+}  // namespace
+
+StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
+  IterationWorkModel::check_batch(batch);
+  if (batch.empty()) return StepCost{};
+  const auto seqs = batch.prefill_seqs + batch.decode_seqs;
+  const double micro = std::clamp<double>(as_double(seqs), 1.0, parallelism_.pipeline_parallel);
+  const double ranks = parallelism_.attention_data_parallel;
+  RankShare busiest = rank_share(batch, micro, ranks, true);
+  busiest.expert_load = expert_load_factor(work_model_.mean_routed_pairs_per_gpu(busiest.group_tokens),
+                                           parallelism_.expert_parallel, parallelism_.expert_skew);
+  const RankShare mean = rank_share(batch, micro, ranks, false);
+  const double gpus_per_stage = parallelism_.gpus_per_stage();
+
+  StepCost cost;
+  double stages_s = 0.0;   // one micro-batch through every stage
+  double slowest_s = -1.0;
+  const StageSlice* slowest = nullptr;
+  double flops = 0.0;      // the replica's, every stage's GPUs and micro-batches
+  double hbm_bytes = 0.0;
+  double compute_bound_s = 0.0;
+  double memory_bound_s = 0.0;
+  for (const StageSlice& stage : stages_) {
+    double stage_s = per_layer_overhead_s_ * stage.layers;
+    for (const WorkItem& item : work_model_.stage_items(busiest, stage)) {
+      const PricedItem p = price_item(item);
+      stage_s += p.time_s;
+      if (p.bound == Bound::compute) compute_bound_s += p.roofline_s;
+      if (p.bound == Bound::memory) memory_bound_s += p.roofline_s;
+    }
+    for (const WorkItem& item : work_model_.stage_items(mean, stage)) {
+      flops += item.flops * gpus_per_stage * micro;
+      hbm_bytes += item.hbm_bytes * gpus_per_stage * micro;
+    }
+    stages_s += stage_s;
+    if (stage_s > slowest_s) {
+      slowest_s = stage_s;
+      slowest = &stage;
+    }
+  }
+  for (const WorkItem& item : work_model_.stage_items(busiest, *slowest)) {
+    cost.items.push_back_from([&] { return price_item(item); });
+  }
+  const double gpu_s = std::max(stages_s, micro * slowest_s);
+  cost.time_s = host_.step_s(gpu_s, as_double(seqs));
+  cost.flops = flops;
+  cost.hbm_bytes = hbm_bytes;
+  cost.bound = compute_bound_s > memory_bound_s ? Bound::compute : Bound::memory;
+  double items_s = 0.0;
+  for (const PricedItem& item : cost.items) items_s += item.time_s;
+  cost.overhead_s = cost.time_s - items_s;
+  return cost;
+}
+
+}  // namespace llmsim::hw
