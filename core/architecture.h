@@ -29,6 +29,12 @@ struct FullAttention {};
 struct SlidingWindowAttention {
   std::int64_t window_tokens = 0;
 };
+/// Chunked local attention (Llama 4's RoPE layers, attention_chunk_size; vLLM's
+/// ChunkedLocalAttention): the query at position p attends the keys of its own chunk,
+/// positions floor(p / C) C .. p, so p mod C + 1 keys. Holds chunk_tokens >= 1.
+struct ChunkedLocalAttention {
+  std::int64_t chunk_tokens = 0;
+};
 /// Multi-head latent attention (DeepSeek-V2 paper, arXiv:2405.04434, section 2.1; DeepSeek-V3,
 /// Kimi K2): attends every earlier token like FullAttention, but caches one latent of
 /// kv_lora_rank elements and a rotary key of qk_rope_head_dim per token and layer, shared by
@@ -41,7 +47,44 @@ struct LatentAttention {
   std::int64_t qk_rope_head_dim = 0;
   std::int64_t v_head_dim = 0;
 };
-using AttentionKind = std::variant<FullAttention, SlidingWindowAttention, LatentAttention>;
+/// A linear-attention / state-space token mixer (Qwen3-Next's Gated DeltaNet, Nemotron-H's
+/// Mamba-2; fields as in ModelSpec): no query attends a key. Each sequence keeps, per layer,
+/// a recurrent state of value_heads x key_head_dim x value_head_dim elements and a causal-conv
+/// state of the last conv_kernel - 1 inputs of its conv channels, whatever its length; each
+/// token updates both in a number of FLOPs fixed by their sizes.
+struct LinearAttention {
+  LinearMixer mixer = LinearMixer::gated_delta_net;
+  std::int64_t key_heads = 0;
+  std::int64_t key_head_dim = 0;
+  std::int64_t value_heads = 0;
+  std::int64_t value_head_dim = 0;
+  std::int64_t conv_kernel = 0;
+
+  /// value_heads x key_head_dim x value_head_dim: GDN's per-head S (d_k x d_v), Mamba-2's
+  /// per-head h (d_state x head_dim).
+  double recurrent_state_elements() const;
+  /// Channels of the causal depthwise conv: 2 x key_heads x key_head_dim + value_heads x
+  /// value_head_dim (GDN's q, k, v: conv_dim = key_dim x 2 + value_dim; Mamba-2's x, B, C:
+  /// conv_dim = intermediate + 2 x n_groups x d_state).
+  double conv_channels() const;
+  /// conv_channels x (conv_kernel - 1): the inputs the conv still needs (vLLM's conv state).
+  double conv_state_elements() const;
+  /// Elements one sequence keeps in one layer: recurrent + conv state.
+  double state_elements() const { return recurrent_state_elements() + conv_state_elements(); }
+  /// FLOPs of one token in one layer's recurrence and conv (projections are in the
+  /// 2 x parameters term), counted from the reference recurrences, 2 FLOPs per multiply-add:
+  ///   gated_delta_net  7 per state element: decay S *= g (1), read-out S^T k (2), rank-one
+  ///                    update S += k (beta (v - S^T k))^T (2), output S^T q (2)
+  ///                    (transformers' torch_recurrent_gated_delta_rule)
+  ///   mamba2           5 per state element: h = exp(dt A) h (1) + (dt B) x^T (2), y = C^T h (2)
+  ///                    (mamba_ssm's selective_state_update)
+  ///   conv             2 x conv_kernel per conv channel (causal_conv1d_update).
+  double flops_per_token() const;
+};
+/// No token mixer: Nemotron-H's MLP-only blocks ('-' in hybrid_override_pattern).
+struct NoMixer {};
+using AttentionKind = std::variant<FullAttention, SlidingWindowAttention, ChunkedLocalAttention, LatentAttention,
+                                   LinearAttention, NoMixer>;
 
 /// Which way an engine computes attention. For GQA/MHA both are the same arithmetic. For
 /// MLA, vLLM (vllm/v1/attention/backends/mla/common.py, module docstring) and SGLang run:
@@ -70,7 +113,9 @@ struct MoeFfn {
   std::int64_t num_shared_experts = 0;
   std::int64_t shared_expert_width = 0;
 };
-using FfnKind = std::variant<DenseFfn, MoeFfn>;
+/// No FFN: Nemotron-H's mixer-only blocks (attention '*' and Mamba 'M').
+struct NoFfn {};
+using FfnKind = std::variant<DenseFfn, MoeFfn, NoFfn>;
 
 /// `layers` decoder layers with the same attention and FFN kind (layer order is not kept:
 /// no formula here depends on it).
@@ -96,10 +141,13 @@ class Architecture {
   std::int64_t num_layers() const { return num_layers_; }
   /// Whether any layer's window is shorter than the model's context.
   bool has_sliding_window() const { return !windows_.empty(); }
+  /// Whether some layers attend within chunks (Llama 4) shorter than the model's context.
+  bool has_chunked_attention() const { return chunked_layers_ > 0.0; }
 
   /// I, the MLP width one token passes through in a layer: intermediate_size for a dense
   /// FFN; experts_per_token x expert width + shared experts x their width for MoE; the mean
-  /// over layers when dense and MoE layers mix (DeepSeek-V3's first_k_dense_replace).
+  /// over layers when dense and MoE layers mix (DeepSeek-V3's first_k_dense_replace), or
+  /// when some layers have no FFN (Nemotron-H: ffn_only_layers x I / layers).
   double ffn_width_per_token() const { return ffn_width_per_token_; }
   /// Layers whose FFN is a mixture of experts (0 for a dense model).
   std::int64_t moe_layers() const { return moe_layers_; }
@@ -108,6 +156,20 @@ class Architecture {
   bool has_latent_attention() const { return latent_.has_value(); }
   /// The MLA shape; precondition has_latent_attention().
   const LatentAttention& latent_attention() const { return *latent_; }
+
+  /// Whether some layers are linear attention (a hybrid: Qwen3-Next, Nemotron-H).
+  bool has_linear_attention() const { return linear_.has_value(); }
+  /// Layers whose mixer is linear attention (0 for a plain transformer).
+  std::int64_t linear_attention_layers() const { return linear_layers_; }
+  /// The linear mixer's shape; precondition has_linear_attention().
+  const LinearAttention& linear_attention() const { return *linear_; }
+  /// State elements one sequence keeps over all linear-attention layers, whatever its
+  /// length: linear layers x LinearAttention::state_elements(). 0 without linear layers.
+  /// vLLM's hybrid allocator gives each sequence one such state per layer (MambaSpec).
+  double sequence_state_elements() const { return sequence_state_elements_; }
+  /// FLOPs one token spends in the recurrences of all linear-attention layers:
+  /// linear layers x LinearAttention::flops_per_token(); independent of the context.
+  double linear_attention_flops_per_token() const { return linear_flops_per_token_; }
 
   // Per-layer attention arithmetic, all heads of one layer (a tensor-parallel GPU runs
   // heads / p of it). FLOPs count 2 per multiply-add (PaLM appendix B).
@@ -134,50 +196,69 @@ class Architecture {
   double kv_elements_per_token_layer() const { return kv_elements_per_token_layer_; }
 
   /// Mean over layers of the keys a query at position `context` (0-based: `context` tokens
-  /// before it) attends: context + 1 in a full layer, min(context + 1, W) in a windowed one.
+  /// before it) attends: context + 1 in a full layer, min(context + 1, W) in a windowed one,
+  /// none in a linear-attention layer (its work is per token: linear_attention_flops_per_token)
+  /// or a layer without a mixer.
   double mean_decode_keys(std::int64_t context) const {
     const double keys = static_cast<double>(context) + 1.0;
-    if (windows_.empty()) return keys;
+    if (all_full_) return keys;
     double sum = full_layers_ * keys;
     for (const Window& w : windows_) sum += w.layers * std::min(keys, w.tokens);
+    if (chunked_layers_ > 0.0) sum += chunked_layers_ * static_cast<double>(context % chunk_tokens_ + 1);
     return sum / layers_;
   }
 
   /// Mean over layers of the (query, key) pairs of `new_tokens` queries on top of `cached`
   /// tokens, causal: new token i (1-based) attends cached + i keys in a full layer
-  /// (pairs = s c + s (s + 1) / 2) and min(cached + i, W) in a windowed one.
+  /// (pairs = s c + s (s + 1) / 2), min(cached + i, W) in a windowed one, (p mod C) + 1 at
+  /// position p in a chunked one, none in a linear one.
   double mean_attention_pairs(std::int64_t new_tokens, std::int64_t cached) const {
     const double s = static_cast<double>(new_tokens);
     const double c = static_cast<double>(cached);
-    if (windows_.empty()) return causal_pairs(s, c);
+    if (all_full_) return causal_pairs(s, c);
     double sum = full_layers_ * causal_pairs(s, c);
     for (const Window& w : windows_) {
       const double uncapped = std::clamp(w.tokens - c, 0.0, s);  // queries that see < W keys
       sum += w.layers * (causal_pairs(uncapped, c) + (s - uncapped) * w.tokens);
     }
+    if (chunked_layers_ > 0.0) {
+      sum += chunked_layers_ * (chunked_pairs_before(cached + new_tokens) - chunked_pairs_before(cached));
+    }
     return sum / layers_;
   }
 
   /// Mean over layers of the KV tokens a prefill chunk touches: the cached keys it reads
-  /// (all `cached` in a full layer, the last W - 1 in a windowed one) plus the `new_tokens`
-  /// it writes.
+  /// (all `cached` in a full layer, the last W - 1 in a windowed one, cached mod C of the
+  /// current chunk in a chunked one) plus the `new_tokens` it writes; none in a linear-attention layer (its state is priced per sequence).
   double mean_prefill_kv_tokens(std::int64_t new_tokens, std::int64_t cached) const {
     const double s = static_cast<double>(new_tokens);
     const double c = static_cast<double>(cached);
-    if (windows_.empty()) return c + s;
+    if (all_full_) return c + s;
     double sum = full_layers_ * (c + s);
     for (const Window& w : windows_) sum += w.layers * (std::min(c, w.tokens - 1.0) + s);
+    if (chunked_layers_ > 0.0) sum += chunked_layers_ * (static_cast<double>(cached % chunk_tokens_) + s);
     return sum / layers_;
   }
 
   /// Token-layers of KV a sequence of `tokens` tokens keeps: sum over layers of tokens (full)
   /// or min(tokens, W) (windowed: the window its last query attended; earlier tokens are
-  /// never attended again). For a model without windows, num_layers x tokens.
+  /// never attended again), or (tokens - 1) mod C + 1 (chunked: the chunk its last query
+  /// attended); a linear-attention layer keeps none (its state is sequence_state_elements()).
+  /// For a model without windows, num_layers x tokens.
   double kv_token_layers(std::int64_t tokens) const;
 
   /// KV cache bytes one sequence of `tokens` tokens keeps on the whole model:
-  /// kv_token_layers(tokens) x kv_elements_per_token_layer() x bytes(kv_dtype).
+  /// kv_token_layers(tokens) x kv_elements_per_token_layer() x bytes(kv_dtype). The linear
+  /// layers' state is sequence_state_bytes().
   double sequence_kv_bytes(std::int64_t tokens, DType kv_dtype) const;
+
+  /// Bytes of one sequence's linear-attention state on the whole model:
+  /// sequence_state_elements() x bytes(state_dtype). vLLM keeps it in the model's dtype
+  /// whatever the KV cache dtype (CacheConfig.mamba_cache_dtype "auto"), so callers pass the
+  /// activation dtype.
+  double sequence_state_bytes(DType state_dtype) const {
+    return sequence_state_elements_ * bytes_per_element(state_dtype);
+  }
 
  private:
   struct Window {
@@ -189,7 +270,23 @@ class Architecture {
   std::int64_t num_layers_ = 0;
   double layers_ = 0.0;
   double full_layers_ = 0.0;
+  /// Causal pairs of the queries at positions 0 .. n-1 in a chunked layer: with n = q C + r,
+  /// q C (C + 1) / 2 + r (r + 1) / 2.
+  double chunked_pairs_before(std::int64_t n) const {
+    const std::int64_t q = n / chunk_tokens_;
+    const double r = static_cast<double>(n % chunk_tokens_);
+    const double chunk = static_cast<double>(chunk_tokens_);
+    return static_cast<double>(q) * chunk * (chunk + 1.0) / 2.0 + r * (r + 1.0) / 2.0;
+  }
+
   std::vector<Window> windows_;  ///< windowed groups, windows shorter than the context
+  double chunked_layers_ = 0.0;      ///< layers with chunked local attention (0: none)
+  std::int64_t chunk_tokens_ = 1;    ///< their chunk, tokens
+  bool all_full_ = true;         ///< every layer attends the whole context (no window, chunk or linear layer)
+  std::optional<LinearAttention> linear_;
+  std::int64_t linear_layers_ = 0;
+  double sequence_state_elements_ = 0.0;
+  double linear_flops_per_token_ = 0.0;
   double ffn_width_per_token_ = 0.0;
   std::int64_t moe_layers_ = 0;
   std::optional<LatentAttention> latent_;

@@ -114,6 +114,12 @@ MemoryFootprint memory_footprint(const ModelSpec& model, const MemoryQuery& quer
   footprint.kv_cache_bytes =
       sequences * kv_tokens *
       kv_cache_bytes_per_token_per_gpu(model, query.kv_cache_dtype, query.tensor_parallel);
+  if (architecture.has_linear_attention()) {
+    // Each sequence's linear-attention state, whatever its length, in the model's dtype
+    // and sharded by heads over the group (vLLM's MambaSpec: one state per layer per request).
+    footprint.kv_cache_bytes += sequences * architecture.sequence_state_bytes(query.activation_dtype) /
+                                static_cast<double>(query.tensor_parallel);
+  }
   // The calculator's activation estimate: 4 x B x S x H values.
   footprint.activation_bytes = 4.0 * sequences * tokens * static_cast<double>(model.hidden_size) *
                                bytes_per_element(query.activation_dtype);

@@ -3,7 +3,10 @@
 // Methodology", section 2), and whether it fits.
 //
 //   weights      total parameters x bytes(weights dtype) / tensor_parallel, x 1.05
-//   KV cache     batch x sequence_tokens x KV bytes per token per GPU, x 1.05
+//   KV cache     batch x sequence_tokens x KV bytes per token per GPU, x 1.05 (windowed
+//                layers keep their window; a hybrid's linear-attention layers keep no KV
+//                but one state per sequence: + batch x state bytes / tensor_parallel, in the
+//                activation dtype, the model's, as vLLM keeps it)
 //   activations  4 x batch x sequence_tokens x hidden x bytes(activation dtype), x 1.1
 //   total        (weights + KV + activations) x 1.05 (system overhead)
 //

@@ -13,6 +13,13 @@ namespace llmsim::core {
 /// per-token score head (a process reward model such as Qwen2.5-Math-PRM-7B).
 enum class HeadKind { language_model, reward };
 
+/// The recurrent token mixer of a hybrid model's linear-attention layers.
+///   gated_delta_net  Qwen3-Next's Gated DeltaNet (Yang, Kautz and Hatamizadeh, "Gated Delta
+///                    Networks", arXiv:2412.06464; transformers' Qwen3NextGatedDeltaNet)
+///   mamba2           Nemotron-H's Mamba-2 mixer (Dao and Gu, arXiv:2405.21060; transformers'
+///                    NemotronHMamba2Mixer)
+enum class LinearMixer { none, gated_delta_net, mamba2 };
+
 /// A decoder-only transformer. Plain aggregate; the loader fills it and checks ranges
 /// (every count positive, num_attention_heads divisible by num_kv_heads, MoE fields
 /// consistent). Counts are in elements, not bytes.
@@ -40,6 +47,13 @@ struct ModelSpec {
   std::int64_t sliding_window = 0;         ///< tokens a windowed layer's query attends, or 0
   std::int64_t sliding_window_layers = 0;  ///< layers that use the window, 0..num_layers
 
+  // Chunked local attention (Llama 4's attention_chunk_size on its RoPE layers; the NoPE
+  // layers, no_rope_layers 0, attend the whole context): `chunked_attention_layers` of the
+  // layers let the query at position p attend only the keys of its own chunk of
+  // `attention_chunk_size` tokens, floor(p / C) C .. p. 0 and 0: no chunking.
+  std::int64_t attention_chunk_size = 0;
+  std::int64_t chunked_attention_layers = 0;
+
   // Multi-head latent attention (MLA; DeepSeek-V2 paper, arXiv:2405.04434, section 2.1):
   // kv_lora_rank > 0 marks an MLA model. Each token caches one latent of kv_lora_rank
   // elements plus a shared rotary key of qk_rope_head_dim elements per layer, instead of
@@ -51,6 +65,33 @@ struct ModelSpec {
   std::int64_t qk_nope_head_dim = 0;
   std::int64_t qk_rope_head_dim = 0;
   std::int64_t v_head_dim = 0;
+
+  // Hybrid linear attention: `linear_attention_layers` of the num_layers layers replace
+  // attention with a recurrent mixer that keeps a constant-size state per sequence instead
+  // of per-token KV (the other layers are full attention). Both mixers have the same state
+  // shape, read with these names (config.json keys: Qwen3-Next / Nemotron-H):
+  //   key heads      linear_num_key_heads   / n_groups       (GDN's k and q heads; Mamba-2's B and C groups)
+  //   key head dim   linear_key_head_dim    / ssm_state_size
+  //   value heads    linear_num_value_heads / mamba_num_heads
+  //   value head dim linear_value_head_dim  / mamba_head_dim
+  //   conv kernel    linear_conv_kernel_dim / conv_kernel    (causal depthwise conv over q, k, v / x, B, C)
+  // Recurrent state per layer: value heads x key head dim x value head dim; conv state:
+  // (2 x key heads x key head dim + value heads x value head dim) x (conv kernel - 1).
+  LinearMixer linear_mixer = LinearMixer::none;
+  std::int64_t linear_attention_layers = 0;
+  std::int64_t linear_num_key_heads = 0;
+  std::int64_t linear_key_head_dim = 0;
+  std::int64_t linear_num_value_heads = 0;
+  std::int64_t linear_value_head_dim = 0;
+  std::int64_t linear_conv_kernel_dim = 0;
+  /// Qwen3-Next's gated attention: q_proj is twice as wide, its second half a sigmoid gate on
+  /// the attention output (transformers' Qwen3NextAttention). Parameters and GEMM FLOPs only.
+  bool attention_output_gate = false;
+  /// Nemotron-H's single-block layers (hybrid_override_pattern): when > 0, this many of the
+  /// num_layers layers are an MLP alone ('-'), and every other layer a token mixer alone
+  /// (attention '*' or linear attention 'M'), each block with one RMSNorm. 0: every layer is
+  /// a mixer followed by an FFN, each with its norm (Llama and the rest).
+  std::int64_t ffn_only_layers = 0;
 
   // Mixture of experts; num_experts == 0 means a dense model.
   std::int64_t num_experts = 0;
@@ -89,6 +130,9 @@ struct ModelSpec {
 
   bool is_moe() const { return num_experts > 0; }
   bool is_mla() const { return kv_lora_rank > 0; }
+  bool has_linear_attention() const { return linear_attention_layers > 0; }
+  /// Layers whose mixer is (full or windowed) attention: all but the linear and FFN-only ones.
+  std::int64_t attention_layers() const { return num_layers - linear_attention_layers - ffn_only_layers; }
 };
 
 }  // namespace llmsim::core

@@ -24,6 +24,20 @@
 //              kv_a_layernorm kv_lora, kv_b_proj kv_lora x heads (qk_nope + v_head_dim),
 //              o_proj heads v_head_dim x h; no biases (attention_bias false; the loader
 //              refuses attention_bias with MLA)
+//   gated attention  Qwen3-Next's Qwen3NextAttention: q_proj h x 2 (heads*head_dim), the
+//              second half a sigmoid gate on the attention output (attention_output_gate)
+//   Gated DeltaNet  a linear-attention layer of Qwen3-Next (transformers'
+//              Qwen3NextGatedDeltaNet; kd = key heads x key head dim, vd = value heads x value
+//              head dim): in_proj_qkvz h x (2 kd + 2 vd), in_proj_ba h x 2 value heads, conv1d
+//              (2 kd + vd) x kernel (no bias), dt_bias and A_log one per value head, the gated
+//              RMSNorm value head dim, out_proj vd x h; its q/k norms are not there (only the
+//              full-attention layers have q_norm and k_norm)
+//   Mamba-2    a Nemotron-H mixer (transformers' NemotronHMamba2Mixer; d = mamba heads x
+//              mamba_head_dim, gs = n_groups x ssm_state_size): in_proj h x (2 d + 2 gs + heads),
+//              conv1d (d + 2 gs) x kernel + its bias (use_conv_bias), dt_bias, A_log and D one
+//              per head, the gated RMSNorm d, out_proj d x h
+//   blocks     Nemotron-H's layers (ffn_only_layers > 0, NemotronHBlock): one RMSNorm (h) and
+//              one of a mixer (attention or Mamba-2) or a plain MLP (up, down: relu2)
 //   dense/MoE  DeepSeek-V3's first_k_dense_replace layers (and Llama 4's non-MoE layers)
 //              have a dense MLP of intermediate_size, the others the MoE FFN
 // Not representable in ModelSpec and so not counted: Qwen2-MoE's shared_expert_gate
@@ -60,6 +74,7 @@ struct FfnParameters {
 };
 
 FfnParameters ffn_parameters(const ModelSpec& model, const FfnKind& ffn) {
+  if (std::holds_alternative<NoFfn>(ffn)) return {0.0, 0.0};
   if (const auto* dense = std::get_if<DenseFfn>(&ffn)) {
     const double params = mlp_parameters(model, dense->intermediate_size);
     return {params, params};
@@ -87,13 +102,29 @@ double latent_attention_parameters(const ModelSpec& model) {
   return query + key_value + output;
 }
 
-/// q/k/v/o projections plus q/k/v biases when the model has them.
+/// A linear-attention layer's mixer (see the top of the file).
+double linear_attention_parameters(const ModelSpec& model, const LinearAttention& mixer) {
+  const double h = as_double(model.hidden_size);
+  const double key = as_double(mixer.key_heads) * as_double(mixer.key_head_dim);
+  const double value = as_double(mixer.value_heads) * as_double(mixer.value_head_dim);
+  const double heads = as_double(mixer.value_heads);
+  const double kernel = as_double(mixer.conv_kernel);
+  if (mixer.mixer == LinearMixer::mamba2) {
+    return h * (2.0 * value + 2.0 * key + heads) + mixer.conv_channels() * (kernel + 1.0) + 3.0 * heads + value +
+           value * h;
+  }
+  return h * (2.0 * key + 2.0 * value) + h * 2.0 * heads + mixer.conv_channels() * kernel + 2.0 * heads +
+         as_double(mixer.value_head_dim) + value * h;
+}
+
+/// q/k/v/o projections plus q/k/v biases when the model has them (q_proj twice as wide with
+/// an output gate).
 double attention_parameters(const ModelSpec& model) {
   if (model.is_mla()) return latent_attention_parameters(model);
   const double h = as_double(model.hidden_size);
   const double q = as_double(query_width(model));
   const double kv = as_double(kv_width(model));
-  double params = 2.0 * h * q + 2.0 * h * kv;
+  double params = (model.attention_output_gate ? 3.0 : 2.0) * h * q + 2.0 * h * kv;
   if (model.attention_bias) params += q + 2.0 * kv;
   return params;
 }
@@ -131,14 +162,29 @@ ParameterCounts count_parameters(const ModelSpec& model) {
   const double norms_per_layer = 2.0 * h + qk_norms + sinks;
   const double attention = attention_parameters(model);
   // Every layer group's layers: attention kinds differ only in which keys they attend, so
-  // the parameters of a layer are its attention, norms and FFN kind.
+  // the parameters of a layer are its attention, norms and FFN kind; a linear-attention
+  // layer has its recurrent mixer and the two layer norms instead.
   double layers_total = 0.0;
   double layers_active = 0.0;
   const Architecture architecture(model);
   for (const LayerGroup& group : architecture.groups()) {
     const FfnParameters ffn = ffn_parameters(model, group.ffn);
-    layers_total += as_double(group.layers) * (attention + norms_per_layer + ffn.total);
-    layers_active += as_double(group.layers) * (attention + norms_per_layer + ffn.active);
+    const auto* linear = std::get_if<LinearAttention>(&group.attention);
+    double mixer = 0.0;
+    if (model.ffn_only_layers > 0) {
+      // Nemotron-H's blocks: one norm each, and a mixer or an MLP.
+      if (linear != nullptr) {
+        mixer = linear_attention_parameters(model, *linear) + h;
+      } else if (!std::holds_alternative<NoMixer>(group.attention)) {
+        mixer = attention + norms_per_layer - h;
+      } else {
+        mixer = h;
+      }
+    } else {
+      mixer = linear != nullptr ? linear_attention_parameters(model, *linear) + 2.0 * h : attention + norms_per_layer;
+    }
+    layers_total += as_double(group.layers) * (mixer + ffn.total);
+    layers_active += as_double(group.layers) * (mixer + ffn.active);
   }
   const double final_norm = h;
 

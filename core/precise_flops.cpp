@@ -21,6 +21,10 @@ PreciseFlopCoefficients precise_flop_coefficients(const ModelSpec& model) {
   const ParameterCounts counts = count_parameters(model);
   PreciseFlopCoefficients coefficients;
   coefficients.matmul_flops_per_token = 2.0 * counts.active_non_embedding;
+  if (model.has_linear_attention()) {
+    // A hybrid's linear-attention recurrences: per token, whatever the context.
+    coefficients.matmul_flops_per_token += Architecture(model).linear_attention_flops_per_token();
+  }
   // attention_flops() with one sequence, one new token and one attended token is one pair.
   coefficients.attention_flops_per_pair = attention_flops(
       static_cast<double>(model.num_layers), 1.0, 1.0, 1.0, static_cast<double>(query_width(model)));

@@ -37,7 +37,9 @@ double causal_attention_pairs(std::int64_t new_tokens, std::int64_t cached_token
 
 /// Per-unit costs of one model, computed once so the simulator prices a step in O(1).
 struct PreciseFlopCoefficients {
-  double matmul_flops_per_token = 0.0;    ///< 2 x active_non_embedding
+  /// 2 x active_non_embedding, plus a hybrid's linear-attention recurrences per token
+  /// (Architecture::linear_attention_flops_per_token: they do not grow with the context)
+  double matmul_flops_per_token = 0.0;
   /// Prefill: 4 x num_layers x num_attention_heads x head_dim (MLA: layers x the expanded pair)
   double attention_flops_per_pair = 0.0;
   /// Decode: equal to attention_flops_per_pair except for MLA (layers x the absorbed pair)

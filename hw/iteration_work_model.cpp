@@ -58,6 +58,22 @@
 // / p (q_b out), heads (P + V) / p (kv_b out), heads V / p (o_proj in); the attention
 // kernel reads Q (heads (P + R) / p) and writes O (heads V / p) in prefill.
 //
+// Linear attention (Qwen3-Next's Gated DeltaNet, Nemotron-H's Mamba-2). A linear layer
+// attends no key: BatchShape's pairs and KV tokens come from Architecture means that count
+// 0 for it, so the 4 L q and KV-byte terms above price the attention layers alone. Its own
+// work does not grow with the context: per token the recurrence and conv FLOPs
+// (core::LinearAttention::flops_per_token), per sequence and iteration the state read and
+// written back, as vLLM's decode kernels (fused_recurrent_gated_delta_rule,
+// selective_state_update) and its chunked prefill kernels (which load the initial state
+// and store the final one) do. The state is kept in the model's dtype (vLLM's
+// mamba_cache_dtype "auto"), the activation dtype here, and sharded by heads over the TP
+// group. Left out: the chunked prefill kernels' intra-chunk work (chunk 64: per token a few
+// x 64 x (d_k + d_v) per head, beside 7 d_k d_v), and the linear layers' own GEMM activation
+// and elementwise widths (priced like an attention layer's). Nemotron-H's single-block
+// layers (ffn_only_layers) are priced with the mean layer's parameters and FFN width; their
+// kernel counts and elementwise traffic are a Llama layer's (two norms, four GEMMs), an
+// over-count for blocks that hold one norm and one or two GEMMs.
+//
 // Dense and MoE layers (DeepSeek-V3's first_k_dense_replace, Llama 4's interleaving): the
 // routed-expert weight terms count the MoE layers only; I is the mean over layers.
 //
@@ -91,6 +107,13 @@ void check_tensor_parallel(const core::ModelSpec& model, int tensor_parallel) {
     throw core::InputError("tensor_parallel " + std::to_string(tensor_parallel) +
                            " must divide the " + std::to_string(model.num_attention_heads) +
                            " attention heads of model " + model.id);
+  }
+  // vLLM shards a linear-attention mixer by heads (Qwen3-Next's GDN: num_k_heads / tp and
+  // num_v_heads / tp per rank; Mamba-2's heads and groups likewise).
+  if (model.has_linear_attention() && model.linear_num_key_heads % tensor_parallel != 0) {
+    throw core::InputError("tensor_parallel " + std::to_string(tensor_parallel) + " must divide the " +
+                           std::to_string(model.linear_num_key_heads) +
+                           " linear-attention key heads (groups) of model " + model.id);
   }
 }
 
@@ -135,7 +158,12 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
 
   // K and V projections (with biases when present) are replicated, not split, past the
   // KV heads: add back what dividing by p took away.
-  const double kv_proj_full = 2.0 * kv_full * (h + (model.attention_bias ? 1.0 : 0.0));
+  // A hybrid's K and V projections are in its attention layers only: their share of the
+  // mean layer (exactly 1.0 without linear-attention layers, so those bits are kept).
+  const double attention_share = model.has_linear_attention() || model.ffn_only_layers > 0
+                                     ? as_double(model.attention_layers()) / as_double(model.num_layers)
+                                     : 1.0;
+  const double kv_proj_full = 2.0 * kv_full * (h + (model.attention_bias ? 1.0 : 0.0)) * attention_share;
   const double kv_proj_gpu = kv_proj_full * kv_heads_gpu / as_double(model.num_kv_heads);
   const core::Architecture architecture(model);
   const double mla_replicated = core::latent_attention_replicated_parameters(model);
@@ -174,6 +202,14 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
                                               .activation_bytes = a,
                                               .kv_bytes_per_element = core::bytes_per_element(precision.kv_cache),
                                               .ffn_io_per_layer = m * mlp_width / p});
+  }
+
+  if (model.has_linear_attention()) {
+    // Linear-attention layers: the recurrence and conv per token, and each sequence's state
+    // (in the model's dtype, vLLM's mamba_cache_dtype "auto") read and written back once per
+    // iteration it runs in; both sharded by heads over the TP group.
+    linear_flops_per_token_ = architecture.linear_attention_flops_per_token() / p;
+    state_bytes_per_sequence_ = architecture.sequence_state_bytes(precision.activations) / p;
   }
 
   elementwise_bytes_per_token_ = a * layers * (8.0 * h + 2.0 * (q + kv) + m * mlp_width / p);
@@ -272,6 +308,10 @@ WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
     }
     prefill.hbm_bytes = kv_bytes_per_token_ * batch.prefill_kv_tokens +
                         attention_activation_bytes_per_token_ * as_double(batch.prefill_tokens);
+    if (state_bytes_per_sequence_ > 0.0) {  // linear attention: per token and per sequence
+      prefill.flops += linear_flops_per_token_ * as_double(batch.prefill_tokens);
+      prefill.hbm_bytes += 2.0 * state_bytes_per_sequence_ * as_double(batch.prefill_seqs);
+    }
     prefill.kernels = batch.prefill_tokens > 0 ? layers_ : 0.0;
     if (!prefill.empty()) list.push_back(prefill);
   }

@@ -73,6 +73,10 @@ struct RankShare {
 ///   attention_prefill flops = 4 L q x prefill_attention_pairs;
 ///                    bytes = prefill_kv_tokens x KV bytes per token on this GPU
 ///                            + 2 a L q x prefill_tokens (Q read, O written); kernels L
+///   (linear attention, hybrids such as Qwen3-Next: the linear layers attend no key, so
+///   the pairs and KV tokens above are means over all layers with 0 for them; each phase
+///   adds F x its new tokens and 2 Sb x its sequences, F = the recurrences' FLOPs per token
+///   and Sb = one sequence's state bytes, both / p: see iteration_work_model.cpp)
 ///   (MLA: flops per pair are the Architecture's, expanded in prefill plus the cached
 ///   latents' up-projection per cached token, absorbed in decode; KV bytes are the whole
 ///   latent on every GPU; see iteration_work_model.cpp)
@@ -176,6 +180,8 @@ class IterationWorkModel {
   double kv_head_groups_per_gpu_ = 0.0;  ///< KV heads on this GPU (MLA: 1, the latent): one decode block each per sequence
   double decode_attention_flops_per_key_ = 0.0;  ///< = attention_flops_per_key_ except MLA (absorbed)
   double prefill_flops_per_cached_token_ = 0.0;  ///< MLA only: kv_b_proj on a cached latent
+  double linear_flops_per_token_ = 0.0;    ///< linear-attention recurrences of one token (0 without)
+  double state_bytes_per_sequence_ = 0.0;  ///< one sequence's linear-attention state on this GPU (0 without)
 
   // Pipeline, attention-data and expert parallelism (set_parallel_terms); 1 / 0 otherwise.
   double attention_data_parallel_ = 1.0;
@@ -215,6 +221,13 @@ inline WorkItem IterationWorkModel::decode_attention_item(const BatchShape& batc
   decode.hbm_bytes = kv_bytes_per_token_ * batch.decode_kv_tokens;
   decode.kernels = batch.decode_seqs > 0 ? layers_ : 0.0;
   decode.blocks = static_cast<double>(batch.decode_seqs) * kv_head_groups_per_gpu_ * layers_;
+  if (state_bytes_per_sequence_ > 0.0) {
+    // Linear attention: one token's recurrence per sequence, its state read and written back
+    // (fused_recurrent_gated_delta_rule / selective_state_update load and store it in place).
+    const double seqs = static_cast<double>(batch.decode_seqs);
+    decode.flops += linear_flops_per_token_ * seqs;
+    decode.hbm_bytes += 2.0 * state_bytes_per_sequence_ * seqs;
+  }
   return decode;
 }
 

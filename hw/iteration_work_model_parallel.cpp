@@ -66,6 +66,13 @@ double as_double(std::int64_t value) { return static_cast<double>(value); }
 
 void IterationWorkModel::set_parallel_terms(const core::ModelSpec& model, const Parallelism& parallelism,
                                             int scale_up_domain_gpus) {
+  // stage_items does not carry the linear-attention terms (recurrence per token, state per
+  // sequence) yet: a hybrid is priced on tensor-parallel deployments only.
+  if (model.has_linear_attention() && !parallelism.tensor_only()) {
+    throw core::InputError("model " + model.id +
+                           " has linear-attention layers: only tensor parallelism prices them yet (no pipeline, "
+                           "expert or attention-data parallelism)");
+  }
   tensor_parallel_ = parallelism.tensor_parallel;
   attention_data_parallel_ = parallelism.attention_data_parallel;
   expert_parallel_ = parallelism.expert_parallel;

@@ -81,6 +81,14 @@ std::optional<LayoutProblem> parallel_layout_problem(const core::ModelSpec& mode
                                                   " layers of model " + model.id + " (a stage needs a layer), got " +
                                                   text(parallelism.pipeline_parallel)};
   }
+  if (model.has_linear_attention() && !parallelism.tensor_only()) {
+    // The per-stage work items do not carry the recurrence and state terms yet (issue 23).
+    const char* key = parallelism.pipeline_parallel > 1       ? "pipeline_parallel"
+                      : parallelism.expert_parallel > 1       ? "expert_parallel"
+                                                              : "attention_data_parallel";
+    return LayoutProblem{key, "model " + model.id +
+                                  " has linear-attention layers, which only tensor parallelism prices yet"};
+  }
   if (auto problem = expert_problem(model, parallelism)) return problem;
   return fabric_problem(parallelism, fabric);
 }

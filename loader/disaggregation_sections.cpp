@@ -57,6 +57,12 @@ sim::DisaggregationSpec read_disaggregation(YamlMap& scenario, const std::vector
     section.fail("prefill_pool", "model " + prefill.model.id +
                                      " has sliding-window layers: the size of their transferred KV is not modelled yet");
   }
+  const core::Architecture prefill_architecture(prefill.model);
+  if (prefill_architecture.has_linear_attention() || prefill_architecture.has_chunked_attention()) {
+    section.fail("prefill_pool", "model " + prefill.model.id +
+                                     (prefill_architecture.has_linear_attention() ? " has linear-attention" : " has chunked-attention") +
+                                     " layers: the size of their transferred KV and state is not modelled yet");
+  }
   if (const auto problem = sim::kv_link_between(prefill, decode, spec.link)) section.fail("decode_pool", *problem);
   spec.kv_bytes_per_token = core::kv_cache_bytes_per_token(prefill.model, prefill.precision.kv_cache);
   return spec;

@@ -21,9 +21,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 11> kSupportedTypes{
-    "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe",
-    "deepseek_v2", "deepseek_v3", "kimi_k2", "gpt_oss"};
+constexpr std::array<std::string_view, 17> kSupportedTypes{
+    "llama", "llama4", "llama4_text", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe",
+    "qwen3_next", "gemma3", "gemma3_text", "nemotron_h", "deepseek_v2", "deepseek_v3", "kimi_k2", "gpt_oss"};
 
 /// DeepSeek-V2/V3-shaped configs (DeepseekV2Config / DeepseekV3Config in transformers;
 /// Kimi K2 ships a DeepseekV3ForCausalLM with model_type "kimi_k2").
@@ -46,8 +46,22 @@ int line_of_byte(const std::string& text, std::size_t byte) {
 /// The config.json key that holds the ModelSpec field `spec_key` for `model_type`, so that
 /// validate_model's messages name the key the file has.
 std::string config_key(const std::string& spec_key, const std::string& model_type) {
-  const bool mixtral = model_type == "mixtral" || model_type == "gpt_oss";
+  const bool mixtral = model_type == "mixtral" || model_type == "gpt_oss" || model_type.rfind("llama4", 0) == 0;
   if (spec_key == "num_layers") return "num_hidden_layers";
+  if (model_type.rfind("llama4", 0) == 0) {
+    if (spec_key == "intermediate_size") return "intermediate_size_mlp";
+    if (spec_key == "moe_layer_step") return "interleave_moe_layer_step";
+    if (spec_key == "chunked_attention_layers") return "no_rope_layers";
+  }
+  if (model_type == "nemotron_h") {
+    if (spec_key == "linear_num_key_heads") return "n_groups";
+    if (spec_key == "linear_key_head_dim") return "ssm_state_size";
+    if (spec_key == "linear_num_value_heads") return "mamba_num_heads";
+    if (spec_key == "linear_value_head_dim") return "mamba_head_dim";
+    if (spec_key == "linear_conv_kernel_dim") return "conv_kernel";
+    if (spec_key == "linear_attention_layers" || spec_key == "ffn_only_layers") return "hybrid_override_pattern";
+  }
+  if (model_type == "qwen3_next" && spec_key == "linear_attention_layers") return "full_attention_interval";
   if (spec_key == "num_kv_heads") return "num_key_value_heads";
   if (spec_key == "num_experts") return mixtral ? "num_local_experts" : "num_experts";
   if (spec_key == "experts_per_token") return "num_experts_per_tok";
@@ -371,6 +385,188 @@ void read_qwen_moe_layout(const ConfigReader& reader, core::ModelSpec& model) {
   }
 }
 
+/// Qwen3-Next (Qwen3NextConfig, transformers' configuration_qwen3_next.py and
+/// modular_qwen3_next.py): Gated DeltaNet layers (linear_num_key_heads, linear_key_head_dim,
+/// linear_num_value_heads, linear_value_head_dim, linear_conv_kernel_dim) mixed with gated
+/// full attention (q_proj twice as wide: attention_output_gate; q_norm and k_norm). Which
+/// layers are linear: layer_types ("linear_attention" / "full_attention", one per layer), or
+/// without it full_attention_interval (default 4: layer i is full attention when
+/// (i + 1) % interval == 0, as Qwen3NextConfig derives layer_types). MoE as Qwen3-MoE, with a
+/// shared expert of shared_expert_intermediate_size (its sigmoid shared_expert_gate, h
+/// weights per layer, is not counted). No sliding window: use_sliding_window true is refused.
+void read_qwen3_next_fields(const ConfigReader& reader, core::ModelSpec& model) {
+  model.linear_mixer = core::LinearMixer::gated_delta_net;
+  model.attention_output_gate = true;
+  if (reader.has("layer_types")) {
+    const json& types = reader.value("layer_types");
+    if (!types.is_array() || static_cast<std::int64_t>(types.size()) != model.num_layers) {
+      reader.fail("layer_types",
+                  "expected a list of " + std::to_string(model.num_layers) + " layer types (num_hidden_layers)");
+    }
+    for (const json& type : types) {
+      const std::string name = type.is_string() ? type.get<std::string>() : workloads::describe_json_value(type);
+      if (name == "linear_attention") {
+        ++model.linear_attention_layers;
+      } else if (name != "full_attention") {
+        reader.fail("layer_types", "unsupported layer type \"" + name +
+                                       "\" (supported: linear_attention, full_attention)");
+      }
+    }
+  } else {
+    const std::int64_t interval = reader.positive_int_or("full_attention_interval", 4);
+    model.linear_attention_layers = model.num_layers - model.num_layers / interval;
+  }
+  if (model.linear_attention_layers >= model.num_layers) {
+    reader.fail(reader.has("layer_types") ? "layer_types" : "full_attention_interval",
+                "leaves no full-attention layer among the " + std::to_string(model.num_layers) +
+                    " (at least one is needed: its KV pages hold the linear layers' state)");
+  }
+  model.linear_num_key_heads = reader.positive_int("linear_num_key_heads");
+  model.linear_key_head_dim = reader.positive_int("linear_key_head_dim");
+  model.linear_num_value_heads = reader.positive_int("linear_num_value_heads");
+  model.linear_value_head_dim = reader.positive_int("linear_value_head_dim");
+  model.linear_conv_kernel_dim = reader.positive_int("linear_conv_kernel_dim");
+  if (reader.bool_or("use_sliding_window", false)) {
+    reader.fail("use_sliding_window", "a sliding window beside linear-attention layers is not supported");
+  }
+}
+
+/// Nemotron-H (NemotronHConfig; transformers' / vLLM's nemotron_h): each layer is one block,
+/// named by one character of hybrid_override_pattern: 'M' a Mamba-2 mixer, '*' attention,
+/// '-' a plain MLP of intermediate_size (up and down, relu2: gated_mlp false); one RMSNorm
+/// per block. Mamba-2: mamba_num_heads heads of mamba_head_dim (the mixer's inner width is
+/// their product), n_groups groups of ssm_state_size for B and C, conv_kernel, a conv bias
+/// (use_conv_bias), no projection biases (mamba_proj_bias). Refused: 'E' (MoE blocks, the
+/// Nemotron 3 family) and any other character, a pattern whose length is not
+/// num_hidden_layers, use_conv_bias false and mamba_proj_bias true (not counted).
+void read_nemotron_h_fields(const ConfigReader& reader, core::ModelSpec& model) {
+  if (!reader.has("hybrid_override_pattern") || !reader.value("hybrid_override_pattern").is_string()) {
+    reader.fail("hybrid_override_pattern", "missing, or not a string of M, * and - (one per layer)");
+  }
+  const std::string pattern = reader.value("hybrid_override_pattern").get<std::string>();
+  if (static_cast<std::int64_t>(pattern.size()) != model.num_layers) {
+    reader.fail("hybrid_override_pattern", "has " + std::to_string(pattern.size()) + " characters, expected one per "
+                                           "layer (num_hidden_layers " + std::to_string(model.num_layers) + ")");
+  }
+  std::int64_t attention = 0;
+  for (const char block : pattern) {
+    if (block == 'M') {
+      ++model.linear_attention_layers;
+    } else if (block == '-') {
+      ++model.ffn_only_layers;
+    } else if (block == '*') {
+      ++attention;
+    } else {
+      reader.fail("hybrid_override_pattern",
+                  std::string("block '") + block + "' is not supported (supported: M Mamba-2, * attention, - MLP" +
+                      (block == 'E' ? "; MoE blocks are not modelled)" : ")"));
+    }
+  }
+  if (attention == 0) reader.fail("hybrid_override_pattern", "has no attention block ('*'): its KV pages hold the states");
+  if (model.ffn_only_layers == 0) reader.fail("hybrid_override_pattern", "has no MLP block ('-')");
+  model.linear_mixer = core::LinearMixer::mamba2;
+  model.linear_num_key_heads = reader.positive_int("n_groups");
+  model.linear_key_head_dim = reader.positive_int("ssm_state_size");
+  model.linear_num_value_heads = reader.positive_int("mamba_num_heads");
+  model.linear_value_head_dim = reader.positive_int("mamba_head_dim");
+  model.linear_conv_kernel_dim = reader.positive_int("conv_kernel");
+  model.gated_mlp = false;
+  if (!reader.bool_or("use_conv_bias", true)) reader.fail("use_conv_bias", "false is not modelled (the conv bias is counted)");
+  if (reader.bool_or("mamba_proj_bias", false)) reader.fail("mamba_proj_bias", "true is not modelled (no projection biases)");
+  if (reader.bool_or("mlp_bias", false)) reader.fail("mlp_bias", "true is not modelled (no MLP biases)");
+}
+
+/// Gemma 3's windows (Gemma3TextConfig): layer_types when the file lists them, else every
+/// sliding_window_pattern-th layer global (default 6; older files write _sliding_window_pattern),
+/// the others windowed with sliding_window tokens (default 4096). Gemma 3's layers carry four
+/// RMSNorms (pre/post attention, pre/post feed-forward): the two beyond ModelSpec's are not
+/// counted (62 x 2 x 5,376 = 666,624 parameters in Gemma-3-27B).
+void read_gemma3_window(const ConfigReader& reader, core::ModelSpec& model) {
+  std::int64_t windowed = 0;
+  if (reader.has("layer_types")) {
+    read_sliding_window(reader, "gemma3", model);
+    return;
+  }
+  const std::int64_t pattern = reader.has("sliding_window_pattern")
+                                   ? reader.positive_int("sliding_window_pattern")
+                                   : reader.positive_int_or("_sliding_window_pattern", 6);
+  windowed = model.num_layers - model.num_layers / pattern;
+  if (windowed == 0) return;
+  model.sliding_window = reader.positive_int_or("sliding_window", 4096);
+  model.sliding_window_layers = windowed;
+}
+
+/// Llama 4's language model (Llama4TextConfig, transformers' configuration_llama4.py; a
+/// "llama4" file carries it as text_config beside a vision_config, which is not modelled):
+///   MoE        num_local_experts of intermediate_size, num_experts_per_tok routed, plus one
+///              shared expert of intermediate_size (Llama4TextMoe); layers moe_layers, by
+///              default every interleave_moe_layer_step-th from step - 1 (ModelSpec's
+///              moe_layer_step); the others a dense MLP of intermediate_size_mlp
+///   chunks     attention_chunk_size on the RoPE layers: layer_types "chunked_attention", or
+///              no_rope_layers[i] == 1 (by default every layer but each
+///              no_rope_layer_interval-th, which is global NoPE attention)
+///   qk norm    use_qk_norm is a weightless L2 norm: no parameters
+/// Refused: a moe_layers list other than the interleave rule's (its count is all llmsim keeps).
+void read_llama4_fields(const ConfigReader& reader, core::ModelSpec& model) {
+  const std::int64_t layers = model.num_layers;
+  model.num_experts = reader.positive_int("num_local_experts");
+  model.experts_per_token = reader.positive_int("num_experts_per_tok");
+  model.expert_intermediate_size = model.intermediate_size;
+  model.num_shared_experts = 1;
+  model.shared_expert_intermediate_size = model.intermediate_size;
+  model.intermediate_size = reader.positive_int("intermediate_size_mlp");
+  model.moe_layer_step = reader.positive_int_or("interleave_moe_layer_step", 1);
+  if (reader.has("moe_layers")) {
+    json interleaved = json::array();
+    for (std::int64_t i = model.moe_layer_step - 1; i < layers; i += model.moe_layer_step) interleaved.push_back(i);
+    if (reader.value("moe_layers") != interleaved) {
+      reader.fail("moe_layers", "only the list interleave_moe_layer_step gives (every " +
+                                    std::to_string(model.moe_layer_step) + "-th layer from the " +
+                                    std::to_string(model.moe_layer_step) + "-th) is supported");
+    }
+  }
+  if (!reader.has("attention_chunk_size")) return;  // null or absent: every layer global
+  model.attention_chunk_size = reader.positive_int("attention_chunk_size");
+  std::int64_t chunked = 0;
+  const bool listed = reader.has("no_rope_layers") && reader.value("no_rope_layers").is_array() &&
+                      !reader.value("no_rope_layers").empty();
+  if (reader.has("layer_types")) {  // newer files name each layer's attention
+    const json& types = reader.value("layer_types");
+    if (!types.is_array() || static_cast<std::int64_t>(types.size()) != layers) {
+      reader.fail("layer_types", "expected a list of " + std::to_string(layers) + " layer types (num_hidden_layers)");
+    }
+    for (const json& type : types) {
+      const std::string name = type.is_string() ? type.get<std::string>() : workloads::describe_json_value(type);
+      if (name == "chunked_attention") {
+        ++chunked;
+      } else if (name != "full_attention") {
+        reader.fail("layer_types", "unsupported layer type \"" + name +
+                                       "\" (supported: chunked_attention, full_attention)");
+      }
+    }
+  } else if (listed) {
+    const json& flags = reader.value("no_rope_layers");
+    if (static_cast<std::int64_t>(flags.size()) != layers) {
+      reader.fail("no_rope_layers", "expected a list of " + std::to_string(layers) + " flags (num_hidden_layers)");
+    }
+    for (const json& flag : flags) {
+      if (!flag.is_number_integer() || (flag.get<std::int64_t>() != 0 && flag.get<std::int64_t>() != 1)) {
+        reader.fail("no_rope_layers", "expected 0 (NoPE, global) or 1 (RoPE, chunked), got " +
+                                          workloads::describe_json_value(flag));
+      }
+      chunked += flag.get<std::int64_t>();
+    }
+  } else {
+    const std::int64_t interval = reader.positive_int_or("no_rope_layer_interval", 4);
+    chunked = layers - layers / interval;
+  }
+  if (chunked == 0) {
+    model.attention_chunk_size = 0;  // no RoPE layer: nothing is chunked
+    return;
+  }
+  model.chunked_attention_layers = chunked;
+}
+
 /// Whether an mxfp4 quantization_config's modules_to_not_convert lists modules, and only
 /// non-expert ones (attention, router, embeddings, LM head: gpt-oss's list), so that exactly
 /// the experts are quantised. Refuses a list naming anything else; false for no list.
@@ -450,13 +646,26 @@ core::ModelSpec read_hf_config(const std::string& path) {
   const std::string text = core::read_input_file(path);
   const json config = parse_config_json(path, text);
   if (!config.is_object()) throw core::InputError(path, 1, "", "expected a JSON object");
-  const ConfigReader reader(path, text, config);
+  const ConfigReader top(path, text, config);
 
-  const std::string model_type = reader.string_or("model_type", "");
+  const std::string model_type = top.string_or("model_type", "");
   if (std::find(kSupportedTypes.begin(), kSupportedTypes.end(), model_type) == kSupportedTypes.end()) {
-    reader.fail("model_type", "unsupported model_type \"" + model_type + "\" (supported: " +
-                                  supported_model_types_text() + ")");
+    top.fail("model_type", "unsupported model_type \"" + model_type + "\" (supported: " +
+                               supported_model_types_text() + ")");
   }
+  // Llama 4's file describes its language model in text_config (its vision tower is not
+  // modelled); quantization_config and architectures stay at the top.
+  const bool llama4 = model_type == "llama4" || model_type == "llama4_text";
+  // Gemma 3's the same way (model_type gemma3, text_config gemma3_text).
+  const bool nested = model_type == "llama4" || model_type == "gemma3";
+  if (nested && (!top.has("text_config") || !top.value("text_config").is_object())) {
+    top.fail("text_config", "missing: a " + model_type + " config.json describes its language model there");
+  }
+  const ConfigReader reader(path, text, nested ? top.value("text_config") : config);
+  // Gemma 3's released files leave most fields to Gemma3TextConfig's defaults (transformers'
+  // configuration_gemma3.py): vocab_size 262,208, max_position_embeddings 131,072, 4 KV heads,
+  // head_dim 256, intermediate_size 9,216, tie_word_embeddings true.
+  const bool gemma3 = model_type == "gemma3" || model_type == "gemma3_text";
 
   core::ModelSpec model;
   model.id = path;
@@ -464,21 +673,27 @@ core::ModelSpec read_hf_config(const std::string& path) {
   model.num_layers = reader.positive_int("num_hidden_layers");
   model.hidden_size = reader.positive_int("hidden_size");
   model.num_attention_heads = reader.positive_int("num_attention_heads");
-  model.num_kv_heads = reader.positive_int_or("num_key_value_heads", model.num_attention_heads);
+  model.num_kv_heads = reader.positive_int_or("num_key_value_heads", gemma3 ? 4 : model.num_attention_heads);
   if (model.hidden_size % model.num_attention_heads != 0 && !reader.has("head_dim") &&
       !is_deepseek_shaped(model_type)) {
     reader.fail("head_dim", "missing, and hidden_size is not a multiple of num_attention_heads");
   }
-  model.head_dim = reader.positive_int_or("head_dim", model.hidden_size / model.num_attention_heads);
-  model.intermediate_size = reader.positive_int("intermediate_size");
-  model.vocab_size = reader.positive_int("vocab_size");
-  model.max_position_embeddings = reader.positive_int("max_position_embeddings");
-  model.tie_word_embeddings = reader.bool_or("tie_word_embeddings", false);
-  model.gated_mlp = true;  // every supported model_type uses a SwiGLU MLP
+  // Nemotron-H's configs name the attention head width attention_head_dim.
+  const std::string head_dim_key =
+      model_type == "nemotron_h" && !reader.has("head_dim") ? "attention_head_dim" : "head_dim";
+  model.head_dim = reader.positive_int_or(head_dim_key, gemma3 ? 256 : model.hidden_size / model.num_attention_heads);
+  model.intermediate_size =
+      gemma3 ? reader.positive_int_or("intermediate_size", 9216) : reader.positive_int("intermediate_size");
+  model.vocab_size = gemma3 ? reader.positive_int_or("vocab_size", 262208) : reader.positive_int("vocab_size");
+  model.max_position_embeddings = gemma3 ? reader.positive_int_or("max_position_embeddings", 131072)
+                                         : reader.positive_int("max_position_embeddings");
+  model.tie_word_embeddings = reader.bool_or("tie_word_embeddings", gemma3);
+  model.gated_mlp = true;  // a SwiGLU MLP, except Nemotron-H's (read_nemotron_h_fields)
   // Qwen2 hard-codes q/k/v biases; the others read "attention_bias" (default false).
   model.attention_bias = model_type.rfind("qwen2", 0) == 0 ? true : reader.bool_or("attention_bias", false);
 
-  model.qk_norm = model_type.rfind("qwen3", 0) == 0;  // Qwen3Attention has q_norm and k_norm
+  // Qwen3Attention and Gemma3Attention have q_norm and k_norm.
+  model.qk_norm = model_type.rfind("qwen3", 0) == 0 || gemma3;
 
   if (model_type == "gpt_oss") {
     read_gpt_oss_fields(reader, model);
@@ -486,7 +701,7 @@ core::ModelSpec read_hf_config(const std::string& path) {
     model.num_experts = reader.positive_int("num_local_experts");
     model.experts_per_token = reader.positive_int("num_experts_per_tok");
     model.expert_intermediate_size = model.intermediate_size;
-  } else if (model_type == "qwen2_moe" || model_type == "qwen3_moe") {
+  } else if (model_type == "qwen2_moe" || model_type == "qwen3_moe" || model_type == "qwen3_next") {
     model.num_experts = reader.positive_int("num_experts");
     model.experts_per_token = reader.positive_int("num_experts_per_tok");
     model.expert_intermediate_size = reader.positive_int("moe_intermediate_size");
@@ -497,9 +712,20 @@ core::ModelSpec read_hf_config(const std::string& path) {
     read_qwen_moe_layout(reader, model);
   }
   if (is_deepseek_shaped(model_type)) read_deepseek_fields(reader, model);
-  read_sliding_window(reader, model_type, model);
-  read_quantization_config(reader, model);
-  if (reader.architecture_contains("ProcessRewardModel") || reader.architecture_contains("RewardModel")) {
+  if (llama4) {
+    read_llama4_fields(reader, model);  // chunks from no_rope_layers, no sliding window
+  } else if (model_type == "qwen3_next") {
+    read_qwen3_next_fields(reader, model);  // layer_types name linear layers, not windows
+  } else if (gemma3) {
+    read_gemma3_window(reader, model);
+  } else if (model_type == "nemotron_h") {
+    read_nemotron_h_fields(reader, model);
+    if (reader.has("sliding_window")) reader.fail("sliding_window", "not supported beside Mamba-2 layers");
+  } else {
+    read_sliding_window(reader, model_type, model);
+  }
+  read_quantization_config(top, model);
+  if (top.architecture_contains("ProcessRewardModel") || top.architecture_contains("RewardModel")) {
     model.head = core::HeadKind::reward;
   }
   validate_model(model, [&reader, &model_type](const std::string& key, const std::string& message) {

@@ -39,6 +39,35 @@ void read_moe_layout_yaml(YamlMap& map, core::ModelSpec& model) {
   model.attention_sinks = map.optional_bool("attention_sinks", false);
 }
 
+/// Hybrid linear-attention keys (Qwen3-Next's Gated DeltaNet, Nemotron-H's Mamba-2), named
+/// as in Qwen3-Next's config.json. No linear_attention key: a plain transformer.
+/// Consistency is checked by validate_linear_attention.
+void read_linear_attention_yaml(YamlMap& map, core::ModelSpec& model) {
+  const std::string mixer = map.optional_string("linear_attention", "none");
+  if (mixer == "gated_delta_net") {
+    model.linear_mixer = core::LinearMixer::gated_delta_net;
+  } else if (mixer == "mamba2") {
+    model.linear_mixer = core::LinearMixer::mamba2;
+  } else if (mixer != "none") {
+    map.fail("linear_attention", "expected gated_delta_net, mamba2 or none, got \"" + mixer + "\"");
+  }
+  model.linear_attention_layers = map.optional_int("linear_attention_layers", 0);
+  model.linear_num_key_heads = map.optional_int("linear_num_key_heads", 0);
+  model.linear_key_head_dim = map.optional_int("linear_key_head_dim", 0);
+  model.linear_num_value_heads = map.optional_int("linear_num_value_heads", 0);
+  model.linear_value_head_dim = map.optional_int("linear_value_head_dim", 0);
+  model.linear_conv_kernel_dim = map.optional_int("linear_conv_kernel_dim", 0);
+  model.attention_output_gate = map.optional_bool("attention_output_gate", false);
+  model.ffn_only_layers = map.optional_int("ffn_only_layers", 0);
+}
+
+/// Llama 4's chunked local attention, named as in its config.json (attention_chunk_size) and
+/// a count of the layers that use it (its RoPE layers: no_rope_layers entries of 1).
+void read_chunked_attention_yaml(YamlMap& map, core::ModelSpec& model) {
+  model.attention_chunk_size = map.optional_int("attention_chunk_size", 0);
+  model.chunked_attention_layers = map.optional_int("chunked_attention_layers", 0);
+}
+
 /// nominal_params is the size in the model's name ("8B" is 8.0e9); it prices the `simple`
 /// FLOP method and test-time-compute accounting. A value more than a factor of 2 from the
 /// parameters the architecture holds (core::count_parameters) is a typo (8.0e6 for 8.0e9,
@@ -88,6 +117,8 @@ core::ModelSpec read_model_yaml(const std::string& path) {
   model.shared_expert_intermediate_size = map.optional_int("shared_expert_intermediate_size", 0);
   read_moe_layout_yaml(map, model);
   read_latent_attention_yaml(map, model);
+  read_linear_attention_yaml(map, model);
+  read_chunked_attention_yaml(map, model);
   const std::string head = map.optional_string("head", "language_model");
   if (head == "language_model") {
     model.head = core::HeadKind::language_model;
@@ -189,6 +220,89 @@ void validate_moe_layout(const core::ModelSpec& model, const KeyFailure& fail) {
   }
 }
 
+/// Linear-attention fields: all zero without a mixer; with one, linear_attention_layers in
+/// [1, num_layers - 1] (at least one attention layer keeps a KV cache: a pure recurrent model
+/// has no KV pages to hold its state, sim/engine/kv_layout.h), every head count and width
+/// positive, value heads a multiple of key heads (GDN repeats q and k over the value heads;
+/// Mamba-2's heads share B and C by group), and no window, MLA or mixed dense/MoE layers
+/// beside them (which layers are which would matter, and is not recorded).
+void validate_linear_attention(const core::ModelSpec& model, const KeyFailure& fail) {
+  // Single-block layers (Nemotron-H): a dense MLP alone in ffn_only_layers of them, a mixer
+  // alone in the others, at least one of which is attention.
+  if (model.ffn_only_layers < 0) fail("ffn_only_layers", "expected an integer >= 0");
+  if (model.ffn_only_layers > 0) {
+    if (model.attention_layers() < 1) {
+      fail("ffn_only_layers", "with linear_attention_layers leaves no attention layer among the " +
+                                  std::to_string(model.num_layers));
+    }
+    if (model.is_moe()) fail("num_experts", "MoE blocks are not supported with ffn_only_layers (single-block layers)");
+    if (model.sliding_window > 0) fail("sliding_window", "not supported with ffn_only_layers");
+    if (model.is_mla()) fail("kv_lora_rank", "not supported with ffn_only_layers");
+  }
+  const std::pair<const char*, std::int64_t> fields[] = {
+      {"linear_attention_layers", model.linear_attention_layers},
+      {"linear_num_key_heads", model.linear_num_key_heads},
+      {"linear_key_head_dim", model.linear_key_head_dim},
+      {"linear_num_value_heads", model.linear_num_value_heads},
+      {"linear_value_head_dim", model.linear_value_head_dim},
+      {"linear_conv_kernel_dim", model.linear_conv_kernel_dim}};
+  for (const auto& [key, value] : fields) {
+    if (value < 0) fail(key, "expected a positive integer, got " + std::to_string(value));
+    if (value > kMaxModelDimension) {
+      fail(key, "expected at most " + std::to_string(kMaxModelDimension) + ", got " + std::to_string(value));
+    }
+  }
+  if (model.linear_mixer == core::LinearMixer::none) {
+    for (const auto& [key, value] : fields) {
+      if (value != 0) fail(key, "set without linear_attention (gated_delta_net or mamba2)");
+    }
+    return;
+  }
+  for (const auto& [key, value] : fields) {
+    if (value == 0) fail(key, "expected a positive integer with linear attention");
+  }
+  if (model.attention_layers() < 1) {
+    fail("linear_attention_layers", "expected fewer than num_layers (" + std::to_string(model.num_layers) +
+                                        "): at least one layer must be attention, got " +
+                                        std::to_string(model.linear_attention_layers));
+  }
+  if (model.linear_num_value_heads % model.linear_num_key_heads != 0) {
+    fail("linear_num_value_heads", "must be a multiple of linear_num_key_heads (" +
+                                       std::to_string(model.linear_num_key_heads) + "), got " +
+                                       std::to_string(model.linear_num_value_heads));
+  }
+  if (model.sliding_window > 0) fail("sliding_window", "not supported beside linear-attention layers");
+  if (model.is_mla()) fail("kv_lora_rank", "not supported beside linear-attention layers");
+  if (model.first_k_dense_replace > 0 || model.moe_layer_step > 1) {
+    fail(model.first_k_dense_replace > 0 ? "first_k_dense_replace" : "moe_layer_step",
+         "dense and MoE layers mixed are not supported beside linear-attention layers");
+  }
+}
+
+/// attention_chunk_size and chunked_attention_layers: both 0, or a chunk of 1..2^30 tokens on
+/// 1..num_layers layers; not beside a window, MLA, linear attention or single-block layers
+/// (none of those models has chunks).
+void validate_chunked_attention(const core::ModelSpec& model, const KeyFailure& fail) {
+  if (model.attention_chunk_size < 0) fail("attention_chunk_size", "expected a positive integer (tokens), or no key");
+  if (model.attention_chunk_size > kMaxModelContextTokens) {
+    fail("attention_chunk_size", "expected at most " + std::to_string(kMaxModelContextTokens) + ", got " +
+                                     std::to_string(model.attention_chunk_size));
+  }
+  if (model.chunked_attention_layers < 0 || model.chunked_attention_layers > model.num_layers) {
+    fail("chunked_attention_layers", "expected an integer in [1, num_layers (" + std::to_string(model.num_layers) +
+                                         ")] with an attention_chunk_size");
+  }
+  if ((model.attention_chunk_size > 0) != (model.chunked_attention_layers > 0)) {
+    fail(model.attention_chunk_size > 0 ? "chunked_attention_layers" : "attention_chunk_size",
+         "attention_chunk_size and chunked_attention_layers go together (Llama 4's chunked local attention)");
+  }
+  if (model.attention_chunk_size == 0) return;
+  if (model.sliding_window > 0) fail("sliding_window", "not supported beside chunked local attention");
+  if (model.is_mla()) fail("kv_lora_rank", "not supported beside chunked local attention");
+  if (model.has_linear_attention()) fail("linear_attention_layers", "not supported beside chunked local attention");
+  if (model.ffn_only_layers > 0) fail("ffn_only_layers", "not supported beside chunked local attention");
+}
+
 }  // namespace
 
 void validate_model(const core::ModelSpec& model, const ModelKeyFailure& fail_at) {
@@ -255,6 +369,8 @@ void validate_model(const core::ModelSpec& model, const ModelKeyFailure& fail_at
   }
   validate_moe_layout(model, fail);
   validate_latent_attention(model, fail);
+  validate_linear_attention(model, fail);
+  validate_chunked_attention(model, fail);
 }
 
 core::ModelSpec load_model(const std::string& id_or_path, const std::string& base_dir) {

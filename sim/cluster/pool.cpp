@@ -13,7 +13,7 @@ Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_
            std::vector<RequestRecord>& records, MetricsCollector& metrics, bool track_block_ids)
     : spec_(spec),
       architecture_(std::make_shared<const core::Architecture>(spec.model)),
-      kv_layout_(*architecture_, spec.engine.block_size),
+      kv_layout_(*architecture_, spec.engine.block_size, state_token_equivalents(spec)),
       index_(index),
       kv_blocks_(kv_blocks),
       pricer_(std::move(pricer)),
@@ -26,6 +26,7 @@ Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_
   config.track_block_ids = track_block_ids;
   config.flop_coefficients = core::precise_flop_coefficients(spec.model);
   config.architecture = architecture_;
+  config.state_token_equivalents = state_token_equivalents(spec);
   config.pool = index;
   config.seed = seed;
   config.draft_pricer = make_draft_pricer(spec);

@@ -105,6 +105,20 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
     open_loop_generator_ = !source_->closed_loop() && !scenario_.disaggregation;
   }
   for (const PoolSpec& pool : scenario_.pools) {
+    if (source_->shares_kv_blocks() && core::Architecture(pool.model).has_chunked_attention()) {
+      throw core::InputError(file, 0, "model",
+                             "model " + pool.model.id +
+                                 " has chunked local-attention layers: KV blocks shared between requests (prefix "
+                                 "hashes, parallel samples, test-time-compute programs) are not modelled "
+                                 "over chunked layers yet");
+    }
+    if (source_->shares_kv_blocks() && core::Architecture(pool.model).has_linear_attention()) {
+      throw core::InputError(file, 0, "model",
+                             "model " + pool.model.id +
+                                 " has linear-attention layers: KV blocks shared between requests (prefix "
+                                 "hashes, parallel samples, test-time-compute programs) are not modelled "
+                                 "over their per-sequence state yet");
+    }
     if (source_->shares_kv_blocks() && core::Architecture(pool.model).has_sliding_window()) {
       throw core::InputError(file, 0, "model",
                              "model " + pool.model.id +

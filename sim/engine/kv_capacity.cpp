@@ -46,7 +46,7 @@ KvCapacity kv_capacity(const PoolSpec& pool) {
       activation_reserve_bytes(pool.model, rank_engine, pool.precision, pool.tensor_parallel);
   c.kv_bytes_per_token = core::kv_cache_bytes_per_token_per_gpu(pool.model, pool.precision.kv_cache, layout_of_gpus);
   c.kv_budget_bytes = c.usable_bytes - c.weight_bytes - c.activation_reserve_bytes;
-  const KvLayout layout(core::Architecture(pool.model), pool.engine.block_size);
+  const KvLayout layout = kv_layout_of(pool);
   c.block_bytes =
       static_cast<double>(pool.engine.block_size) * c.kv_bytes_per_token * layout.page_layer_share();
   if (c.kv_budget_bytes <= 0.0 || c.block_bytes <= 0.0) {

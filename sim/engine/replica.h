@@ -55,6 +55,9 @@ struct ReplicaConfig {
   /// many KV blocks a sequence holds (KvLayout). A sliding-window model needs
   /// track_block_ids false (no prefix sharing or parallel samples over windowed layers yet).
   std::shared_ptr<const core::Architecture> architecture;
+  /// A hybrid's linear-attention state in attention-token slots (state_token_equivalents in
+  /// sim/engine/kv_layout.h); 0 without linear layers.
+  double state_token_equivalents = 0.0;
   std::int32_t pool = 0;
   std::int32_t index = 0;         ///< within the pool
   /// Speculative decoding (engine.speculative enabled): the run's seed, from which the

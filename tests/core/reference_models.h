@@ -203,4 +203,89 @@ inline ModelSpec gpt_oss_120b() {
   return m;
 }
 
+/// Qwen/Qwen3-Next-80B-A3B-Instruct config.json: 48 layers, hidden 2048, 16 heads, 2 KV
+/// heads of 256 (gated attention, q/k norms), 512 experts of 512 top-10 plus a shared one of
+/// 512, vocab 151936, untied; 36 Gated DeltaNet layers (full_attention_interval 4) with 16
+/// key heads and 32 value heads of 128, conv kernel 4.
+inline ModelSpec qwen3_next_80b_a3b() {
+  ModelSpec m;
+  m.id = "qwen3-next-80b-a3b";
+  m.num_layers = 48;
+  m.hidden_size = 2048;
+  m.num_attention_heads = 16;
+  m.num_kv_heads = 2;
+  m.head_dim = 256;
+  m.intermediate_size = 5120;
+  m.vocab_size = 151936;
+  m.max_position_embeddings = 262144;
+  m.qk_norm = true;
+  m.attention_output_gate = true;
+  m.num_experts = 512;
+  m.experts_per_token = 10;
+  m.expert_intermediate_size = 512;
+  m.num_shared_experts = 1;
+  m.shared_expert_intermediate_size = 512;
+  m.linear_mixer = LinearMixer::gated_delta_net;
+  m.linear_attention_layers = 36;
+  m.linear_num_key_heads = 16;
+  m.linear_key_head_dim = 128;
+  m.linear_num_value_heads = 32;
+  m.linear_value_head_dim = 128;
+  m.linear_conv_kernel_dim = 4;
+  m.nominal_params = 80e9;
+  return m;
+}
+
+/// nvidia/Nemotron-H-8B-Base-8K config.json: 52 single-block layers (24 Mamba-2, 4 attention,
+/// 24 relu2 MLPs of 21504), hidden 4096, 32 heads, 8 KV heads of 128, Mamba-2 128 heads of 64,
+/// 8 groups of state 128, conv 4, vocab 131072, untied.
+inline ModelSpec nemotron_h_8b() {
+  ModelSpec m;
+  m.id = "nemotron-h-8b";
+  m.num_layers = 52;
+  m.hidden_size = 4096;
+  m.num_attention_heads = 32;
+  m.num_kv_heads = 8;
+  m.head_dim = 128;
+  m.intermediate_size = 21504;
+  m.vocab_size = 131072;
+  m.max_position_embeddings = 8192;
+  m.gated_mlp = false;
+  m.ffn_only_layers = 24;
+  m.linear_mixer = LinearMixer::mamba2;
+  m.linear_attention_layers = 24;
+  m.linear_num_key_heads = 8;
+  m.linear_key_head_dim = 128;
+  m.linear_num_value_heads = 128;
+  m.linear_value_head_dim = 64;
+  m.linear_conv_kernel_dim = 4;
+  m.nominal_params = 8e9;
+  return m;
+}
+
+/// meta-llama/Llama-4-Scout-17B-16E text_config: 48 layers, hidden 5120, 40 heads, 8 KV heads
+/// of 128, 16 experts of 8192 top-1 plus a shared one on every layer, vocab 202048, 36 RoPE
+/// layers in 8192-token chunks (every 4th NoPE and global).
+inline ModelSpec llama_4_scout() {
+  ModelSpec m;
+  m.id = "llama-4-scout";
+  m.num_layers = 48;
+  m.hidden_size = 5120;
+  m.num_attention_heads = 40;
+  m.num_kv_heads = 8;
+  m.head_dim = 128;
+  m.intermediate_size = 16384;
+  m.vocab_size = 202048;
+  m.max_position_embeddings = 10485760;
+  m.num_experts = 16;
+  m.experts_per_token = 1;
+  m.expert_intermediate_size = 8192;
+  m.num_shared_experts = 1;
+  m.shared_expert_intermediate_size = 8192;
+  m.attention_chunk_size = 8192;
+  m.chunked_attention_layers = 36;
+  m.nominal_params = 109e9;
+  return m;
+}
+
 }  // namespace llmsim::core::testing

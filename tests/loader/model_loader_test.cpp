@@ -77,10 +77,35 @@ TEST_CASE("preset parameter counts match published sizes within 1 percent") {
   CHECK(llmsim::core::count_parameters(load_model("mixtral-8x7b")).active == doctest::Approx(12.9e9).epsilon(0.01));
   CHECK(total("qwen3-8b") == doctest::Approx(8.19e9).epsilon(0.01));
   CHECK(total("llama-3.1-70b") == doctest::Approx(70.6e9).epsilon(0.01));
+  // Llama-3.3-70B: Llama-3.1-70B's shape. Llama-3.1-405B: 126 x (2 x 16,384^2 + 2 x 16,384 x
+  // 1,024 + 3 x 16,384 x 53,248 + 2 x 16,384) + 2 x 128,256 x 16,384 + 16,384, "405B".
+  CHECK(total("llama-3.3-70b") == total("llama-3.1-70b"));
+  CHECK(total("llama-3.1-405b") == 126.0 * (2.0 * 16384.0 * 16384.0 + 2.0 * 16384.0 * 1024.0 +
+                                             3.0 * 16384.0 * 53248.0 + 2.0 * 16384.0) +
+                                       2.0 * 128256.0 * 16384.0 + 16384.0);
+  CHECK(total("llama-3.1-405b") == doctest::Approx(405.0e9).epsilon(0.02));
+  // Gemma-3-27B: 62 x (attention 2 x 5,376 x 4,096 + 2 x 5,376 x 2,048, MLP 3 x 5,376 x 21,504,
+  // two norms, q/k norms 2 x 128) + tied embedding 262,208 x 5,376 + final norm: "27B".
+  CHECK(total("gemma-3-27b") == 62.0 * (2.0 * 5376.0 * 4096.0 + 2.0 * 5376.0 * 2048.0 + 3.0 * 5376.0 * 21504.0 +
+                                        2.0 * 5376.0 + 256.0) +
+                                    262208.0 * 5376.0 + 5376.0);
+  CHECK(total("gemma-3-27b") == doctest::Approx(27.0e9).epsilon(0.02));
+  // Its config.json names few fields; Gemma3TextConfig's defaults give the rest.
+  const auto gemma = load_model(kHfDir + "gemma-3-27b.config.json");
+  CHECK(gemma.vocab_size == 262208);
+  CHECK(gemma.tie_word_embeddings);
+  CHECK(gemma.qk_norm);
+  CHECK(gemma.sliding_window == 1024);
+  CHECK(gemma.sliding_window_layers == 52);
+  // Qwen3-235B-A22B: "235B in total and 22B activated".
+  const auto qwen235 = llmsim::core::count_parameters(load_model("qwen3-235b-a22b"));
+  CHECK(qwen235.total == 235'093'634'560.0);
+  CHECK(qwen235.total == doctest::Approx(235.0e9).epsilon(0.02));
+  CHECK(qwen235.active == doctest::Approx(22.0e9).epsilon(0.02));
 }
 
 TEST_CASE("a real config.json gives the same architecture as its preset") {
-  for (const std::string id : {"llama-3.1-8b", "mixtral-8x7b", "qwen3-8b", "mistral-7b-v0.1"}) {
+  for (const std::string id : {"llama-3.1-8b", "mixtral-8x7b", "qwen3-8b", "mistral-7b-v0.1", "gemma-3-27b"}) {
     CAPTURE(id);
     const auto from_json = load_model(kHfDir + id + ".config.json");
     const auto preset = load_model(id);
