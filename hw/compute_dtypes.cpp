@@ -8,8 +8,8 @@
 // - GPTQ/AWQ (int4/int8) kernels dequantise to fp16/bf16 and multiply there (Marlin,
 //   Frantar et al. 2024), so their math runs at the 16-bit peak.
 // - FP4 (nvfp4, mxfp4). On a GPU with block-scaled FP4 tensor cores (an `fp4` peak for that
-//   format: Blackwell's tcgen05 MMA "kind::mxf4nvf4" takes both, NVIDIA PTX ISA 8.7, section
-//   9.7.16; AMD CDNA4 takes MXFP4) the GEMMs run at the fp4 peak with activations quantised
+//   format: Blackwell's tcgen05.mma kind::mxf4nvf4 takes both, NVIDIA PTX ISA; AMD CDNA4
+//   takes MXFP4) the GEMMs run at the fp4 peak with activations quantised
 //   to FP4 as well: ModelOpt's NVFP4 checkpoints quantise the Linear inputs too
 //   (config.json quantization_config config_groups input_activations num_bits 4) and
 //   TensorRT-LLM runs them as W4A4 ("FP4" recipe, nvidia.github.io/TensorRT-LLM
@@ -20,6 +20,15 @@
 //   weights move at 4.5 / 4.25 bits and the math runs at the 16-bit peak. The
 //   dequantisation's own time is left out (no measurement or published per-weight cost
 //   found): W4A16 here is an optimistic bound where it is compute-bound.
+// - MXFP4 experts beside 16-bit attention (gpt-oss). TensorRT-LLM's MoE backend on
+//   B200/GB200/B300/GB300 multiplies MXFP4 expert weights with MXFP8 activations (W4A8),
+//   on Hopper with BF16 activations ("Deployment Guide for GPT-OSS on TensorRT-LLM", MoE
+//   backend support matrix). A tensor-core MMA with one FP8 operand runs at the FP8 rate:
+//   only FP4 x FP4 (tcgen05.mma kind::mxf4 / kind::mxf4nvf4) doubles it, while FP4 or FP6
+//   mixed with FP8 (kind::f8f6f4) runs at the FP8 rate (NVIDIA PTX ISA, tcgen05.mma; the
+//   Blackwell datasheets' FP6 peak equals their FP8 peak, stas00/ml-engineering's TFLOPS
+//   table). INFERRED from those two: on such a GPU the experts run at the fp8 peak while
+//   attention's projections keep the 16-bit peak.
 #include "hw/compute_dtypes.h"
 
 namespace llmsim::hw {
@@ -51,6 +60,14 @@ core::DType gemm_compute_dtype(const HardwareSpec& hardware, core::DType weights
       return core::DType::bf16;
   }
   return core::DType::bf16;
+}
+
+std::optional<core::DType> expert_gemm_compute_dtype(const HardwareSpec& hardware, const core::ModelSpec& model) {
+  const bool mxfp4_experts = model.expert_bytes_per_weight == core::bytes_per_element(core::DType::mxfp4);
+  if (!mxfp4_experts || !hardware.peak_flops_per_s(core::DType::mxfp4) || !hardware.peak_flops_per_s(core::DType::fp8)) {
+    return std::nullopt;
+  }
+  return core::DType::fp8;
 }
 
 std::optional<std::string> kv_cache_hardware_problem(const HardwareSpec& hardware, core::DType kv_cache) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/dtype.h"
+#include "core/model_spec.h"
 #include <optional>
 #include <string>
 
@@ -32,6 +33,13 @@ core::DType gemm_compute_dtype(const HardwareSpec& hardware, core::DType weights
 /// (OperatorInfo::counts_flops).
 std::optional<core::DType> operator_compute_dtype(Operator op, const HardwareSpec& hardware,
                                                   const Precision& precision);
+
+/// The dtype the routed experts' GEMMs run in when it differs from gemm_compute_dtype's:
+/// experts stored at MXFP4's bytes (ModelSpec::expert_bytes_per_weight, gpt-oss) on a GPU
+/// whose fp4 peak takes mxfp4 and that has an fp8 peak run as W4A8 (MXFP4 weights x MXFP8
+/// activations) at the fp8 peak. std::nullopt otherwise (the experts share the GEMMs' rate:
+/// W4A16 on Hopper).
+std::optional<core::DType> expert_gemm_compute_dtype(const HardwareSpec& hardware, const core::ModelSpec& model);
 
 /// Why `kv_cache` cannot hold the KV cache on `hardware`: nvfp4 KV on a GPU whose fp4 peak
 /// does not take nvfp4 (TensorRT-LLM's NVFP4 KV cache is a Blackwell feature). Nothing when

@@ -1,7 +1,9 @@
 // FP4 weights: W4A4 at the fp4 peak where the GPU has one for the format, W4A16 elsewhere.
 #include <doctest/doctest.h>
 
+#include "core/parameter_counts.h"
 #include "hw/compute_dtypes.h"
+#include "hw/iteration_work_model.h"
 #include "hw/step_time_model.h"
 #include "tests/hw/step_time_fixtures.h"
 
@@ -87,4 +89,26 @@ TEST_CASE("an nvfp4 KV cache needs an NVFP4 GPU") {
   const StepTimeModel model(t::llama_3_1_8b(), b200(), kv, t::tp(1));
   CHECK(work_of(model.work(t::decode_batch(1, 1000)), Operator::attention_decode).hbm_bytes ==
         doctest::Approx(1001.0 * 36'864.0));
+}
+
+TEST_CASE("MXFP4 experts on Blackwell run W4A8 at the fp8 peak beside 16-bit attention") {
+  llmsim::core::ModelSpec moe = t::mixtral_8x7b();
+  moe.expert_bytes_per_weight = llmsim::core::bytes_per_element(DType::mxfp4);
+  CHECK(llmsim::hw::expert_gemm_compute_dtype(b200(), moe) == DType::fp8);
+  CHECK_FALSE(llmsim::hw::expert_gemm_compute_dtype(t::h100_sxm(), moe).has_value());  // W4A16 on Hopper
+  CHECK_FALSE(llmsim::hw::expert_gemm_compute_dtype(b200(), t::mixtral_8x7b()).has_value());  // bf16 experts
+  // Mixtral-8x7B per layer: attention 4096 x (4096 + 2 x 1024) + 4096 x 4096 = 41,943,040,
+  // router 32,768, norms 8,192, two active experts 2 x 3 x 4096 x 14336 = 352,321,536; the
+  // experts' FLOP share is 352,321,536 / 394,305,536 = 0.893523...
+  const StepTimeModel blackwell(moe, b200(), t::bf16(), t::tp(1));
+  const llmsim::hw::IterationWorkModel work(moe, llmsim::core::count_parameters(moe), t::bf16(), t::tp(1));
+  const double share = work.expert_gemm_flop_share();
+  CHECK(share == doctest::Approx(352'321'536.0 / 394'305'536.0).epsilon(1e-4));
+  // The GEMM item's rate: the harmonic mean of 2250 (attention's projections) and 4500
+  // (experts) TFLOP/s weighted by FLOPs, so its compute time is the sum of the parts' times.
+  CHECK(blackwell.peak_flops_per_s_group() == doctest::Approx(1.0 / ((1.0 - share) / 2250e12 + share / 4500e12)));
+  CHECK(blackwell.peak_flops_per_s_group() > 2250e12);
+  CHECK(blackwell.peak_flops_per_s_group() < 4500e12);
+  const StepTimeModel hopper(moe, t::h100_sxm(), t::bf16(), t::tp(1));
+  CHECK(hopper.peak_flops_per_s_group() == doctest::Approx(989.4e12));
 }
