@@ -8,8 +8,7 @@ namespace llmsim::app {
 
 core::DType dtype_option(const std::string& option, const std::string& value) {
   if (const auto dtype = core::parse_dtype(value)) return *dtype;
-  throw core::InputError(option + ": expected one of fp32, tf32, fp16, bf16, fp8, int8, int4, got \"" +
-                         value + "\"");
+  throw core::InputError(option + ": expected one of " + core::dtype_names() + ", got \"" + value + "\"");
 }
 
 core::FlopMethod flop_method_option(const std::string& value) {

@@ -10,7 +10,9 @@
 #include "app/commands.h"
 #include "core/input_checks.h"
 #include "core/memory_footprint.h"
+#include "core/precision_defaults.h"
 #include "core/scaling_calculator.h"
+#include "hw/compute_dtypes.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
 
@@ -26,7 +28,7 @@ struct MemoryOptions {
   std::int64_t batch = 1;
   std::int64_t seq_len = 4096;
   std::string weights_dtype;  ///< empty: the checkpoint's (config.json quantization_config), else bf16
-  std::string kv_dtype;  ///< empty: fp8 with fp8 weights, else bf16
+  std::string kv_dtype;  ///< empty: the checkpoint's, else fp8 with fp8 weights, else bf16
   std::int64_t output_tokens = 256;
   double calculator_efficiency = 0.3;
   double scaling_factor = 0.9;
@@ -63,10 +65,10 @@ void run_memory(const MemoryOptions& options) {
   core::MemoryQuery query;
   query.weights_dtype = options.weights_dtype.empty() ? model.checkpoint_weights.value_or(core::DType::bf16)
                                                       : dtype_option("--weights-dtype", options.weights_dtype);
-  query.kv_cache_dtype = options.kv_dtype.empty()
-                             ? (query.weights_dtype == core::DType::fp8 ? core::DType::fp8 : core::DType::bf16)
-                             : dtype_option("--kv-dtype", options.kv_dtype);
+  query.kv_cache_dtype = options.kv_dtype.empty() ? core::default_kv_cache_dtype(model, query.weights_dtype)
+                                                  : dtype_option("--kv-dtype", options.kv_dtype);
   check_memory_options(options, model, query.kv_cache_dtype);
+  if (const auto problem = hw::kv_cache_hardware_problem(gpu, query.kv_cache_dtype)) option_error("--kv-dtype", *problem);
   query.batch = options.batch;
   query.sequence_tokens = options.seq_len;
   query.tensor_parallel = options.tp;
@@ -82,7 +84,9 @@ void run_memory(const MemoryOptions& options) {
   latency_query.kv_cache_dtype = query.kv_cache_dtype;
   latency_query.num_gpus = options.tp;
   latency_query.scaling_factor = options.scaling_factor;
-  const auto compute_dtype = query.weights_dtype == core::DType::fp8 ? core::DType::fp8 : core::DType::bf16;
+  // The GEMMs' compute dtype as `run` prices it (hw/compute_dtypes.h): fp8 or fp4 where the
+  // GPU has that peak for the weights' format, else 16-bit.
+  const core::DType compute_dtype = hw::gemm_compute_dtype(gpu, query.weights_dtype);
   const core::CalculatorHardware calculator_gpu{gpu.peak_flops_per_s(compute_dtype).value_or(0.0),
                                                 gpu.hbm_bandwidth_bytes_per_s, options.calculator_efficiency};
   const core::CalculatorLatency latency = core::calculator_latency(model, latency_query, calculator_gpu);
@@ -144,8 +148,10 @@ void add_memory_command(CLI::App& app) {
   command->add_option("--batch", options->batch, "sequences held at once")->capture_default_str();
   command->add_option("--seq-len", options->seq_len, "tokens per sequence (prompt + output)")->capture_default_str();
   command->add_option("--weights-dtype", options->weights_dtype,
-                      "fp32 | fp16 | bf16 | fp8 | int8 | int4 (default: the checkpoint's quantization_config, else bf16)");
-  command->add_option("--kv-dtype", options->kv_dtype, "KV cache dtype (default: fp8 with fp8 weights, else bf16)");
+                      "fp32 | fp16 | bf16 | fp8 | int8 | int4 | nvfp4 | mxfp4 (default: the checkpoint's "
+                      "quantization_config, else bf16)");
+  command->add_option("--kv-dtype", options->kv_dtype,
+                      "KV cache dtype (default: the checkpoint's kv_cache_quant_algo, else fp8 with fp8 weights, else bf16)");
   command->add_option("--output-tokens", options->output_tokens, "tokens for the calculator's latency estimate")
       ->capture_default_str();
   command->add_option("--calculator-efficiency", options->calculator_efficiency,

@@ -4,32 +4,26 @@
 // 1000 at 32768/1024, as the file's header gives them). The H100 and H200 rows (TP2, FP8
 // weights; FP8 KV assumed, which the file does not restate) are replayed with the trtllm
 // engine preset; trtllm-bench's own max batch size and token budget are not published, so
-// the preset's defaults stand in. The B200/GB200 rows need FP4 and the RTX rows pipeline
-// parallelism: listed as not expressible. VALIDATION only.
+// the preset's defaults stand in (app/trtllm_bench_replay.h). The B200/GB200 FP4 rows are the
+// Blackwell set's (app/serving_set_trtllm_blackwell.cpp); the RTX rows with pipeline
+// parallelism are listed as not expressible. VALIDATION only.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "app/serving_sets.h"
+#include "app/trtllm_bench_replay.h"
 #include "core/input_error.h"
 #include "hw/csv_table.h"
-#include "loader/engine_loader.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
 
 namespace llmsim::app {
 namespace {
-
-std::int64_t trtllm_bench_requests(std::int64_t isl, std::int64_t osl) {
-  if (isl == 8192 || osl == 8192) return 1500;
-  if (isl == 32768 || osl == 32768) return 1000;
-  return 3000;  // 1024/1024 as published; 1000/1000 assumed the same (the file says so)
-}
 
 /// One model's perf-overview table: the model preset its rows are priced with, and the
 /// weight and KV formats its Hopper rows ran in.
@@ -60,28 +54,15 @@ void trtllm_perf_overview(const std::string& dir, const PerfOverviewModel& m, st
     pool.precision.weights = m.weights;
     pool.precision.kv_cache = m.kv_cache;
     pool.tensor_parallel = static_cast<int>(table.integer(r, "num_gpus"));
-    pool.engine = loader::load_engine("trtllm").defaults_for(pool.hardware, pool.model);
     const std::int64_t isl = table.integer(r, "isl");
     const std::int64_t osl = table.integer(r, "osl");
-    pool.model.max_position_embeddings = std::max<std::int64_t>(pool.model.max_position_embeddings, isl + osl);
-    // A whole prompt as long as max_num_tokens fits no iteration that also has a generation
-    // token: trtllm-bench sizes its budget or chunks for such inputs (its heuristic is not
-    // published); llmsim chunks them (INFERRED).
-    if (isl >= pool.engine.max_num_batched_tokens) pool.engine.chunked_prefill = true;
-    workloads::WorkloadSpec workload;
-    workload.kind = workloads::WorkloadKind::synthetic;
-    workload.num_requests = trtllm_bench_requests(isl, osl);
-    workload.arrival.process = workloads::ArrivalProcess::all_at_once;
-    workload.input_tokens = workloads::LengthDistribution{workloads::FixedLength{static_cast<double>(isl)}};
-    workload.output_tokens = workloads::LengthDistribution{workloads::FixedLength{static_cast<double>(osl)}};
-    const nlohmann::json s = run_serving_scenario(pool, workload);
     set.metrics.push_back({fmt::format("line {} {} TP{} {}/{} out tok/s/gpu", table.line(r), gpu, pool.tensor_parallel, isl, osl),
-                           table.number(r, "output_tok_per_s_per_gpu"),
-                           s.at("output_throughput").get<double>() / pool.tensor_parallel});
+                           table.number(r, "output_tok_per_s_per_gpu"), trtllm_bench_output_per_gpu(pool, isl, osl)});
   }
   sets.push_back(set);
-  fmt::print("{}: {} rows not expressible yet (FP4, pipeline parallelism): {}\n", std::filesystem::path(path).filename().string(),
-             not_expressible.size(), fmt::join(not_expressible, "; "));
+  fmt::print("{}: {} rows left to the Blackwell set or not expressible yet (FP4 rows: app/serving_set_trtllm_blackwell.cpp; "
+             "pipeline parallelism): {}\n",
+             std::filesystem::path(path).filename().string(), not_expressible.size(), fmt::join(not_expressible, "; "));
 }
 
 }  // namespace

@@ -41,6 +41,8 @@ void gpustack_sets(const std::string& dir, std::vector<SetResult>& sets);
 void trtllm_perf_overview_sets(const std::string& dir, std::vector<SetResult>& sets);
 void llmservingsim_fig5_sets(const std::string& dir, std::vector<SetResult>& sets);
 void parallel_sets(const std::string& dir, std::vector<SetResult>& sets);
+void trtllm_blackwell_sets(const std::string& dir, std::vector<SetResult>& sets);
+void vllm_fp8kv_b200_sets(const std::string& dir, std::vector<SetResult>& sets);
 
 inline constexpr ServingSetRunner kServingSets[] = {
     vllm_fp8kv_sets,
@@ -48,6 +50,8 @@ inline constexpr ServingSetRunner kServingSets[] = {
     trtllm_perf_overview_sets,
     llmservingsim_fig5_sets,
     parallel_sets,
+    trtllm_blackwell_sets,
+    vllm_fp8kv_b200_sets,
 };
 
 }  // namespace llmsim::app

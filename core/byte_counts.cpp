@@ -13,11 +13,24 @@ double kv_cache_bytes_per_token(const ModelSpec& model, DType kv_dtype) {
 }
 
 double weight_bytes(const ModelSpec& model, DType weights_dtype) {
-  if (model.expert_bytes_per_weight <= 0.0) return parameter_bytes(count_parameters(model).total, weights_dtype);
+  const ParameterCounts counts = count_parameters(model);
+  // FP4 checkpoints quantise the Linear layers only: the embedding table is not a Linear and
+  // ModelOpt excludes the LM head (nvidia/Llama-3.3-70B-Instruct-FP4's hf_quant_config.json,
+  // "exclude_modules": ["lm_head"]), so both stay 16-bit. (The other quantised formats keep
+  // the older rule: every weight in weights_dtype.)
+  const double sixteen_bit = is_fp4(weights_dtype) ? counts.embedding : 0.0;
+  const double sixteen_bit_bytes = parameter_bytes(sixteen_bit, DType::bf16);
+  if (model.expert_bytes_per_weight <= 0.0) {
+    if (sixteen_bit == 0.0) return parameter_bytes(counts.total, weights_dtype);
+    return parameter_bytes(counts.total - sixteen_bit, weights_dtype) + sixteen_bit_bytes;
+  }
   // Experts in their checkpoint format (gpt-oss: MXFP4), everything else in weights_dtype.
   const double experts = routed_expert_parameters(model);
-  return parameter_bytes(count_parameters(model).total - experts, weights_dtype) +
-         experts * model.expert_bytes_per_weight;
+  if (sixteen_bit == 0.0) {
+    return parameter_bytes(counts.total - experts, weights_dtype) + experts * model.expert_bytes_per_weight;
+  }
+  return parameter_bytes(counts.total - experts - sixteen_bit, weights_dtype) + experts * model.expert_bytes_per_weight +
+         sixteen_bit_bytes;
 }
 
 double parameter_bytes(double parameters, DType dtype) {

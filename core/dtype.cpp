@@ -7,7 +7,7 @@
 namespace llmsim::core {
 namespace {
 
-constexpr std::array<std::pair<DType, std::string_view>, 7> kNames{{
+constexpr std::array<std::pair<DType, std::string_view>, 9> kNames{{
     {DType::fp32, "fp32"},
     {DType::tf32, "tf32"},
     {DType::fp16, "fp16"},
@@ -15,7 +15,14 @@ constexpr std::array<std::pair<DType, std::string_view>, 7> kNames{{
     {DType::fp8, "fp8"},
     {DType::int8, "int8"},
     {DType::int4, "int4"},
+    {DType::nvfp4, "nvfp4"},
+    {DType::mxfp4, "mxfp4"},
 }};
+
+// 4-bit elements plus one 8-bit scale per block (dtype.h gives the sources).
+constexpr double kFp4ElementBytes = 0.5;
+constexpr double kNvfp4BlockElements = 16.0;
+constexpr double kMxfp4BlockElements = 32.0;
 
 }  // namespace
 
@@ -32,6 +39,10 @@ double bytes_per_element(DType dtype) {
       return 1.0;
     case DType::int4:
       return 0.5;
+    case DType::nvfp4:
+      return kFp4ElementBytes + 1.0 / kNvfp4BlockElements;
+    case DType::mxfp4:
+      return kFp4ElementBytes + 1.0 / kMxfp4BlockElements;
   }
   std::abort();  // unreachable: the switch covers the closed set
 }
@@ -49,5 +60,16 @@ std::string_view to_string(DType dtype) {
   }
   std::abort();  // unreachable: every DType has a name
 }
+
+std::string dtype_names() {
+  std::string names;
+  for (const auto& [dtype, text] : kNames) {
+    if (!names.empty()) names += ", ";
+    names += text;
+  }
+  return names;
+}
+
+bool is_fp4(DType dtype) { return dtype == DType::nvfp4 || dtype == DType::mxfp4; }
 
 }  // namespace llmsim::core

@@ -34,8 +34,8 @@ std::optional<std::string> tensor_parallel_problem(const ModelSpec& model, std::
 }
 
 std::optional<std::string> kv_cache_dtype_problem(DType dtype) {
-  if (dtype == DType::int4 || dtype == DType::tf32) {
-    return "KV cache dtype must be fp32, fp16, bf16, fp8 or int8, got " + std::string(to_string(dtype));
+  if (dtype == DType::int4 || dtype == DType::tf32 || dtype == DType::mxfp4) {
+    return "KV cache dtype must be fp32, fp16, bf16, fp8, int8 or nvfp4, got " + std::string(to_string(dtype));
   }
   return std::nullopt;
 }

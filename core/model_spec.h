@@ -111,6 +111,10 @@ struct ModelSpec {
   /// for DeepSeek-V3's block-scaled e4m3); empty when the file says nothing (16-bit
   /// weights). A scenario without precision.weights runs the model in this format.
   std::optional<DType> checkpoint_weights;
+  /// The KV cache format the checkpoint was calibrated for (ModelOpt's kv_cache_quant_algo:
+  /// fp8 or nvfp4); empty when the file says nothing. A scenario without
+  /// precision.kv_cache stores the KV cache in it.
+  std::optional<DType> checkpoint_kv_cache;
   std::string checkpoint_quantization;  ///< what quantization_config said, for messages; empty if none
   /// > 0: the routed experts are stored at this many bytes per weight whatever the
   /// deployment's weight dtype (gpt-oss: MXFP4 experts, 4-bit elements plus one 8-bit scale

@@ -7,13 +7,35 @@
 //   quantized down to FP8"; GPTQ/AWQ int4/int8 checkpoints likewise leave lm_head in 16-bit.
 // - GPTQ/AWQ (int4/int8) kernels dequantise to fp16/bf16 and multiply there (Marlin,
 //   Frantar et al. 2024), so their math runs at the 16-bit peak.
+// - FP4 (nvfp4, mxfp4). On a GPU with block-scaled FP4 tensor cores (an `fp4` peak for that
+//   format: Blackwell's tcgen05.mma kind::mxf4nvf4 takes both, NVIDIA PTX ISA; AMD CDNA4
+//   takes MXFP4) the GEMMs run at the fp4 peak with activations quantised
+//   to FP4 as well: ModelOpt's NVFP4 checkpoints quantise the Linear inputs too
+//   (config.json quantization_config config_groups input_activations num_bits 4) and
+//   TensorRT-LLM runs them as W4A4 ("FP4" recipe, nvidia.github.io/TensorRT-LLM
+//   features/quantization). Elsewhere (Hopper, Ampere) they are weight-only W4A16: vLLM
+//   runs NVFP4 on GPUs without FP4 through its FP4 Marlin kernel and MXFP4 through Marlin or
+//   Triton kernels, dequantising to 16-bit (docs.vllm.ai, features/quantization: the
+//   supported-hardware table; "NVFP4 ... Marlin fallback for pre-Blackwell GPUs"), so the
+//   weights move at 4.5 / 4.25 bits and the math runs at the 16-bit peak. The
+//   dequantisation's own time is left out (no measurement or published per-weight cost
+//   found): W4A16 here is an optimistic bound where it is compute-bound.
+// - MXFP4 experts beside 16-bit attention (gpt-oss). TensorRT-LLM's MoE backend on
+//   B200/GB200/B300/GB300 multiplies MXFP4 expert weights with MXFP8 activations (W4A8),
+//   on Hopper with BF16 activations ("Deployment Guide for GPT-OSS on TensorRT-LLM", MoE
+//   backend support matrix). A tensor-core MMA with one FP8 operand runs at the FP8 rate:
+//   only FP4 x FP4 (tcgen05.mma kind::mxf4 / kind::mxf4nvf4) doubles it, while FP4 or FP6
+//   mixed with FP8 (kind::f8f6f4) runs at the FP8 rate (NVIDIA PTX ISA, tcgen05.mma; the
+//   Blackwell datasheets' FP6 peak equals their FP8 peak, stas00/ml-engineering's TFLOPS
+//   table). INFERRED from those two: on such a GPU the experts run at the fp8 peak while
+//   attention's projections keep the 16-bit peak.
 #include "hw/compute_dtypes.h"
 
 namespace llmsim::hw {
 
 bool is_quantised(core::DType weights) {
   return weights == core::DType::fp8 || weights == core::DType::int8 ||
-         weights == core::DType::int4;
+         weights == core::DType::int4 || core::is_fp4(weights);
 }
 
 core::DType unquantised_compute_dtype(core::DType activations) {
@@ -25,6 +47,9 @@ core::DType gemm_compute_dtype(const HardwareSpec& hardware, core::DType weights
   switch (weights) {
     case core::DType::fp8:
       return hardware.peak_flops_per_s(core::DType::fp8) ? core::DType::fp8 : core::DType::bf16;
+    case core::DType::nvfp4:
+    case core::DType::mxfp4:
+      return hardware.peak_flops_per_s(weights) ? weights : core::DType::bf16;
     case core::DType::fp32:
     case core::DType::tf32:
       return weights;
@@ -35,6 +60,20 @@ core::DType gemm_compute_dtype(const HardwareSpec& hardware, core::DType weights
       return core::DType::bf16;
   }
   return core::DType::bf16;
+}
+
+std::optional<core::DType> expert_gemm_compute_dtype(const HardwareSpec& hardware, const core::ModelSpec& model) {
+  const bool mxfp4_experts = model.expert_bytes_per_weight == core::bytes_per_element(core::DType::mxfp4);
+  if (!mxfp4_experts || !hardware.peak_flops_per_s(core::DType::mxfp4) || !hardware.peak_flops_per_s(core::DType::fp8)) {
+    return std::nullopt;
+  }
+  return core::DType::fp8;
+}
+
+std::optional<std::string> kv_cache_hardware_problem(const HardwareSpec& hardware, core::DType kv_cache) {
+  if (kv_cache != core::DType::nvfp4 || hardware.peak_flops_per_s(core::DType::nvfp4)) return std::nullopt;
+  return "nvfp4 KV cache needs a GPU with NVFP4 tensor cores (an fp4 peak that takes nvfp4); " + hardware.id +
+         " has none: use fp8 or bf16";
 }
 
 core::DType lm_head_weight_dtype(core::DType weights, core::DType activations) {

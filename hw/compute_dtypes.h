@@ -3,7 +3,9 @@
 #pragma once
 
 #include "core/dtype.h"
+#include "core/model_spec.h"
 #include <optional>
+#include <string>
 
 #include "hw/hardware_spec.h"
 #include "hw/operator.h"
@@ -11,7 +13,7 @@
 
 namespace llmsim::hw {
 
-/// fp8, int8 and int4 weights are quantised; fp32, tf32, fp16 and bf16 are not.
+/// fp8, int8, int4, nvfp4 and mxfp4 weights are quantised; fp32, tf32, fp16 and bf16 are not.
 bool is_quantised(core::DType weights);
 
 /// The dtype unquantised math (attention, a 16-bit LM head) runs in: fp32 or tf32 when the
@@ -19,8 +21,10 @@ bool is_quantised(core::DType weights);
 core::DType unquantised_compute_dtype(core::DType activations);
 
 /// The dtype the QKV/O/MLP GEMMs run in: fp8 for fp8 weights on a GPU with an fp8 peak,
-/// fp32/tf32 for fp32/tf32 weights, else bf16 (fp16, bf16, and weight-only int8/int4 and
-/// fp8-without-hardware-fp8, all dequantised to 16-bit).
+/// nvfp4/mxfp4 for those weights on a GPU with an fp4 peak for that format (W4A4, priced
+/// at HardwareSpec::peak_flops_per_s of the format), fp32/tf32 for fp32/tf32 weights, else
+/// bf16 (fp16, bf16, and weight-only int8/int4, fp8-without-hardware-fp8 and
+/// fp4-without-hardware-fp4, all dequantised to 16-bit: W8A16 / W4A16).
 core::DType gemm_compute_dtype(const HardwareSpec& hardware, core::DType weights);
 
 /// The dtype operator `op` computes in under `precision` on `hardware`: gemm_compute_dtype
@@ -29,6 +33,18 @@ core::DType gemm_compute_dtype(const HardwareSpec& hardware, core::DType weights
 /// (OperatorInfo::counts_flops).
 std::optional<core::DType> operator_compute_dtype(Operator op, const HardwareSpec& hardware,
                                                   const Precision& precision);
+
+/// The dtype the routed experts' GEMMs run in when it differs from gemm_compute_dtype's:
+/// experts stored at MXFP4's bytes (ModelSpec::expert_bytes_per_weight, gpt-oss) on a GPU
+/// whose fp4 peak takes mxfp4 and that has an fp8 peak run as W4A8 (MXFP4 weights x MXFP8
+/// activations) at the fp8 peak. std::nullopt otherwise (the experts share the GEMMs' rate:
+/// W4A16 on Hopper).
+std::optional<core::DType> expert_gemm_compute_dtype(const HardwareSpec& hardware, const core::ModelSpec& model);
+
+/// Why `kv_cache` cannot hold the KV cache on `hardware`: nvfp4 KV on a GPU whose fp4 peak
+/// does not take nvfp4 (TensorRT-LLM's NVFP4 KV cache is a Blackwell feature). Nothing when
+/// it can; the dtype itself is core::kv_cache_dtype_problem's to check.
+std::optional<std::string> kv_cache_hardware_problem(const HardwareSpec& hardware, core::DType kv_cache);
 
 /// The dtype the LM head's weights are stored in: the weights' dtype, except that
 /// quantised checkpoints keep the LM head in the activation dtype.

@@ -34,6 +34,10 @@ std::optional<double> HardwareSpec::peak_flops_per_s(core::DType dtype) const {
       return peak.int8_ops_per_s;
     case core::DType::int4:
       return peak.int4_ops_per_s;
+    case core::DType::nvfp4:
+      return peak.fp4_runs_nvfp4 ? peak.fp4_flops_per_s : std::nullopt;
+    case core::DType::mxfp4:
+      return peak.fp4_runs_mxfp4 ? peak.fp4_flops_per_s : std::nullopt;
   }
   return std::nullopt;
 }

@@ -20,6 +20,12 @@ struct PeakFlops {
   std::optional<double> fp8_flops_per_s;
   std::optional<double> int8_ops_per_s;
   std::optional<double> int4_ops_per_s;
+  /// 4-bit float tensor cores (Blackwell's NVFP4/MXFP4 block-scaled MMA; AMD CDNA4's MXFP4),
+  /// dense. It serves the formats flagged below (hardware YAML `fp4_formats`; both when
+  /// not stated): AMD's CDNA4 multiplies MXFP4 but not NVFP4's E4M3-scaled blocks.
+  std::optional<double> fp4_flops_per_s;
+  bool fp4_runs_nvfp4 = true;
+  bool fp4_runs_mxfp4 = true;
 };
 
 /// How the GPUs of a deployment are wired (issue 24): a scale-up domain of GPUs that share
@@ -66,7 +72,8 @@ struct HardwareSpec {
   Efficiencies efficiency;       ///< per operator by name, and the fixed per-iteration costs
   std::string efficiency_source;  ///< "calibrated from ..." or "documented defaults"
 
-  /// Peak FLOP/s for compute in `dtype` (fp16 -> bf16 entry, int4 -> int4 entry).
+  /// Peak FLOP/s for compute in `dtype` (fp16 -> bf16 entry, int4 -> int4 entry,
+  /// nvfp4 and mxfp4 -> fp4 entry).
   /// std::nullopt when the GPU lacks that mode.
   std::optional<double> peak_flops_per_s(core::DType dtype) const;
 };

@@ -188,6 +188,7 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
   // Experts stored in their own format (gpt-oss's MXFP4) are read at its bytes per weight.
   const double w_expert = model.expert_bytes_per_weight > 0.0 ? model.expert_bytes_per_weight : w;
   expert_weight_bytes_ = w_expert * layers * routed_params_gpu * moe_share;
+  expert_gemm_flop_share_ = experts_per_token_ * routed_params_gpu * moe_share / layer_params_gpu;
   gemm_activation_bytes_per_token_ =
       a * layers * (4.0 * h + 2.0 * q + 2.0 * kv + m * mlp_width / p);
 

@@ -143,6 +143,11 @@ class IterationWorkModel {
   /// prices (hw/step_price_cache.h).
   WorkItem decode_attention_item(const BatchShape& batch) const;
 
+  /// The routed experts' share of the GEMM FLOPs per token (0 for a dense model): what the
+  /// step-time model weighs a separate expert compute rate by (hw/compute_dtypes.h,
+  /// expert_gemm_compute_dtype).
+  double expert_gemm_flop_share() const { return expert_gemm_flop_share_; }
+
   /// Aborts (a broken invariant) unless every field of `batch` is >= 0.
   static void check_batch(const BatchShape& batch) {
     core::check_invariant(batch.prefill_seqs >= 0 && batch.prefill_tokens >= 0 &&
@@ -162,6 +167,7 @@ class IterationWorkModel {
   double gemm_flops_per_token_ = 0.0;
   double gemm_fixed_weight_bytes_ = 0.0;   ///< weights read whatever T is (all, if dense)
   double expert_weight_bytes_ = 0.0;       ///< one routed expert in every layer
+  double expert_gemm_flop_share_ = 0.0;    ///< routed experts' FLOPs / all GEMM FLOPs per token
   double gemm_activation_bytes_per_token_ = 0.0;
   double attention_flops_per_key_ = 0.0;   ///< per (query, key) pair
   double kv_bytes_per_token_ = 0.0;        ///< this GPU's share of one token's KV cache

@@ -125,9 +125,19 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
     rates.counts_flops = info.counts_flops;
     if (info.counts_flops) {
       const std::optional<core::DType> dtype = operator_compute_dtype(info.op, hardware, precision);
-      const double peak = required_peak(hardware, *dtype, info.name);
+      double peak = required_peak(hardware, *dtype, info.name);
+      if (info.op == Operator::gemm) {
+        // Experts in a format of their own (gpt-oss's MXFP4 on Blackwell: W4A8) run at their
+        // own peak; the GEMM item's rate is the FLOP-weighted harmonic mean, so its compute
+        // time is the sum of the two parts' times (hw/compute_dtypes.h).
+        if (const std::optional<core::DType> experts = expert_gemm_compute_dtype(hardware, model)) {
+          const double share = work_model_.expert_gemm_flop_share();
+          const double expert_peak = required_peak(hardware, *experts, "the routed experts");
+          peak = 1.0 / ((1.0 - share) / peak + share / expert_peak);
+        }
+        gemm_peak_flops_per_s_ = peak;
+      }
       rates.flops_per_s = peak * e.compute;
-      if (info.op == Operator::gemm) gemm_peak_flops_per_s_ = peak;
     }
     const double link_or_hbm = info.pricing == Pricing::collective
                                    ? hardware.interconnect_bandwidth_bytes_per_s

@@ -104,6 +104,26 @@ hw::Fabric read_fabric(YamlMap& map) {
   return fabric;
 }
 
+/// `fp4_formats` (configs/README.md): which 4-bit formats the `fp4` peak multiplies, a
+/// non-empty list of nvfp4 and mxfp4 without repeats; only beside an `fp4` peak. Absent:
+/// both (Blackwell).
+void read_fp4_formats(YamlMap& map, hw::PeakFlops& peak) {
+  if (!map.has("fp4_formats")) return;
+  const std::vector<std::string> formats = map.optional_string_list("fp4_formats");
+  if (!peak.fp4_flops_per_s) map.fail("fp4_formats", "needs peak_tflops.fp4: the peak these formats run at");
+  if (formats.empty()) map.fail("fp4_formats", "expected a non-empty list of nvfp4, mxfp4");
+  peak.fp4_runs_nvfp4 = false;
+  peak.fp4_runs_mxfp4 = false;
+  for (const std::string& format : formats) {
+    bool& runs = format == "nvfp4" ? peak.fp4_runs_nvfp4 : peak.fp4_runs_mxfp4;
+    if (format != "nvfp4" && format != "mxfp4") {
+      map.fail("fp4_formats", "expected nvfp4 or mxfp4, got \"" + format + "\"");
+    }
+    if (runs) map.fail("fp4_formats", "lists " + format + " twice");
+    runs = true;
+  }
+}
+
 hw::HardwareSpec read_hardware_yaml(const std::string& path) {
   auto origin = std::make_shared<YamlOrigin>();
   origin->file = path;
@@ -121,8 +141,10 @@ hw::HardwareSpec read_hardware_yaml(const std::string& path) {
   spec.peak.fp8_flops_per_s = optional_tflops(peaks, "fp8");
   spec.peak.int8_ops_per_s = optional_tflops(peaks, "int8");
   spec.peak.int4_ops_per_s = optional_tflops(peaks, "int4");
+  spec.peak.fp4_flops_per_s = optional_tflops(peaks, "fp4");  // dense NVFP4/MXFP4 (configs/README.md)
   if (!spec.peak.bf16_flops_per_s) peaks.fail_here("missing required key \"bf16\"");
   peaks.finish();
+  read_fp4_formats(map, spec.peak);
 
   spec.hbm_bandwidth_bytes_per_s =
       map.require_positive("hbm_bandwidth_tb_per_s", map.required_number("hbm_bandwidth_tb_per_s")) * kTera;

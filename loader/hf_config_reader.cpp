@@ -589,6 +589,74 @@ bool mxfp4_spares_only_non_experts(const ConfigReader& reader, const json& confi
   return true;
 }
 
+/// ModelOpt's KV cache field: kv_cache_quant_algo "FP8" or "NVFP4" (absent or null: the
+/// checkpoint says nothing, the deployment picks). Anything else is refused.
+std::optional<core::DType> modelopt_kv_cache(const ConfigReader& reader, const json& fields) {
+  if (!fields.contains("kv_cache_quant_algo") || fields["kv_cache_quant_algo"].is_null()) return std::nullopt;
+  const json& algo = fields["kv_cache_quant_algo"];
+  const std::string name = algo.is_string() ? algo.get<std::string>() : ConfigReader::describe(algo);
+  if (name == "FP8" || name == "fp8") return core::DType::fp8;
+  if (name == "NVFP4" || name == "nvfp4") return core::DType::nvfp4;
+  reader.fail("quantization_config", "kv_cache_quant_algo \"" + name + "\" is not supported (supported: FP8, NVFP4)");
+}
+
+/// quant_method "modelopt": NVIDIA TensorRT Model Optimizer checkpoints (nvidia/*-FP4,
+/// nvidia/*-FP8), read the way vLLM's ModelOptQuantConfigBase.from_config reads them
+/// (vllm/model_executor/layers/quantization/modelopt.py): the fields sit either under
+/// "quantization" (the hf_quant_config.json shape, modules left unquantised in
+/// "exclude_modules"; nvidia/Llama-3.3-70B-Instruct-FP4's is {"quant_algo": "NVFP4",
+/// "kv_cache_quant_algo": "FP8", "group_size": 16, "exclude_modules": ["lm_head"]}) or
+/// beside quant_method (the config.json shape, the list in "ignore").
+///   quant_algo NVFP4  nvfp4 weights (4.5 bits with the FP8 scale per 16; group_size, when
+///                     given, must be 16); W4A4 at the fp4 peak on Blackwell, W4A16 elsewhere
+///                     (hw/compute_dtypes.h)
+///   quant_algo FP8    fp8 weights (per-tensor scales)
+///   other algos       refused (W4A16_NVFP4, MIXED_PRECISION, W4A8_AWQ, ...)
+/// The unquantised list may name the LM head, embeddings and MoE routers (priced as today:
+/// the LM head in 16-bit, the small rest in the weights' format); any other module is
+/// refused, since a partly quantised body would be priced wrong.
+void read_modelopt_quantization(const ConfigReader& reader, const json& config, core::ModelSpec& model) {
+  const bool nested = config.contains("quantization");
+  const json& fields = nested ? config["quantization"] : config;
+  if (!fields.is_object()) reader.fail("quantization_config", "modelopt \"quantization\": expected an object");
+  const std::string algo = fields.contains("quant_algo") && fields["quant_algo"].is_string()
+                               ? fields["quant_algo"].get<std::string>()
+                               : "";
+  if (algo == "NVFP4" || algo == "nvfp4") {
+    if (fields.contains("group_size") && !(fields["group_size"].is_number_integer() && fields["group_size"].get<int>() == 16)) {
+      reader.fail("quantization_config", "modelopt NVFP4 group_size must be 16 (one FP8 scale per 16 elements), got " +
+                                             ConfigReader::describe(fields["group_size"]));
+    }
+    model.checkpoint_weights = core::DType::nvfp4;
+  } else if (algo == "FP8" || algo == "fp8") {
+    model.checkpoint_weights = core::DType::fp8;
+  } else {
+    reader.fail("quantization_config", "modelopt quant_algo \"" + algo + "\" is not supported (supported: NVFP4, FP8)");
+  }
+  const char* list_key = nested ? "exclude_modules" : "ignore";
+  if (fields.contains(list_key) && !fields[list_key].is_null()) {
+    const json& modules = fields[list_key];
+    if (!modules.is_array()) reader.fail("quantization_config", std::string(list_key) + ": expected a list of module names");
+    constexpr std::array<std::string_view, 4> kSmallModules{"lm_head", "embed_tokens", "router", "mlp.gate"};
+    for (const json& module : modules) {
+      const std::string name = module.is_string() ? module.get<std::string>() : ConfigReader::describe(module);
+      const bool small = std::any_of(kSmallModules.begin(), kSmallModules.end(), [&name](std::string_view part) {
+        const std::size_t at = name.find(part);
+        // "mlp.gate" is the router only as the whole last component, not mlp.gate_proj.
+        return at != std::string::npos && (part != "mlp.gate" || at + part.size() == name.size());
+      });
+      if (!small) {
+        reader.fail("quantization_config", std::string(list_key) + " names \"" + name +
+                                               "\"; only the LM head, embeddings and MoE routers can stay unquantised");
+      }
+    }
+  }
+  model.checkpoint_kv_cache = modelopt_kv_cache(reader, fields);
+  model.checkpoint_quantization = "modelopt " + algo + (model.checkpoint_kv_cache
+                                                           ? ", KV cache " + std::string(core::to_string(*model.checkpoint_kv_cache))
+                                                           : std::string());
+}
+
 /// quantization_config, never ignored: read into the checkpoint's weight format, or refused.
 ///   quant_method "fp8"   DeepSeek-V3's block-scaled e4m3 (fmt "e4m3", weight_block_size
 ///                        [128, 128]; vLLM's Fp8Config): 1-byte weights. The per-block scales
@@ -596,14 +664,15 @@ bool mxfp4_spares_only_non_experts(const ConfigReader& reader, const json& confi
 ///                        The checkpoint keeps embeddings, LM head and router in bf16 (Kimi K2's
 ///                        tensor listing): the LM head is priced 16-bit (hw/compute_dtypes.h);
 ///                        embeddings and router count 1 byte (DeepSeek-V3: 0.3% of the bytes).
-///   quant_method "mxfp4" OCP microscaling FP4 (4-bit elements, one 8-bit scale per 32):
-///                        weight-only (W4A16: read in 4 bits, computed in 16), since llmsim
-///                        has no FP4 compute peak on any GPU. With modules_to_not_convert
-///                        naming only attention, router, embeddings and LM head (gpt-oss),
-///                        the routed experts take 0.53125 bytes per weight
-///                        (ModelSpec::expert_bytes_per_weight) and the rest keeps the
-///                        scenario's 16-bit format; without it every weight is 4-bit
-///                        (DType::int4; experts at 0.53125 with their scales).
+///   quant_method "mxfp4" OCP microscaling FP4 (4-bit elements, one 8-bit scale per 32).
+///                        With modules_to_not_convert naming only attention, router,
+///                        embeddings and LM head (gpt-oss), the routed experts take 0.53125
+///                        bytes per weight (ModelSpec::expert_bytes_per_weight, computed in
+///                        16-bit: their GEMM shares one rate with the 16-bit attention
+///                        projections) and the rest keeps the scenario's 16-bit format;
+///                        without it every weight is DType::mxfp4 (W4A4 at the fp4 peak
+///                        where the GPU has one, else W4A16: hw/compute_dtypes.h).
+///   quant_method "modelopt" read_modelopt_quantization.
 ///   anything else        refused, naming the method (GPTQ, AWQ, compressed-tensors, ...).
 void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model) {
   if (!reader.has("quantization_config")) return;
@@ -621,7 +690,7 @@ void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model
     model.checkpoint_quantization = "fp8 " + format;
   } else if (method == "mxfp4") {
     // OCP Microscaling Formats v1.0: 32 FP4 (E2M1) elements share one E8M0 scale.
-    constexpr double kMxfp4BytesPerWeight = 0.5 + 1.0 / 32.0;
+    const double kMxfp4BytesPerWeight = core::bytes_per_element(core::DType::mxfp4);
     if (mxfp4_spares_only_non_experts(reader, config)) {
       // gpt-oss: experts in MXFP4, attention, router and embeddings as they are (16-bit).
       if (!model.is_moe() || model.num_shared_experts > 0) {
@@ -630,13 +699,15 @@ void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model
       model.expert_bytes_per_weight = kMxfp4BytesPerWeight;
       model.checkpoint_quantization = "mxfp4 experts (W4A16), the rest 16-bit";
     } else {
-      model.checkpoint_weights = core::DType::int4;
-      model.checkpoint_quantization = "mxfp4 (priced as W4A16)";
+      model.checkpoint_weights = core::DType::mxfp4;
+      model.checkpoint_quantization = "mxfp4";
       if (model.is_moe() && model.num_shared_experts == 0) model.expert_bytes_per_weight = kMxfp4BytesPerWeight;
     }
+  } else if (method == "modelopt") {
+    read_modelopt_quantization(reader, config, model);
   } else {
     reader.fail("quantization_config", "quant_method \"" + method +
-                                           "\" is not supported (supported: fp8, mxfp4)");
+                                           "\" is not supported (supported: fp8, mxfp4, modelopt)");
   }
 }
 

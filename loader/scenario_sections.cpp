@@ -8,6 +8,8 @@
 
 #include "core/input_checks.h"
 #include "core/input_error.h"
+#include "core/precision_defaults.h"
+#include "hw/compute_dtypes.h"
 #include "hw/expert_balance.h"
 #include "hw/parallel_layout.h"
 #include "loader/engine_loader.h"
@@ -38,7 +40,7 @@ core::DType read_dtype(YamlMap& map, const std::string& key, core::DType fallbac
   if (!map.has(key)) return fallback;
   const std::string name = map.required_string(key);
   if (const auto dtype = core::parse_dtype(name)) return *dtype;
-  map.fail(key, "expected one of fp32, fp16, bf16, fp8, int8, int4, got \"" + name + "\"");
+  map.fail(key, "expected one of " + core::dtype_names() + ", got \"" + name + "\"");
 }
 
 constexpr std::pair<const char*, workloads::TraceFormat> kTraceFormats[] = {
@@ -209,16 +211,20 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
   // unless precision.weights says otherwise.
   const core::DType checkpoint_weights = pool.model.checkpoint_weights.value_or(core::DType::bf16);
   pool.precision.weights = checkpoint_weights;
-  if (checkpoint_weights == core::DType::fp8) pool.precision.kv_cache = core::DType::fp8;
+  pool.precision.kv_cache = core::default_kv_cache_dtype(pool.model, checkpoint_weights);
   if (auto precision = map.optional_map("precision")) {
     pool.precision.weights = read_dtype(*precision, "weights", checkpoint_weights);
-    pool.precision.kv_cache = read_dtype(*precision, "kv_cache", pool.precision.weights == core::DType::fp8
-                                                                     ? core::DType::fp8
-                                                                     : core::DType::bf16);
+    pool.precision.kv_cache =
+        read_dtype(*precision, "kv_cache", core::default_kv_cache_dtype(pool.model, pool.precision.weights));
     if (const auto problem = core::kv_cache_dtype_problem(pool.precision.kv_cache)) {
       precision->fail("kv_cache", *problem);
     }
+    if (const auto problem = hw::kv_cache_hardware_problem(pool.hardware, pool.precision.kv_cache)) {
+      precision->fail("kv_cache", *problem);
+    }
     precision->finish();
+  } else if (const auto problem = hw::kv_cache_hardware_problem(pool.hardware, pool.precision.kv_cache)) {
+    map.fail("model", "the checkpoint's KV cache format: " + *problem);
   }
   if (auto deployment = map.optional_map("deployment")) {
     // Range-checked as int64 before narrowing to int: 2^32 + 1 must not become 1.

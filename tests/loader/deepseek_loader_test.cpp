@@ -114,11 +114,11 @@ TEST_CASE("DeepSeek-V3's config.json loads as MLA with 3 dense and 58 MoE layers
   CHECK(model.checkpoint_quantization == "fp8 e4m3");
 }
 
-TEST_CASE("quantization_config: mxfp4 is priced as W4A16, other methods are refused") {
+TEST_CASE("quantization_config: mxfp4 is read as the mxfp4 format, other methods are refused") {
   const std::string mxfp4 = deepseek_config(R"("quantization_config": {"quant_method": "mxfp4"},)");
   const auto model = load_model(write_temp_file("mxfp4.config.json", mxfp4));
   REQUIRE(model.checkpoint_weights.has_value());
-  CHECK(*model.checkpoint_weights == llmsim::core::DType::int4);
+  CHECK(*model.checkpoint_weights == llmsim::core::DType::mxfp4);
   const std::string partial = deepseek_config(
       R"("quantization_config": {"quant_method": "mxfp4", "modules_to_not_convert": ["model.layers.*.self_attn"]},)");
   CHECK(error_of(write_temp_file("mxfp4_partial.config.json", partial)).key_path() == "quantization_config");
