@@ -39,11 +39,13 @@ using ServingSetRunner = void (*)(const std::string& dir, std::vector<SetResult>
 void vllm_fp8kv_sets(const std::string& dir, std::vector<SetResult>& sets);
 void gpustack_sets(const std::string& dir, std::vector<SetResult>& sets);
 void trtllm_perf_overview_sets(const std::string& dir, std::vector<SetResult>& sets);
+void speculative_sets(const std::string& dir, std::vector<SetResult>& sets);
 
 inline constexpr ServingSetRunner kServingSets[] = {
     vllm_fp8kv_sets,
     gpustack_sets,
     trtllm_perf_overview_sets,
+    speculative_sets,
 };
 
 }  // namespace llmsim::app
