@@ -110,7 +110,7 @@ double best_tps(const hw::CsvTable& table, const AcceptanceRows& lengths, const 
     const auto found = lengths.find({benchmark, config});
     if (found == lengths.end()) {
       throw core::InputError(table.path(), 0, "acceptance_length",
-                             "no acceptance length for " + benchmark + " " + config);
+                             fmt::format("no acceptance length for {} {}", benchmark, config));
     }
     const std::size_t row = found->second;
     sim::SpeculativeConfig speculative;
@@ -171,7 +171,7 @@ void peagle_sets(const std::string& dir, std::vector<SetResult>& sets) {
     } else {
       throw core::InputError(table.path(), table.line(r), "config", "unknown output_tps config \"" + config + "\"");
     }
-    absolute.metrics.push_back({label + " " + config + " tok/s", table.number(r, "value"), predicted});
+    absolute.metrics.push_back({fmt::format("{} {} tok/s", label, config), table.number(r, "value"), predicted});
   }
   sets.push_back(ratios);
   sets.push_back(absolute);
