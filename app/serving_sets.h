@@ -43,6 +43,7 @@ void llmservingsim_fig5_sets(const std::string& dir, std::vector<SetResult>& set
 void parallel_sets(const std::string& dir, std::vector<SetResult>& sets);
 void trtllm_blackwell_sets(const std::string& dir, std::vector<SetResult>& sets);
 void vllm_fp8kv_b200_sets(const std::string& dir, std::vector<SetResult>& sets);
+void speculative_sets(const std::string& dir, std::vector<SetResult>& sets);
 
 inline constexpr ServingSetRunner kServingSets[] = {
     vllm_fp8kv_sets,
@@ -52,6 +53,7 @@ inline constexpr ServingSetRunner kServingSets[] = {
     parallel_sets,
     trtllm_blackwell_sets,
     vllm_fp8kv_b200_sets,
+    speculative_sets,
 };
 
 }  // namespace llmsim::app

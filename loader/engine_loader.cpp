@@ -78,6 +78,16 @@ EnginePreset read_engine_yaml(const std::string& path) {
   }
   scheduler.finish();
 
+  for (const std::string& name : map.optional_string_list("speculative_methods")) {
+    const auto* found = std::find_if(std::begin(kSpeculativeMethods), std::end(kSpeculativeMethods),
+                                     [&](const auto& choice) { return name == choice.first; });
+    if (found == std::end(kSpeculativeMethods)) {
+      map.fail("speculative_methods", "expected draft_model, eagle, eagle3, mtp or ngram, got \"" + name + "\"");
+    }
+    if (preset.supports(found->second)) map.fail("speculative_methods", "\"" + name + "\" is listed twice");
+    preset.speculative_methods.push_back(found->second);
+  }
+
   YamlMap limits = map.required_map("limits");
   preset.limits = read_limits(limits);
   if (auto small = map.optional_map("small_gpu_limits")) preset.small_gpu_limits = read_limits(*small);
@@ -86,6 +96,17 @@ EnginePreset read_engine_yaml(const std::string& path) {
 }
 
 }  // namespace
+
+const char* speculative_method_name(sim::SpeculativeMethod method) {
+  for (const auto& [name, value] : kSpeculativeMethods) {
+    if (value == method) return name;
+  }
+  return "?";
+}
+
+bool EnginePreset::supports(sim::SpeculativeMethod method) const {
+  return std::find(speculative_methods.begin(), speculative_methods.end(), method) != speculative_methods.end();
+}
 
 sim::EngineConfig EnginePreset::defaults_for(const hw::HardwareSpec& hardware,
                                              const core::ModelSpec& model) const {

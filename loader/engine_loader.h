@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/model_spec.h"
@@ -11,6 +12,18 @@
 #include "sim/scenario.h"
 
 namespace llmsim::loader {
+
+/// The names of sim::SpeculativeMethod in engine presets (speculative_methods) and in a
+/// scenario's engine.speculative.method.
+inline constexpr std::pair<const char*, sim::SpeculativeMethod> kSpeculativeMethods[] = {
+    {"draft_model", sim::SpeculativeMethod::draft_model},
+    {"eagle", sim::SpeculativeMethod::eagle},
+    {"eagle3", sim::SpeculativeMethod::eagle3},
+    {"mtp", sim::SpeculativeMethod::mtp},
+    {"ngram", sim::SpeculativeMethod::ngram}};
+
+/// The name of `method` in kSpeculativeMethods.
+const char* speculative_method_name(sim::SpeculativeMethod method);
 
 /// Limits an engine picks when the scenario leaves them out.
 struct EngineLimits {
@@ -29,6 +42,11 @@ struct EnginePreset {
   EngineLimits limits;
   /// vLLM's get_batch_defaults: GPUs under 70 GiB and A100s get smaller limits.
   std::optional<EngineLimits> small_gpu_limits;
+  /// The speculative-decoding methods the engine implements (speculative_methods, each
+  /// cited in the preset); empty when the preset lists none: then it speculates with none.
+  std::vector<sim::SpeculativeMethod> speculative_methods;
+
+  bool supports(sim::SpeculativeMethod method) const;
 
   /// `engine` with the limits for `hardware` and `model` filled in.
   sim::EngineConfig defaults_for(const hw::HardwareSpec& hardware, const core::ModelSpec& model) const;

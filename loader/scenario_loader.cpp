@@ -97,6 +97,7 @@ sim::Scenario convert(YAML::Node root, const std::string& file, const std::vecto
                             std::to_string(scenario.pools.size()) + " (several pools serve test-time-compute kinds)");
     }
     check_requests_fit(workload, scenario.workload, scenario.pools.front().model);
+    check_trace_acceptance(scenario.workload, scenario.pools.front());
   }
   if (auto slo = map.optional_map("slo")) scenario.slo = read_slo(*slo);
   if (auto limits = map.optional_map("limits")) scenario.limits = read_limits(*limits);

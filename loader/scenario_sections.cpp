@@ -68,19 +68,47 @@ void check_trace_file(YamlMap& trace, const std::string& path) {
   trace.fail("path", missing ? "no such file: " + path : "cannot read " + path + ": " + error.message());
 }
 
-/// engine.speculative (sim::SpeculativeConfig): method, num_speculative_tokens, one
-/// acceptance probability per draft position, the draft's shape, disable_above_batch.
-sim::SpeculativeConfig read_speculative(YamlMap& map, const sim::PoolSpec& pool, const std::string& base_dir) {
-  static constexpr std::pair<const char*, sim::SpeculativeMethod> kMethods[] = {
-      {"draft_model", sim::SpeculativeMethod::draft_model},
-      {"eagle3", sim::SpeculativeMethod::eagle3},
-      {"mtp", sim::SpeculativeMethod::mtp},
-      {"ngram", sim::SpeculativeMethod::ngram}};
-  if (!map.has("method")) map.fail_here("missing required key \"method\" (draft_model, eagle3, mtp or ngram)");
+/// engine.speculative (sim::SpeculativeConfig): method (one the engine preset lists),
+/// num_speculative_tokens, one acceptance probability per draft position, the draft's
+/// shape, parallel_drafting, disable_above_batch.
+sim::SpeculativeConfig read_speculative(YamlMap& map, const sim::PoolSpec& pool, const EnginePreset& preset,
+                                        const std::string& base_dir) {
+  using sim::SpeculativeMethod;
+  if (!map.has("method")) map.fail_here("missing required key \"method\" (draft_model, eagle, eagle3, mtp or ngram)");
   sim::SpeculativeConfig speculative;
-  speculative.method = read_choice(map, "method", speculative.method, kMethods);
+  speculative.method = required_choice(map, "method", kSpeculativeMethods);
+  if (!preset.supports(speculative.method)) {
+    std::string listed;
+    for (const SpeculativeMethod method : preset.speculative_methods) {
+      listed += (listed.empty() ? "" : ", ") + std::string(speculative_method_name(method));
+    }
+    map.fail("method", "engine " + preset.id + " has no speculative method \"" +
+                           speculative_method_name(speculative.method) + "\" (its preset lists " +
+                           (listed.empty() ? "none" : listed) + ")");
+  }
   speculative.num_speculative_tokens =
       map.require_positive("num_speculative_tokens", map.required_int("num_speculative_tokens"));
+  const bool eagle = speculative.method == SpeculativeMethod::eagle || speculative.method == SpeculativeMethod::eagle3;
+  const bool head = eagle || speculative.method == SpeculativeMethod::mtp;
+  if (auto tree = map.optional_map("tree")) {
+    if (!head) map.fail("tree", "only eagle, eagle3 and mtp heads draft trees");
+    speculative.tree_steps = tree->require_positive("steps", tree->required_int("steps"));
+    speculative.tree_top_k = tree->require_positive("top_k", tree->required_int("top_k"));
+    tree->finish();
+    // EAGLE-2: the first pass proposes top_k children of the last token, each later pass
+    // expands the top_k best nodes into top_k children each; the verified tree is chosen
+    // among those nodes and holds one node per depth at least.
+    const double candidates = static_cast<double>(speculative.tree_top_k) +
+                              static_cast<double>(speculative.tree_steps - 1) *
+                                  static_cast<double>(speculative.tree_top_k) * static_cast<double>(speculative.tree_top_k);
+    if (speculative.num_speculative_tokens < speculative.tree_steps ||
+        static_cast<double>(speculative.num_speculative_tokens) > candidates) {
+      map.fail("num_speculative_tokens", "a tree of " + std::to_string(speculative.tree_steps) + " steps and top_k " +
+                                             std::to_string(speculative.tree_top_k) + " verifies between " +
+                                             std::to_string(speculative.tree_steps) + " and " + format_number(candidates) +
+                                             " drafted nodes, got " + std::to_string(speculative.num_speculative_tokens));
+    }
+  }
 
   const YAML::Node acceptance = map.required_node("acceptance");
   if (!acceptance.IsSequence()) {
@@ -94,36 +122,56 @@ sim::SpeculativeConfig read_speculative(YamlMap& map, const sim::PoolSpec& pool,
     }
     speculative.acceptance.push_back(*p);
   }
-  if (static_cast<std::int64_t>(speculative.acceptance.size()) != speculative.num_speculative_tokens) {
-    map.fail("acceptance", "expected " + std::to_string(speculative.num_speculative_tokens) +
-                               " probabilities (one per speculative token), got " +
+  if (static_cast<std::int64_t>(speculative.acceptance.size()) != speculative.depth()) {
+    map.fail("acceptance", "expected " + std::to_string(speculative.depth()) +
+                               (speculative.tree() ? " probabilities (one per tree depth), got "
+                                                   : " probabilities (one per speculative token), got ") +
                                std::to_string(speculative.acceptance.size()));
   }
-
-  const bool head = speculative.method == sim::SpeculativeMethod::eagle3 ||
-                    speculative.method == sim::SpeculativeMethod::mtp;
-  if (map.has("draft_layers") && !head) map.fail("draft_layers", "only eagle3 and mtp have draft layers");
-  if (head) {
+  if (map.has("draft_model") && !eagle && speculative.method != SpeculativeMethod::draft_model) {
+    map.fail("draft_model", "only methods draft_model, eagle and eagle3 have a draft model");
+  }
+  if (map.has("draft_layers") && (!head || map.has("draft_model"))) {
+    map.fail("draft_layers", head ? "a draft_model head has its own layers" : "only eagle, eagle3 and mtp have draft layers");
+  }
+  if (head && !map.has("draft_model")) {
     // One decoder layer unless told: an EAGLE-3 head is one layer (EAGLE-3, Li et al. 2025;
-    // yuhuili/EAGLE3-LLaMA3.1-Instruct-8B config.json num_hidden_layers 1), DeepSeek-V3's
-    // MTP module one (its config.json num_nextn_predict_layers 1).
+    // yuhuili/EAGLE3-LLaMA3.1-Instruct-8B config.json num_hidden_layers 1), an EAGLE-1/2
+    // head one (EAGLE, Li et al. 2024, section 4: "a single transformer decoder layer"),
+    // DeepSeek-V3's MTP module one (its config.json num_nextn_predict_layers 1).
     speculative.draft_layers = map.require_positive("draft_layers", map.optional_int("draft_layers", 1));
     if (speculative.draft_layers > pool.model.num_layers) {
       map.fail("draft_layers", "expected at most the target's " + std::to_string(pool.model.num_layers) +
                                    " layers, got " + std::to_string(speculative.draft_layers));
     }
   }
-  if (map.has("draft_model") && speculative.method != sim::SpeculativeMethod::draft_model) {
-    map.fail("draft_model", "only method draft_model has a draft model");
+  if (speculative.method == SpeculativeMethod::draft_model && !map.has("draft_model")) {
+    map.fail_here("missing required key \"draft_model\" (a model preset of the draft)");
   }
-  if (speculative.method == sim::SpeculativeMethod::draft_model) {
+  if (map.has("draft_model")) {
     core::ModelSpec draft = located(map, "draft_model", [&](const std::string& id) { return load_model(id, base_dir); });
-    if (draft.vocab_size != pool.model.vocab_size) {
+    // An EAGLE-3 head may sample its own smaller vocabulary and map it to the target's
+    // (draft_vocab_size 32000 and its d2t table in the RedHat/speculators heads); a draft
+    // model and an EAGLE-1/2 head propose the target's tokens themselves.
+    if (speculative.method != SpeculativeMethod::eagle3 && draft.vocab_size != pool.model.vocab_size) {
       map.fail("draft_model", "draft model " + draft.id + " has a vocabulary of " + std::to_string(draft.vocab_size) +
                                   " tokens, the target " + pool.model.id + " one of " +
                                   std::to_string(pool.model.vocab_size) + ": a draft proposes the target's tokens");
     }
+    // An EAGLE head reads the target's hidden states: the same width.
+    if (eagle && draft.hidden_size != pool.model.hidden_size) {
+      map.fail("draft_model", "EAGLE head " + draft.id + " has hidden_size " + std::to_string(draft.hidden_size) +
+                                  ", the target " + pool.model.id + " " + std::to_string(pool.model.hidden_size) +
+                                  ": an EAGLE head reads the target's hidden states");
+    }
     speculative.draft_model = std::move(draft);
+  }
+  speculative.parallel_drafting = map.optional_bool("parallel_drafting", false);
+  if (speculative.parallel_drafting && !eagle) {
+    map.fail("parallel_drafting", "only eagle and eagle3 heads draft in parallel (P-EAGLE)");
+  }
+  if (speculative.parallel_drafting && speculative.tree()) {
+    map.fail("parallel_drafting", "parallel drafting proposes a chain, not a tree");
   }
   speculative.disable_above_batch = map.optional_int("disable_above_batch", 0);
   if (map.has("disable_above_batch")) map.require_positive("disable_above_batch", speculative.disable_above_batch);
@@ -165,7 +213,9 @@ sim::EngineConfig read_engine(YamlMap* map, const sim::PoolSpec& pool, const std
     map->fail("policy", "no workload gives requests a priority yet (every request has priority 0, so it would "
                         "run as fcfs): use fcfs or shortest_prompt_first");
   }
-  if (auto speculative = map->optional_map("speculative")) engine.speculative = read_speculative(*speculative, pool, base_dir);
+  if (auto speculative = map->optional_map("speculative")) {
+    engine.speculative = read_speculative(*speculative, pool, preset, base_dir);
+  }
   map->finish();
   return engine;
 }
@@ -411,6 +461,25 @@ sim::RunLimits read_limits(YamlMap& map) {
   }
   map.finish();
   return limits;
+}
+
+void check_trace_acceptance(const workloads::WorkloadSpec& workload, const sim::PoolSpec& pool) {
+  if (workload.kind != workloads::WorkloadKind::trace || !workload.trace || !workload.trace->rows) return;
+  const sim::SpeculativeConfig& speculative = pool.engine.speculative;
+  const double longest = static_cast<double>(speculative.depth() + 1);
+  for (const workloads::TraceRow& row : *workload.trace->rows) {
+    if (row.acceptance_length <= 0.0) continue;  // no column: the engine's acceptance
+    if (!speculative.enabled()) {
+      throw core::InputError(workload.trace->path, row.line, "acceptance_length",
+                             "the trace gives acceptance lengths, but engine.speculative is not set: nothing "
+                             "would use them");
+    }
+    if (row.acceptance_length > longest) {
+      throw core::InputError(workload.trace->path, row.line, "acceptance_length",
+                             "expected at most the drafting depth + 1 = " + std::to_string(speculative.depth() + 1) +
+                                 " tokens per verify step, got " + format_number(row.acceptance_length));
+    }
+  }
 }
 
 void check_pool_fits(const YamlMap& scenario, const sim::PoolSpec& pool) {

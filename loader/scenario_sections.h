@@ -25,5 +25,9 @@ sim::RunLimits read_limits(YamlMap& limits);
 /// Throws, located at deployment.tensor_parallel, when the model's weights leave no room
 /// for a KV cache on the pool's GPUs.
 void check_pool_fits(const YamlMap& scenario, const sim::PoolSpec& pool);
+/// A trace's per-request acceptance lengths (plain_csv column acceptance_length, already read
+/// into workload.trace->rows) need a speculating pool, and each lies in
+/// [1, num_speculative_tokens + 1]: throws InputError(trace file, row line, acceptance_length).
+void check_trace_acceptance(const workloads::WorkloadSpec& workload, const sim::PoolSpec& pool);
 
 }  // namespace llmsim::loader

@@ -37,6 +37,7 @@ enum class KvAdmission {
 /// How a speculative-decoding engine drafts the tokens its target model verifies.
 enum class SpeculativeMethod {
   draft_model,  ///< a smaller model of the same vocabulary (SpeculativeConfig::draft_model)
+  eagle,        ///< an EAGLE-1/2 head: feature-level autoregression, one decoder layer
   eagle3,       ///< an EAGLE-3 head: draft_layers decoder layers of the target's shape
   mtp,          ///< multi-token prediction layers shipped with the model (DeepSeek-V3: 1)
   ngram,        ///< prompt lookup: drafts cost no GPU work
@@ -51,10 +52,23 @@ struct SpeculativeConfig {
   /// acceptance[i]: probability that draft position i + 1 is accepted given that every
   /// position before it was (size k, each in [0, 1]).
   std::vector<double> acceptance;
-  /// eagle3, mtp: decoder layers of the draft head, each priced as one layer of the target.
+  /// eagle, eagle3, mtp without a draft_model: decoder layers of the draft head, each
+  /// priced as one layer of the target.
   std::int64_t draft_layers = 0;
   /// draft_model: the draft's shape (a model preset); same vocabulary as the target.
+  /// eagle, eagle3: the head's own shape when given (its decoder layers and LM head; an
+  /// EAGLE-3 head may sample a smaller draft vocabulary that it maps to the target's).
   std::optional<core::ModelSpec> draft_model;
+  /// The head proposes all of a sequence's drafts in one forward pass over them (vLLM's
+  /// speculative_config parallel_drafting, P-EAGLE) instead of one pass per draft.
+  bool parallel_drafting = false;
+  /// Tree drafting (EAGLE-2's dynamic tree; SGLang's speculative_num_steps and
+  /// speculative_eagle_topk): tree_steps draft passes, the first from the last token, each
+  /// later one expanding tree_top_k nodes; the target verifies num_speculative_tokens of the
+  /// nodes beside the last token, and acceptance[i] is the probability that the best path
+  /// reaches depth i + 1 given depth i (size tree_steps). 0: a chain of drafts.
+  std::int64_t tree_steps = 0;
+  std::int64_t tree_top_k = 0;
   /// > 0: an iteration that starts with more running requests than this decodes without
   /// speculation (vLLM's speculative_disable_by_batch_size, PR #4592: "disable speculative
   /// decoding for the current batch if the running queue has more than N requests");
@@ -62,6 +76,9 @@ struct SpeculativeConfig {
   std::int64_t disable_above_batch = 0;
 
   bool enabled() const { return num_speculative_tokens > 0; }
+  bool tree() const { return tree_steps > 0; }
+  /// Draft positions a verify step can accept at most: the tree's depth, or k for a chain.
+  std::int64_t depth() const { return tree() ? tree_steps : num_speculative_tokens; }
 };
 
 /// Engine settings of one replica: the engine kind's behaviour (admission, host time) and the

@@ -44,6 +44,13 @@ CsvReader::CsvReader(std::string path) : path_(std::move(path)), in_(path_) {
   for (std::string_view name : split_commas(header_view)) header_.emplace_back(name);
 }
 
+std::optional<std::size_t> CsvReader::find_column(std::string_view name) const {
+  for (std::size_t i = 0; i < header_.size(); ++i) {
+    if (header_[i] == name) return i;
+  }
+  return std::nullopt;
+}
+
 std::size_t CsvReader::column(std::string_view name) const {
   for (std::size_t i = 0; i < header_.size(); ++i) {
     if (header_[i] == name) return i;

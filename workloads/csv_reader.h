@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,8 @@ class CsvReader {
 
   /// Index of `name` in the header. Throws InputError(file, 1, name, ...) when absent.
   std::size_t column(std::string_view name) const;
+  /// Index of `name` in the header, or nullopt when the header has no such column.
+  std::optional<std::size_t> find_column(std::string_view name) const;
 
   /// Reads the next non-blank row into fields(); false at end of file. Throws InputError
   /// when the row's field count differs from the header's.

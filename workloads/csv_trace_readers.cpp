@@ -1,4 +1,5 @@
 // read_azure_csv and read_plain_csv (declared in trace_reader.h).
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,6 +57,9 @@ std::vector<TraceRow> read_plain_csv(const std::string& path, std::int64_t max_r
   const std::size_t arrival_col = csv.column(kArrival);
   const std::size_t input_col = csv.column(kInput);
   const std::size_t output_col = csv.column(kOutput);
+  // Optional: a per-request speculative acceptance length (RequestSpec::acceptance_length).
+  const std::string kAcceptance = "acceptance_length";
+  const std::optional<std::size_t> acceptance_col = csv.find_column(kAcceptance);
   MonotonicCheck monotonic(path, kArrival);
   std::vector<TraceRow> rows;
   double first_s = 0.0;
@@ -70,6 +74,14 @@ std::vector<TraceRow> read_plain_csv(const std::string& path, std::int64_t max_r
     check_trace_span(row.arrival_s, fields[arrival_col], path, csv.line(), kArrival);
     row.input_tokens = parse_positive_tokens(fields[input_col], path, csv.line(), kInput);
     row.output_tokens = parse_positive_tokens(fields[output_col], path, csv.line(), kOutput);
+    if (acceptance_col) {
+      row.acceptance_length = parse_finite_number(fields[*acceptance_col], path, csv.line(), kAcceptance);
+      if (!(row.acceptance_length >= 1.0)) {
+        throw core::InputError(path, csv.line(), kAcceptance,
+                               "expected a mean acceptance length >= 1 (tokens per verify step, the bonus token "
+                               "included), got " + core::quoted_excerpt(std::string(fields[*acceptance_col])));
+      }
+    }
     rows.push_back(std::move(row));
   }
   require_rows(rows, path);

@@ -82,6 +82,7 @@ RequestSpec RequestGenerator::trace_request() {
   request.input_tokens = row.input_tokens;
   request.output_tokens = row.output_tokens;
   request.prefix_hashes = std::move(row.prefix_hashes);  // each row is issued once
+  request.acceptance_length = row.acceptance_length;
   request.prefix_block_tokens = kMooncakeBlockTokens;
   return request;
 }

@@ -24,6 +24,10 @@ struct RequestSpec {
   /// prefix_block_tokens is not used (test-time-compute prompts: question, then steps).
   std::vector<std::int64_t> prefix_segment_tokens;
   std::int32_t priority = 0;    ///< lower runs first under the `priority` policy
+  /// Speculative decoding: the request's own mean acceptance length (tokens per verify step,
+  /// bonus included, in [1, num_speculative_tokens + 1]) in place of the engine's
+  /// acceptance (sim/engine/speculative.h acceptance_for_length); 0: the engine's.
+  double acceptance_length = 0.0;
 
   /// Parallel sampling (vLLM's n > 1): the output lengths (each > 0) of samples 2..n; the
   /// first sample's is output_tokens. The prompt is prefilled once; at the end of the

@@ -12,6 +12,9 @@ struct TraceRow {
   std::int64_t output_tokens = 0;  ///< generated tokens, > 0
   /// Mooncake hash_ids: one content id per 512-token prompt block, in order; empty otherwise.
   std::vector<std::uint64_t> prefix_hashes;
+  /// plain_csv's optional acceptance_length column: the request's mean tokens per speculative
+  /// verify step, the bonus token included (>= 1); 0 when the trace has no such column.
+  double acceptance_length = 0.0;
   int line = 0;  ///< 1-based line of the row in its file, for messages about it (0: not from a file)
 };
 

@@ -57,11 +57,16 @@ struct IterationPlan {
   std::int64_t verify_tokens = 0;          ///< their new tokens, sum of draft_tokens + 1
   std::int64_t verify_context_tokens = 0;  ///< their cached tokens, sum of context_tokens
   double verify_attention_pairs = 0.0;     ///< their share of shape.prefill_attention_pairs
+  double verify_kv_tokens = 0.0;           ///< their share of shape.prefill_kv_tokens
   std::int64_t verify_emitted = 0;         ///< tokens they emit, sum of accepted + 1
-  /// draft_pass_seqs[j]: sequences that draft a (j+1)-th token (draft pass j);
-  /// draft_pass_keys[j]: the keys they attend in it, sum of context_tokens + 1 + j.
+  /// draft_pass_seqs[j]: sequences that draft a (j+1)-th token (draft pass j), or for a
+  /// tree the rows of pass j (1 per sequence in pass 0, tree_top_k in later ones);
+  /// draft_pass_keys[j]: the keys they attend in it, sum over rows of context_tokens + 1 + j.
   std::vector<std::int64_t> draft_pass_seqs;
   std::vector<double> draft_pass_keys;
+  /// parallel_drafting: the one draft pass of every drafting sequence, each a chunk of its
+  /// drafts over its context + 1 keys (draft_pass_* then stay 0).
+  hw::BatchShape parallel_draft_shape;
   double draft_time_s = 0.0;  ///< the draft passes' part of cost.time_s
   double draft_flops = 0.0;   ///< the draft passes' part of cost.flops
 };

@@ -8,6 +8,7 @@
 #include "core/byte_counts.h"
 #include "core/memory_footprint.h"
 #include "sim/engine/kv_layout.h"
+#include "sim/engine/speculative.h"
 
 namespace llmsim::sim {
 
@@ -45,10 +46,13 @@ KvCapacity kv_capacity(const PoolSpec& pool) {
   c.activation_reserve_bytes =
       activation_reserve_bytes(pool.model, rank_engine, pool.precision, pool.tensor_parallel);
   c.kv_bytes_per_token = core::kv_cache_bytes_per_token_per_gpu(pool.model, pool.precision.kv_cache, layout_of_gpus);
-  c.kv_budget_bytes = c.usable_bytes - c.weight_bytes - c.activation_reserve_bytes;
+  const DraftFootprint draft = draft_footprint(pool);
+  c.draft_weight_bytes = draft.weight_bytes;
+  c.draft_kv_bytes_per_token = draft.kv_bytes_per_token;
+  c.kv_budget_bytes = c.usable_bytes - c.weight_bytes - c.draft_weight_bytes - c.activation_reserve_bytes;
   const KvLayout layout = kv_layout_of(pool);
-  c.block_bytes =
-      static_cast<double>(pool.engine.block_size) * c.kv_bytes_per_token * layout.page_layer_share();
+  c.block_bytes = static_cast<double>(pool.engine.block_size) *
+                  (c.kv_bytes_per_token * layout.page_layer_share() + c.draft_kv_bytes_per_token);
   if (c.kv_budget_bytes <= 0.0 || c.block_bytes <= 0.0) {
     c.blocks = 0;
   } else {
@@ -59,13 +63,17 @@ KvCapacity kv_capacity(const PoolSpec& pool) {
 }
 
 std::string describe_shortfall(const PoolSpec& pool, const KvCapacity& capacity) {
-  char text[512];
+  char draft[96] = "";
+  if (capacity.draft_weight_bytes > 0.0) {
+    std::snprintf(draft, sizeof draft, " + draft weights %.2f GB", capacity.draft_weight_bytes / 1e9);
+  }
+  char text[640];
   std::snprintf(text, sizeof text,
-                "weights %.2f GB + activation reserve %.2f GB per GPU leave %.2f GB of the "
+                "weights %.2f GB%s + activation reserve %.2f GB per GPU leave %.2f GB of the "
                 "%.2f GB usable (%.2f GiB x gpu_memory_utilization %.2f) for the KV cache, "
                 "less than one block of %lld tokens (%.0f bytes per token per GPU) on %s with "
                 "tensor_parallel %d",
-                capacity.weight_bytes / 1e9, capacity.activation_reserve_bytes / 1e9,
+                capacity.weight_bytes / 1e9, draft, capacity.activation_reserve_bytes / 1e9,
                 capacity.kv_budget_bytes / 1e9, capacity.usable_bytes / 1e9,
                 pool.hardware.hbm_capacity_bytes / (1024.0 * 1024.0 * 1024.0),
                 pool.engine.gpu_memory_utilization,

@@ -19,10 +19,15 @@ struct KvCapacity {
   double weight_bytes = 0.0;              ///< weights on one GPU (all / tensor_parallel without PP, DP or EP)
   double activation_reserve_bytes = 0.0;  ///< activation_reserve_bytes(), see below
   double kv_bytes_per_token = 0.0;        ///< KV bytes of one token on one GPU, all layers (its stage's, / DP: core::GpuLayout)
+  /// Speculative decoding (sim/engine/speculative.h draft_footprint): the drafter's weights
+  /// and its KV bytes per token on one GPU; 0 without a drafter. Its layers attend the whole
+  /// context, so each block of the target also holds block_size tokens of the drafter's KV.
+  double draft_weight_bytes = 0.0;
+  double draft_kv_bytes_per_token = 0.0;
   /// Bytes of one block on one GPU: block_size tokens of the layers of one KV-cache group
-  /// (KvLayout: all layers for a model without windows).
+  /// (KvLayout: all layers for a model without windows), and of the drafter's layers.
   double block_bytes = 0.0;
-  double kv_budget_bytes = 0.0;           ///< usable - weights - activation reserve (may be < 0)
+  double kv_budget_bytes = 0.0;           ///< usable - weights - draft weights - activation reserve (may be < 0)
   std::int64_t blocks = 0;                ///< floor(kv_budget / (block_size x kv_bytes_per_token)); <= 0: does not fit
 };
 

@@ -92,6 +92,7 @@ Replica::Slot Replica::enqueue(const workloads::RequestSpec& request, RequestInd
   seq.last_token_ns = -1;
   seq.admitted_before = false;
   seq.done = false;
+  seq.acceptance_p = request_acceptance(request);
   LLMSIM_CHECK(seq.blocks.empty(), "a free slot holds no KV blocks");
   LLMSIM_CHECK(kv_.tracks_ids() || (request.num_samples() == 1 && request.prefix_hashes.empty()),
                "requests that share KV blocks (parallel samples, prefix identities) go to replicas that track block ids");

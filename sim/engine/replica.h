@@ -228,7 +228,16 @@ class Replica : private SchedulerContext {
   /// schedule() of a decode step with drafts: draws its acceptance and adds the verify
   /// (a chunk of s.new_tokens over its context) and its draft passes to the plan.
   void schedule_verify(ScheduledSeq& s, const Sequence& seq);
-  /// Adds the draft passes' price to plan_.cost (plan_.draft_time_s).
+  /// Sequence::acceptance_p of a request: from its acceptance_length when it has one and
+  /// the engine speculates, else -1.
+  double request_acceptance(const workloads::RequestSpec& request) const;
+  /// One sequence's serial draft passes: `drafts` passes over its `context` cached tokens.
+  void serial_draft_passes(std::int64_t drafts, std::int64_t context);
+  /// One sequence's tree draft passes (SpeculativeConfig::tree_steps): `steps` passes, the
+  /// later ones `top_k` rows each.
+  void tree_draft_passes(std::int64_t steps, std::int64_t top_k, std::int64_t context);
+  /// Adds the drafter's price to plan_.cost (plan_.draft_time_s): its pass over the
+  /// iteration's prompt tokens and its draft passes. Called when the pool has a draft pricer.
   void price_drafts();
   /// Frees the blocks past the sequence's computed tokens: a verify step's rejected drafts.
   void release_rejected_blocks(Sequence& seq);
@@ -378,7 +387,7 @@ inline workloads::TimeNs Replica::end_plan() {
 
 inline void Replica::price() {
   plan_.cost = pricer_->price(plan_.shape);
-  if (plan_.verify_seqs > 0) price_drafts();
+  if (config_.draft_pricer != nullptr) price_drafts();
   const hw::BatchShape& shape = plan_.shape;
   if (shape.prefill_tokens == 0 && shape.prefill_attention_pairs == 0.0 && plan_.prefill_sampled_seqs == 0) {
     plan_.prefill_flops_share = 0.0;  // what price_prefill_share() gives: no prefill FLOPs

@@ -54,6 +54,7 @@ void Replica::fork_samples() {
       child.last_token_ns = end;
       child.admitted_before = true;
       child.done = false;
+      child.acceptance_p = parent.acceptance_p;
       LLMSIM_CHECK(child.blocks.empty(), "a free slot holds no KV blocks");
       kv_.share(parent.blocks, full_blocks, child.blocks);
       if (kv_.prefix_caching()) {

@@ -35,6 +35,9 @@ struct Sequence {
   std::uint64_t admission_order = 0;  ///< when it last joined the running requests (replica-wide count)
   bool admitted_before = false;
   bool done = false;
+  /// Speculative decoding: the request's own acceptance probability at every draft position
+  /// (RequestSpec::acceptance_length); < 0: the engine's acceptance.
+  double acceptance_p = -1.0;
   BlockList blocks;                         ///< KV blocks, in token order
   std::vector<std::uint64_t> content_ids;       ///< identifiable prompt blocks (block_content_ids.h)
   std::int64_t parked_after = 0;  ///< registered blocks its parked blocks follow (ParkedBlocks)

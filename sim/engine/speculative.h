@@ -25,9 +25,18 @@ namespace llmsim::sim {
 /// Precondition: 0 <= drafts <= acceptance.size().
 std::int64_t draw_accepted(const std::vector<double>& acceptance, std::int64_t drafts, workloads::RngStream& rng);
 
+/// draw_accepted with the same probability `p` at every position.
+std::int64_t draw_accepted(double p, std::int64_t drafts, workloads::RngStream& rng);
+
 /// Expected tokens a verify step of k = acceptance.size() drafts emits, bonus included:
 /// 1 + sum over i of p1 x ... x pi.
 double expected_acceptance_length(const std::vector<double>& acceptance);
+
+/// The one probability p in [0, 1] that every one of k draft positions is accepted with so
+/// that a verify step emits `length` tokens on average: 1 + p + p^2 + ... + p^k = length
+/// (to 1e-12, by bisection). How a published or per-request acceptance length becomes
+/// draws. Precondition: k >= 1 and 1 <= length <= k + 1.
+double acceptance_for_length(double length, std::int64_t k);
 
 /// Drafts a decoding sequence makes in a step of a speculative engine: k, but never more
 /// than its remaining output less one (a verify step emits at most drafts + 1 tokens), so a
@@ -37,14 +46,41 @@ inline std::int64_t drafts_for(const SpeculativeConfig& speculative, std::int64_
   return std::max<std::int64_t>(0, std::min(speculative.num_speculative_tokens, remaining_output - 1));
 }
 
+/// The shape of a draft head cut from the target (eagle, eagle3, mtp without a draft_model):
+/// the target's last draft_layers layers with its embedding and LM head, without sliding
+/// windows; a MoE target keeps those layers' MoE count (DeepSeek-V3's one MTP layer is MoE).
+core::ModelSpec draft_head_shape(const PoolSpec& pool);
+
 /// The StepPricer of one draft forward pass for the pool's engine, or null when drafting
 /// costs no GPU time (ngram) or speculation is off:
 ///  - draft_model: the draft model on the target's GPUs (same tensor parallelism and
 ///    precision);
-///  - eagle3, mtp: the target's shape cut to draft_layers decoder layers (embedding and LM
-///    head kept: an MTP module and an EAGLE-3 head run both).
+///  - eagle, eagle3 with a draft_model: that head preset's own shape;
+///  - eagle, eagle3, mtp otherwise: the target's shape cut to draft_layers decoder layers
+///    (embedding and LM head kept: an MTP module and an EAGLE-3 head run both).
 /// Host time is the target's alone: the draft pricer adds none.
 std::shared_ptr<const StepPricer> make_draft_pricer(const PoolSpec& pool);
+
+/// What the drafter holds on each GPU of the pool beside the target (sim/engine/kv_capacity):
+/// its weights, and KV bytes per token of its own layers (it keeps KV for every position
+/// the target does, in the same blocks).
+struct DraftFootprint {
+  double weight_bytes = 0.0;        ///< per GPU
+  double kv_bytes_per_token = 0.0;  ///< per GPU, all the drafter's layers
+};
+
+/// The pool's drafter footprint; zero for ngram or without speculation:
+///  - draft_model, or eagle/eagle3 with a head preset: that model's weights and KV (its own
+///    embedding and LM head included), sharded like the target's;
+///  - eagle, eagle3, mtp cut from the target: draft_head_shape's layers, their weights
+///    (embedding and LM head left out: the heads share the target's, as DeepSeek-V3's MTP
+///    modules do, technical report section 2.2) and their KV.
+DraftFootprint draft_footprint(const PoolSpec& pool);
+
+/// Adds one sequence's parallel draft pass (SpeculativeConfig::parallel_drafting) to
+/// `shape`: `drafts` positions over `context` cached keys, attending causally among
+/// themselves (the head has no sliding window), each sampled: the shape of a prompt chunk.
+void add_parallel_draft(hw::BatchShape& shape, std::int64_t drafts, std::int64_t context);
 
 /// The batch of draft pass `pass`: `seqs` sequences decoding one token each over `keys`
 /// keys in all.

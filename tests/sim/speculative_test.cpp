@@ -8,8 +8,13 @@
 #include <utility>
 #include <vector>
 
+#include "core/byte_counts.h"
+#include "core/model_dims.h"
+#include "core/parameter_counts.h"
 #include "replica_test_support.h"
 #include "sim/cluster/simulator.h"
+#include "tests/core/reference_models.h"
+#include "sim/engine/kv_capacity.h"
 #include "sim/engine/model_step_pricer.h"
 #include "sim/engine/speculative.h"
 
@@ -40,10 +45,12 @@ TEST_CASE("acceptance 1.0: every verify step emits k + 1 tokens, at the step's e
   bench.add(request(0, 0, 100, 9));
   const IterationPlan prefill = bench.step();
   CHECK(prefill.verify_seqs == 0);
-  CHECK(bench.records[0].first_token_ns == 10'100'000);  // 10 ms + 100 us
+  // The target's 10 ms + 100 us, and the draft model's own pass over the prompt, 2 ms + 100 us.
+  CHECK(prefill.draft_time_s == doctest::Approx(0.0021));
+  CHECK(bench.records[0].first_token_ns == 12'200'000);
   // 8 tokens to go: two verify steps of 1 + 3 drafts, each emitting 3 accepted + the bonus.
   // Each costs the target 10 ms + 4 us and three draft passes of 2.001 ms: 16.007 ms.
-  for (const llmsim::workloads::TimeNs end_ns : {llmsim::workloads::TimeNs{26'107'000}, llmsim::workloads::TimeNs{42'114'000}}) {
+  for (const llmsim::workloads::TimeNs end_ns : {llmsim::workloads::TimeNs{28'207'000}, llmsim::workloads::TimeNs{44'214'000}}) {
     const IterationPlan verify = bench.step();
     REQUIRE(verify.seqs.size() == 1);
     CHECK(verify.seqs[0].new_tokens == 4);
@@ -58,7 +65,7 @@ TEST_CASE("acceptance 1.0: every verify step emits k + 1 tokens, at the step's e
   }
   CHECK_FALSE(bench.replica.has_work());
   CHECK(bench.records[0].generated_tokens == 9);
-  CHECK(bench.records[0].completion_ns == 42'114'000);
+  CHECK(bench.records[0].completion_ns == 44'214'000);
   // ITL: one gap per verify step (its 4 tokens arrive together).
   const DistributionStats itl = bench.metrics.itl_ns().stats();
   CHECK(itl.count == 2);
@@ -70,13 +77,13 @@ TEST_CASE("acceptance 1.0: every verify step emits k + 1 tokens, at the step's e
 TEST_CASE("acceptance 0: a verify step emits one token and still pays the draft; drafts stop short of the end") {
   ReplicaBench bench(speculative_engine(SpeculativeMethod::draft_model, {0.0, 0.0, 0.0}), 1000, draft_pricer());
   bench.add(request(0, 0, 100, 4));
-  bench.step();  // prefill: 10.1 ms, the first token
+  bench.step();  // prefill: 10.1 ms and the draft's 2.1 ms over the prompt, the first token
   // 3 tokens to go: drafts min(k, remaining - 1) = 2, then 1, then a plain decode step.
   const IterationPlan first = bench.step();
   CHECK(first.seqs[0].draft_tokens == 2);
   CHECK(first.seqs[0].accepted == 0);
   CHECK(first.verify_emitted == 1);
-  CHECK(first.end_ns == 10'100'000 + 14'005'000);  // 10 ms + 3 us, two passes of 2.001 ms
+  CHECK(first.end_ns == 12'200'000 + 14'005'000);  // 10 ms + 3 us, two passes of 2.001 ms
   const IterationPlan second = bench.step();
   CHECK(second.seqs[0].draft_tokens == 1);
   CHECK(second.end_ns == first.end_ns + 12'003'000);  // 10 ms + 2 us, one pass
@@ -87,10 +94,10 @@ TEST_CASE("acceptance 0: a verify step emits one token and still pays the draft;
   CHECK(last.draft_time_s == 0.0);
   CHECK(last.end_ns == second.end_ns + 10'001'000);
   CHECK(bench.records[0].generated_tokens == 4);
-  CHECK(bench.records[0].completion_ns == 46'109'000);
+  CHECK(bench.records[0].completion_ns == 48'209'000);
   CHECK(bench.metrics.verify_steps() == 2);
   CHECK(bench.metrics.verify_emitted_tokens() == 2);
-  CHECK(bench.metrics.draft_time_s() == doctest::Approx(3 * 0.002001));
+  CHECK(bench.metrics.draft_time_s() == doctest::Approx(0.0021 + 3 * 0.002001));
 }
 
 TEST_CASE("ngram drafts cost nothing: the step is the target's verify alone") {
@@ -227,4 +234,143 @@ TEST_CASE("a token budget that runs short cuts the drafts, not the step") {
   CHECK(verify.verify_emitted == 3);
   bench.run_to_idle();
   CHECK(bench.records[0].generated_tokens == 10);
+}
+
+TEST_CASE("parallel drafting (P-EAGLE): one draft pass over all of a sequence's drafts") {
+  EngineConfig engine = speculative_engine(SpeculativeMethod::eagle3, {1.0, 1.0, 1.0});
+  engine.speculative.parallel_drafting = true;
+  ReplicaBench bench(engine, 1000, draft_pricer());
+  bench.add(request(0, 0, 100, 9));
+  bench.step();  // 10.1 ms + the head's 2.1 ms over the prompt
+  const IterationPlan verify = bench.step();
+  CHECK(verify.seqs[0].draft_tokens == 3);
+  CHECK(verify.parallel_draft_shape.prefill_seqs == 1);
+  CHECK(verify.parallel_draft_shape.prefill_tokens == 3);
+  CHECK(verify.parallel_draft_shape.sampled_seqs == 3);  // each position proposes a draft
+  // Over the 100 prompt tokens, the first sampled and the 3 drafts among themselves.
+  CHECK(verify.parallel_draft_shape.prefill_attention_pairs == 3.0 * 101.0 + 6.0);
+  CHECK(verify.draft_pass_seqs == std::vector<std::int64_t>{0, 0, 0});
+  // The target's 10 ms + 4 us and one pass of 2 ms + 3 us (the serial head pays 3 x 2.001).
+  CHECK(verify.draft_time_s == doctest::Approx(0.002003));
+  CHECK(verify.end_ns == 12'200'000 + 12'007'000);
+  bench.run_to_idle();
+  CHECK(bench.records[0].generated_tokens == 9);
+}
+
+TEST_CASE("the drafter's weights and KV come out of the KV cache") {
+  PoolSpec pool = llama_scenario(EngineConfig{}).pools.front();
+  const KvCapacity plain = kv_capacity(pool);
+  CHECK(plain.draft_weight_bytes == 0.0);
+  // An EAGLE-3 head of one target layer: 1/32 of the layers' weights (embedding and LM head
+  // shared with the target) and 1/32 of the KV per token, in the same blocks.
+  pool.engine.speculative = speculative_engine(SpeculativeMethod::eagle3, {0.5}).speculative;
+  pool.engine.speculative.draft_layers = 1;
+  const KvCapacity head = kv_capacity(pool);
+  const double embedding = llmsim::core::parameter_bytes(
+      llmsim::core::count_parameters(pool.model).embedding, pool.precision.weights);
+  // The head has its own final norm (4096 bf16 weights) besides its one layer.
+  const double norm = 4096.0 * 2.0;
+  CHECK(head.draft_weight_bytes == doctest::Approx((plain.weight_bytes - embedding - norm) / 32.0 + norm).epsilon(1e-12));
+  CHECK(head.draft_kv_bytes_per_token == doctest::Approx(plain.kv_bytes_per_token / 32.0));
+  CHECK(head.block_bytes == doctest::Approx(plain.block_bytes * 33.0 / 32.0));
+  CHECK(head.blocks == static_cast<std::int64_t>((plain.kv_budget_bytes - head.draft_weight_bytes) / head.block_bytes));
+  CHECK(head.blocks < plain.blocks);
+  // A draft model: all its weights and all its KV.
+  pool.engine.speculative.method = SpeculativeMethod::draft_model;
+  pool.engine.speculative.draft_model = llama_3_1_8b();
+  const KvCapacity twin = kv_capacity(pool);
+  CHECK(twin.draft_weight_bytes == doctest::Approx(plain.weight_bytes));
+  CHECK(twin.block_bytes == doctest::Approx(2.0 * plain.block_bytes));
+  // n-gram holds nothing.
+  pool.engine.speculative.method = SpeculativeMethod::ngram;
+  CHECK(kv_capacity(pool).blocks == plain.blocks);
+}
+
+TEST_CASE("a request's own acceptance length replaces the engine's acceptance") {
+  // The engine accepts every draft; request 0 says 1 token per verify step (p = 0), request
+  // 1 says k + 1 = 4 (p = 1) on an engine that accepts none.
+  ReplicaBench always(speculative_engine(SpeculativeMethod::ngram, {1.0, 1.0, 1.0}), 1000);
+  llmsim::workloads::RequestSpec low = request(0, 0, 100, 9);
+  low.acceptance_length = 1.0;
+  always.add(low);
+  always.step();
+  const IterationPlan low_verify = always.step();
+  CHECK(low_verify.seqs[0].draft_tokens == 3);
+  CHECK(low_verify.seqs[0].accepted == 0);
+  ReplicaBench never(speculative_engine(SpeculativeMethod::ngram, {0.0, 0.0, 0.0}), 1000);
+  llmsim::workloads::RequestSpec high = request(0, 0, 100, 9);
+  high.acceptance_length = 4.0;
+  never.add(high);
+  never.step();
+  CHECK(never.step().seqs[0].accepted == 3);
+  never.run_to_idle();
+  CHECK(never.records[0].generated_tokens == 9);
+}
+
+TEST_CASE("acceptance_for_length inverts the expected length of a constant acceptance") {
+  for (const std::int64_t k : {1, 3, 7}) {
+    for (const double length : {1.0, 1.5, 2.7, static_cast<double>(k + 1)}) {
+      if (length > static_cast<double>(k + 1)) continue;
+      CAPTURE(k);
+      CAPTURE(length);
+      const double p = acceptance_for_length(length, k);
+      CHECK(p >= 0.0);
+      CHECK(p <= 1.0);
+      CHECK(expected_acceptance_length(std::vector<double>(static_cast<std::size_t>(k), p)) ==
+            doctest::Approx(length).epsilon(1e-9));
+    }
+  }
+  // The P-EAGLE post's MT-Bench EAGLE-3 K=3 length 2.70 needs p of about 0.74 at each position.
+  CHECK(acceptance_for_length(2.7, 3) == doctest::Approx(0.7422).epsilon(1e-3));
+}
+
+TEST_CASE("tree drafting: the verify covers the tree's nodes, acceptance runs along its depth") {
+  // 6 nodes from 3 steps of top_k 2; the best path always reaches the full depth.
+  EngineConfig engine = speculative_engine(SpeculativeMethod::eagle, {1.0, 1.0, 1.0});
+  engine.speculative.num_speculative_tokens = 6;
+  engine.speculative.tree_steps = 3;
+  engine.speculative.tree_top_k = 2;
+  ReplicaBench bench(engine, 1000, draft_pricer());
+  bench.add(request(0, 0, 100, 9));
+  bench.step();  // 10.1 ms + the head's 2.1 ms over the prompt
+  const IterationPlan first = bench.step();
+  CHECK(first.seqs[0].new_tokens == 7);  // the last token and 6 nodes
+  CHECK(first.seqs[0].draft_tokens == 6);
+  CHECK(first.seqs[0].accepted == 3);   // a path of the tree's depth
+  CHECK(first.verify_emitted == 4);
+  // Draft passes of 1, 2 and 2 rows over 101, 102 and 103 keys each.
+  CHECK(first.draft_pass_seqs == std::vector<std::int64_t>{1, 2, 2, 0, 0, 0});
+  CHECK(first.draft_pass_keys[1] == 2.0 * 102.0);
+  // The target's 10 ms + 7 us, and 2.001 + 2.002 + 2.002 ms of drafts.
+  CHECK(first.draft_time_s == doctest::Approx(0.006005));
+  CHECK(first.end_ns == 12'200'000 + 16'012'000);
+  // 4 tokens to go: 3 nodes (remaining - 1), still 3 deep.
+  const IterationPlan second = bench.step();
+  CHECK(second.seqs[0].draft_tokens == 3);
+  CHECK(second.seqs[0].accepted == 3);
+  CHECK(second.end_ns == first.end_ns + 16'009'000);
+  CHECK_FALSE(bench.replica.has_work());
+  CHECK(bench.records[0].generated_tokens == 9);
+}
+
+TEST_CASE("regression: a DeepSeek-V3 MTP head is the target's last layer, a MoE layer (it aborted as a dense cut)") {
+  // Cutting DeepSeek-V3 to its first layer left first_k_dense_replace 3 on a 1-layer model:
+  // a broken ModelSpec invariant, so every mtp scenario on DeepSeek aborted.
+  PoolSpec pool = llama_scenario(EngineConfig{}).pools.front();
+  pool.model = llmsim::core::testing::deepseek_v3();
+  pool.engine = speculative_engine(SpeculativeMethod::mtp, {0.8});
+  pool.engine.speculative.draft_layers = 1;
+  const llmsim::core::ModelSpec head = draft_head_shape(pool);
+  CHECK(head.num_layers == 1);
+  CHECK(llmsim::core::moe_layer_count(head) == 1);
+  CHECK_NOTHROW(llmsim::core::check_model_spec(head));
+  // Four head layers of a 3-dense + 58-MoE target are its last four: all MoE.
+  pool.engine.speculative.draft_layers = 4;
+  CHECK(llmsim::core::moe_layer_count(draft_head_shape(pool)) == 4);
+  // All 61 are the target's own split.
+  pool.engine.speculative.draft_layers = 61;
+  CHECK(llmsim::core::moe_layer_count(draft_head_shape(pool)) == 58);
+  pool.engine.speculative.draft_layers = 1;
+  REQUIRE(make_draft_pricer(pool) != nullptr);
+  CHECK(make_draft_pricer(pool)->price(draft_pass_shape(1, 1025.0)).time_s > 0.0);
 }

@@ -148,6 +148,24 @@ TEST_CASE("a plain csv reads arrivals relative to its first row") {
   CHECK(rows[2].output_tokens == 30);
 }
 
+TEST_CASE("a plain csv may give each request its speculative acceptance length") {
+  const std::string path = write_temp_file("plain_acceptance.csv",
+                                           "arrival_s,input_tokens,output_tokens,acceptance_length\n"
+                                           "0,100,10,2.5\n"
+                                           "1,200,20,1\n");
+  const std::vector<TraceRow> rows = read_plain_csv(path);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].acceptance_length == 2.5);
+  CHECK(rows[1].acceptance_length == 1.0);
+  // Without the column every row leaves it to the engine (0).
+  const std::string plain = write_temp_file("plain_no_acceptance.csv", "arrival_s,input_tokens,output_tokens\n0,1,2\n");
+  CHECK(read_plain_csv(plain)[0].acceptance_length == 0.0);
+  const std::string below = write_temp_file("plain_acceptance_low.csv",
+                                            "arrival_s,input_tokens,output_tokens,acceptance_length\n0,1,2,0.5\n");
+  CHECK(contains(error_of([&] { read_plain_csv(below); }),
+                 below + ":2: acceptance_length: expected a mean acceptance length >= 1"));
+}
+
 TEST_CASE("a plain csv arrival that is not a number is an input error naming the column") {
   const std::string path = write_temp_file("plain_bad.csv", "arrival_s,input_tokens,output_tokens\nsoon,1,2\n");
   CHECK(contains(error_of([&] { read_plain_csv(path); }), path + ":2: arrival_s: expected a number, got \"soon\""));
