@@ -27,6 +27,10 @@ Replica::Replica(const ReplicaConfig& config, const StepPricer& pricer,
       pricer_(&pricer),
       records_(&records),
       metrics_(&metrics),
+      offload_(config.kv_offload.enabled()
+                   ? std::make_unique<KvOffloadTiers>(config.kv_offload, config.kv_block_bytes,
+                                                      config.engine.block_size)
+                   : nullptr),
       kv_(config.kv_blocks, config.engine.prefix_caching, config.track_block_ids),
       kv_layout_(architecture_of(config), config.engine.block_size),
       waiting_(config.engine.policy),
@@ -39,6 +43,9 @@ Replica::Replica(const ReplicaConfig& config, const StepPricer& pricer,
                "engine limits are positive (the loader checks them)");
   LLMSIM_CHECK(kv_layout_.plain() || !config.track_block_ids,
                "KV blocks over sliding-window layers are counted, never shared");
+  LLMSIM_CHECK(!config.kv_offload.enabled() || config.engine.prefix_caching,
+               "KV offload keeps prefix blocks: it needs prefix caching (the loader checks it)");
+  kv_.set_offload(offload_.get());
 }
 
 RequestRecord& Replica::record(const Sequence& seq) { return (*records_)[seq.request]; }
@@ -108,6 +115,7 @@ void Replica::begin_plan(workloads::TimeNs now) {
   plan_.admitted = 0;
   plan_.finishing_seqs = 0;
   plan_.admission_stop = AdmissionStop::not_tried;
+  plan_.offload_load_s = 0.0;
   if (config_.engine.speculative.enabled()) begin_speculative_plan();
 }
 
@@ -228,8 +236,12 @@ KvBlockManager::PrefixHit Replica::prefix_hit(const Sequence& seq) const {
   const std::int64_t max_blocks =
       std::min(static_cast<std::int64_t>(seq.content_ids.size()),
                (seq.tokens() - 1) / config_.engine.block_size);
-  return kv_.lookup(std::span<const std::uint64_t>(seq.content_ids.data(),
-                                                   static_cast<std::size_t>(max_blocks)));
+  const std::span<const std::uint64_t> ids(seq.content_ids.data(), static_cast<std::size_t>(max_blocks));
+  KvBlockManager::PrefixHit hit = kv_.lookup(ids);
+  if (offload_ != nullptr && hit.blocks < max_blocks) {
+    hit.offloaded_blocks = offload_->lookup(ids.subspan(static_cast<std::size_t>(hit.blocks)));
+  }
+  return hit;
 }
 
 void Replica::audit() const {

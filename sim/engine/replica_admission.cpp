@@ -10,15 +10,27 @@ void Replica::admit_front(const KvBlockManager::PrefixHit& hit, std::int64_t blo
                           std::int64_t new_tokens) {
   const Slot slot = waiting_.front();
   Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
-  const std::int64_t hit_tokens = hit.blocks * config_.engine.block_size;
+  const std::int64_t hit_tokens = hit.cached_blocks() * config_.engine.block_size;
   waiting_.pop_front();
   metrics_->on_waiting_change(-1);
   LLMSIM_CHECK(seq.blocks.empty() && seq.computed_tokens == 0, "a waiting request holds no KV blocks");
   if (hit.blocks > 0) kv_.acquire_cached(seq.content_ids, hit.blocks, seq.blocks);
+  if (hit.offloaded_blocks > 0) {
+    // Loaded before the allocation below: its evictions write to the tiers and may push
+    // these blocks down, but their copies are read first. The load precedes this
+    // iteration's forward pass (KvOffloadTiers: priced in price()).
+    LLMSIM_CHECK(offload_ != nullptr && blocks_needed >= hit.offloaded_blocks,
+                 "offloaded prefix blocks are loaded into blocks allocated for them");
+    const std::span<const std::uint64_t> loaded(seq.content_ids.data() + hit.blocks,
+                                                static_cast<std::size_t>(hit.offloaded_blocks));
+    plan_.offload_load_s += offload_->load(loaded, !seq.admitted_before);
+  }
   const bool allocated = kv_.allocate(blocks_needed, seq.blocks);
   LLMSIM_CHECK(allocated, "admission allocates only blocks it counted as available");
   seq.computed_tokens = hit_tokens;
   seq.registered_blocks = hit.blocks;
+  // The loaded blocks hold their content again: register them as a computed block would be.
+  if (hit.offloaded_blocks > 0) register_full_blocks(seq);
   if (seq.decoding()) {
     // A resumed request whose cache hit covers every token but the last runs a decode
     // step at once: it joins the running decode sums like a request that decoded before.

@@ -82,7 +82,7 @@ void admit_waiting(SchedulerContext& context, std::int64_t& budget, bool whole_p
     // A request with parallel samples takes a seat for each fork to come.
     if (context.seats_taken() + 1 + context.pending_forks(slot) > engine.max_num_seqs) break;
     const KvBlockManager::PrefixHit hit = context.prefix_hit(slot);
-    const std::int64_t hit_tokens = hit.blocks * engine.block_size;
+    const std::int64_t hit_tokens = hit.cached_blocks() * engine.block_size;
     const std::int64_t rest = seq.tokens() - hit_tokens;
     std::int64_t n = std::min(rest, budget);
     if (whole_prompts) {
