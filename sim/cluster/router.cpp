@@ -85,10 +85,28 @@ std::int32_t Router::prefix_aware(const std::vector<Replica>& replicas, const wo
   const std::span<const std::uint64_t> ids = usable_content_ids(replicas.front(), request);
   if (ids.empty()) return least_loaded(replicas);
   const std::int64_t block_size = replicas.front().config().engine.block_size;
+  // The winner is the least (cost, outstanding tokens, index). A replica's cost is at least
+  // its cost with every usable block cached (the cost falls as the overlap grows), so the
+  // replicas are visited by that bound and the prefix-cache lookups stop once the bound
+  // exceeds the best cost found: the same choice as looking every replica up, for fewer
+  // lookups (the router's cost grows with replicas x prompt blocks otherwise).
+  candidates_.clear();
+  for (std::int32_t r = 0; r < replicas_; ++r) {
+    const Replica& replica = replicas[static_cast<std::size_t>(r)];
+    PrefixAwareCostInputs in;
+    in.pending_prompt_tokens = replica.pending_prompt_tokens();
+    in.input_tokens = request.input_tokens;
+    in.overlap_blocks = static_cast<std::int64_t>(ids.size());
+    in.decode_blocks = replica.kv().num_allocated();
+    in.block_size = block_size;
+    candidates_.push_back({prefix_aware_cost(in), r});
+  }
+  std::sort(candidates_.begin(), candidates_.end());
   std::int32_t best = -1;
   double best_cost = 0.0;
   std::int64_t best_overlap = 0;
-  for (std::int32_t r = 0; r < replicas_; ++r) {
+  for (const auto& [bound, r] : candidates_) {
+    if (best >= 0 && bound > best_cost) break;
     const Replica& replica = replicas[static_cast<std::size_t>(r)];
     PrefixAwareCostInputs in;
     in.pending_prompt_tokens = replica.pending_prompt_tokens();
@@ -97,10 +115,7 @@ std::int32_t Router::prefix_aware(const std::vector<Replica>& replicas, const wo
     in.decode_blocks = replica.kv().num_allocated();
     in.block_size = block_size;
     const double cost = prefix_aware_cost(in);
-    const bool better =
-        best < 0 || cost < best_cost ||
-        (cost == best_cost &&
-         replica.outstanding_tokens() < replicas[static_cast<std::size_t>(best)].outstanding_tokens());
+    const bool better = best < 0 || cost < best_cost || (cost == best_cost && less_loaded(replicas, r, best));
     if (better) {
       best = r;
       best_cost = cost;

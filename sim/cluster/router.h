@@ -5,6 +5,7 @@
 #include <span>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sim/engine/replica.h"
@@ -77,6 +78,8 @@ class Router {
   std::int32_t next_ = 0;
   workloads::RngStream rng_;
   std::vector<std::uint64_t> content_ids_;  ///< scratch: the routed request's block content ids
+  /// scratch: prefix_aware's (cost bound, replica) pairs
+  std::vector<std::pair<double, std::int32_t>> candidates_;
   std::unordered_map<std::int64_t, std::int32_t> session_replica_;  ///< session -> its replica
   bool chosen_has_prefix_ = false;  ///< set by the routers that look at prefixes
   RouterStats stats_;
