@@ -58,7 +58,7 @@ std::vector<Session> shared_prompt_sessions(int count) {
   std::vector<Session> sessions;
   for (int i = 0; i < count; ++i) {
     Session s;
-    s.id = "s" + std::to_string(i);
+    s.id = std::to_string(i);  // ("s" + std::to_string(i) trips GCC 12's -Wrestrict at -O3)
     SessionTurn first = turn(1200 + i, 40, 0.25 * i);
     first.hash_ids = {42};
     first.hash_block_tokens = 1024;
