@@ -14,6 +14,9 @@
 #include "hw/parallel_layout.h"
 #include "loader/engine_loader.h"
 #include "loader/hardware_loader.h"
+#include "loader/kv_offload_section.h"
+#include "loader/router_section.h"
+#include "loader/session_sections.h"
 #include "loader/model_loader.h"
 #include "loader/yaml_choice.h"
 #include "loader/range_checks.h"
@@ -48,25 +51,6 @@ constexpr std::pair<const char*, workloads::TraceFormat> kTraceFormats[] = {
     {"mooncake_jsonl", workloads::TraceFormat::mooncake_jsonl},
     {"plain_csv", workloads::TraceFormat::plain_csv}};
 
-std::string resolve_path(const std::string& path, const std::string& base_dir) {
-  const std::filesystem::path given(path);
-  if (given.is_absolute() || base_dir.empty()) return path;
-  return (std::filesystem::path(base_dir) / given).lexically_normal().string();
-}
-
-/// Fails at `trace`'s "path" unless `path` names a regular file. Never throws anything but
-/// InputError: a name the file system refuses (too long, a loop of links, no permission) is
-/// bad input, reported with the system's reason, not a std::filesystem::filesystem_error.
-void check_trace_file(YamlMap& trace, const std::string& path) {
-  std::error_code error;
-  if (std::filesystem::is_regular_file(path, error)) return;
-  if (!error && std::filesystem::exists(path, error)) {
-    // A directory, a FIFO or a device (/dev/zero): reading it would fail or never end.
-    trace.fail("path", "cannot read " + path + ": not a regular file");
-  }
-  const bool missing = !error || error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory;
-  trace.fail("path", missing ? "no such file: " + path : "cannot read " + path + ": " + error.message());
-}
 
 /// engine.speculative (sim::SpeculativeConfig): method (one the engine preset lists),
 /// num_speculative_tokens, one acceptance probability per draft position, the draft's
@@ -181,6 +165,23 @@ sim::SpeculativeConfig read_speculative(YamlMap& map, const sim::PoolSpec& pool,
 
 }  // namespace
 
+std::string resolve_path(const std::string& path, const std::string& base_dir) {
+  const std::filesystem::path given(path);
+  if (given.is_absolute() || base_dir.empty()) return path;
+  return (std::filesystem::path(base_dir) / given).lexically_normal().string();
+}
+
+void check_trace_file(YamlMap& trace, const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_regular_file(path, error)) return;
+  if (!error && std::filesystem::exists(path, error)) {
+    // A directory, a FIFO or a device (/dev/zero): reading it would fail or never end.
+    trace.fail("path", "cannot read " + path + ": not a regular file");
+  }
+  const bool missing = !error || error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory;
+  trace.fail("path", missing ? "no such file: " + path : "cannot read " + path + ": " + error.message());
+}
+
 sim::EngineConfig read_engine(YamlMap* map, const sim::PoolSpec& pool, const std::string& base_dir) {
   // engine.kind names an engine preset (configs/engines/); its behaviour and default limits
   // apply, and the scenario's keys override the limits and settings.
@@ -276,7 +277,8 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
   } else if (const auto problem = hw::kv_cache_hardware_problem(pool.hardware, pool.precision.kv_cache)) {
     map.fail("model", "the checkpoint's KV cache format: " + *problem);
   }
-  if (auto deployment = map.optional_map("deployment")) {
+  std::optional<YamlMap> deployment = map.optional_map("deployment");
+  if (deployment) {
     // Range-checked as int64 before narrowing to int: 2^32 + 1 must not become 1.
     const std::int64_t tensor_parallel =
         deployment->require_positive("tensor_parallel", deployment->optional_int("tensor_parallel", 1));
@@ -295,12 +297,8 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
                                        std::to_string(replicas));
     }
     pool.replicas = static_cast<int>(replicas);
-    static constexpr std::pair<const char*, sim::RouterKind> kRouters[] = {
-        {"round_robin", sim::RouterKind::round_robin},
-        {"least_loaded", sim::RouterKind::least_loaded},
-        {"random", sim::RouterKind::random},
-        {"prefix_aware", sim::RouterKind::prefix_aware}};
-    pool.router = read_choice(*deployment, "router", pool.router, kRouters);
+    read_router(*deployment, pool);
+    pool.kv_offload = read_kv_offload(*deployment);
     deployment->finish();
   }
   std::optional<YamlMap> engine = map.optional_map("engine");
@@ -310,6 +308,7 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
   // them per rank too); the replica schedules the ranks' union (hw/step_time_model.h).
   pool.engine.max_num_seqs *= pool.attention_data_parallel;
   pool.engine.max_num_batched_tokens *= pool.attention_data_parallel;
+  if (deployment) check_kv_offload(*deployment, pool);
   return pool;
 }
 
@@ -401,6 +400,7 @@ workloads::WorkloadSpec read_workload(YamlMap& map, const std::string& base_dir)
   static constexpr std::pair<const char*, workloads::WorkloadKind> kKinds[] = {
       {"synthetic", workloads::WorkloadKind::synthetic},
       {"trace", workloads::WorkloadKind::trace},
+      {"sessions", workloads::WorkloadKind::sessions},
       {"beam_search", workloads::WorkloadKind::beam_search},
       {"online_best_of_n", workloads::WorkloadKind::online_best_of_n},
       {"best_of_n", workloads::WorkloadKind::best_of_n},
@@ -417,6 +417,10 @@ workloads::WorkloadSpec read_workload(YamlMap& map, const std::string& base_dir)
     check_trace_file(trace, spec.path);
     trace.finish();
     workload.trace = spec;
+    workload.num_requests = 0;
+  } else if (workload.kind == workloads::WorkloadKind::sessions) {
+    YamlMap sessions = map.required_map("sessions");
+    workload.sessions = std::make_shared<const workloads::SessionSpec>(read_sessions(sessions, base_dir));
     workload.num_requests = 0;
   } else {
     workload.num_requests = map.require_positive("num_requests", map.required_int("num_requests"));

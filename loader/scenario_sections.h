@@ -22,6 +22,13 @@ workloads::LengthDistribution read_length(YamlMap& length, const std::string& ba
 sim::SloSpec read_slo(YamlMap& slo);
 sim::RunLimits read_limits(YamlMap& limits);
 
+/// A path as the scenario gives it, relative to the scenario's folder (base_dir) unless absolute.
+std::string resolve_path(const std::string& path, const std::string& base_dir);
+/// Fails at `trace`'s "path" unless `path` names a regular file. Never throws anything but
+/// InputError: a name the file system refuses (too long, a loop of links, no permission) is
+/// bad input, reported with the system's reason, not a std::filesystem::filesystem_error.
+void check_trace_file(YamlMap& trace, const std::string& path);
+
 /// Throws, located at deployment.tensor_parallel, when the model's weights leave no room
 /// for a KV cache on the pool's GPUs.
 void check_pool_fits(const YamlMap& scenario, const sim::PoolSpec& pool);

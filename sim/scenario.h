@@ -12,12 +12,23 @@
 #include "hw/host_time.h"
 #include "hw/step_time_model.h"
 #include "sim/cluster/disaggregation_spec.h"
+#include "sim/engine/kv_offload_spec.h"
 #include "workloads/workload_spec.h"
 
 namespace llmsim::sim {
 
 enum class SchedulingPolicy { fcfs, priority, shortest_prompt_first };
-enum class RouterKind { round_robin, least_loaded, random, prefix_aware };
+enum class RouterKind { round_robin, least_loaded, random, prefix_aware, session_affinity, kv_utilisation, weighted };
+
+/// The weights of RouterKind::weighted's scorers (llm-d's inference scheduler: each scorer
+/// gives every replica a score in [0, 1], the picker takes the highest weighted sum).
+/// A weight of 0 leaves its scorer out; at least one is positive (the loader checks it).
+struct RouterWeights {
+  double prefix = 0.0;            ///< share of the request's KV blocks the replica caches
+  double kv_utilisation = 0.0;    ///< 1 - allocated / total KV blocks
+  double queue = 0.0;             ///< (max waiting - its waiting) / (max - min), 1 when all equal
+  double session_affinity = 0.0;  ///< 1 on the replica that served the session's last turn
+};
 
 /// The serving engine a pool models (configs/engines/<id>.yaml; sim/scheduler/).
 enum class EngineKind { vllm_v0, vllm_v1, sglang, trtllm };
@@ -113,7 +124,10 @@ struct PoolSpec {
   double expert_skew = 1.0;  ///< the expert balancer's factor (hw/expert_balance.h)
   int replicas = 1;
   RouterKind router = RouterKind::round_robin;
+  RouterWeights router_weights;  ///< RouterKind::weighted only
   EngineConfig engine;
+  /// deployment.kv_offload: host DRAM / NVMe tiers below each replica's GPU KV cache.
+  KvOffloadSpec kv_offload;
   /// Empty: the pool has GPUs of its own. Otherwise the name of an earlier pool whose GPUs
   /// it shares (sim/cluster/gpu_sets.h): same hardware id, tensor_parallel and replicas; replica r
   /// of every pool of such a group runs on the group's GPU set r, one engine's iteration at

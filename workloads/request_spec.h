@@ -44,6 +44,9 @@ struct RequestSpec {
   std::vector<std::uint64_t> sample_output_hashes;
   /// Index of the pool (Scenario.pools) that serves it; -1: the first pool.
   std::int32_t pool = -1;
+  /// The multi-turn session it is a turn of (sim/cluster/session_request_source.h), for
+  /// session-affinity routing; -1: none.
+  std::int64_t session = -1;
 
   std::int64_t num_samples() const {
     return 1 + static_cast<std::int64_t>(forked_sample_output_tokens.size());

@@ -54,6 +54,7 @@ std::unique_ptr<TtcProgram> make_ttc_program(WorkloadKind kind, const TtcSpec& s
       return std::make_unique<TtcBestOfN>(spec, context);
     case WorkloadKind::synthetic:
     case WorkloadKind::trace:
+    case WorkloadKind::sessions:
       break;
   }
   check_invariant(false, "make_ttc_program: not a test-time-compute kind");

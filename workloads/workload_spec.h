@@ -56,7 +56,10 @@ struct TraceSpec {
 
 /// beam_search, online_best_of_n, best_of_n and self_consistency are test-time-compute
 /// kinds: every request is a problem that runs a program of dependent calls (TtcSpec).
-enum class WorkloadKind { synthetic, trace, beam_search, best_of_n, self_consistency, online_best_of_n };
+struct SessionSpec;  // workloads/session_spec.h
+
+/// sessions: multi-turn sessions (workloads/session_spec.h, SessionSpec).
+enum class WorkloadKind { synthetic, trace, beam_search, best_of_n, self_consistency, online_best_of_n, sessions };
 
 /// True for the test-time-compute kinds.
 inline bool is_test_time_compute(WorkloadKind kind) {
@@ -117,6 +120,8 @@ struct WorkloadSpec {
   /// Set when is_test_time_compute(kind): num_requests is then the number of problems and
   /// `arrival` their arrival process; input_tokens / output_tokens are not used.
   std::optional<TtcSpec> ttc;
+  /// Set when kind == sessions (SessionSpec, workloads/session_spec.h).
+  std::shared_ptr<const SessionSpec> sessions;
 };
 
 }  // namespace llmsim::workloads

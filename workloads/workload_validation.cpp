@@ -86,6 +86,10 @@ void validate_workload_spec(const WorkloadSpec& spec) {
     if (!spec.trace) throw core::InputError("", 0, "workload.trace", "kind trace needs a trace section");
     return;
   }
+  if (spec.kind == WorkloadKind::sessions) {
+    if (!spec.sessions) throw core::InputError("", 0, "workload.sessions", "kind sessions needs a sessions section");
+    return;
+  }
   require(spec.num_requests > 0, "workload.num_requests", "a positive integer", spec.num_requests);
   validate_arrival(spec.arrival);
   validate_length(spec.input_tokens, "workload.input_tokens");

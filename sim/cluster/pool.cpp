@@ -4,6 +4,7 @@
 
 #include "core/precise_flops.h"
 #include "sim/check.h"
+#include "sim/engine/kv_capacity.h"
 #include "sim/engine/speculative.h"
 
 namespace llmsim::sim {
@@ -17,7 +18,7 @@ Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_
       index_(index),
       kv_blocks_(kv_blocks),
       pricer_(std::move(pricer)),
-      router_(spec.router, spec.replicas, seed, spec.name) {
+      router_(spec.router, spec.replicas, seed, spec.name, spec.router_weights) {
   LLMSIM_CHECK(pricer_ != nullptr, "a pool has a step pricer");
   LLMSIM_CHECK(kv_blocks >= 1, "a pool's replicas have KV blocks");
   ReplicaConfig config;
@@ -30,6 +31,10 @@ Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_
   config.pool = index;
   config.seed = seed;
   config.draft_pricer = make_draft_pricer(spec);
+  if (spec.kv_offload.enabled()) {
+    config.kv_offload = spec.kv_offload;
+    config.kv_block_bytes = kv_capacity(spec).block_bytes;
+  }
   replicas_.reserve(static_cast<std::size_t>(spec.replicas));
   for (std::int32_t r = 0; r < spec.replicas; ++r) {
     config.index = r;

@@ -42,6 +42,7 @@ class Pool {
   const StepPricer& pricer() const { return *pricer_; }
   std::vector<Replica>& replicas() { return replicas_; }
   const std::vector<Replica>& replicas() const { return replicas_; }
+  const Router& router() const { return router_; }
 
  private:
   PoolSpec spec_;

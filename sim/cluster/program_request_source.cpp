@@ -30,6 +30,7 @@ std::string kind_name(WorkloadKind kind) {
       return "self_consistency";
     case WorkloadKind::synthetic:
     case WorkloadKind::trace:
+    case WorkloadKind::sessions:
       break;
   }
   return "?";

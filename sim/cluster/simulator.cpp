@@ -13,11 +13,21 @@
 #include "sim/engine/kv_capacity.h"
 #include "sim/engine/model_step_pricer.h"
 #include "sim/cluster/program_request_source.h"
+#include "workloads/session_generator.h"
+#include "sim/metrics/kv_offload_summary.h"
+#include "sim/metrics/routing_summary.h"
 #include "sim/metrics/summary_builder.h"
 #include "sim/metrics/ttc_summary.h"
 
 namespace llmsim::sim {
 namespace {
+
+/// The sessions of a session workload: its trace's, or generated.
+std::shared_ptr<const std::vector<workloads::Session>> session_list(const workloads::SessionSpec& spec,
+                                                                    std::uint64_t seed) {
+  if (spec.trace_sessions != nullptr) return spec.trace_sessions;
+  return std::make_shared<const std::vector<workloads::Session>>(workloads::generate_sessions(spec.synthetic, seed));
+}
 
 /// Checking the wall clock on every event would cost more than the event; every this many.
 constexpr std::uint64_t kWallClockCheckEvents = 4096;
@@ -98,6 +108,11 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
     for (const PoolSpec& pool : scenario_.pools) tensor_parallel.push_back(pool.gpus_per_replica());
     ttc_usage_ = std::make_unique<TtcUsageRecorder>(std::move(tensor_parallel));
     observers_.push_back(ttc_usage_.get());
+  } else if (scenario_.workload.kind == workloads::WorkloadKind::sessions) {
+    LLMSIM_CHECK(scenario_.workload.sessions != nullptr, "a session workload has its session spec");
+    auto sessions = std::make_unique<SessionRequestSource>(session_list(*scenario_.workload.sessions, scenario_.seed));
+    sessions_ = sessions.get();
+    source_ = std::move(sessions);
   } else {
     source_ = std::make_unique<GeneratorRequestSource>(scenario_.workload, scenario_.seed);
     // A disaggregated run hands requests from pool to pool at prefill completions and at
@@ -214,7 +229,8 @@ RunResult Simulator::run() {
     std::visit(Overloaded{[this](const ArrivalEvent&) { on_arrival(); },
                           [this](const IterationEndEvent& e) { on_iteration_end(e); },
                           [this](const ClientReadyEvent& e) { on_client_ready(e); },
-                          [this](const TransferLandedEvent& e) { on_transfer_landed(e); }},
+                          [this](const TransferLandedEvent& e) { on_transfer_landed(e); },
+                          [this](const DelayedArrivalEvent&) { on_delayed_arrival(); }},
                event);
     if (!stall_diagnosis_.empty()) {
       stopped_early = "no_progress";
@@ -263,6 +279,18 @@ RunResult Simulator::run() {
                "every request that arrived is completed, rejected or unfinished (reported)");
   if (stopped_early == "no_progress") result.summary["stop_diagnosis"] = stall_diagnosis_;
   if (transfers_) result.summary["disaggregation"] = disaggregation_summary();
+  std::vector<const KvOffloadTiers*> offload;
+  for (const Pool& pool : pools_) {
+    for (const Replica& replica : pool.replicas()) offload.push_back(replica.offload());
+  }
+  add_kv_offload_summary(result.summary, offload, totals.cached_tokens, totals.admitted_prompt_tokens);
+  std::vector<RoutedPool> routed;
+  for (std::size_t p = 0; p < pools_.size(); ++p) routed.push_back({scenario_.pools[p].name, &pools_[p].router()});
+  add_routing_summary(result.summary, routed);
+  if (sessions_ != nullptr) {
+    result.summary["sessions"] = {{"sessions_completed", sessions_->sessions_completed()},
+                                  {"sessions_failed", sessions_->sessions_failed()}};
+  }
   if (programs_ != nullptr) {
     result.ttc = programs_->result(records_, *ttc_usage_);
     add_ttc_summary(result.summary, *result.ttc);
@@ -293,6 +321,15 @@ void Simulator::on_client_ready(const ClientReadyEvent& event) {
   if (!request) return;  // the workload is exhausted: this client retires
   LLMSIM_CHECK(request->arrival_ns == now_, "a closed-loop request arrives when it is issued");
   accept(*request, event.client);
+}
+
+void Simulator::on_delayed_arrival() {
+  // One event per entry, at its arrival: the earliest entry arrives now (those before it
+  // were taken by earlier events).
+  LLMSIM_CHECK(!delayed_.empty() && delayed_.begin()->first.first == now_, "a delayed arrival is due now");
+  const workloads::RequestSpec request = std::move(delayed_.begin()->second);
+  delayed_.erase(delayed_.begin());
+  accept(request, -1);
 }
 
 void Simulator::accept(const workloads::RequestSpec& request, std::int64_t client) {
@@ -422,8 +459,13 @@ void Simulator::request_done(RequestIndex index) {
   std::vector<workloads::RequestSpec> released;
   source_->on_request_done(index, records_[index], now_, released);
   for (const workloads::RequestSpec& request : released) {
-    LLMSIM_CHECK(request.arrival_ns == now_, "a released request arrives when it is released");
-    accept(request, -1);
+    LLMSIM_CHECK(request.arrival_ns >= now_, "a released request arrives no earlier than its release");
+    if (request.arrival_ns == now_) {
+      accept(request, -1);
+    } else {
+      delayed_.emplace(std::pair{request.arrival_ns, delayed_released_++}, request);
+      queue_.push(request.arrival_ns, DelayedArrivalEvent{});
+    }
   }
   if (!pending_) pull_next_arrival();  // a source of dependent work may have more now
 }

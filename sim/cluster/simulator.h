@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,7 @@
 #include "sim/engine/request_record.h"
 #include "sim/cluster/request_source.h"
 #include "sim/cluster/run_result.h"
+#include "sim/cluster/session_request_source.h"
 #include "sim/scenario.h"
 #include "sim/engine/step_pricer.h"
 #include "sim/metrics/ttc_usage_recorder.h"
@@ -110,12 +112,17 @@ class Simulator : private RunAheadListener {
     RequestIndex request = 0;
     std::int32_t replica = 0;
   };
-  using Event = std::variant<ArrivalEvent, IterationEndEvent, ClientReadyEvent, TransferLandedEvent>;
+  /// A released request that arrives later than its release (a session's next turn after
+  /// its wait): delayed_ holds it.
+  struct DelayedArrivalEvent {};
+  using Event = std::variant<ArrivalEvent, IterationEndEvent, ClientReadyEvent, TransferLandedEvent, DelayedArrivalEvent>;
 
   void pull_next_arrival();
   void on_arrival();
   void on_iteration_end(const IterationEndEvent& event);
   void on_client_ready(const ClientReadyEvent& event);
+  /// Accepts the earliest request of delayed_ (whose arrival is now).
+  void on_delayed_arrival();
   /// Records, checks, routes and queues one request; `client` >= 0 in closed loop.
   void accept(const workloads::RequestSpec& request, std::int64_t client);
   /// The pool a request names (RequestSpec::pool), pools[0] when it names none.
@@ -153,6 +160,11 @@ class Simulator : private RunAheadListener {
   std::vector<std::int64_t> kv_blocks_;
   std::unique_ptr<RequestSource> source_;
   ProgramRequestSource* programs_ = nullptr;     ///< source_ when it runs test-time-compute programs
+  SessionRequestSource* sessions_ = nullptr;     ///< source_ when it runs multi-turn sessions
+  /// Released requests that arrive later, by (arrival, release order): one
+  /// DelayedArrivalEvent each is queued at its arrival.
+  std::map<std::pair<workloads::TimeNs, std::uint64_t>, workloads::RequestSpec> delayed_;
+  std::uint64_t delayed_released_ = 0;
   std::unique_ptr<TtcUsageRecorder> ttc_usage_;     ///< observes iterations when programs_ is set
   std::vector<RequestRecord> records_;
   std::unique_ptr<MetricsCollector> metrics_;

@@ -50,6 +50,9 @@ struct IterationPlan {
   std::int64_t admitted = 0;         ///< waiting requests admitted into it
   std::int64_t finishing_seqs = 0;   ///< sequences whose last token it samples
   AdmissionStop admission_stop = AdmissionStop::not_tried;
+  /// Seconds of loading offloaded prefix blocks of the requests it admits
+  /// (KvOffloadTiers::load), before its forward pass; part of cost.time_s. 0 without offload.
+  double offload_load_s = 0.0;
 
   // Speculative decoding (sim/engine/speculative.h); all 0 without it. Verify steps are in
   // `shape` as prompt chunks of draft_tokens + 1 tokens over their cached context.

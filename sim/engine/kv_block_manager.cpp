@@ -106,6 +106,7 @@ bool KvBlockManager::allocate_ids(std::int64_t count, BlockList& list) {
   for (std::int64_t i = from_free; i < count; ++i) {
     const BlockId block = lru_head_;
     lru_remove(block);
+    if (offload_ != nullptr) offload_->store(content_id_[at(block)]);
     cached_.erase(content_id_[at(block)]);
     registered_[at(block)] = 0;
     ref_count_[at(block)] = 1;

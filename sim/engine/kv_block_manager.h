@@ -7,6 +7,7 @@
 
 #include "sim/check.h"
 #include "sim/engine/content_index.h"
+#include "sim/engine/kv_offload.h"
 
 namespace llmsim::sim {
 
@@ -73,10 +74,15 @@ class KvBlockManager {
 
   /// The longest leading run of `content_ids` present in the cache (allocated or evictable),
   /// and how many of those blocks are cached-evictable (acquiring them takes them out of
-  /// num_available()).
+  /// num_available()). offloaded_blocks: the blocks right after that run held in offload
+  /// tiers (KvOffloadTiers; Replica::prefix_hit fills it, lookup() leaves it 0): they are
+  /// not recomputed but loaded into newly allocated GPU blocks.
   struct PrefixHit {
     std::int64_t blocks = 0;
     std::int64_t evictable_blocks = 0;
+    std::int64_t offloaded_blocks = 0;
+    /// Leading blocks whose tokens are not computed: GPU hits and offload hits.
+    std::int64_t cached_blocks() const { return blocks + offloaded_blocks; }
   };
   PrefixHit lookup(std::span<const std::uint64_t> content_ids) const;
 
@@ -132,6 +138,11 @@ class KvBlockManager {
   /// tracks_ids() and a block id.
   std::int32_t ref_count(BlockId block) const { return ref_count_[static_cast<std::size_t>(block)]; }
 
+  /// Offload tiers (null: none) that receive the content id of every registered block this
+  /// manager evicts (allocate() reclaiming a cached-evictable block). They must outlive
+  /// the manager or be unset.
+  void set_offload(KvOffloadTiers* offload) { offload_ = offload; }
+
   /// Recounts every block's state (O(blocks)) and aborts on a mismatch with the counters.
   /// For tests and end-of-run checks.
   void audit() const;
@@ -166,6 +177,7 @@ class KvBlockManager {
   std::int64_t free_count_ = 0;
   std::int64_t num_allocated_ = 0;
   ContentIndex cached_;  ///< content id -> registered block (empty without prefix caching)
+  KvOffloadTiers* offload_ = nullptr;  ///< see set_offload()
 };
 
 }  // namespace llmsim::sim

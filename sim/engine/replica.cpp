@@ -27,6 +27,10 @@ Replica::Replica(const ReplicaConfig& config, const StepPricer& pricer,
       pricer_(&pricer),
       records_(&records),
       metrics_(&metrics),
+      offload_(config.kv_offload.enabled()
+                   ? std::make_unique<KvOffloadTiers>(config.kv_offload, config.kv_block_bytes,
+                                                      config.engine.block_size)
+                   : nullptr),
       kv_(config.kv_blocks, config.engine.prefix_caching, config.track_block_ids),
       kv_layout_(architecture_of(config), config.engine.block_size, config.state_token_equivalents),
       waiting_(config.engine.policy),
@@ -39,6 +43,9 @@ Replica::Replica(const ReplicaConfig& config, const StepPricer& pricer,
                "engine limits are positive (the loader checks them)");
   LLMSIM_CHECK(kv_layout_.plain() || !config.track_block_ids,
                "KV blocks over sliding-window layers are counted, never shared");
+  LLMSIM_CHECK(!config.kv_offload.enabled() || config.engine.prefix_caching,
+               "KV offload keeps prefix blocks: it needs prefix caching (the loader checks it)");
+  kv_.set_offload(offload_.get());
 }
 
 RequestRecord& Replica::record(const Sequence& seq) { return (*records_)[seq.request]; }
@@ -130,6 +137,7 @@ void Replica::begin_plan(workloads::TimeNs now) {
   plan_.admitted = 0;
   plan_.finishing_seqs = 0;
   plan_.admission_stop = AdmissionStop::not_tried;
+  plan_.offload_load_s = 0.0;
   if (config_.engine.speculative.enabled()) begin_speculative_plan();
 }
 
@@ -267,14 +275,19 @@ std::int64_t Replica::most_cached_blocks(const Sequence& seq) const {
 KvBlockManager::PrefixHit Replica::registered_hit(const Sequence& seq) const {
   if (!kv_.prefix_caching() || seq.content_ids.empty()) return {};
   const std::int64_t max_blocks = std::min(static_cast<std::int64_t>(seq.content_ids.size()), most_cached_blocks(seq));
-  return kv_.lookup(std::span<const std::uint64_t>(seq.content_ids.data(), static_cast<std::size_t>(max_blocks)));
+  const std::span<const std::uint64_t> ids(seq.content_ids.data(), static_cast<std::size_t>(max_blocks));
+  KvBlockManager::PrefixHit hit = kv_.lookup(ids);
+  if (offload_ != nullptr && hit.blocks < max_blocks) {
+    hit.offloaded_blocks = offload_->lookup(ids.subspan(static_cast<std::size_t>(hit.blocks)));
+  }
+  return hit;
 }
 
 std::int64_t Replica::parked_hit(Slot slot, const KvBlockManager::PrefixHit& registered) const {
   const Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
   // Parked blocks continue the chain only where the registered blocks were all found again.
   const std::int64_t parked = parked_.surviving(slot);
-  if (parked == 0 || registered.blocks != seq.parked_after) return 0;
+  if (parked == 0 || registered.blocks != seq.parked_after || registered.offloaded_blocks > 0) return 0;
   return std::min(parked, most_cached_blocks(seq) - registered.blocks);
 }
 

@@ -66,6 +66,10 @@ struct ReplicaConfig {
   std::uint64_t seed = 1;
   std::shared_ptr<const StepPricer> draft_pricer;
   std::int32_t metrics_slot = 0;  ///< run-wide replica index for MetricsCollector
+  /// KV offload tiers below the GPU cache (empty: none). Needs prefix caching and
+  /// kv_block_bytes > 0: one block's bytes on one GPU (KvCapacity::block_bytes).
+  KvOffloadSpec kv_offload;
+  double kv_block_bytes = 0.0;
 };
 
 /// The engine's state (KV blocks, running and waiting requests, the plan in flight) and the
@@ -162,6 +166,8 @@ class Replica : private SchedulerContext {
   /// sequences outside the decode group; plan().group_seqs counts the members.
   const IterationPlan& plan() const { return plan_; }
   const KvBlockManager& kv() const { return kv_; }
+  /// The replica's offload tiers; null without deployment.kv_offload.
+  const KvOffloadTiers* offload() const { return offload_.get(); }
   const ReplicaConfig& config() const { return config_; }
   std::int64_t num_running() const { return static_cast<std::int64_t>(running_.size()) + group_.size(); }
   std::int64_t num_waiting() const { return waiting_.size(); }
@@ -337,6 +343,8 @@ class Replica : private SchedulerContext {
   const StepPricer* pricer_;
   std::vector<RequestRecord>* records_;
   MetricsCollector* metrics_;
+  /// Before kv_, which points at it: the tiers outlive the manager.
+  std::unique_ptr<KvOffloadTiers> offload_;
   KvBlockManager kv_;
   KvLayout kv_layout_;  ///< blocks per sequence; not plain() for sliding-window models
   WaitingQueue waiting_;
@@ -388,6 +396,9 @@ inline workloads::TimeNs Replica::end_plan() {
 inline void Replica::price() {
   plan_.cost = pricer_->price(plan_.shape);
   if (config_.draft_pricer != nullptr) price_drafts();
+  // Offloaded prefix blocks load before the forward pass that uses them (vLLM's KV
+  // connector starts its loads ahead of the model's step): the step waits for them.
+  plan_.cost.time_s += plan_.offload_load_s;
   const hw::BatchShape& shape = plan_.shape;
   if (shape.prefill_tokens == 0 && shape.prefill_attention_pairs == 0.0 && plan_.prefill_sampled_seqs == 0) {
     plan_.prefill_flops_share = 0.0;  // what price_prefill_share() gives: no prefill FLOPs

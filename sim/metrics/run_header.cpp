@@ -6,6 +6,9 @@
 #include <variant>
 #include <vector>
 
+#include "sim/metrics/routing_summary.h"
+#include "workloads/session_spec.h"
+
 namespace llmsim::sim {
 namespace {
 
@@ -50,20 +53,6 @@ const char* admission_name(KvAdmission admission) {
   return "?";
 }
 
-const char* router_name(RouterKind router) {
-  switch (router) {
-    case RouterKind::round_robin:
-      return "round_robin";
-    case RouterKind::least_loaded:
-      return "least_loaded";
-    case RouterKind::random:
-      return "random";
-    case RouterKind::prefix_aware:
-      return "prefix_aware";
-  }
-  return "?";
-}
-
 const char* kind_name(WorkloadKind kind) {
   switch (kind) {
     case WorkloadKind::synthetic:
@@ -78,6 +67,8 @@ const char* kind_name(WorkloadKind kind) {
       return "self_consistency";
     case WorkloadKind::online_best_of_n:
       return "online_best_of_n";
+    case WorkloadKind::sessions:
+      return "sessions";
   }
   return "?";
 }
@@ -126,6 +117,15 @@ std::string workload_text(const WorkloadSpec& workload) {
     text += " at the recorded times";
     if (trace.rate_scale != 1.0) text += " / " + number(trace.rate_scale);
     return text;
+  }
+  if (workload.kind == WorkloadKind::sessions && workload.sessions) {
+    const workloads::SessionSpec& sessions = *workload.sessions;
+    if (sessions.trace_sessions) {
+      return "session trace " + std::filesystem::path(sessions.trace_path).filename().string() + ": " +
+             count(static_cast<std::int64_t>(sessions.trace_sessions->size()), "session");
+    }
+    return "synthetic sessions, " + count(sessions.synthetic.num_sessions, "session") + ", " +
+           arrival_text(sessions.synthetic.arrival, "sessions");
   }
   if (workloads::is_test_time_compute(workload.kind)) {
     return std::string(kind_name(workload.kind)) + ", " + count(workload.num_requests, "problem") + ", " +

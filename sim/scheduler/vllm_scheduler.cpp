@@ -84,7 +84,7 @@ void admit_waiting(SchedulerContext& context, std::int64_t& budget, bool whole_p
     // KV that landed from a prefill replica (disaggregation) is present without a cache
     // lookup: admission allocates its blocks and computes the rest.
     const KvBlockManager::PrefixHit hit = seq.landed_tokens > 0 ? KvBlockManager::PrefixHit{} : context.prefix_hit(slot);
-    const std::int64_t hit_tokens = seq.landed_tokens > 0 ? seq.landed_tokens : hit.blocks * engine.block_size;
+    const std::int64_t hit_tokens = seq.landed_tokens > 0 ? seq.landed_tokens : hit.cached_blocks() * engine.block_size;
     const std::int64_t rest = seq.tokens() - hit_tokens;
     std::int64_t n = std::min(rest, budget);
     if (whole_prompts) {

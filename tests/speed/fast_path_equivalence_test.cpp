@@ -91,6 +91,9 @@ std::vector<Override> capped(const fs::path& path) {
     }
     return {};
   }
+  if (w.kind == llmsim::workloads::WorkloadKind::sessions) {
+    return {{"workload.sessions.num_sessions", "60"}};  // synthetic session scenarios
+  }
   if (llmsim::workloads::is_test_time_compute(w.kind)) {
     return w.num_requests > 3 ? std::vector<Override>{{"workload.num_problems", "3"}}
                               : std::vector<Override>{};
