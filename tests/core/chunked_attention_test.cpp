@@ -38,8 +38,10 @@ TEST_CASE("Llama 4 Scout decode: 12 global layers attend the context, 36 chunked
 
 TEST_CASE("Llama 4 Scout prefill pairs across a chunk boundary equal the sum position by position") {
   const Architecture a(core::testing::llama_4_scout());
-  for (const auto& [cached, fresh] : {std::pair<std::int64_t, std::int64_t>{8150, 100}, {0, 20000}, {16384, 1},
-                                      {5, 8192}}) {
+  for (const auto& shape : {std::pair<std::int64_t, std::int64_t>{8150, 100}, {0, 20000}, {16384, 1}, {5, 8192}}) {
+    // Named copies, not a structured binding: clang 14 cannot capture bindings in CAPTURE.
+    const std::int64_t cached = shape.first;
+    const std::int64_t fresh = shape.second;
     CAPTURE(cached);
     CAPTURE(fresh);
     const double expected = (12.0 * core::causal_pairs(static_cast<double>(fresh), static_cast<double>(cached)) +
