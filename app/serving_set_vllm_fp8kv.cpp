@@ -7,6 +7,9 @@
 //  - load_c8_20k_in_2k_out rows: 150 requests, at most 8 in flight (closed loop, no think
 //    time), ~20k input and ~2k output tokens (+-15%, uniform assumed, as the file says).
 //    VALIDATION only: nothing was fitted to them.
+//  - vllm_fp8kv_b200_sets: the B200 single_request_fit rows (vLLM 0.19.1 with FlashInfer)
+//    replayed the same way on b200 (its efficiencies carried over from h100-sxm); VALIDATION
+//    only, since the H100 fits calibrated the vllm-v1 host time.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -25,11 +28,11 @@
 namespace llmsim::app {
 namespace {
 
-/// One pool: Llama-3.1-8B on one H100 under the vllm-v1 engine preset, KV in `kv`.
-sim::PoolSpec llama_h100_pool(core::DType kv) {
+/// One pool: Llama-3.1-8B on one `hardware` GPU under the vllm-v1 engine preset, KV in `kv`.
+sim::PoolSpec llama_pool(const std::string& hardware, core::DType kv) {
   sim::PoolSpec pool;
   pool.model = loader::load_model("llama-3.1-8b");
-  pool.hardware = loader::load_hardware("h100-sxm");
+  pool.hardware = loader::load_hardware(hardware);
   pool.precision.weights = core::DType::bf16;
   pool.precision.kv_cache = kv;
   pool.engine = loader::load_engine("vllm-v1").defaults_for(pool.hardware, pool.model);
@@ -57,8 +60,11 @@ std::pair<double, double> fit_line(const std::vector<double>& x, const std::vect
   return {slope, (sy - slope * sx) / n};
 }
 
-void single_request_fit(const hw::CsvTable& table, std::size_t row, SetResult& set) {
-  const sim::PoolSpec pool = llama_h100_pool(kv_of(table, row));
+/// One single-request row on `hardware`: llmsim's ITL over the published sweep, fitted like
+/// the post. `gpu_label` prefixes the metric labels ("" for the H100 set).
+void single_request_fit(const hw::CsvTable& table, std::size_t row, const std::string& hardware,
+                        const std::string& gpu_label, SetResult& set) {
+  const sim::PoolSpec pool = llama_pool(hardware, kv_of(table, row));
   // The published sweep spans 256..125k input tokens; these points cover it.
   const std::vector<double> lengths = {256, 2048, 8192, 32768, 65536, 125000};
   std::vector<double> itl_ms;
@@ -73,13 +79,13 @@ void single_request_fit(const hw::CsvTable& table, std::size_t row, SetResult& s
     itl_ms.push_back(run_serving_scenario(pool, workload).at("median_itl_ms").get<double>());
   }
   const auto [slope, intercept] = fit_line(lengths, itl_ms);
-  const std::string label = fmt::format("line {} {} ITL fit", table.line(row), table.text(row, "kv_variant"));
+  const std::string label = fmt::format("line {} {}{} ITL fit", table.line(row), gpu_label, table.text(row, "kv_variant"));
   set.metrics.push_back({label + " slope ms/token", table.number(row, "itl_slope_ms_per_token"), slope});
   set.metrics.push_back({label + " intercept ms", table.number(row, "itl_intercept_ms"), intercept});
 }
 
 void load_c8(const hw::CsvTable& table, std::size_t row, SetResult& set) {
-  const sim::PoolSpec pool = llama_h100_pool(kv_of(table, row));
+  const sim::PoolSpec pool = llama_pool("h100-sxm", kv_of(table, row));
   workloads::WorkloadSpec workload;
   workload.kind = workloads::WorkloadKind::synthetic;
   workload.num_requests = 150;
@@ -104,16 +110,28 @@ void vllm_fp8kv_sets(const std::string& dir, std::vector<SetResult>& sets) {
   SetResult load{"vLLM 0.19.1 FP8-KV post: concurrency 8, 20k/2k, Llama-3.1-8B, H100", false, {}};
   for (std::size_t r = 0; r < table.rows(); ++r) {
     // Only what llmsim can express today: Llama-3.1-8B on H100 (gpt-oss and gemma-4 need
-    // architectures of issue 23; B200 rows ran FlashInfer, not priced separately here).
+    // architectures of issue 23; the B200 rows are vllm_fp8kv_b200_sets below).
     if (table.text(r, "gpu") != "H100" || table.text(r, "model") != "Llama-3.1-8B" ||
         table.text(r, "vllm_version") != "0.19.1") {
       continue;
     }
-    if (table.text(r, "table") == "single_request_fit") single_request_fit(table, r, fits);
+    if (table.text(r, "table") == "single_request_fit") single_request_fit(table, r, "h100-sxm", "", fits);
     if (table.text(r, "table") == "load_c8_20k_in_2k_out") load_c8(table, r, load);
   }
   sets.push_back(fits);
   sets.push_back(load);
+}
+
+void vllm_fp8kv_b200_sets(const std::string& dir, std::vector<SetResult>& sets) {
+  const hw::CsvTable table(dir + "/vllm-blog-fp8kv_llama-3.1-8b-gpt-oss-20b_h100-b200.csv");
+  SetResult fits{"vLLM 0.19.1 FP8-KV post: single-request ITL fits, Llama-3.1-8B, B200 (FlashInfer)", false, {}};
+  for (std::size_t r = 0; r < table.rows(); ++r) {
+    if (table.text(r, "gpu") == "B200" && table.text(r, "model") == "Llama-3.1-8B" &&
+        table.text(r, "table") == "single_request_fit") {
+      single_request_fit(table, r, "b200", "B200 ", fits);
+    }
+  }
+  sets.push_back(fits);
 }
 
 }  // namespace llmsim::app

@@ -4,7 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
+#include "app/serving_sets.h"
+#include "core/dtype.h"
 #include "sim/scenario.h"
 
 namespace llmsim::app {
@@ -22,5 +26,21 @@ std::int64_t trtllm_bench_requests(std::int64_t isl, std::int64_t osl);
 /// ran those lengths), and a prompt at least as long as the token budget is chunked (INFERRED:
 /// trtllm-bench sizes or chunks for such inputs by a heuristic it does not publish).
 double trtllm_bench_output_per_gpu(sim::PoolSpec pool, std::int64_t isl, std::int64_t osl);
+
+/// One model's perf-overview table, the rows a set takes from it (the Hopper FP8 rows on
+/// H100/H200, or the Blackwell FP4 rows on B200/GB200/RTX PRO 6000) and the formats they ran in.
+struct PerfOverviewTable {
+  const char* file;
+  const char* title;
+  const char* preset;  ///< the model preset its rows are priced with
+  core::DType weights;
+  core::DType kv_cache;
+  bool hopper = false;  ///< take the H100/H200 FP8 rows instead of the Blackwell FP4 ones
+};
+
+/// Replays every row of `table` (under `dir`) that it takes with plain tensor parallelism
+/// ("TPn", or "TPn,PP1") through trtllm_bench_output_per_gpu, appends the set, and prints the
+/// rows of its GPUs and precision that are not expressible yet (DEPn, PP > 1).
+void replay_perf_overview_table(const std::string& dir, const PerfOverviewTable& table, std::vector<SetResult>& sets);
 
 }  // namespace llmsim::app
