@@ -27,14 +27,8 @@ bool is_non_negative_integer(const json& value) {
   return value.is_number_unsigned() || (value.is_number_integer() && value.get<std::int64_t>() >= 0);
 }
 
-const json& required_key(const json& object, const std::string& key, const std::string& path, int line) {
-  const auto found = object.find(key);
-  if (found == object.end()) throw core::InputError(path, line, key, "missing key");
-  return *found;
-}
-
 std::int64_t positive_tokens(const json& object, const std::string& key, const std::string& path, int line) {
-  const json& value = required_key(object, key, path, line);
+  const json& value = required_json_key(object, key, path, line);
   if (!value.is_number_unsigned() || value.get<std::uint64_t>() == 0 ||
       value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     throw core::InputError(path, line, key, "expected a positive integer, got " + describe_json_value(value));
@@ -66,7 +60,7 @@ std::vector<TraceRow> read_mooncake_jsonl(const std::string& path, std::int64_t 
       throw core::InputError(path, line, "", "malformed JSON: " + core::excerpt(error.what(), 200));
     }
     if (!object.is_object()) throw core::InputError(path, line, "", "expected a JSON object");
-    const json& stamp = required_key(object, kTimestamp, path, line);
+    const json& stamp = required_json_key(object, kTimestamp, path, line);
     if (!stamp.is_number() || !std::isfinite(stamp.get<double>())) {
       throw core::InputError(path, line, kTimestamp, "expected a number of milliseconds, got " + describe_json_value(stamp));
     }

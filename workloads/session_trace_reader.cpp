@@ -20,14 +20,8 @@ namespace {
 
 using nlohmann::json;
 
-const json& required_key(const json& object, const std::string& key, const std::string& path, int line) {
-  const auto found = object.find(key);
-  if (found == object.end()) throw core::InputError(path, line, key, "missing key");
-  return *found;
-}
-
 std::int64_t positive_integer(const json& object, const std::string& key, const std::string& path, int line) {
-  const json& value = required_key(object, key, path, line);
+  const json& value = required_json_key(object, key, path, line);
   if (!value.is_number_unsigned() || value.get<std::uint64_t>() == 0 ||
       value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
     throw core::InputError(path, line, key, "expected a positive integer below 2^31, got " + describe_json_value(value));
@@ -36,7 +30,7 @@ std::int64_t positive_integer(const json& object, const std::string& key, const 
 }
 
 double seconds(const json& object, const std::string& key, const std::string& path, int line) {
-  const json& value = required_key(object, key, path, line);
+  const json& value = required_json_key(object, key, path, line);
   if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() < 0.0) {
     throw core::InputError(path, line, key, "expected a number of seconds >= 0, got " + describe_json_value(value));
   }
@@ -46,7 +40,7 @@ double seconds(const json& object, const std::string& key, const std::string& pa
 }
 
 std::string session_id(const json& object, const std::string& path, int line) {
-  const json& value = required_key(object, "session_id", path, line);
+  const json& value = required_json_key(object, "session_id", path, line);
   if (value.is_string() && !value.get<std::string>().empty()) return value.get<std::string>();
   if (value.is_number_unsigned()) return std::to_string(value.get<std::uint64_t>());
   throw core::InputError(path, line, "session_id",
