@@ -49,6 +49,8 @@ const char* admission_name(KvAdmission admission) {
       return "watermark";
     case KvAdmission::full_reservation:
       return "full_reservation";
+    case KvAdmission::new_token_ratio:
+      return "new_token_ratio";
   }
   return "?";
 }
@@ -184,6 +186,8 @@ std::string engine_label(const EngineConfig& engine) {
   std::string text = engine.id;
   if (engine.kind == EngineKind::trtllm) {
     text += engine.chunked_prefill ? ", in-flight batching (chunked context)" : ", in-flight batching (whole prompts)";
+  } else if (engine.kind == EngineKind::sglang && engine.chunked_prefill && !engine.mixed_chunk) {
+    text += ", chunked prefill, prefill and decode batches apart";
   } else {
     text += engine.chunked_prefill ? ", chunked prefill" : ", whole prompts";
   }
@@ -192,6 +196,15 @@ std::string engine_label(const EngineConfig& engine) {
   if (engine.admission == KvAdmission::watermark) {
     text += ' ';
     text += number(engine.watermark);
+  } else if (engine.admission == KvAdmission::new_token_ratio) {
+    const NewTokenRatioRule& rule = engine.new_token_ratio;
+    text += ' ';
+    text += number(rule.initial_ratio);
+    text += " to ";
+    text += number(rule.min_ratio());
+    text += " over ";
+    text += std::to_string(rule.decay_steps);
+    text += " decode batches";
   }
   text += ", host ";
   text += number(engine.host.iteration_s * 1e6);
