@@ -144,6 +144,7 @@ std::string hardware_text(const PoolSpec& pool) {
   text += " x " + count(pool.replicas, "replica");
   if (!pool.colocated_with.empty()) return text + ", on the GPUs of pool " + pool.colocated_with;
   if (pool.replicas > 1) text += std::string(", router ") + router_name(pool.router);
+  if (const std::string label = efficiency_label(pool.hardware.efficiency_source); !label.empty()) text += ", " + label;
   return text;
 }
 
@@ -178,6 +179,14 @@ void line(std::string& out, const std::string& indent, const char* label, const 
 }
 
 }  // namespace
+
+std::string efficiency_label(const std::string& efficiency_source) {
+  const auto starts = [&](const char* prefix) { return efficiency_source.rfind(prefix, 0) == 0; };
+  if (starts("calibrated")) return "";
+  if (starts("carried over")) return "efficiencies carried over from another GPU's calibration (INFERRED)";
+  if (starts("documented defaults")) return "datasheet defaults, not calibrated: an upper bound, not a prediction";
+  return "efficiencies as given, provenance not stated";
+}
 
 std::string engine_label(const EngineConfig& engine) {
   // The preset (engine.kind in the scenario, configs/engines/), then what of it decides the
