@@ -1,7 +1,8 @@
 // GPUStack Performance Lab sets (data/reference/2026/gpustack-perflab_*.csv): Qwen3-14B and
 // Qwen3-32B on one H100 or A100 under vLLM 0.11.0, SGLang 0.5.5.post1 and TensorRT-LLM
-// 1.2.0rc; gpt-oss-20b on one H100 or A100 and gpt-oss-120b on one A100 (of the "a100x2"
-// machine: those rows pass no -tp) under vLLM 0.11.0. Each file's header gives the exact
+// 1.2.0rc; gpt-oss-20b on one H100 or A100, gpt-oss-120b on one or two GPUs (a row without
+// -tp runs on one GPU of its machine) and Qwen3-235B-A22B at TP8 or TP4 (the row's -tp) under
+// vLLM 0.11.0. Each file's header gives the exact
 // serve commands. The rows of "Other Benchmark Cases" are `vllm bench serve` random datasets:
 // fixed input length, every prompt sent at t = 0 (no --max-concurrency), without
 // --ignore-eos. llmsim replays each with its engine preset (vLLM 0.11 predates async
@@ -41,14 +42,18 @@ struct ServedModel {
 ServedModel served_model(const hw::CsvTable& table, std::size_t row) {
   static const std::regex qwen(R"(Qwen/Qwen3-(14B|32B)(-FP8)?\b)");
   static const std::regex gpt_oss(R"(openai/gpt-oss-(20b|120b)\b)");
+  static const std::regex qwen_moe(R"(Qwen/Qwen3-235B-A22B-Instruct-2507(-FP8)?\b)");
   std::smatch match;
   const std::string& command = table.text(row, "serve_cmd");
   if (std::regex_search(command, match, qwen)) {
     return {match[1] == "14B" ? "qwen3-14b" : "qwen3-32b", match[2].matched ? core::DType::fp8 : core::DType::bf16};
   }
   if (std::regex_search(command, match, gpt_oss)) return {"gpt-oss-" + match[1].str(), core::DType::bf16};
+  if (std::regex_search(command, match, qwen_moe)) {
+    return {"qwen3-235b-a22b", match[1].matched ? core::DType::fp8 : core::DType::bf16};
+  }
   throw core::InputError(table.path(), table.line(row), "serve_cmd",
-                         "no Qwen3-14B, Qwen3-32B or gpt-oss model in \"" + command + "\"");
+                         "no Qwen3-14B, Qwen3-32B, Qwen3-235B-A22B or gpt-oss model in \"" + command + "\"");
 }
 
 /// The value of `--flag N` in a serve command, or 0 when it is absent.
@@ -75,9 +80,6 @@ sim::EngineConfig served_engine(const hw::CsvTable& table, std::size_t row, cons
   if (const std::int64_t tokens = flag_value(table, row, "--max-num-batched-tokens"); tokens > 0) {
     engine.max_num_batched_tokens = tokens;
   }
-  if (command.find(" -tp ") != std::string::npos || command.find("--tensor-parallel-size") != std::string::npos) {
-    throw core::InputError(table.path(), table.line(row), "serve_cmd", "a tensor-parallel random row is not replayed here");
-  }
   return engine;
 }
 
@@ -87,6 +89,7 @@ void gpustack_random_row(const hw::CsvTable& table, std::size_t row, const std::
   pool.model = loader::load_model(served.preset);
   pool.hardware = loader::load_hardware(hardware);
   pool.precision.weights = served.weights;
+  pool.tensor_parallel = static_cast<int>(std::max<std::int64_t>(1, flag_value(table, row, " -tp")));
   pool.precision.kv_cache = core::DType::bf16;  // no row sets a KV dtype: the engines' auto = bf16
   pool.engine = served_engine(table, row, pool);
   const double requests = table.number(row, "successful_requests");
@@ -99,7 +102,8 @@ void gpustack_random_row(const hw::CsvTable& table, std::size_t row, const std::
   workload.output_tokens = workloads::LengthDistribution{
       workloads::FixedLength{std::max(1.0, std::round(table.number(row, "total_generated_tokens") / requests))}};
   const nlohmann::json s = run_serving_scenario(pool, workload);
-  const std::string label = fmt::format("line {} {} {} {}", table.line(row), pool.engine.id,
+  const std::string label = fmt::format("line {} {}{} {} {}", table.line(row), pool.engine.id,
+                                        pool.tensor_parallel > 1 ? fmt::format(" TP{}", pool.tensor_parallel) : "",
                                         served.preset + (served.weights == core::DType::fp8 ? "-fp8" : ""),
                                         table.text(row, "case_variant").substr(std::string("random ").size()));
   set.metrics.push_back({label + " out tok/s", table.number(row, "output_token_throughput_tok_per_s"),
@@ -128,7 +132,10 @@ void gpustack_sets(const std::string& dir, std::vector<SetResult>& sets) {
                                        std::pair{"gpustack-perflab_qwen3-32b_a100x1.csv", "a100-sxm-80gb"},
                                        std::pair{"gpustack-perflab_gpt-oss-20b_h100x1.csv", "h100-sxm"},
                                        std::pair{"gpustack-perflab_gpt-oss-20b_a100x1.csv", "a100-sxm-80gb"},
-                                       std::pair{"gpustack-perflab_gpt-oss-120b_a100x2.csv", "a100-sxm-80gb"}}) {
+                                       std::pair{"gpustack-perflab_gpt-oss-120b_a100x2.csv", "a100-sxm-80gb"},
+                                       std::pair{"gpustack-perflab_gpt-oss-120b_h100x2.csv", "h100-sxm"},
+                                       std::pair{"gpustack-perflab_qwen3-235b-a22b_h100x8.csv", "h100-sxm"},
+                                       std::pair{"gpustack-perflab_qwen3-235b-a22b_a100x8.csv", "a100-sxm-80gb"}}) {
     gpustack_set(dir + "/" + file, hardware, sets);
   }
 }
