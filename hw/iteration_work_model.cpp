@@ -92,6 +92,7 @@
 #include "core/invariant.h"
 #include "core/model_dims.h"
 #include "hw/compute_dtypes.h"
+#include "hw/grouped_gemm.h"
 
 namespace llmsim::hw {
 namespace {
@@ -137,7 +138,7 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
                                        const core::ParameterCounts& params,
                                        const Precision& precision,
                                        const Parallelism& parallelism,
-                                       int scale_up_domain_gpus) {
+                                       int scale_up_domain_gpus, SoftwareDequant dequant) {
   const int tensor_parallel = parallelism.tensor_parallel;
   core::check_model_spec(model);
   check_tensor_parallel(model, tensor_parallel);
@@ -189,6 +190,14 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
   const double w_expert = model.expert_bytes_per_weight > 0.0 ? model.expert_bytes_per_weight : w;
   expert_weight_bytes_ = w_expert * layers * routed_params_gpu * moe_share;
   expert_gemm_flop_share_ = experts_per_token_ * routed_params_gpu * moe_share / layer_params_gpu;
+  expert_flops_per_row_ = 2.0 * layers * routed_params_gpu * moe_share;
+  dense_gemm_flops_per_token_ = gemm_flops_per_token_ - experts_per_token_ * expert_flops_per_row_;
+  // Weight-only GEMMs: the dense part's weights once per 64-row tile, one expert's per M tile.
+  const double dense_weights = layers * (layer_params_gpu - experts_per_token_ * routed_params_gpu * moe_share);
+  dense_dequant_per_tile_ = dequant.dense_per_weight * dense_weights;
+  const double expert_instructions =
+      model.expert_bytes_per_weight > 0.0 ? dequant.expert_per_weight : dequant.dense_per_weight;
+  expert_dequant_per_tile_ = expert_instructions * layers * routed_params_gpu * moe_share;
   gemm_activation_bytes_per_token_ =
       a * layers * (4.0 * h + 2.0 * q + 2.0 * kv + m * mlp_width / p);
 
@@ -278,6 +287,14 @@ void IterationWorkModel::set_latent_attention_terms(const core::Architecture& ar
       in.activation_bytes * layers * (4.0 * hidden_size_ + projection_io + in.ffn_io_per_layer);
 }
 
+void IterationWorkModel::add_routed_expert_work(WorkItem& gemm, double tokens, double f) const {
+  const MoeTiling tiling = moe_tiling(num_experts_, experts_per_token_, tokens);
+  gemm.flops += f * expert_flops_per_row_ * tiling.rows;
+  const double dense_tiles = std::ceil(tokens / kDenseWeightOnlyTileRows);
+  const double instructions = dense_dequant_per_tile_ * dense_tiles + expert_dequant_per_tile_ * tiling.tiles;
+  if (instructions > 0.0) gemm.alu_instructions += f * instructions;
+}
+
 WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
   check_batch(batch);
   // Every expression below is the one golden runs were priced with: reordering a product
@@ -291,7 +308,15 @@ WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
   if (any_tokens) {
     WorkItem& gemm = list.emplace_back();
     gemm.op = Operator::gemm;
-    gemm.flops = gemm_flops_per_token_ * tokens;
+    if (num_experts_ > 0.0) {
+      gemm.flops = dense_gemm_flops_per_token_ * tokens;
+      add_routed_expert_work(gemm, tokens, 1.0);
+    } else {
+      gemm.flops = gemm_flops_per_token_ * tokens;
+      if (dense_dequant_per_tile_ > 0.0) {
+        gemm.alu_instructions = dense_dequant_per_tile_ * std::ceil(tokens / kDenseWeightOnlyTileRows);
+      }
+    }
     const double experts_read =
         num_experts_ > 0.0 ? expected_distinct_experts(num_experts_, experts_per_token_, tokens)
                            : 0.0;

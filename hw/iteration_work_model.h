@@ -12,6 +12,7 @@
 #include "hw/batch_shape.h"
 #include "hw/parallelism.h"
 #include "hw/precision.h"
+#include "hw/weight_dequant.h"
 #include "hw/work_item.h"
 #include "hw/work_item_list.h"
 
@@ -69,7 +70,13 @@ struct RankShare {
 ///   gemm             flops = 2 T L Pl;  bytes = w L Wl(T) + a L T (4h + 2q + 2kv + m I / p)
 ///                    Pl = active params of one layer on this GPU; Wl(T) = params read:
 ///                    all of them (dense), or the shared part plus the expected distinct
-///                    experts of T tokens (MoE); kernels 4L (5L for MoE: + router)
+///                    experts of T tokens (MoE); kernels 4L (5L for MoE: + router).
+///                    MoE: the routed experts' share of the FLOPs is 2 L_moe Pe x rows(T)
+///                    instead of 2 L_moe Pe x k T: each expert's rows padded up to the
+///                    grouped GEMM's M tile (hw/grouped_gemm.h; Pe = one expert's params on
+///                    this GPU). Weight-only GEMMs (hw/weight_dequant.h) add alu_instructions
+///                    = c x (dense weights x ceil(T / 64) + L_moe Pe x expected tiles(T)),
+///                    c the instructions per weight of the part dequantised (0 otherwise)
 ///   attention_prefill flops = 4 L q x prefill_attention_pairs;
 ///                    bytes = prefill_kv_tokens x KV bytes per token on this GPU
 ///                            + 2 a L q x prefill_tokens (Q read, O written); kernels L
@@ -104,9 +111,11 @@ class IterationWorkModel {
   /// `scale_up_domain_gpus`: GPUs that share the scale-up interconnect (hw::Fabric; 0 =
   /// not stated, the whole group shares it). A group larger than the domain must be a
   /// multiple of it (hw::Fabric::group_problem; aborts otherwise: callers check first).
+  /// `dequant`: the weights the GPU's kernels convert in software (hw/weight_dequant.h:
+  /// software_dequant); none by default.
   IterationWorkModel(const core::ModelSpec& model, const core::ParameterCounts& params,
                      const Precision& precision, const Parallelism& parallelism,
-                     int scale_up_domain_gpus = 0);
+                     int scale_up_domain_gpus = 0, SoftwareDequant dequant = {});
 
   /// The iteration's items in pricing order (gemm, attention_prefill, attention_decode,
   /// elementwise, lm_head, allreduce: hw::Operator's order), leaving out any item with no
@@ -168,6 +177,10 @@ class IterationWorkModel {
   double gemm_fixed_weight_bytes_ = 0.0;   ///< weights read whatever T is (all, if dense)
   double expert_weight_bytes_ = 0.0;       ///< one routed expert in every layer
   double expert_gemm_flop_share_ = 0.0;    ///< routed experts' FLOPs / all GEMM FLOPs per token
+  double expert_flops_per_row_ = 0.0;      ///< one row through one routed expert, all MoE layers, this GPU
+  double dense_gemm_flops_per_token_ = 0.0;  ///< gemm_flops_per_token_ less the routed experts' k rows
+  double dense_dequant_per_tile_ = 0.0;    ///< lane instructions per 64-row tile (weight-only dense part)
+  double expert_dequant_per_tile_ = 0.0;   ///< lane instructions per M tile of one expert, all MoE layers
   double gemm_activation_bytes_per_token_ = 0.0;
   double attention_flops_per_key_ = 0.0;   ///< per (query, key) pair
   double kv_bytes_per_token_ = 0.0;        ///< this GPU's share of one token's KV cache
@@ -203,6 +216,11 @@ class IterationWorkModel {
   double expert_elementwise_bytes_per_pair_ = 0.0;
   double a2a_scale_up_share_ = 0.0;   ///< of a GPU's routed pairs, those on other GPUs of its domain
   double a2a_scale_out_share_ = 0.0;  ///< of a GPU's routed pairs, those in other domains
+
+  /// The routed experts' padded FLOPs and the dequantisation instructions of `tokens`
+  /// tokens (all of them routed on this GPU's experts, no expert parallelism) added to `gemm`,
+  /// whose FLOPs hold the part without the routed experts; scaled by `f` (a stage's share).
+  void add_routed_expert_work(WorkItem& gemm, double tokens, double f) const;
 
   /// Sets the members above from the ones items() uses (called last by the constructor).
   void set_parallel_terms(const core::ModelSpec& model, const Parallelism& parallelism,

@@ -30,7 +30,9 @@
 //                   factor: flops = 2 x L_moe x E_w per pair; weights read = the expected
 //                   distinct experts of T_g tokens / EP whole experts (the occupancy
 //                   formula, hw/iteration_work_model.h); activations (2h + m x width) a per
-//                   pair and MoE layer; kernels 2 L (the fused_moe launches).
+//                   pair and MoE layer; kernels 2 L (the fused_moe launches). The pairs
+//                   of the FLOPs are padded to the grouped GEMM's M tiles (hw/grouped_gemm.h):
+//                   the group's expected tiles / EP x the load factor, x the tile rows.
 // where E_p = one routed expert's parameters on one GPU under TP (m h width / p), E_w the
 // whole expert's (m h width). The routed experts' part of the activation function moves
 // to the pairs the same way.
@@ -55,6 +57,7 @@
 #include "core/input_error.h"
 #include "core/invariant.h"
 #include "core/model_dims.h"
+#include "hw/grouped_gemm.h"
 #include "hw/iteration_work_model.h"
 
 namespace llmsim::hw {
@@ -121,7 +124,15 @@ WorkItemList IterationWorkModel::stage_items(const RankShare& share, const Stage
   if (any_tokens) {
     WorkItem& gemm = list.emplace_back();
     gemm.op = Operator::gemm;
-    gemm.flops = f * attention_gemm_flops_per_token_ * tokens;
+    if (!experts_sharded && num_experts_ > 0.0) {
+      gemm.flops = f * dense_gemm_flops_per_token_ * tokens;
+      add_routed_expert_work(gemm, tokens, f);
+    } else {
+      gemm.flops = f * attention_gemm_flops_per_token_ * tokens;
+      if (dense_dequant_per_tile_ > 0.0) {
+        gemm.alu_instructions = f * dense_dequant_per_tile_ * std::ceil(tokens / kDenseWeightOnlyTileRows);
+      }
+    }
     gemm.hbm_bytes = f * (gemm_fixed_weight_bytes_ + attention_gemm_activation_bytes_per_token_ * tokens);
     if (!experts_sharded && num_experts_ > 0.0) {
       gemm.hbm_bytes += f * expected_distinct_experts(num_experts_, experts_per_token_, tokens) * expert_weight_bytes_;
@@ -132,7 +143,14 @@ WorkItemList IterationWorkModel::stage_items(const RankShare& share, const Stage
   if (experts_sharded && pairs > 0.0) {
     WorkItem& experts = list.emplace_back();
     experts.op = Operator::gemm;
-    experts.flops = f * expert_flops_per_pair_ * pairs;
+    // Each expert's rows padded to the grouped GEMM's M tile (hw/grouped_gemm.h): the tiles of
+    // the group's tokens, 1/EP of them on each GPU, times the busiest GPU's load.
+    const MoeTiling tiling = moe_tiling(num_experts_, experts_per_token_, share.group_tokens);
+    const double gpu_tiles = tiling.tiles / expert_parallel_ * share.expert_load;
+    experts.flops = f * expert_flops_per_pair_ * std::max(pairs, gpu_tiles * tiling.tile_rows);
+    if (expert_dequant_per_tile_ > 0.0) {
+      experts.alu_instructions = f * expert_dequant_per_tile_ * tensor_parallel_ * gpu_tiles;  // whole experts
+    }
     const double experts_read =
         expected_distinct_experts(num_experts_, experts_per_token_, share.group_tokens) / expert_parallel_;
     experts.hbm_bytes = f * (experts_read * whole_expert_weight_bytes_ + expert_activation_bytes_per_pair_ * pairs);

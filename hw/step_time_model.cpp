@@ -36,6 +36,7 @@
 #include "hw/compute_dtypes.h"
 #include "hw/parallel_layout.h"
 #include "hw/step_sum.h"
+#include "hw/weight_dequant.h"
 
 namespace llmsim::hw {
 namespace {
@@ -117,7 +118,8 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
     : parallelism_(parallelism),
       hbm_bandwidth_bytes_per_s_(hardware.hbm_bandwidth_bytes_per_s),
       work_model_(model, core::count_parameters(model), precision, parallelism,
-                  checked_domain_gpus(model, hardware, parallelism)) {
+                  checked_domain_gpus(model, hardware, parallelism),
+                  software_dequant(hardware, model, precision)) {
   for (const OperatorInfo& info : kOperators) {
     const OperatorEfficiency& e = hardware.efficiency[info.op];
     OperatorRates& rates = rates_[index(info.op)];
@@ -136,6 +138,15 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
           peak = 1.0 / ((1.0 - share) / peak + share / expert_peak);
         }
         gemm_peak_flops_per_s_ = peak;
+        // Weight-only GEMMs convert their weights on the non-tensor ALUs (hw/weight_dequant.h).
+        if (software_dequant(hardware, model, precision).any()) {
+          const std::optional<double> alu = alu_instructions_per_s(hardware);
+          if (!alu) {
+            throw core::InputError("hardware " + hardware.id +
+                                   " has no fp32 peak FLOP/s, which weight-only (dequantised) GEMMs need");
+          }
+          rates.alu_instructions_per_s = *alu;
+        }
       }
       rates.flops_per_s = peak * e.compute;
     }

@@ -17,6 +17,10 @@ struct WorkItem {
   double hbm_bytes = 0.0;  ///< HBM bytes this GPU reads plus writes
   double kernels = 0.0;    ///< kernel launches on this GPU; for a collective, its calls
   double blocks = 0.0;     ///< thread blocks with a fixed cost each (OperatorInfo::counts_blocks)
+  /// Non-tensor lane instructions the item's kernels spend beside its FLOPs: the software
+  /// dequantisation of weight-only GEMMs (hw/weight_dequant.h). Priced on the compute side at
+  /// the GPU's non-tensor instruction rate; 0 for every other item.
+  double alu_instructions = 0.0;
   // Collectives only (0 otherwise):
   double payload_bytes = 0.0;  ///< the tensor one call reduces or moves, bytes
   /// Bytes one call moves over each GPU's link, by the collective's algorithm: a ring
@@ -31,7 +35,7 @@ struct WorkItem {
 
   /// Whether the item does nothing at all (every field 0): priced at 0 s, it changes no sum.
   bool empty() const {
-    return flops == 0.0 && hbm_bytes == 0.0 && kernels == 0.0 && blocks == 0.0 &&
+    return flops == 0.0 && hbm_bytes == 0.0 && kernels == 0.0 && blocks == 0.0 && alu_instructions == 0.0 &&
            payload_bytes == 0.0 && link_bytes == 0.0 &&
            scale_out_link_bytes == 0.0 && scale_out_steps == 0.0;
   }

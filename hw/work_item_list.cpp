@@ -10,6 +10,7 @@ WorkItem work_of(const WorkItemList& items, Operator op) {
     total.hbm_bytes += item.hbm_bytes;
     total.kernels += item.kernels;
     total.blocks += item.blocks;
+    total.alu_instructions += item.alu_instructions;
     total.payload_bytes += item.payload_bytes;
     total.link_bytes += item.link_bytes;
     total.scale_out_link_bytes += item.scale_out_link_bytes;

@@ -600,6 +600,21 @@ std::optional<core::DType> modelopt_kv_cache(const ConfigReader& reader, const j
   reader.fail("quantization_config", "kv_cache_quant_algo \"" + name + "\" is not supported (supported: FP8, NVFP4)");
 }
 
+/// Whether `name` (an entry of an unquantised-module list) is a module that every reader
+/// here leaves out of the weight format's bytes: the LM head, the embeddings or a MoE router
+/// ("mlp.gate" only as the last component, not mlp.gate_proj; compressed-tensors writes
+/// regular expressions such as "re:.*mlp.gate$").
+bool is_small_module(const std::string& name) {
+  constexpr std::array<std::string_view, 4> kSmallModules{"lm_head", "embed_tokens", "router", "mlp.gate"};
+  std::string plain = name;
+  if (plain.rfind("re:", 0) == 0) plain = plain.substr(3);
+  if (!plain.empty() && plain.back() == '$') plain.pop_back();
+  return std::any_of(kSmallModules.begin(), kSmallModules.end(), [&plain](std::string_view part) {
+    const std::size_t at = plain.find(part);
+    return at != std::string::npos && (part != "mlp.gate" || at + part.size() == plain.size());
+  });
+}
+
 /// quant_method "modelopt": NVIDIA TensorRT Model Optimizer checkpoints (nvidia/*-FP4,
 /// nvidia/*-FP8), read the way vLLM's ModelOptQuantConfigBase.from_config reads them
 /// (vllm/model_executor/layers/quantization/modelopt.py): the fields sit either under
@@ -637,15 +652,9 @@ void read_modelopt_quantization(const ConfigReader& reader, const json& config, 
   if (fields.contains(list_key) && !fields[list_key].is_null()) {
     const json& modules = fields[list_key];
     if (!modules.is_array()) reader.fail("quantization_config", std::string(list_key) + ": expected a list of module names");
-    constexpr std::array<std::string_view, 4> kSmallModules{"lm_head", "embed_tokens", "router", "mlp.gate"};
     for (const json& module : modules) {
       const std::string name = module.is_string() ? module.get<std::string>() : ConfigReader::describe(module);
-      const bool small = std::any_of(kSmallModules.begin(), kSmallModules.end(), [&name](std::string_view part) {
-        const std::size_t at = name.find(part);
-        // "mlp.gate" is the router only as the whole last component, not mlp.gate_proj.
-        return at != std::string::npos && (part != "mlp.gate" || at + part.size() == name.size());
-      });
-      if (!small) {
+      if (!is_small_module(name)) {
         reader.fail("quantization_config", std::string(list_key) + " names \"" + name +
                                                "\"; only the LM head, embeddings and MoE routers can stay unquantised");
       }
@@ -655,6 +664,116 @@ void read_modelopt_quantization(const ConfigReader& reader, const json& config, 
   model.checkpoint_quantization = "modelopt " + algo + (model.checkpoint_kv_cache
                                                            ? ", KV cache " + std::string(core::to_string(*model.checkpoint_kv_cache))
                                                            : std::string());
+}
+
+/// One compressed-tensors QuantizationArgs object ("weights", "input_activations",
+/// "kv_cache_scheme"): its type ("int" or "float") and num_bits, or nothing for null/absent.
+struct QuantArgs {
+  std::string type;
+  std::int64_t bits = 0;
+};
+std::optional<QuantArgs> compressed_tensors_args(const ConfigReader& reader, const json& parent,
+                                                 const std::string& key, const std::string& where) {
+  if (!parent.contains(key) || parent[key].is_null()) return std::nullopt;
+  const json& args = parent[key];
+  if (!args.is_object() || !args.contains("num_bits") || !args["num_bits"].is_number_integer() ||
+      !args.contains("type") || !args["type"].is_string()) {
+    reader.fail("quantization_config", where + key + ": expected an object with num_bits and type, got " +
+                                           ConfigReader::describe(args));
+  }
+  return QuantArgs{args["type"].get<std::string>(), args["num_bits"].get<std::int64_t>()};
+}
+
+/// quant_method "compressed-tensors" (llm-compressor / RedHatAI checkpoints), read as vLLM's
+/// CompressedTensorsConfig reads it (vllm/model_executor/layers/quantization/compressed_tensors/
+/// compressed_tensors.py, _get_scheme_from_parts): one scheme in config_groups targeting
+/// "Linear", its "weights" and "input_activations" QuantizationArgs deciding the kernel:
+///   weights int 4, no input_activations      int4 (W4A16: vLLM's Marlin/Machete, the
+///                                            "pack-quantized" format)
+///   weights int 8, no input_activations      int8 (W8A16)
+///   weights float 8, input_activations float 8  fp8 (W8A8 FP8 where the GPU has it, the
+///                                            "float-quantized" format, FP8-dynamic checkpoints)
+///   weights float 4 group_size 16, input_activations float 4   nvfp4 (W4A4 "nvfp4-pack-quantized")
+/// Refused, with the field named: int8 activations (W8A8 INT8: llmsim's int8 is weight-only),
+/// int 4 weights with 8-bit activations (W4A8), fp8 or fp4 weights without matching
+/// activations (weight-only FP8/NVFP4 would be priced as W8A8/W4A4 here), other bit widths,
+/// several config groups, targets other than Linear, a sparsity_config (2:4 sparsity), an
+/// ignore list naming more than the LM head, embeddings and routers. kv_cache_scheme float 8
+/// is the checkpoint's fp8 KV cache; any other KV scheme is refused.
+void read_compressed_tensors_quantization(const ConfigReader& reader, const json& config, core::ModelSpec& model) {
+  if (config.contains("sparsity_config") && !config["sparsity_config"].is_null() &&
+      !(config["sparsity_config"].is_object() && config["sparsity_config"].empty())) {
+    reader.fail("quantization_config", "sparsity_config: sparse (2:4) compressed-tensors checkpoints are not modelled");
+  }
+  if (!config.contains("config_groups") || !config["config_groups"].is_object() || config["config_groups"].size() != 1) {
+    reader.fail("quantization_config",
+                "config_groups: expected exactly one quantisation scheme (several groups with their own schemes are not "
+                "modelled), got " +
+                    (config.contains("config_groups") ? ConfigReader::describe(config["config_groups"]) : "none"));
+  }
+  const auto first_group = config["config_groups"].begin();
+  const std::string& group_name = first_group.key();
+  const json& group = first_group.value();
+  const std::string where = "config_groups." + group_name + ".";
+  if (!group.is_object()) reader.fail("quantization_config", where + ": expected an object");
+  const bool targets_linear = group.contains("targets") && group["targets"].is_array() &&
+                              std::any_of(group["targets"].begin(), group["targets"].end(),
+                                          [](const json& target) { return target == "Linear"; });
+  if (!targets_linear) {
+    reader.fail("quantization_config", where + "targets: expected [\"Linear\"] (every linear layer); a scheme "
+                                               "for named modules only is not modelled");
+  }
+  const std::optional<QuantArgs> weights = compressed_tensors_args(reader, group, "weights", where);
+  if (!weights) reader.fail("quantization_config", where + "weights: missing (no weight quantisation)");
+  const std::optional<QuantArgs> inputs = compressed_tensors_args(reader, group, "input_activations", where);
+  const auto inputs_are = [&inputs](const char* type, std::int64_t bits) {
+    return inputs && inputs->type == type && inputs->bits == bits;
+  };
+  std::string scheme;
+  if (weights->type == "int" && weights->bits == 4 && !inputs) {
+    model.checkpoint_weights = core::DType::int4;
+    scheme = "W4A16 int4";
+  } else if (weights->type == "int" && weights->bits == 8 && !inputs) {
+    model.checkpoint_weights = core::DType::int8;
+    scheme = "W8A16 int8";
+  } else if (weights->type == "float" && weights->bits == 8 && inputs_are("float", 8)) {
+    model.checkpoint_weights = core::DType::fp8;
+    scheme = "W8A8 fp8";
+  } else if (weights->type == "float" && weights->bits == 4 && inputs_are("float", 4)) {
+    const json& args = group["weights"];
+    if (!(args.contains("group_size") && args["group_size"].is_number_integer() && args["group_size"].get<int>() == 16)) {
+      reader.fail("quantization_config", where + "weights.group_size: float 4-bit weights need group_size 16 (NVFP4)");
+    }
+    model.checkpoint_weights = core::DType::nvfp4;
+    scheme = "W4A4 nvfp4";
+  } else {
+    const std::string activations = inputs ? inputs->type + " " + std::to_string(inputs->bits) + "-bit" : "none";
+    reader.fail("quantization_config",
+                where + "weights " + weights->type + " " + std::to_string(weights->bits) + "-bit with input_activations " +
+                    activations +
+                    " is not modelled (supported: int 4 or 8 weight-only, float 8 with float 8 activations, float 4 "
+                    "with float 4 activations)");
+  }
+  if (config.contains("ignore") && !config["ignore"].is_null()) {
+    const json& modules = config["ignore"];
+    if (!modules.is_array()) reader.fail("quantization_config", "ignore: expected a list of module names");
+    for (const json& module : modules) {
+      const std::string name = module.is_string() ? module.get<std::string>() : ConfigReader::describe(module);
+      if (!is_small_module(name)) {
+        reader.fail("quantization_config",
+                    "ignore names \"" + name + "\"; only the LM head, embeddings and MoE routers can stay unquantised");
+      }
+    }
+  }
+  if (const std::optional<QuantArgs> kv = compressed_tensors_args(reader, config, "kv_cache_scheme", "")) {
+    if (kv->type != "float" || kv->bits != 8) {
+      reader.fail("quantization_config", "kv_cache_scheme: " + kv->type + " " + std::to_string(kv->bits) +
+                                             "-bit KV cache is not supported (supported: float 8)");
+    }
+    model.checkpoint_kv_cache = core::DType::fp8;
+  }
+  model.checkpoint_quantization =
+      "compressed-tensors " + scheme + (model.checkpoint_kv_cache ? ", KV cache fp8" : std::string());
 }
 
 /// quantization_config, never ignored: read into the checkpoint's weight format, or refused.
@@ -673,7 +792,8 @@ void read_modelopt_quantization(const ConfigReader& reader, const json& config, 
 ///                        without it every weight is DType::mxfp4 (W4A4 at the fp4 peak
 ///                        where the GPU has one, else W4A16: hw/compute_dtypes.h).
 ///   quant_method "modelopt" read_modelopt_quantization.
-///   anything else        refused, naming the method (GPTQ, AWQ, compressed-tensors, ...).
+///   quant_method "compressed-tensors" read_compressed_tensors_quantization.
+///   anything else        refused, naming the method (GPTQ, AWQ, ...).
 void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model) {
   if (!reader.has("quantization_config")) return;
   const json& config = reader.value("quantization_config");
@@ -705,9 +825,11 @@ void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model
     }
   } else if (method == "modelopt") {
     read_modelopt_quantization(reader, config, model);
+  } else if (method == "compressed-tensors") {
+    read_compressed_tensors_quantization(reader, config, model);
   } else {
     reader.fail("quantization_config", "quant_method \"" + method +
-                                           "\" is not supported (supported: fp8, mxfp4, modelopt)");
+                                           "\" is not supported (supported: fp8, mxfp4, modelopt); also supported: compressed-tensors");
   }
 }
 

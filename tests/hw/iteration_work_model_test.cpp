@@ -37,8 +37,10 @@ TEST_CASE("a lone Mixtral decode step reads two experts per layer") {
   CHECK(work_of(work, Operator::gemm).hbm_bytes ==
         doctest::Approx(64.0 * (kSharedParams + 2.0 * kExpertParams) + kActivationBytesPerToken)
             .epsilon(1e-12));
-  // FLOPs follow the active parameters: 2 x 32 x 394,305,536
-  CHECK(work_of(work, Operator::gemm).flops == doctest::Approx(64.0 * (kSharedParams + 2.0 * kExpertParams)));
+  // FLOPs: the shared part follows the active parameters; each of the two experts runs one
+  // whole 16-row M tile of the grouped GEMM for its one row (hw/grouped_gemm.h), so the
+  // experts' FLOPs are 32 rows' worth: 2 x 32 x (41,984,000 + 32 x 176,160,768).
+  CHECK(work_of(work, Operator::gemm).flops == doctest::Approx(64.0 * (kSharedParams + 32.0 * kExpertParams)));
 }
 
 TEST_CASE("a large Mixtral batch reads all eight experts per layer") {

@@ -35,8 +35,10 @@ struct ReferenceOp {
 };
 
 inline ReferenceOp reference_roofline(const WorkItem& w, double flops_per_s, double bytes_per_s,
-                                      double exponent, double fixed_s) {
-  const double compute_s = w.flops / flops_per_s;
+                                      double exponent, double fixed_s, double alu_per_s = 0.0) {
+  double compute_s = w.flops / flops_per_s;
+  // Weight-only dequantisation (hw/weight_dequant.h), added as hw/item_pricer.h adds it.
+  if (w.alu_instructions > 0.0) compute_s += w.alu_instructions / alu_per_s;
   const double memory_s = w.hbm_bytes / bytes_per_s;
   const double roofline_s = roofline_time_s(compute_s, memory_s, exponent);
   return ReferenceOp{roofline_s + fixed_s, roofline_s, compute_s >= memory_s};
@@ -61,7 +63,8 @@ inline ReferenceTotals reference_price(const StepTimeModel& model, const BatchSh
 
   const WorkItem gw = of(Operator::gemm);
   const detail::ReferenceOp gemm =
-      detail::reference_roofline(gw, g.flops_per_s, g.bytes_per_s, k, gw.kernels * g.latency_s);
+      detail::reference_roofline(gw, g.flops_per_s, g.bytes_per_s, k, gw.kernels * g.latency_s,
+                                 g.alu_instructions_per_s);
   const WorkItem pw = of(Operator::attention_prefill);
   const bool no_prefill = pw.flops == 0.0 && pw.hbm_bytes == 0.0 && pw.kernels == 0.0;
   const detail::ReferenceOp prefill =

@@ -71,10 +71,12 @@ inline Efficiencies test_efficiencies() {
 }
 
 /// NVIDIA H100 SXM5 80GB datasheet: 989.4 TFLOP/s dense bf16 (1,979 with sparsity),
-/// 1,978.9 dense fp8, 3.35 TB/s HBM3, NVLink 900 GB/s total = 450 GB/s per direction.
+/// 1,978.9 dense fp8, 67 TFLOP/s non-tensor fp32, 3.35 TB/s HBM3, NVLink 900 GB/s total =
+/// 450 GB/s per direction.
 inline HardwareSpec h100_sxm() {
   HardwareSpec hw;
   hw.id = "h100-sxm";
+  hw.peak.fp32_flops_per_s = 67e12;
   hw.peak.bf16_flops_per_s = 989.4e12;
   hw.peak.fp8_flops_per_s = 1978.9e12;
   hw.hbm_bandwidth_bytes_per_s = 3.35e12;
@@ -84,11 +86,12 @@ inline HardwareSpec h100_sxm() {
   return hw;
 }
 
-/// NVIDIA A100 SXM4 80GB datasheet: 312 TFLOP/s dense bf16, no fp8, 2,039 GB/s HBM2e,
-/// NVLink 600 GB/s total = 300 GB/s per direction.
+/// NVIDIA A100 SXM4 80GB datasheet: 312 TFLOP/s dense bf16, no fp8, 19.5 TFLOP/s fp32,
+/// 2,039 GB/s HBM2e, NVLink 600 GB/s total = 300 GB/s per direction.
 inline HardwareSpec a100_sxm() {
   HardwareSpec hw;
   hw.id = "a100-sxm-80gb";
+  hw.peak.fp32_flops_per_s = 19.5e12;
   hw.peak.bf16_flops_per_s = 312e12;
   hw.hbm_bandwidth_bytes_per_s = 2.039e12;
   hw.hbm_capacity_bytes = 80e9;
