@@ -21,14 +21,16 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 17> kSupportedTypes{
-    "llama", "llama4", "llama4_text", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe",
-    "qwen3_next", "gemma3", "gemma3_text", "nemotron_h", "deepseek_v2", "deepseek_v3", "kimi_k2", "gpt_oss"};
+constexpr std::array<std::string_view, 18> kSupportedTypes{
+    "llama",       "llama4",       "llama4_text", "mistral",  "mixtral",    "qwen2",      "qwen2_moe",
+    "qwen3",       "qwen3_moe",    "qwen3_next",  "gemma3",   "gemma3_text", "nemotron_h", "deepseek_v2",
+    "deepseek_v3", "deepseek_v32", "kimi_k2",     "gpt_oss"};
 
 /// DeepSeek-V2/V3-shaped configs (DeepseekV2Config / DeepseekV3Config in transformers;
 /// Kimi K2 ships a DeepseekV3ForCausalLM with model_type "kimi_k2").
 bool is_deepseek_shaped(const std::string& model_type) {
-  return model_type == "deepseek_v2" || model_type == "deepseek_v3" || model_type == "kimi_k2";
+  return model_type == "deepseek_v2" || model_type == "deepseek_v3" || model_type == "deepseek_v32" ||
+         model_type == "kimi_k2";
 }
 
 /// 1-based line of the first occurrence of "key" in the file text, or 1.
@@ -331,6 +333,8 @@ void read_sliding_window(const ConfigReader& reader, const std::string& model_ty
 ///   Not modelled: grouped routing (n_group, topk_group) limits which experts a token may
 ///   pick, not how many; the multi-token-prediction layers (num_nextn_predict_layers),
 ///   which serving without speculative decoding does not run.
+void read_deepseek_moe_fields(const ConfigReader& reader, core::ModelSpec& model);
+
 void read_deepseek_fields(const ConfigReader& reader, core::ModelSpec& model) {
   model.q_lora_rank = reader.has("q_lora_rank") ? reader.positive_int("q_lora_rank") : 0;
   model.kv_lora_rank = reader.positive_int("kv_lora_rank");
@@ -339,6 +343,14 @@ void read_deepseek_fields(const ConfigReader& reader, core::ModelSpec& model) {
   model.v_head_dim = reader.positive_int("v_head_dim");
   model.head_dim = model.qk_nope_head_dim + model.qk_rope_head_dim;
   if (!reader.has("n_routed_experts")) return;  // a dense DeepSeek-shaped model
+  read_deepseek_moe_fields(reader, model);
+}
+
+/// DeepSeek-V3's MoE fields (DeepseekV3Config; see read_deepseek_fields): n_routed_experts, num_experts_per_tok, moe_intermediate_size,
+/// n_shared_experts (one MLP of n x moe_intermediate_size), first_k_dense_replace and
+/// moe_layer_freq (only 1). Grouped routing (n_group, topk_group) restricts which experts a
+/// token may pick, not how many: not read.
+void read_deepseek_moe_fields(const ConfigReader& reader, core::ModelSpec& model) {
   model.num_experts = reader.positive_int("n_routed_experts");
   model.experts_per_token = reader.positive_int("num_experts_per_tok");
   model.expert_intermediate_size = reader.positive_int("moe_intermediate_size");
@@ -356,6 +368,17 @@ void read_deepseek_fields(const ConfigReader& reader, core::ModelSpec& model) {
   if (reader.positive_int_or("moe_layer_freq", 1) != 1) {
     reader.fail("moe_layer_freq", "only 1 is supported (every layer after first_k_dense_replace is MoE)");
   }
+}
+
+/// DeepSeek-V3.2 (model_type deepseek_v32, DeepseekV32ForCausalLM): DeepSeek-V3's fields plus
+/// DeepSeek Sparse Attention's lightning indexer, index_n_heads heads of index_head_dim, and
+/// index_topk keys attended per query (core::ModelSpec). All three are required: a V3.2 file
+/// without them is not a sparse model, and DeepseekV32Config's defaults are not a fact of the
+/// checkpoint.
+void read_sparse_attention_fields(const ConfigReader& reader, core::ModelSpec& model) {
+  model.index_n_heads = reader.positive_int("index_n_heads");
+  model.index_head_dim = reader.positive_int("index_head_dim");
+  model.index_topk = reader.positive_int("index_topk");
 }
 
 /// gpt-oss (GptOssConfig; transformers' modeling_gpt_oss.py): every layer MoE with
@@ -783,6 +806,7 @@ core::ModelSpec read_hf_config(const std::string& path) {
     read_qwen_moe_layout(reader, model);
   }
   if (is_deepseek_shaped(model_type)) read_deepseek_fields(reader, model);
+  if (model_type == "deepseek_v32") read_sparse_attention_fields(reader, model);
   if (llama4) {
     read_llama4_fields(reader, model);  // chunks from no_rope_layers, no sliding window
   } else if (model_type == "qwen3_next") {
