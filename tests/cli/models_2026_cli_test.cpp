@@ -1,5 +1,5 @@
-// `llmsim flops`, `memory` and `run` with the presets of issue 23's last round (deepseek-v3.2)
-// and their config.json fixtures, through the real binary.
+// `llmsim flops`, `memory` and `run` with the presets of issue 23's last round (glm-4.6,
+// minimax-m2.7, deepseek-v3.2) and their config.json fixtures, through the real binary.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
@@ -21,6 +21,30 @@ Outcome short_run(const std::string& model, const std::string& out) {
 }
 
 }  // namespace
+
+TEST_CASE("glm-4.6 and minimax-m2.7: flops, memory and run work from the preset and the config.json") {
+  for (const std::string model : {"glm-4.6", "minimax-m2.7", "tests/data/hf/glm-4.6.config.json",
+                                  "tests/data/hf/minimax-m2.7.config.json"}) {
+    CAPTURE(model);
+    const Outcome flops = run_llmsim("flops --model " + model + " --input-tokens 4096 --output-tokens 512 --json");
+    REQUIRE(flops.exit_code == 0);
+    const auto f = nlohmann::json::parse(flops.output);
+    CHECK(f["flops_prefill"].get<double>() > 0.0);
+    CHECK(f["flops_decode"].get<double>() > 0.0);
+    const Outcome memory =
+        run_llmsim("memory --model " + model + " --hardware h200 --tp 8 --weights-dtype fp8 --batch 8 --seq-len 8192 --json");
+    REQUIRE(memory.exit_code == 0);
+    CHECK(nlohmann::json::parse(memory.output)["fits"].get<bool>());
+  }
+  for (const std::string model : {"glm-4.6", "minimax-m2.7"}) {
+    CAPTURE(model);
+    const std::string out = fresh_temp_dir("models-2026-run-" + model);
+    const Outcome run = short_run(model, out);
+    REQUIRE(run.exit_code == 0);
+    const auto summary = nlohmann::json::parse(read_whole_file(out + "/summary.json"));
+    CHECK(summary["completed"].get<int>() == 40);
+  }
+}
 
 TEST_CASE("deepseek-v3.2: flops and memory price the indexer; run refuses the model, naming it") {
   // The same prompt on DeepSeek-V3 and V3.2: at 32K tokens V3.2's capped attention and its

@@ -1,6 +1,6 @@
 // The config.json readers and presets of issue 23's last architectures: DeepSeek-V3.2
-// (deepseek_v32, sparse attention). Each fixture and its preset must describe the same model,
-// field by field.
+// (deepseek_v32, sparse attention), GLM-4.5/4.6 (glm4_moe) and MiniMax-M2 (minimax_m2). Each
+// fixture and its preset must describe the same model, field by field.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -158,4 +158,90 @@ v_head_dim: 32
                                                   "qk_rope_head_dim: 16\nv_head_dim: 32\n", ""),
                                    "head_dim: 48", "head_dim: 32");
   CHECK(error_of(write_temp_file("dsa_gqa.yaml", gqa + dsa)).key_path() == "index_topk");
+}
+
+TEST_CASE("GLM-4.6's config.json and the glm-4.6 preset: GQA with biases and q/k norms, 3 dense + 89 MoE") {
+  const ModelSpec json = load_model(kHfDir + "glm-4.6.config.json");
+  const ModelSpec yaml = load_model(kPresetDir + "glm-4.6.yaml");
+  check_same_model(json, yaml);
+  CHECK(json.head_dim == 128);  // 96 x 128 = 12,288 > hidden 5120
+  CHECK(json.attention_bias);
+  CHECK(json.qk_norm);          // use_qk_norm
+  CHECK(json.first_k_dense_replace == 3);
+  CHECK(json.num_shared_experts == 1);
+  CHECK(json.shared_expert_intermediate_size == 1536);
+  // Per layer: attention 2 x 5120 x 12288 + 2 x 5120 x 1024 = 136,314,880, q/k/v biases
+  // 12288 + 2 x 1024 = 14,336, norms 2 x 5120 + q/k norms 2 x 128 = 10,496: 136,339,712.
+  // Dense MLP 3 x 5120 x 12288 = 188,743,680. MoE: router 5120 x 160 = 819,200, 160 + 1
+  // experts of 3 x 5120 x 1536 = 23,592,960. Embeddings 2 x 151552 x 5120 = 1,551,892,480.
+  const double layer = 136339712.0;
+  const double expert = 23592960.0;
+  const double total = 3.0 * (layer + 188743680.0) + 89.0 * (layer + 819200.0 + 161.0 * expert) + 5120.0 +
+                       1551892480.0;
+  const double active = 3.0 * (layer + 188743680.0) + 89.0 * (layer + 819200.0 + 9.0 * expert) + 5120.0 +
+                        1551892480.0;
+  const llmsim::core::ParameterCounts counts = llmsim::core::count_parameters(json);
+  CHECK(counts.total == total);  // 352,797,814,784
+  CHECK(counts.active == active);  // 33,632,251,904
+  CHECK(counts.embedding == 1551892480.0);
+  // The model card's "355B total, 32B active": the count without the MTP layer is 0.62% under
+  // the total (see configs/models/glm-4.6.yaml) and 0.25% over the active without embeddings.
+  CHECK(counts.total == doctest::Approx(355.0e9).epsilon(0.0065));
+  CHECK(counts.active - counts.embedding == doctest::Approx(32.0e9).epsilon(0.003));
+}
+
+TEST_CASE("glm4_moe's MoE keys are DeepSeek's: a missing one is named") {
+  const std::string text = R"({
+  "attention_bias": true, "first_k_dense_replace": 1, "head_dim": 64, "hidden_size": 256,
+  "intermediate_size": 512, "max_position_embeddings": 4096, "model_type": "glm4_moe",
+  "moe_intermediate_size": 128, "n_routed_experts": 16, "n_shared_experts": 1,
+  "num_attention_heads": 8, "num_experts_per_tok": 2, "num_hidden_layers": 4,
+  "num_key_value_heads": 2, "use_qk_norm": true, "vocab_size": 1000
+})";
+  const ModelSpec small = load_model(write_temp_file("glm.config.json", text));
+  CHECK(small.num_experts == 16);
+  CHECK(small.qk_norm);
+  CHECK(error_of(write_temp_file("glm_no_moe.config.json", replaced(text, R"("moe_intermediate_size": 128,)", "")))
+            .key_path() == "moe_intermediate_size");
+  CHECK(error_of(write_temp_file("glm_top.config.json",
+                                 replaced(text, R"("num_experts_per_tok": 2)", R"("num_experts_per_tok": 17)")))
+            .key_path() == "num_experts_per_tok");
+}
+
+TEST_CASE("MiniMax-M2.7's config.json and the minimax-m2.7 preset: every layer full attention and MoE") {
+  const ModelSpec json = load_model(kHfDir + "minimax-m2.7.config.json");
+  const ModelSpec yaml = load_model(kPresetDir + "minimax-m2.7.yaml");
+  check_same_model(json, yaml);
+  CHECK(json.num_experts == 256);
+  CHECK(json.expert_intermediate_size == 1536);  // intermediate_size is the expert width
+  CHECK_FALSE(json.qk_norm);  // per-layer q/k norms are not ModelSpec's per-head ones (not counted)
+  // Per layer: attention 2 x 3072 x 6144 + 2 x 3072 x 1024 = 44,040,192, norms 2 x 3072,
+  // router 3072 x 256 = 786,432, 256 experts of 3 x 3072 x 1536 = 14,155,776.
+  // Embeddings 2 x 200064 x 3072 = 1,229,193,216.
+  const double layer = 44040192.0 + 6144.0 + 786432.0;
+  const llmsim::core::ParameterCounts counts = llmsim::core::count_parameters(json);
+  CHECK(counts.total == 62.0 * (layer + 256.0 * 14155776.0) + 3072.0 + 1229193216.0);  // 228,689,304,576
+  CHECK(counts.active == 62.0 * (layer + 8.0 * 14155776.0) + 3072.0 + 1229193216.0);   // 11,030,092,800
+  CHECK(counts.total == doctest::Approx(230.0e9).epsilon(0.006));  // "~230B": 0.57% under
+}
+
+TEST_CASE("minimax_m2: lightning-attention layers and a shared expert are refused at their key") {
+  const std::string text = R"({
+  "head_dim": 64, "hidden_size": 256, "intermediate_size": 128, "max_position_embeddings": 4096,
+  "model_type": "minimax_m2", "num_attention_heads": 8, "num_experts_per_tok": 2,
+  "num_hidden_layers": 2, "num_key_value_heads": 2, "num_local_experts": 8,
+  "shared_intermediate_size": 0, "vocab_size": 1000, "attn_type_list": [1, 1]
+})";
+  CHECK(load_model(write_temp_file("mm.config.json", text)).num_experts == 8);
+  CHECK(error_of(write_temp_file("mm_lightning.config.json",
+                                 replaced(text, R"("attn_type_list": [1, 1])", R"("attn_type_list": [0, 1])")))
+            .key_path() == "attn_type_list");
+  CHECK(error_of(write_temp_file("mm_short.config.json",
+                                 replaced(text, R"("attn_type_list": [1, 1])", R"("attn_type_list": [1])")))
+            .key_path() == "attn_type_list");
+  CHECK(error_of(write_temp_file("mm_shared.config.json", replaced(text, R"("shared_intermediate_size": 0)",
+                                                                    R"("shared_intermediate_size": 64)")))
+            .key_path() == "shared_intermediate_size");
+  CHECK(error_of(write_temp_file("mm_no_experts.config.json", replaced(text, R"("num_local_experts": 8,)", "")))
+            .key_path() == "num_local_experts");
 }
