@@ -1,7 +1,8 @@
 // Parameter counts of every preset issue 23 names, pinned to the parameter with the arithmetic
 // written out (independently of core/parameter_counts.cpp's code paths), and checked against the
 // model card's figure within 0.5% where the card's figure and convention allow it. Where a
-// count misses 0.5%, the comment says what the card counts and what was looked for.
+// count misses 0.5%, the comment says what the card counts and what was looked for. The last
+// test pins each preset's KV cache bytes per token the same way.
 //
 // Conventions: "total" counts the input embedding and an untied LM head once each; "active"
 // counts what one token touches, the input embedding and LM head included
@@ -9,9 +10,11 @@
 // multi-token-prediction (MTP) layers and vision encoders are not counted (not served).
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 
+#include "core/architecture.h"
 #include "core/parameter_counts.h"
 #include "loader/model_loader.h"
 
@@ -19,9 +22,15 @@ using llmsim::core::ParameterCounts;
 
 namespace {
 
-ParameterCounts counts_of(const std::string& preset) {
-  return llmsim::core::count_parameters(
-      llmsim::loader::load_model(std::string(LLMSIM_SOURCE_DIR) + "/configs/models/" + preset + ".yaml"));
+llmsim::core::ModelSpec preset(const std::string& id) {
+  return llmsim::loader::load_model(std::string(LLMSIM_SOURCE_DIR) + "/configs/models/" + id + ".yaml");
+}
+
+ParameterCounts counts_of(const std::string& id) { return llmsim::core::count_parameters(preset(id)); }
+
+/// KV cache bytes one sequence of `tokens` tokens keeps on the whole model, bf16 KV cache.
+double kv_bytes(const std::string& id, std::int64_t tokens) {
+  return llmsim::core::Architecture(preset(id)).sequence_kv_bytes(tokens, llmsim::core::DType::bf16);
 }
 
 /// Within 0.5% of a published figure.
@@ -193,4 +202,29 @@ TEST_CASE("nemotron-h-8b: 8,100,852,736") {
   CHECK(c.total == 4 * attention + 24 * mamba + 24 * mlp + h + 2 * 131072 * h);
   // "8B" in the name is one digit: the count is +1.26%; NVIDIA's card gives no finer figure.
   CHECK(c.total == 8'100'852'736.0);
+}
+
+TEST_CASE("KV cache bytes per token of the same presets, exact (bf16 KV cache)") {
+  // K and V: 2 x KV heads x head_dim x 2 bytes per token and attention layer; MLA: (512 + 64) x 2.
+  CHECK(kv_bytes("deepseek-v3", 1) == 61.0 * 576 * 2);  // 70,272
+  CHECK(kv_bytes("kimi-k2", 1) == 61.0 * 576 * 2);
+  CHECK(kv_bytes("deepseek-v3.2", 1) == 61.0 * (576 * 2 + 132));  // + the indexer key: 78,324
+  CHECK(kv_bytes("qwen3-30b-a3b", 1) == 48.0 * 2 * 4 * 128 * 2);     // 98,304
+  CHECK(kv_bytes("qwen3-235b-a22b", 1) == 94.0 * 2 * 4 * 128 * 2);   // 192,512
+  CHECK(kv_bytes("llama-3.3-70b", 1) == 80.0 * 2 * 8 * 128 * 2);     // 327,680
+  CHECK(kv_bytes("glm-4.6", 1) == 92.0 * 2 * 8 * 128 * 2);           // 376,832
+  CHECK(kv_bytes("minimax-m2.7", 1) == 62.0 * 2 * 8 * 128 * 2);      // 253,952
+  // Hybrids: only the attention layers keep per-token KV (12 of Qwen3-Next's 48, 2 KV heads of
+  // 256; 4 of Nemotron-H's 52); the linear layers' state is per sequence.
+  CHECK(kv_bytes("qwen3-next-80b-a3b", 1000) == 1000.0 * 12 * 2 * 2 * 256 * 2);  // 24,576 per token
+  CHECK(kv_bytes("nemotron-h-8b", 1000) == 1000.0 * 4 * 2 * 8 * 128 * 2);       // 16,384 per token
+  // Windows and chunks keep at most their span in those layers: gpt-oss (2 x 8 x 64 x 2 = 2,048
+  // bytes per token-layer) keeps 128 tokens in half its layers; Gemma 3 (2 x 16 x 128 x 2 =
+  // 8,192) 1024 in 52 of 62; Llama 4 (2 x 8 x 128 x 2 = 4,096) the current 8192-token chunk,
+  // (10000 - 1) mod 8192 + 1 = 1808 tokens, in 36 of 48.
+  CHECK(kv_bytes("gpt-oss-120b", 8192) == (18.0 * 8192 + 18.0 * 128) * 2048);
+  CHECK(kv_bytes("gpt-oss-20b", 8192) == (12.0 * 8192 + 12.0 * 128) * 2048);
+  CHECK(kv_bytes("gemma-3-27b", 32768) == (10.0 * 32768 + 52.0 * 1024) * 8192);
+  CHECK(kv_bytes("llama-4-scout", 10000) == (12.0 * 10000 + 36.0 * 1808) * 4096);
+  CHECK(kv_bytes("llama-4-maverick", 10000) == (12.0 * 10000 + 36.0 * 1808) * 4096);
 }
