@@ -43,8 +43,8 @@ double indexer_key_bytes_per_token_layer(const ModelSpec& model) {
   // vLLM's DeepseekV32IndexerCache: head_dim + head_dim // quant_block_size (128) * 4 uint8.
   constexpr std::int64_t kScaleBlock = 128;
   constexpr double kScaleBytes = 4.0;  // one float32 per block
-  const auto dim = static_cast<double>(model.index_head_dim);
-  return dim + static_cast<double>((model.index_head_dim + kScaleBlock - 1) / kScaleBlock) * kScaleBytes;
+  const std::int64_t scale_blocks = (model.index_head_dim + kScaleBlock - 1) / kScaleBlock;
+  return static_cast<double>(model.index_head_dim) + static_cast<double>(scale_blocks) * kScaleBytes;
 }
 
 void check_model_spec(const ModelSpec& model) {
