@@ -16,7 +16,8 @@ FfnKind moe_ffn_of(const ModelSpec& model) {
 AttentionKind full_attention_of(const ModelSpec& model) {
   if (!model.is_mla()) return FullAttention{};
   return LatentAttention{model.num_attention_heads, model.q_lora_rank,  model.kv_lora_rank,
-                         model.qk_nope_head_dim,    model.qk_rope_head_dim, model.v_head_dim};
+                         model.qk_nope_head_dim,    model.qk_rope_head_dim, model.v_head_dim,
+                         model.index_n_heads,       model.index_head_dim,   model.index_topk};
 }
 
 double ffn_width(const FfnKind& ffn) {
@@ -33,6 +34,20 @@ LinearAttention linear_attention_of(const ModelSpec& model) {
 }
 
 }  // namespace
+
+double LatentAttention::indexer_flops_per_key() const {
+  if (!sparse()) return 0.0;
+  const auto indexer_heads = static_cast<double>(index_heads);
+  return 2.0 * indexer_heads * static_cast<double>(index_head_dim) + 2.0 * indexer_heads;
+}
+
+double LatentAttention::indexer_key_bytes() const {
+  if (!sparse()) return 0.0;
+  ModelSpec shape;
+  shape.index_topk = index_topk;
+  shape.index_head_dim = index_head_dim;
+  return indexer_key_bytes_per_token_layer(shape);
+}
 
 double LinearAttention::recurrent_state_elements() const {
   return static_cast<double>(value_heads) * static_cast<double>(key_head_dim) * static_cast<double>(value_head_dim);
@@ -161,6 +176,17 @@ Architecture::Architecture(const ModelSpec& model) {
     decode_flops_per_pair_ = 2.0 * heads * (latent + rope) + 2.0 * heads * latent;
     // Chunked prefill up-projects each cached latent chunk: kv_c @ W_UK and kv_c @ W_UV.
     prefill_flops_per_cached_token_ = 2.0 * latent * heads * (nope + v);
+    if (mla.sparse()) {
+      // DSA: vLLM's FlashMLASparse backend (vllm/v1/attention/backends/mla/flashmla_sparse.py)
+      // and SGLang's NSA backend run prefill as well as decode in the absorbed form over the
+      // latent (FlashMLA's flash_mla_sparse_fwd: query/key width kv_lora + rope, value width
+      // kv_lora, on the top-k selected latents), so no cached latent is up-projected.
+      prefill_flops_per_pair_ = decode_flops_per_pair_;
+      prefill_flops_per_cached_token_ = 0.0;
+      topk_ = static_cast<double>(mla.index_topk);
+      indexer_flops_per_key_ = layers_ * mla.indexer_flops_per_key();
+      indexer_key_bytes_per_token_ = layers_ * mla.indexer_key_bytes();
+    }
   } else {
     // QK^T and softmax(QK^T)V, 2 x D FLOPs each per pair, D = heads x head_dim.
     prefill_flops_per_pair_ = 4.0 * static_cast<double>(query_width(model));
@@ -178,7 +204,9 @@ double Architecture::kv_token_layers(std::int64_t tokens) const {
 }
 
 double Architecture::sequence_kv_bytes(std::int64_t tokens, DType kv_dtype) const {
-  return kv_token_layers(tokens) * kv_elements_per_token_layer_ * bytes_per_element(kv_dtype);
+  const double kv = kv_token_layers(tokens) * kv_elements_per_token_layer_ * bytes_per_element(kv_dtype);
+  if (indexer_key_bytes_per_token_ == 0.0) return kv;
+  return kv + static_cast<double>(tokens) * indexer_key_bytes_per_token_;
 }
 
 }  // namespace llmsim::core

@@ -39,6 +39,12 @@ struct ChunkedLocalAttention {
 /// Kimi K2): attends every earlier token like FullAttention, but caches one latent of
 /// kv_lora_rank elements and a rotary key of qk_rope_head_dim per token and layer, shared by
 /// all `heads` heads. Field meanings as in ModelSpec.
+///
+/// With index_topk > 0, DeepSeek Sparse Attention (DSA; DeepSeek-V3.2 tech report,
+/// arXiv:2512.02556, section 2.1): for each query a lightning indexer of index_heads heads of
+/// index_head_dim computes I(t, s) = sum_j w(t, j) ReLU(q(t, j) . k(s)) against every earlier
+/// token s (one shared indexer key per token, cached), and the MLA attention attends only the
+/// index_topk tokens with the highest I, so a query at position p attends min(p + 1, top-k) keys.
 struct LatentAttention {
   std::int64_t heads = 0;
   std::int64_t q_lora_rank = 0;
@@ -46,6 +52,22 @@ struct LatentAttention {
   std::int64_t qk_nope_head_dim = 0;
   std::int64_t qk_rope_head_dim = 0;
   std::int64_t v_head_dim = 0;
+  std::int64_t index_heads = 0;     ///< DSA indexer heads (index_n_heads); 0 without DSA
+  std::int64_t index_head_dim = 0;  ///< width of an indexer query head and of the cached indexer key
+  std::int64_t index_topk = 0;      ///< keys the attention keeps per query; 0: dense MLA
+
+  bool sparse() const { return index_topk > 0; }
+  /// FLOPs the indexer spends on one (query, key) pair in one layer, 2 per multiply-add:
+  /// index_heads dot products of index_head_dim (2 x heads x dim) and the weighted sum over
+  /// heads of their ReLUs (2 x heads); the ReLU (a max) and the top-k selection (comparisons)
+  /// are not counted. The paper runs it in FP8 (section 2.1, "can be implemented in FP8").
+  /// 0 without DSA.
+  double indexer_flops_per_key() const;
+  /// Bytes of one token's cached indexer key in one layer: index_head_dim FP8 values plus one
+  /// fp32 scale per 128 of them (vLLM's DeepseekV32IndexerCache: head_dim + head_dim / 128 x 4
+  /// bytes of uint8, whatever the KV cache dtype; LightLLM's Deepseek3_2MemoryManager keeps the
+  /// same fp8 key and float32 scale): 132 bytes for index_head_dim 128. 0 without DSA.
+  double indexer_key_bytes() const;
 };
 /// A linear-attention / state-space token mixer (Qwen3-Next's Gated DeltaNet, Nemotron-H's
 /// Mamba-2; fields as in ModelSpec): no query attends a key. Each sequence keeps, per layer,
@@ -156,6 +178,20 @@ class Architecture {
   bool has_latent_attention() const { return latent_.has_value(); }
   /// The MLA shape; precondition has_latent_attention().
   const LatentAttention& latent_attention() const { return *latent_; }
+  /// Whether the MLA attention is sparse (DeepSeek-V3.2's DSA: index_topk keys per query).
+  bool has_sparse_attention() const { return topk_ > 0.0; }
+
+  // DSA's lightning indexer, all layers (0 without DSA). It scores every earlier key, so its
+  // keys are the full-attention ones: context + 1 for a decode query, causal_pairs(s, c) for a
+  // prefill chunk of s tokens on c cached. Its query and key projections and head weights
+  // (wq_b, wk, weights_proj) are parameters, in the 2 x parameters matmul term.
+
+  /// Indexer FLOPs per (query, key) pair summed over the layers: layers x
+  /// LatentAttention::indexer_flops_per_key().
+  double indexer_flops_per_key() const { return indexer_flops_per_key_; }
+  /// Cached indexer-key bytes per token summed over the layers: layers x
+  /// LatentAttention::indexer_key_bytes() (fixed FP8 format, not the KV cache dtype).
+  double indexer_key_bytes_per_token() const { return indexer_key_bytes_per_token_; }
 
   /// Whether some layers are linear attention (a hybrid: Qwen3-Next, Nemotron-H).
   bool has_linear_attention() const { return linear_.has_value(); }
@@ -178,6 +214,7 @@ class Architecture {
   ///   GQA/MHA, either phase  2 x heads x head_dim + 2 x heads x head_dim = 4 x heads x head_dim
   ///   MLA prefill (expanded) 2 x heads x (qk_nope + qk_rope) + 2 x heads x v_head_dim
   ///   MLA decode (absorbed)  2 x heads x (kv_lora + qk_rope) + 2 x heads x kv_lora
+  ///   MLA with DSA           the absorbed form in both phases (sparse kernels run on the latent)
   double attention_flops_per_pair(AttentionPhase phase) const {
     return phase == AttentionPhase::prefill ? prefill_flops_per_pair_ : decode_flops_per_pair_;
   }
@@ -201,6 +238,7 @@ class Architecture {
   /// or a layer without a mixer.
   double mean_decode_keys(std::int64_t context) const {
     const double keys = static_cast<double>(context) + 1.0;
+    if (topk_ > 0.0) return std::min(keys, topk_);  // DSA: the indexer's top-k of the keys
     if (all_full_) return keys;
     double sum = full_layers_ * keys;
     for (const Window& w : windows_) sum += w.layers * std::min(keys, w.tokens);
@@ -215,6 +253,10 @@ class Architecture {
   double mean_attention_pairs(std::int64_t new_tokens, std::int64_t cached) const {
     const double s = static_cast<double>(new_tokens);
     const double c = static_cast<double>(cached);
+    if (topk_ > 0.0) {  // DSA: new token i attends min(c + i, top-k) keys, as a window of top-k counts
+      const double uncapped = std::clamp(topk_ - c, 0.0, s);
+      return causal_pairs(uncapped, c) + (s - uncapped) * topk_;
+    }
     if (all_full_) return causal_pairs(s, c);
     double sum = full_layers_ * causal_pairs(s, c);
     for (const Window& w : windows_) {
@@ -227,7 +269,8 @@ class Architecture {
     return sum / layers_;
   }
 
-  /// Mean over layers of the KV tokens a prefill chunk touches: the cached keys it reads
+  /// Mean over layers of the KV tokens a prefill chunk touches (with DSA all cached latents,
+  /// counted as read: the chunk's queries select their top-k among all of them): the cached keys it reads
   /// (all `cached` in a full layer, the last W - 1 in a windowed one, cached mod C of the
   /// current chunk in a chunked one) plus the `new_tokens` it writes; none in a linear-attention layer (its state is priced per sequence).
   double mean_prefill_kv_tokens(std::int64_t new_tokens, std::int64_t cached) const {
@@ -248,7 +291,8 @@ class Architecture {
   double kv_token_layers(std::int64_t tokens) const;
 
   /// KV cache bytes one sequence of `tokens` tokens keeps on the whole model:
-  /// kv_token_layers(tokens) x kv_elements_per_token_layer() x bytes(kv_dtype). The linear
+  /// kv_token_layers(tokens) x kv_elements_per_token_layer() x bytes(kv_dtype), plus with DSA
+  /// tokens x indexer_key_bytes_per_token() (every token keeps its indexer key). The linear
   /// layers' state is sequence_state_bytes().
   double sequence_kv_bytes(std::int64_t tokens, DType kv_dtype) const;
 
@@ -290,6 +334,9 @@ class Architecture {
   double ffn_width_per_token_ = 0.0;
   std::int64_t moe_layers_ = 0;
   std::optional<LatentAttention> latent_;
+  double topk_ = 0.0;                         ///< DSA's index_topk; 0: dense attention
+  double indexer_flops_per_key_ = 0.0;        ///< all layers
+  double indexer_key_bytes_per_token_ = 0.0;  ///< all layers
   double prefill_flops_per_pair_ = 0.0;
   double decode_flops_per_pair_ = 0.0;
   double prefill_flops_per_cached_token_ = 0.0;

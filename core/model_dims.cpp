@@ -38,6 +38,15 @@ std::int64_t kv_elements_per_token_layer(const ModelSpec& model) {
   return 2 * kv_width(model);
 }
 
+double indexer_key_bytes_per_token_layer(const ModelSpec& model) {
+  if (!model.has_sparse_attention()) return 0.0;
+  // vLLM's DeepseekV32IndexerCache: head_dim + head_dim // quant_block_size (128) * 4 uint8.
+  constexpr std::int64_t kScaleBlock = 128;
+  constexpr double kScaleBytes = 4.0;  // one float32 per block
+  const std::int64_t scale_blocks = (model.index_head_dim + kScaleBlock - 1) / kScaleBlock;
+  return static_cast<double>(model.index_head_dim) + static_cast<double>(scale_blocks) * kScaleBytes;
+}
+
 void check_model_spec(const ModelSpec& model) {
   check_invariant(model.num_layers > 0, "ModelSpec: num_layers must be positive");
   check_invariant(model.hidden_size > 0, "ModelSpec: hidden_size must be positive");
@@ -70,6 +79,13 @@ void check_model_spec(const ModelSpec& model) {
     check_invariant(model.kv_lora_rank == 0 && model.q_lora_rank == 0,
                     "ModelSpec: q_lora_rank without kv_lora_rank (MLA)");
   }
+  check_invariant(model.index_topk >= 0 && model.index_n_heads >= 0 && model.index_head_dim >= 0 &&
+                      (model.index_topk == 0
+                           ? model.index_n_heads == 0 && model.index_head_dim == 0
+                           : model.is_mla() && model.q_lora_rank > 0 && model.index_n_heads > 0 &&
+                                 model.index_head_dim > 0),
+                  "ModelSpec: DSA (index_topk > 0) needs MLA with a query latent and positive indexer heads "
+                  "and width; without it no indexer field");
 }
 
 }  // namespace llmsim::core

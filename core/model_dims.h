@@ -36,6 +36,11 @@ std::int64_t moe_layer_count(const ModelSpec& model);
 /// (DeepSeek-V2 paper, section 2.1.2 and Table 1: (d_c + d_h^R) l elements per token).
 std::int64_t kv_elements_per_token_layer(const ModelSpec& model);
 
+/// Bytes one token's DSA indexer key takes in one layer, in its own fixed format whatever the
+/// KV cache dtype: index_head_dim FP8 values plus a fp32 scale per 128 (132 for DeepSeek-V3.2;
+/// core::LatentAttention::indexer_key_bytes). 0 for a model without sparse attention.
+double indexer_key_bytes_per_token_layer(const ModelSpec& model);
+
 /// Aborts (broken invariant) unless the counts the arithmetic relies on are sane: layers,
 /// hidden size, heads, KV heads and vocabulary positive; a dense model has an
 /// intermediate size; a MoE model routes 1..num_experts experts of positive width and has

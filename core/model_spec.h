@@ -66,6 +66,15 @@ struct ModelSpec {
   std::int64_t qk_rope_head_dim = 0;
   std::int64_t v_head_dim = 0;
 
+  // DeepSeek Sparse Attention (DSA; DeepSeek-V3.2 tech report, arXiv:2512.02556, section 2.1),
+  // an option of MLA: index_topk > 0 marks it. A lightning indexer of index_n_heads heads of
+  // index_head_dim scores every earlier token for each query (in FP8), and the MLA attention
+  // then attends only the index_topk best-scoring keys. Each token caches, per layer, one
+  // indexer key beside the MLA latent. Config.json names (DeepseekV32Config).
+  std::int64_t index_n_heads = 0;
+  std::int64_t index_head_dim = 0;
+  std::int64_t index_topk = 0;
+
   // Hybrid linear attention: `linear_attention_layers` of the num_layers layers replace
   // attention with a recurrent mixer that keeps a constant-size state per sequence instead
   // of per-token KV (the other layers are full attention). Both mixers have the same state
@@ -134,6 +143,8 @@ struct ModelSpec {
 
   bool is_moe() const { return num_experts > 0; }
   bool is_mla() const { return kv_lora_rank > 0; }
+  /// MLA whose attention is restricted to the indexer's top-k keys (DeepSeek-V3.2's DSA).
+  bool has_sparse_attention() const { return index_topk > 0; }
   bool has_linear_attention() const { return linear_attention_layers > 0; }
   /// Layers whose mixer is (full or windowed) attention: all but the linear and FFN-only ones.
   std::int64_t attention_layers() const { return num_layers - linear_attention_layers - ffn_only_layers; }

@@ -24,6 +24,10 @@
 //              kv_a_layernorm kv_lora, kv_b_proj kv_lora x heads (qk_nope + v_head_dim),
 //              o_proj heads v_head_dim x h; no biases (attention_bias false; the loader
 //              refuses attention_bias with MLA)
+//   DSA indexer DeepSeek-V3.2's lightning indexer (index_topk > 0; the checkpoint's
+//              self_attn.indexer tensors, vLLM's Indexer in deepseek_v2.py): wq_b q_lora x
+//              index_n_heads index_head_dim, wk h x index_head_dim, k_norm a LayerNorm (weight
+//              and bias, 2 x index_head_dim), weights_proj h x index_n_heads; no other bias
 //   gated attention  Qwen3-Next's Qwen3NextAttention: q_proj h x 2 (heads*head_dim), the
 //              second half a sigmoid gate on the attention output (attention_output_gate)
 //   Gated DeltaNet  a linear-attention layer of Qwen3-Next (transformers'
@@ -87,6 +91,15 @@ FfnParameters ffn_parameters(const ModelSpec& model, const FfnKind& ffn) {
           router + as_double(moe.experts_per_token) * expert + shared};
 }
 
+/// DSA's lightning indexer in one layer (DeepSeek-V3.2; see the top of the file).
+double sparse_attention_indexer_parameters(const ModelSpec& model) {
+  if (!model.has_sparse_attention()) return 0.0;
+  const double h = as_double(model.hidden_size);
+  const double heads = as_double(model.index_n_heads);
+  const double dim = as_double(model.index_head_dim);
+  return as_double(model.q_lora_rank) * heads * dim + h * dim + 2.0 * dim + h * heads;
+}
+
 /// MLA's projections (see the top of the file).
 double latent_attention_parameters(const ModelSpec& model) {
   const double h = as_double(model.hidden_size);
@@ -99,7 +112,7 @@ double latent_attention_parameters(const ModelSpec& model) {
   const double key_value = h * (kv_lora + as_double(model.qk_rope_head_dim)) + kv_lora +
                            kv_lora * heads * as_double(model.qk_nope_head_dim + model.v_head_dim);
   const double output = heads * as_double(model.v_head_dim) * h;
-  return query + key_value + output;
+  return query + key_value + output + sparse_attention_indexer_parameters(model);
 }
 
 /// A linear-attention layer's mixer (see the top of the file).
@@ -150,7 +163,9 @@ double latent_attention_replicated_parameters(const ModelSpec& model) {
   const double q_lora = as_double(model.q_lora_rank);
   const double kv_lora = as_double(model.kv_lora_rank);
   const double query_down = model.q_lora_rank > 0 ? h * q_lora + q_lora : 0.0;
-  return query_down + h * (kv_lora + as_double(model.qk_rope_head_dim)) + kv_lora;
+  // vLLM's DSA Indexer builds wq_b, wk and weights_proj as ReplicatedLinear too.
+  return query_down + h * (kv_lora + as_double(model.qk_rope_head_dim)) + kv_lora +
+         sparse_attention_indexer_parameters(model);
 }
 
 ParameterCounts count_parameters(const ModelSpec& model) {

@@ -87,8 +87,14 @@ FlopBreakdown precise_flops(const ModelSpec& model, const FlopQuery& query) {
   const double steps = output > 0.0 ? output - 1.0 : 0.0;
   const std::int64_t decode_steps = query.output_tokens > 0 ? query.output_tokens - 1 : 0;
   const double decode_pairs = architecture.mean_attention_pairs(decode_steps, query.input_tokens);
-  const double decode = steps * k.matmul_flops_per_token + decode_pairs * k.decode_attention_flops_per_pair +
-                        steps * k.lm_head_flops_per_sample;
+  double decode = steps * k.matmul_flops_per_token + decode_pairs * k.decode_attention_flops_per_pair +
+                  steps * k.lm_head_flops_per_sample;
+  if (architecture.has_sparse_attention()) {
+    // DSA: the attention pairs above are capped at the top-k keys; the lightning indexer
+    // scores every earlier key, the uncapped causal pairs (Architecture::indexer_flops_per_key).
+    prefill.attention_flops += architecture.indexer_flops_per_key() * causal_attention_pairs(query.input_tokens, 0);
+    decode += architecture.indexer_flops_per_key() * causal_attention_pairs(decode_steps, query.input_tokens);
+  }
 
   FlopBreakdown result;
   result.query = query;

@@ -21,14 +21,16 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 17> kSupportedTypes{
-    "llama", "llama4", "llama4_text", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe",
-    "qwen3_next", "gemma3", "gemma3_text", "nemotron_h", "deepseek_v2", "deepseek_v3", "kimi_k2", "gpt_oss"};
+constexpr std::array<std::string_view, 20> kSupportedTypes{
+    "llama",       "llama4",       "llama4_text", "mistral",  "mixtral",    "qwen2",      "qwen2_moe",
+    "qwen3",       "qwen3_moe",    "qwen3_next",  "gemma3",   "gemma3_text", "nemotron_h", "deepseek_v2",
+    "deepseek_v3", "deepseek_v32", "kimi_k2",     "glm4_moe", "minimax_m2", "gpt_oss"};
 
 /// DeepSeek-V2/V3-shaped configs (DeepseekV2Config / DeepseekV3Config in transformers;
 /// Kimi K2 ships a DeepseekV3ForCausalLM with model_type "kimi_k2").
 bool is_deepseek_shaped(const std::string& model_type) {
-  return model_type == "deepseek_v2" || model_type == "deepseek_v3" || model_type == "kimi_k2";
+  return model_type == "deepseek_v2" || model_type == "deepseek_v3" || model_type == "deepseek_v32" ||
+         model_type == "kimi_k2";
 }
 
 /// 1-based line of the first occurrence of "key" in the file text, or 1.
@@ -46,7 +48,8 @@ int line_of_byte(const std::string& text, std::size_t byte) {
 /// The config.json key that holds the ModelSpec field `spec_key` for `model_type`, so that
 /// validate_model's messages name the key the file has.
 std::string config_key(const std::string& spec_key, const std::string& model_type) {
-  const bool mixtral = model_type == "mixtral" || model_type == "gpt_oss" || model_type.rfind("llama4", 0) == 0;
+  const bool mixtral = model_type == "mixtral" || model_type == "gpt_oss" || model_type == "minimax_m2" ||
+                       model_type.rfind("llama4", 0) == 0;
   if (spec_key == "num_layers") return "num_hidden_layers";
   if (model_type.rfind("llama4", 0) == 0) {
     if (spec_key == "intermediate_size") return "intermediate_size_mlp";
@@ -73,6 +76,12 @@ std::string config_key(const std::string& spec_key, const std::string& model_typ
     if (spec_key == "moe_layer_step") return "moe_layer_freq";
     if (spec_key == "head_dim") return "qk_nope_head_dim";
   }
+  if (model_type == "glm4_moe") {
+    if (spec_key == "num_experts") return "n_routed_experts";
+    if (spec_key == "expert_intermediate_size") return "moe_intermediate_size";
+    if (spec_key == "num_shared_experts" || spec_key == "shared_expert_intermediate_size") return "n_shared_experts";
+  }
+  if (model_type == "minimax_m2" && spec_key == "expert_intermediate_size") return "intermediate_size";
   if (spec_key == "moe_layer_step" && model_type.rfind("qwen", 0) == 0) return "decoder_sparse_step";
   if (spec_key == "num_shared_experts") return "shared_expert_intermediate_size";
   return spec_key;
@@ -316,6 +325,31 @@ void read_sliding_window(const ConfigReader& reader, const std::string& model_ty
   model.sliding_window_layers = windowed;
 }
 
+/// The MoE fields DeepSeek-V3 and GLM-4.5 name alike (DeepseekV3Config, Glm4MoeConfig; see
+/// read_deepseek_fields): n_routed_experts, num_experts_per_tok, moe_intermediate_size,
+/// n_shared_experts (one MLP of n x moe_intermediate_size), first_k_dense_replace and
+/// moe_layer_freq (only 1). Grouped routing (n_group, topk_group) restricts which experts a
+/// token may pick, not how many: not read.
+void read_deepseek_moe_fields(const ConfigReader& reader, core::ModelSpec& model) {
+  model.num_experts = reader.positive_int("n_routed_experts");
+  model.experts_per_token = reader.positive_int("num_experts_per_tok");
+  model.expert_intermediate_size = reader.positive_int("moe_intermediate_size");
+  if (reader.has("n_shared_experts")) {
+    model.num_shared_experts = reader.positive_int("n_shared_experts");
+    model.shared_expert_intermediate_size = model.expert_intermediate_size;
+  }
+  if (reader.has("first_k_dense_replace")) {
+    const json& value = reader.value("first_k_dense_replace");
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
+      reader.fail("first_k_dense_replace", "expected an integer >= 0, got " + workloads::describe_json_value(value));
+    }
+    model.first_k_dense_replace = value.get<std::int64_t>();
+  }
+  if (reader.positive_int_or("moe_layer_freq", 1) != 1) {
+    reader.fail("moe_layer_freq", "only 1 is supported (every layer after first_k_dense_replace is MoE)");
+  }
+}
+
 /// DeepSeek-V2/V3 and Kimi K2 (DeepseekV3Config; the model code is transformers'
 /// modeling_deepseek_v3.py and DeepSeek's own modeling_deepseek.py):
 ///   MLA        q_lora_rank (null: a direct q_proj, DeepSeek-V2-Lite), kv_lora_rank,
@@ -339,22 +373,64 @@ void read_deepseek_fields(const ConfigReader& reader, core::ModelSpec& model) {
   model.v_head_dim = reader.positive_int("v_head_dim");
   model.head_dim = model.qk_nope_head_dim + model.qk_rope_head_dim;
   if (!reader.has("n_routed_experts")) return;  // a dense DeepSeek-shaped model
-  model.num_experts = reader.positive_int("n_routed_experts");
+  read_deepseek_moe_fields(reader, model);
+}
+
+/// DeepSeek-V3.2 (model_type deepseek_v32, DeepseekV32ForCausalLM): DeepSeek-V3's fields plus
+/// DeepSeek Sparse Attention's lightning indexer, index_n_heads heads of index_head_dim, and
+/// index_topk keys attended per query (core::ModelSpec). All three are required: a V3.2 file
+/// without them is not a sparse model, and DeepseekV32Config's defaults are not a fact of the
+/// checkpoint.
+void read_sparse_attention_fields(const ConfigReader& reader, core::ModelSpec& model) {
+  model.index_n_heads = reader.positive_int("index_n_heads");
+  model.index_head_dim = reader.positive_int("index_head_dim");
+  model.index_topk = reader.positive_int("index_topk");
+}
+
+/// GLM-4.5 / GLM-4.6 (model_type glm4_moe, Glm4MoeForCausalLM; transformers' Glm4MoeConfig
+/// and modeling_glm4_moe.py): grouped-query attention with head_dim, q/k/v biases
+/// (attention_bias; o_proj has none), RMSNorm q_norm and k_norm of head_dim when use_qk_norm;
+/// the MoE of DeepSeek-V3 (read_deepseek_moe_fields: first_k_dense_replace dense layers of
+/// intermediate_size, then n_routed_experts of moe_intermediate_size with n_shared_experts).
+/// partial_rotary_factor (RoPE on half of each head) changes no count llmsim prices. Not
+/// counted: the router's e_score_correction_bias (n_routed_experts per MoE layer) and the
+/// multi-token-prediction layer (num_nextn_predict_layers), which serving without
+/// speculative decoding does not run.
+void read_glm4_moe_fields(const ConfigReader& reader, core::ModelSpec& model) {
+  model.qk_norm = reader.bool_or("use_qk_norm", false);
+  read_deepseek_moe_fields(reader, model);
+}
+
+/// MiniMax-M2 (model_type minimax_m2, MiniMaxM2ForCausalLM; transformers' MiniMaxM2Config and
+/// vLLM's minimax_m2.py): full attention on every layer (attn_type_list all 1; a 0, M1's
+/// lightning attention, is refused), grouped-query with head_dim and no biases; every layer a
+/// MoE of num_local_experts experts of intermediate_size (the expert width, as in Mixtral),
+/// num_experts_per_tok routed, no shared expert (shared_intermediate_size 0; any other value
+/// is refused). Not counted: use_qk_norm's per-layer q_norm and k_norm ((heads + KV heads) x
+/// head_dim per layer, qk_norm_type "per_layer": ModelSpec's qk_norm is per head), the
+/// router's e_score_correction_bias, and the multi-token-prediction modules (num_mtp_modules).
+void read_minimax_m2_fields(const ConfigReader& reader, core::ModelSpec& model) {
+  model.num_experts = reader.positive_int("num_local_experts");
   model.experts_per_token = reader.positive_int("num_experts_per_tok");
-  model.expert_intermediate_size = reader.positive_int("moe_intermediate_size");
-  if (reader.has("n_shared_experts")) {
-    model.num_shared_experts = reader.positive_int("n_shared_experts");
-    model.shared_expert_intermediate_size = model.expert_intermediate_size;
-  }
-  if (reader.has("first_k_dense_replace")) {
-    const json& value = reader.value("first_k_dense_replace");
-    if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
-      reader.fail("first_k_dense_replace", "expected an integer >= 0, got " + workloads::describe_json_value(value));
+  model.expert_intermediate_size = model.intermediate_size;
+  if (reader.has("shared_intermediate_size")) {
+    const json& shared = reader.value("shared_intermediate_size");
+    if (!shared.is_number_integer() || shared.get<std::int64_t>() != 0) {
+      reader.fail("shared_intermediate_size", "only 0 (no shared expert) is supported, got " + ConfigReader::describe(shared));
     }
-    model.first_k_dense_replace = value.get<std::int64_t>();
   }
-  if (reader.positive_int_or("moe_layer_freq", 1) != 1) {
-    reader.fail("moe_layer_freq", "only 1 is supported (every layer after first_k_dense_replace is MoE)");
+  if (reader.has("attn_type_list")) {
+    const json& types = reader.value("attn_type_list");
+    if (!types.is_array() || static_cast<std::int64_t>(types.size()) != model.num_layers) {
+      reader.fail("attn_type_list", "expected a list of " + std::to_string(model.num_layers) +
+                                        " attention types (num_hidden_layers)");
+    }
+    for (const json& type : types) {
+      if (!type.is_number_integer() || type.get<std::int64_t>() != 1) {
+        reader.fail("attn_type_list", "only 1 (full attention) is supported, got " + ConfigReader::describe(type) +
+                                          " (0 is MiniMax-M1's lightning attention, not modelled)");
+      }
+    }
   }
 }
 
@@ -905,6 +981,9 @@ core::ModelSpec read_hf_config(const std::string& path) {
     read_qwen_moe_layout(reader, model);
   }
   if (is_deepseek_shaped(model_type)) read_deepseek_fields(reader, model);
+  if (model_type == "deepseek_v32") read_sparse_attention_fields(reader, model);
+  if (model_type == "glm4_moe") read_glm4_moe_fields(reader, model);
+  if (model_type == "minimax_m2") read_minimax_m2_fields(reader, model);
   if (llama4) {
     read_llama4_fields(reader, model);  // chunks from no_rope_layers, no sliding window
   } else if (model_type == "qwen3_next") {

@@ -28,6 +28,10 @@ void read_latent_attention_yaml(YamlMap& map, core::ModelSpec& model) {
   model.qk_nope_head_dim = map.optional_int("qk_nope_head_dim", 0);
   model.qk_rope_head_dim = map.optional_int("qk_rope_head_dim", 0);
   model.v_head_dim = map.optional_int("v_head_dim", 0);
+  // DeepSeek Sparse Attention (DeepSeek-V3.2), named as in its config.json; all absent: dense.
+  model.index_n_heads = map.optional_int("index_n_heads", 0);
+  model.index_head_dim = map.optional_int("index_head_dim", 0);
+  model.index_topk = map.optional_int("index_topk", 0);
 }
 
 /// Which layers of a MoE model are MoE (core::ModelSpec): first_k_dense_replace dense
@@ -186,6 +190,45 @@ void validate_latent_attention(const core::ModelSpec& model, const KeyFailure& f
   }
   if (model.attention_bias) fail("attention_bias", "not supported with multi-head latent attention");
   if (model.sliding_window > 0) fail("sliding_window", "not supported with multi-head latent attention");
+}
+
+/// DeepSeek Sparse Attention fields: all zero (dense attention), or index_topk in
+/// [1, max_position_embeddings) with index_n_heads and index_head_dim positive, on an MLA
+/// model with a query latent (the indexer's queries are projected from it: wq_b), and
+/// index_head_dim a multiple of 128 (its FP8 key carries one fp32 scale per 128 values).
+void validate_sparse_attention(const core::ModelSpec& model, const KeyFailure& fail) {
+  const std::pair<const char*, std::int64_t> fields[] = {{"index_topk", model.index_topk},
+                                                         {"index_n_heads", model.index_n_heads},
+                                                         {"index_head_dim", model.index_head_dim}};
+  for (const auto& [key, value] : fields) {
+    if (value < 0) fail(key, "expected a positive integer, got " + std::to_string(value));
+    if (value > kMaxModelDimension) {
+      fail(key, "expected at most " + std::to_string(kMaxModelDimension) + ", got " + std::to_string(value));
+    }
+  }
+  if (model.index_topk == 0) {
+    for (const auto& [key, value] : fields) {
+      if (value != 0) fail(key, "set without index_topk (DeepSeek sparse attention)");
+    }
+    return;
+  }
+  for (const auto& [key, value] : fields) {
+    if (value == 0) fail(key, "expected a positive integer with index_topk (DeepSeek sparse attention)");
+  }
+  if (!model.is_mla()) fail("index_topk", "sparse attention is an option of multi-head latent attention: needs kv_lora_rank");
+  if (model.q_lora_rank == 0) {
+    fail("q_lora_rank", "expected a positive integer with index_topk: the indexer's queries are projected from the "
+                        "query latent");
+  }
+  if (model.index_head_dim % 128 != 0) {
+    fail("index_head_dim", "expected a multiple of 128 (the indexer key is FP8 with one fp32 scale per 128 values), "
+                           "got " + std::to_string(model.index_head_dim));
+  }
+  if (model.index_topk >= model.max_position_embeddings) {
+    fail("index_topk", "expected fewer keys than max_position_embeddings (" +
+                           std::to_string(model.max_position_embeddings) + "): a top-" +
+                           std::to_string(model.index_topk) + " never leaves a key out");
+  }
 }
 
 /// first_k_dense_replace in [0, num_layers), only on a MoE model; moe_layer_step >= 1; at
@@ -369,6 +412,7 @@ void validate_model(const core::ModelSpec& model, const ModelKeyFailure& fail_at
   }
   validate_moe_layout(model, fail);
   validate_latent_attention(model, fail);
+  validate_sparse_attention(model, fail);
   validate_linear_attention(model, fail);
   validate_chunked_attention(model, fail);
 }
