@@ -58,7 +58,8 @@ EnginePreset read_engine_yaml(const std::string& path) {
   static constexpr std::pair<const char*, sim::KvAdmission> kAdmissions[] = {
       {"step_blocks", sim::KvAdmission::step_blocks},
       {"watermark", sim::KvAdmission::watermark},
-      {"full_reservation", sim::KvAdmission::full_reservation}};
+      {"full_reservation", sim::KvAdmission::full_reservation},
+      {"new_token_ratio", sim::KvAdmission::new_token_ratio}};
   engine.admission = required_choice(scheduler, "admission", kAdmissions);
   if (engine.admission == sim::KvAdmission::watermark) {
     engine.watermark = scheduler.required_number("watermark");
@@ -68,7 +69,33 @@ EnginePreset read_engine_yaml(const std::string& path) {
   } else if (scheduler.has("watermark")) {
     scheduler.fail("watermark", "only the watermark admission keeps a watermark");
   }
+  if (engine.admission == sim::KvAdmission::new_token_ratio) {
+    YamlMap rule = scheduler.required_map("new_token_ratio");
+    sim::NewTokenRatioRule& r = engine.new_token_ratio;
+    r.initial_ratio = rule.require_fraction("initial_ratio", rule.required_number("initial_ratio"));
+    r.min_ratio_factor = rule.require_fraction("min_ratio_factor", rule.required_number("min_ratio_factor"));
+    r.decay_steps = rule.require_positive("decay_steps", rule.required_int("decay_steps"));
+    r.retract_decode_steps =
+        rule.require_positive("retract_decode_steps", rule.required_int("retract_decode_steps"));
+    r.clip_max_new_tokens = rule.require_positive("clip_max_new_tokens", rule.required_int("clip_max_new_tokens"));
+    rule.finish();
+  } else if (scheduler.has("new_token_ratio")) {
+    scheduler.fail("new_token_ratio", "only the new_token_ratio admission keeps a new_token_ratio rule");
+  }
   engine.chunked_prefill = scheduler.required_bool("chunked_prefill");
+  if (engine.kind == sim::EngineKind::sglang) {
+    engine.mixed_chunk = scheduler.required_bool("mixed_chunk");
+    if (!engine.chunked_prefill && !engine.mixed_chunk) {
+      // Without chunking SGLang's prefill batches are whole prompts; llmsim plans SGLang's
+      // separate prefill batches only with chunked prefill.
+      scheduler.fail("mixed_chunk", "separate prefill batches (mixed_chunk: false) need chunked_prefill: true");
+    }
+  } else if (scheduler.has("mixed_chunk")) {
+    scheduler.fail("mixed_chunk", "only the sglang family has --enable-mixed-chunk");
+  }
+  if (engine.admission == sim::KvAdmission::new_token_ratio && engine.kind != sim::EngineKind::sglang) {
+    scheduler.fail("admission", "new_token_ratio is SGLang's admission: it needs family: sglang");
+  }
   engine.prefix_caching = scheduler.required_bool("prefix_caching");
   engine.block_size = scheduler.require_positive("block_size", scheduler.required_int("block_size"));
   engine.gpu_memory_utilization = scheduler.require_fraction(

@@ -35,7 +35,7 @@ enum class EngineKind { vllm_v0, vllm_v1, sglang, trtllm };
 
 /// How an engine decides that a waiting request's KV cache fits (sim/scheduler/).
 enum class KvAdmission {
-  /// vLLM V1 (and SGLang here): the blocks of what it computes in this iteration are free.
+  /// vLLM V1: the blocks of what it computes in this iteration are free.
   step_blocks,
   /// vLLM V0's BlockSpaceManager: those blocks, and watermark x total blocks stay free after.
   watermark,
@@ -43,6 +43,33 @@ enum class KvAdmission {
   /// are set aside at admission, beside what every running request still has set aside, so a
   /// started request is never preempted.
   full_reservation,
+  /// SGLang's PrefillAdder (NewTokenRatioRule): a waiting request's prompt plus its whole
+  /// (clipped) output fits beside new_token_ratio x the outputs the running requests still
+  /// owe; the ratio decays while nothing is retracted and jumps back when something is.
+  new_token_ratio,
+};
+
+/// SGLang's admission estimate (python/sglang/srt/managers/schedule_policy.py PrefillAdder,
+/// new_token_ratio_tracker.py; defaults from sglang/srt/environ.py). Tokens:
+///  - a running decode holds back ratio x min(max_new_tokens - generated, clip_max_new_tokens)
+///    (_get_running_request_total_token_offset);
+///  - a request admitted this round holds back its prompt chunk plus, when its whole prompt
+///    is in the round, min(max_new_tokens, clip_max_new_tokens) (_update_prefill_budget);
+///  - ratio starts at initial_ratio, falls by (initial - initial x min_ratio_factor) /
+///    decay_steps after every decode batch that retracts nothing (decay_step), and after a
+///    retraction becomes min(1, (sum generated + retract_decode_steps x n) / (sum max_new + 1))
+///    over the n requests left running (estimate_new_token_ratio_after_retract).
+/// llmsim takes a request's max_new_tokens to be its output tokens (benchmarks set
+/// max_tokens to the output length and ignore EOS), as KvAdmission::full_reservation does.
+struct NewTokenRatioRule {
+  double initial_ratio = 0.7;      ///< SGLANG_INIT_NEW_TOKEN_RATIO x schedule_conservativeness 1.0
+  double min_ratio_factor = 0.14;  ///< SGLANG_MIN_NEW_TOKEN_RATIO_FACTOR
+  std::int64_t decay_steps = 600;  ///< SGLANG_NEW_TOKEN_RATIO_DECAY_STEPS
+  std::int64_t retract_decode_steps = 20;    ///< SGLANG_RETRACT_DECODE_STEPS
+  std::int64_t clip_max_new_tokens = 4096;   ///< SGLANG_CLIP_MAX_NEW_TOKENS_ESTIMATION
+
+  double min_ratio() const { return initial_ratio * min_ratio_factor; }
+  double decay_per_step() const { return (initial_ratio - min_ratio()) / static_cast<double>(decay_steps); }
 };
 
 /// How a speculative-decoding engine drafts the tokens its target model verifies.
@@ -99,12 +126,17 @@ struct EngineConfig {
   EngineKind kind = EngineKind::vllm_v1;
   KvAdmission admission = KvAdmission::step_blocks;
   double watermark = 0.0;  ///< share of all KV blocks kept free at admission (KvAdmission::watermark)
+  NewTokenRatioRule new_token_ratio;  ///< KvAdmission::new_token_ratio only
   hw::HostTime host;       ///< CPU time per iteration and whether it overlaps the GPU
   std::int64_t max_num_seqs = 256;              ///< running sequences per iteration, at most
   std::int64_t max_num_batched_tokens = 8192;   ///< new tokens per iteration, at most
   std::int64_t block_size = 16;                 ///< tokens per KV block
   double gpu_memory_utilization = 0.9;          ///< share of HBM the engine may use, (0, 1]
   bool chunked_prefill = true;
+  /// SGLang only (--enable-mixed-chunk, off by default): false runs prefill batches and
+  /// decode batches as separate iterations, a prefill batch whenever one can be formed
+  /// (sim/scheduler/sglang_scheduler.h); true mixes the running decodes into it.
+  bool mixed_chunk = true;
   bool prefix_caching = true;
   SchedulingPolicy policy = SchedulingPolicy::fcfs;
   SpeculativeConfig speculative;  ///< off unless the scenario sets engine.speculative

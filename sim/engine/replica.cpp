@@ -46,6 +46,7 @@ Replica::Replica(const ReplicaConfig& config, const StepPricer& pricer,
   LLMSIM_CHECK(!config.kv_offload.enabled() || config.engine.prefix_caching,
                "KV offload keeps prefix blocks: it needs prefix caching (the loader checks it)");
   kv_.set_offload(offload_.get());
+  policy_state_.new_token_ratio = config.engine.new_token_ratio.initial_ratio;
 }
 
 RequestRecord& Replica::record(const Sequence& seq) { return (*records_)[seq.request]; }

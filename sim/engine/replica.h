@@ -206,6 +206,8 @@ class Replica : private SchedulerContext {
   const KvLayout& kv_layout() const override { return kv_layout_; }
   std::int64_t draft_tokens(Slot slot) const override;
   IterationPlan& plan_in_progress() override { return plan_; }
+  PolicyState& policy_state() override { return policy_state_; }
+  const PolicyState& policy_state() const override { return policy_state_; }
   bool grow_blocks(Slot slot, std::int64_t new_tokens) override {
     return grow_blocks(seqs_[static_cast<std::size_t>(slot)], new_tokens);
   }
@@ -352,6 +354,7 @@ class Replica : private SchedulerContext {
   std::vector<Slot> free_slots_;
   std::vector<Slot> running_;     ///< admission order
   IterationPlan plan_;
+  PolicyState policy_state_;
   bool in_flight_ = false;
   std::int64_t next_iteration_ = 0;
   workloads::TimeNs last_end_ns_ = 0;  ///< end of the last applied iteration

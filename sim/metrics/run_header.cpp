@@ -49,6 +49,8 @@ const char* admission_name(KvAdmission admission) {
       return "watermark";
     case KvAdmission::full_reservation:
       return "full_reservation";
+    case KvAdmission::new_token_ratio:
+      return "new_token_ratio";
   }
   return "?";
 }
@@ -142,6 +144,7 @@ std::string hardware_text(const PoolSpec& pool) {
   text += " x " + count(pool.replicas, "replica");
   if (!pool.colocated_with.empty()) return text + ", on the GPUs of pool " + pool.colocated_with;
   if (pool.replicas > 1) text += std::string(", router ") + router_name(pool.router);
+  if (const std::string label = efficiency_label(pool.hardware.efficiency_source); !label.empty()) text += ", " + label;
   return text;
 }
 
@@ -177,6 +180,14 @@ void line(std::string& out, const std::string& indent, const char* label, const 
 
 }  // namespace
 
+std::string efficiency_label(const std::string& efficiency_source) {
+  const auto starts = [&](const char* prefix) { return efficiency_source.rfind(prefix, 0) == 0; };
+  if (starts("calibrated")) return "";
+  if (starts("carried over")) return "efficiencies carried over from another GPU's calibration (INFERRED)";
+  if (starts("documented defaults")) return "datasheet defaults, not calibrated: an upper bound, not a prediction";
+  return "efficiencies as given, provenance not stated";
+}
+
 std::string engine_label(const EngineConfig& engine) {
   // The preset (engine.kind in the scenario, configs/engines/), then what of it decides the
   // batches: the planner plan_with_engine_policy picks, the KV admission rule, host time.
@@ -184,6 +195,8 @@ std::string engine_label(const EngineConfig& engine) {
   std::string text = engine.id;
   if (engine.kind == EngineKind::trtllm) {
     text += engine.chunked_prefill ? ", in-flight batching (chunked context)" : ", in-flight batching (whole prompts)";
+  } else if (engine.kind == EngineKind::sglang && engine.chunked_prefill && !engine.mixed_chunk) {
+    text += ", chunked prefill, prefill and decode batches apart";
   } else {
     text += engine.chunked_prefill ? ", chunked prefill" : ", whole prompts";
   }
@@ -192,6 +205,15 @@ std::string engine_label(const EngineConfig& engine) {
   if (engine.admission == KvAdmission::watermark) {
     text += ' ';
     text += number(engine.watermark);
+  } else if (engine.admission == KvAdmission::new_token_ratio) {
+    const NewTokenRatioRule& rule = engine.new_token_ratio;
+    text += ' ';
+    text += number(rule.initial_ratio);
+    text += " to ";
+    text += number(rule.min_ratio());
+    text += " over ";
+    text += std::to_string(rule.decay_steps);
+    text += " decode batches";
   }
   text += ", host ";
   text += number(engine.host.iteration_s * 1e6);

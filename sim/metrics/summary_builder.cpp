@@ -1,8 +1,11 @@
 #include "sim/metrics/summary_builder.h"
 
+#include "sim/metrics/run_header.h"
+
 #include <algorithm>
 
 #include "sim/cluster/gpu_sets.h"
+#include "sim/metrics/run_header.h"
 #include "sim/metrics/steady_state.h"
 #include "sim/metrics/weighted_samples.h"
 
@@ -57,6 +60,11 @@ Json scenario_section(const SummaryInputs& in) {
     j["replicas"] = pool.replicas;
     j["engine"] = pool.engine.id;
     if (!pool.colocated_with.empty()) j["colocated_with"] = pool.colocated_with;
+    // Only where the efficiencies were not calibrated on this GPU (issue 21: datasheet-only
+    // runs are upper bounds, not predictions).
+    if (const std::string label = efficiency_label(pool.hardware.efficiency_source); !label.empty()) {
+      j["hardware_efficiency"] = label;
+    }
     j["kv_cache_blocks_per_replica"] = in.kv_blocks_per_replica[p];
     pools.push_back(std::move(j));
   }

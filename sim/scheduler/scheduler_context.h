@@ -13,6 +13,13 @@
 
 namespace llmsim::sim {
 
+/// What an engine's policy carries from one iteration to the next, per replica.
+struct PolicyState {
+  /// SGLang's new_token_ratio (KvAdmission::new_token_ratio): the replica starts it at
+  /// NewTokenRatioRule::initial_ratio; plan_sglang updates it after each decode batch.
+  double new_token_ratio = 0.0;
+};
+
 /// A policy reads the replica's state through the const members and changes it only through
 /// the operations, each of which keeps the replica's invariants (KV blocks, running and
 /// waiting queues, the plan's batch shape). The operations mutate rather than the policy
@@ -50,6 +57,8 @@ class SchedulerContext {
   /// The plan being built: its batch so far, counters and admission stop. (Not `plan()`:
   /// Replica's public const plan() would be hidden by a non-const overload.)
   virtual IterationPlan& plan_in_progress() = 0;
+  virtual PolicyState& policy_state() = 0;
+  virtual const PolicyState& policy_state() const = 0;
 
   /// Gives the running request the KV blocks for `new_tokens` more; false, changing nothing,
   /// when there are not enough.

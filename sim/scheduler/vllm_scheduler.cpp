@@ -4,12 +4,10 @@
 
 #include "sim/check.h"
 #include "sim/scheduler/kv_admission.h"
+#include "sim/scheduler/sglang_scheduler.h"
 
 namespace llmsim::sim {
-namespace {
 
-/// Step 1: running requests get their next tokens in admission order; preempts the newest
-/// when blocks run out. Returns whether every running request was scheduled.
 bool schedule_running(SchedulerContext& context, std::int64_t& budget, bool decode_only) {
   std::size_t i = 0;
   while (i < context.running().size() && budget > 0) {
@@ -35,8 +33,6 @@ bool schedule_running(SchedulerContext& context, std::int64_t& budget, bool deco
   }
   return i == context.running().size();
 }
-
-}  // namespace
 
 void plan_vllm_v1(SchedulerContext& context) {
   std::int64_t budget = context.engine().max_num_batched_tokens;
@@ -64,6 +60,8 @@ void plan_trtllm(SchedulerContext& context) {
 void plan_with_engine_policy(SchedulerContext& context) {
   if (context.engine().kind == EngineKind::trtllm) {
     plan_trtllm(context);
+  } else if (context.engine().kind == EngineKind::sglang && context.engine().chunked_prefill) {
+    plan_sglang(context);
   } else if (context.engine().chunked_prefill) {
     plan_vllm_v1(context);
   } else {
@@ -74,7 +72,8 @@ void plan_with_engine_policy(SchedulerContext& context) {
 void admit_waiting(SchedulerContext& context, std::int64_t& budget, bool whole_prompts) {
   const EngineConfig& engine = context.engine();
   IterationPlan& plan = context.plan_in_progress();
-  const bool reserving = engine.admission == KvAdmission::full_reservation;
+  const bool reserving = engine.admission == KvAdmission::full_reservation ||
+                         engine.admission == KvAdmission::new_token_ratio;
   std::int64_t reserved = reserving ? reserved_blocks(context) : 0;
   while (!context.waiting_empty() && budget > 0 && context.seats_taken() < engine.max_num_seqs) {
     const SchedulerContext::Slot slot = context.waiting_front();
@@ -102,9 +101,10 @@ void admit_waiting(SchedulerContext& context, std::int64_t& budget, bool whole_p
       plan.admission_stop = AdmissionStop::kv_blocks;
       return;
     }
-    const std::int64_t whole_blocks = reserving ? full_request_blocks(context, seq) : 0;
+    // What the request sets aside beyond the blocks it takes now (kv_admission.h).
+    const std::int64_t set_aside = reserving ? admission_set_aside(context, seq, hit, blocks_needed, n == rest) : 0;
     context.admit_front(hit, blocks_needed, n);
-    if (reserving) reserved += std::max<std::int64_t>(0, whole_blocks - hit.blocks - blocks_needed);
+    reserved += set_aside;
     budget = std::max<std::int64_t>(0, budget - n);
   }
   if (context.waiting_empty()) {

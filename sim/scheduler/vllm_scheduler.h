@@ -7,6 +7,13 @@
 
 namespace llmsim::sim {
 
+/// Running requests get their next tokens (one decode token, or the next prompt chunk
+/// min(remaining, budget)) in admission order while `budget` lasts; when their KV blocks run
+/// out the most recently admitted running request is preempted, repeatedly. Returns whether
+/// every running request was scheduled (false also when a request preempted itself).
+/// decode_only: checks that every running request is decoding (vLLM V0).
+bool schedule_running(SchedulerContext& context, std::int64_t& budget, bool decode_only);
+
 /// vLLM V1 (chunked prefill on). Each iteration, with a budget of max_num_batched_tokens
 /// new tokens:
 ///  1. running requests in admission order each get their next tokens: one decode token,
@@ -44,8 +51,9 @@ void plan_trtllm(SchedulerContext& context);
 /// what is left of the iteration's token budget, and is reduced by what is admitted.
 void admit_waiting(SchedulerContext& context, std::int64_t& budget, bool whole_prompts);
 
-/// The policy for the engine: plan_trtllm for TensorRT-LLM; otherwise plan_vllm_v1 with
-/// chunked prefill and plan_vllm_v0 without (vLLM V0 and V1, SGLang).
+/// The policy for the engine: plan_trtllm for TensorRT-LLM, plan_sglang
+/// (sim/scheduler/sglang_scheduler.h) for SGLang with chunked prefill; otherwise plan_vllm_v1
+/// with chunked prefill and plan_vllm_v0 without.
 void plan_with_engine_policy(SchedulerContext& context);
 
 }  // namespace llmsim::sim

@@ -17,6 +17,7 @@ PoolSpec pool(const std::string& name, const std::string& model, const std::stri
   spec.name = name;
   spec.model.id = model;
   spec.hardware.id = hardware;
+  spec.hardware.efficiency_source = "calibrated (test)";  // nothing to label
   return spec;
 }
 
@@ -137,4 +138,18 @@ TEST_CASE("a trace workload is named by its file, format and the rows the loader
   scenario.workload.arrival.think_time_s = 0.5;
   CHECK(format_run_header(scenario, "t.yaml", {}).find(
             "Workload:  1000 requests, closed loop: 16 clients, think time 0.5 s\n") != std::string::npos);
+}
+
+TEST_CASE("a hardware preset's efficiency provenance labels what the run can claim") {
+  CHECK(efficiency_label("calibrated by llmsim calibrate from 9047 measurements (a.csv)").empty());
+  CHECK(efficiency_label("carried over from the h100-sxm calibration (INFERRED)") ==
+        "efficiencies carried over from another GPU's calibration (INFERRED)");
+  CHECK(efficiency_label("documented defaults (not calibrated): configs/README.md#efficiency-defaults") ==
+        "datasheet defaults, not calibrated: an upper bound, not a prediction");
+  CHECK(efficiency_label("my own guesses") == "efficiencies as given, provenance not stated");
+  // The Hardware line says it after the layout.
+  Scenario scenario;
+  scenario.pools = {pool("default", "m", "h")};
+  scenario.pools[0].hardware.efficiency_source = "documented defaults (not calibrated)";
+  CHECK(format_run_header(scenario, "t.yaml", {}).find("an upper bound, not a prediction") != std::string::npos);
 }

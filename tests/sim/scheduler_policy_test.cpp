@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/architecture.h"
+#include "sim/scheduler/sglang_scheduler.h"
 #include "sim/scheduler/vllm_scheduler.h"
 #include "sim_test_support.h"
 
@@ -34,6 +35,16 @@ class FakeContext final : public SchedulerContext {
     running_.push_back(slot);
     return slot;
   }
+  /// A running request still in its prompt: `computed` of its `prompt` tokens computed.
+  Slot add_prefilling(std::int64_t prompt, std::int64_t computed) {
+    const Slot slot = add(prompt, 0);
+    Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
+    seq.computed_tokens = computed;
+    held_[static_cast<std::size_t>(slot)] = layout_.blocks_held(computed);
+    free_blocks_ -= held_[static_cast<std::size_t>(slot)];
+    running_.push_back(slot);
+    return slot;
+  }
   Slot add_waiting(std::int64_t prompt) {
     const Slot slot = add(prompt, 0);
     waiting_.push_back(slot);
@@ -54,6 +65,8 @@ class FakeContext final : public SchedulerContext {
   const KvLayout& kv_layout() const override { return layout_; }
   std::int64_t draft_tokens(Slot) const override { return 0; }  // no speculative decoding
   IterationPlan& plan_in_progress() override { return plan_; }
+  PolicyState& policy_state() override { return state_; }
+  const PolicyState& policy_state() const override { return state_; }
   bool grow_blocks(Slot slot, std::int64_t new_tokens) override {
     const Sequence& seq = sequence(slot);
     const std::int64_t need =
@@ -115,6 +128,7 @@ class FakeContext final : public SchedulerContext {
   std::vector<Slot> running_;
   std::deque<Slot> waiting_;
   IterationPlan plan_;
+  PolicyState state_{.new_token_ratio = engine_.new_token_ratio.initial_ratio};
 };
 
 EngineConfig engine(bool chunked, std::int64_t budget) {
@@ -241,4 +255,109 @@ TEST_CASE("TensorRT-LLM mixes decodes with whole prompts up to max_num_tokens, n
   CHECK(plan.seqs[1].new_tokens == 300);
   CHECK(plan.shape.decode_seqs == 1);
   CHECK(plan.admission_stop == AdmissionStop::token_budget);
+}
+
+namespace {
+
+/// SGLang as configs/engines/sglang.yaml sets it (prefill and decode batches apart), with a
+/// 64-token chunk and 16-token blocks; every request owes 100 more output tokens
+/// (FakeContext: output = generated + 100).
+EngineConfig sglang_engine() {
+  EngineConfig e = engine(/*chunked=*/true, 64);
+  e.kind = EngineKind::sglang;
+  e.admission = KvAdmission::new_token_ratio;
+  e.mixed_chunk = false;
+  return e;
+}
+
+bool scheduled(const IterationPlan& plan, SchedulerContext::Slot slot) {
+  return std::any_of(plan.seqs.begin(), plan.seqs.end(), [slot](const ScheduledSeq& s) { return s.slot == slot; });
+}
+
+}  // namespace
+
+TEST_CASE("SGLang runs a prefill batch apart: the running decodes wait while a waiting prompt is admitted") {
+  FakeContext context(sglang_engine(), 100);
+  const auto decoding = context.add_running(32, 5);
+  const auto waiting = context.add_waiting(40);
+  plan_sglang(context);
+  const IterationPlan& plan = context.plan_in_progress();
+  // Reserved: ceil(0.7 x 100 owed / 16) = 5 blocks. The prompt needs ceil((40 + 100) / 16) = 9
+  // <= 97 free - 5: admitted, whole, and the decode does not step.
+  CHECK(plan.seqs.size() == 1);
+  CHECK(scheduled(plan, waiting));
+  CHECK_FALSE(scheduled(plan, decoding));
+  CHECK(plan.shape.prefill_tokens == 40);
+  CHECK(plan.shape.decode_seqs == 0);
+  CHECK(context.policy_state().new_token_ratio == doctest::Approx(0.7));  // no decode batch
+}
+
+TEST_CASE("SGLang's decode batch steps every running request and decays new_token_ratio") {
+  FakeContext context(sglang_engine(), 100);
+  context.add_running(32, 5);
+  context.add_running(48, 2);
+  plan_sglang(context);
+  CHECK(context.plan_in_progress().shape.decode_seqs == 2);
+  // (0.7 - 0.7 x 0.14) / 600 per decode batch.
+  CHECK(context.policy_state().new_token_ratio == doctest::Approx(0.7 - (0.7 - 0.098) / 600.0));
+}
+
+TEST_CASE("SGLang admits only what fits beside new_token_ratio x the running decodes' owed tokens") {
+  // One decode: prompt 32, 1 generated, 2 blocks held, owes 100 tokens -> reserves
+  // ceil(0.7 x 100 / 16) = 5 blocks. A 16-token prompt owing 100 needs ceil(116 / 16) = 8.
+  for (const auto& [blocks, admitted] : {std::pair<std::int64_t, bool>{14, false}, {15, true}}) {
+    CAPTURE(blocks);
+    FakeContext context(sglang_engine(), blocks);
+    const auto decoding = context.add_running(32, 1);
+    const auto waiting = context.add_waiting(16);
+    plan_sglang(context);
+    const IterationPlan& plan = context.plan_in_progress();
+    // 14 blocks: 12 free - 5 reserved = 7 < 8, so a decode batch instead (vLLM V1's
+    // step_blocks would have admitted it: its first block is free).
+    CHECK(scheduled(plan, waiting) == admitted);
+    CHECK(scheduled(plan, decoding) == !admitted);
+    CHECK(plan.admission_stop == (admitted ? AdmissionStop::queue_empty : AdmissionStop::kv_blocks));
+  }
+}
+
+TEST_CASE("An SGLang retraction resets new_token_ratio from the requests left") {
+  // Two decodes each hold 2 blocks and need a third for token 33; one block is free.
+  FakeContext context(sglang_engine(), 5);
+  const auto first = context.add_running(28, 5);
+  const auto second = context.add_running(28, 5);
+  plan_sglang(context);
+  const IterationPlan& plan = context.plan_in_progress();
+  CHECK(plan.preempted == 1);
+  CHECK(scheduled(plan, first));
+  CHECK_FALSE(scheduled(plan, second));
+  // min(1, (5 generated + 20 x 1 request) / (105 max new + 1)).
+  CHECK(context.policy_state().new_token_ratio == doctest::Approx(25.0 / 106.0));
+}
+
+TEST_CASE("SGLang's prefill batch continues the chunked prompt first, and a cut prompt sets no output aside") {
+  FakeContext context(sglang_engine(), 100);
+  const auto decoding = context.add_running(32, 5);
+  const auto chunked = context.add_prefilling(100, 64);
+  const auto waiting = context.add_waiting(200);
+  plan_sglang(context);
+  const IterationPlan& plan = context.plan_in_progress();
+  REQUIRE(plan.seqs.size() == 2);
+  CHECK(plan.seqs[0].slot == chunked);
+  CHECK(plan.seqs[0].new_tokens == 36);
+  CHECK(plan.seqs[1].slot == waiting);
+  CHECK(plan.seqs[1].new_tokens == 28);  // the rest of the 64-token chunk
+  CHECK_FALSE(scheduled(plan, decoding));
+}
+
+TEST_CASE("SGLang with mixed_chunk steps the decodes beside the admissions, as vLLM V1 does") {
+  EngineConfig e = sglang_engine();
+  e.mixed_chunk = true;
+  FakeContext context(e, 100);
+  const auto decoding = context.add_running(32, 5);
+  const auto waiting = context.add_waiting(40);
+  plan_sglang(context);
+  const IterationPlan& plan = context.plan_in_progress();
+  CHECK(scheduled(plan, decoding));
+  CHECK(scheduled(plan, waiting));
+  CHECK(context.policy_state().new_token_ratio == doctest::Approx(0.7 - (0.7 - 0.098) / 600.0));
 }
