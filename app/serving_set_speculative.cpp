@@ -40,7 +40,8 @@
 // which llmsim cannot express (expert parallelism spans all of a stage's GPUs); TP8 for
 // every layer is used (each GPU reads 1/8 of every active expert, the even split).
 // Two sets, VALIDATION only: tok/s/user per depth (6 rows), and the speedup of depth k over
-// depth 0 (5 rows), which leaves out what the uncalibrated B200 preset gets wrong in both.
+// depth 0 (5 rows), which leaves out the level of the batch-1 step (b200 carries the h100-sxm
+// calibration, INFERRED: it has no measurements of its own).
 #include <fmt/format.h>
 
 #include <algorithm>
