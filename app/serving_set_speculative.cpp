@@ -22,21 +22,38 @@
 // VALIDATION only: nothing was fitted to these rows.
 //
 // TensorRT-LLM tech blog 1 (trtllm-techblog1_deepseek-r1-mtp-min-latency_b200x8.csv):
-// DeepSeek-R1 at batch 1 on 8 B200 with MTP depth 0..5. Its model is nvidia/DeepSeek-R1-FP4
-// (NVFP4 MoE and dense FFN), which llmsim cannot price until FP4 weights exist (issue 23,
-// hw-blackwell): its rows are listed as not expressible, not replayed in FP8.
+// DeepSeek-R1 (DeepSeek-V3's shape: configs/models/deepseek-v3.yaml) at batch 1 on 8 B200,
+// TensorRT-LLM (the trtllm preset, max_batch_size 1), ISL 1K / OSL 2K, 10 requests, MTP depth
+// 0..5 ("MTP Eagle": the one MTP module run autoregressively, one pass per draft). The blog's
+// acceptance length per depth is the INPUT (one p per position, as above); tok/s/user is
+// PREDICTED, as 1000 / mean TPOT (ms): the decode speed a user sees, TTFT left out.
+// Precision of nvidia/DeepSeek-R1-FP4 (the CSV header): NVFP4 MoE and dense FFN, attention
+// BF16, the MTP layer BF16, no KV quantisation named (bf16 KV assumed). llmsim has one weight
+// format per deployment plus a per-weight byte count for the routed experts
+// (ModelSpec::expert_bytes_per_weight, gpt-oss's MXFP4 experts), so the smallest honest form
+// is: weights bf16 with the routed experts at NVFP4's 0.5625 bytes per weight (computed in
+// 16-bit: at batch 1 they are memory-bound), and the MTP head priced as a draft model of its
+// own shape (draft_head_shape: the target's last layer, MoE) kept in bf16. What this gets
+// wrong, knowingly: the shared expert and the 3 dense FFNs (about 3.8e9 parameters) are
+// priced in bf16 instead of NVFP4 (too slow, about 0.7 GB more per GPU per step).
+// Parallelism: the blog measured this table at "EP4TP2" (attention TP8, MoE TP2 x EP4),
+// which llmsim cannot express (expert parallelism spans all of a stage's GPUs); TP8 for
+// every layer is used (each GPU reads 1/8 of every active expert, the even split).
+// Two sets, VALIDATION only: tok/s/user per depth (6 rows), and the speedup of depth k over
+// depth 0 (5 rows), which leaves out the level of the batch-1 step (b200 carries the h100-sxm
+// calibration, INFERRED: it has no measurements of its own).
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "app/serving_sets.h"
+#include "core/dtype.h"
 #include "core/input_error.h"
 #include "hw/csv_table.h"
 #include "loader/engine_loader.h"
@@ -177,22 +194,84 @@ void peagle_sets(const std::string& dir, std::vector<SetResult>& sets) {
   sets.push_back(absolute);
 }
 
-void trtllm_mtp_not_expressible(const std::string& dir) {
-  const std::string path = dir + "/trtllm-techblog1_deepseek-r1-mtp-min-latency_b200x8.csv";
-  const hw::CsvTable table(path);
-  std::vector<std::string> rows;
+/// DeepSeek-R1-FP4 on 8 B200 under TensorRT-LLM at batch 1 (the file comment says what is
+/// approximated), with MTP depth `depth` (0 = off) drafting at `acceptance` per position.
+sim::PoolSpec deepseek_r1_fp4_b200_pool(std::int64_t depth, double acceptance) {
+  sim::PoolSpec pool;
+  pool.model = loader::load_model("deepseek-v3");
+  pool.model.expert_bytes_per_weight = core::bytes_per_element(core::DType::nvfp4);  // NVFP4 routed experts
+  pool.hardware = loader::load_hardware("b200");
+  pool.tensor_parallel = 8;
+  pool.precision.weights = core::DType::bf16;  // attention (and, approximated, the dense FFNs)
+  pool.precision.kv_cache = core::DType::bf16;
+  pool.engine = loader::load_engine("trtllm").defaults_for(pool.hardware, pool.model);
+  pool.engine.max_num_seqs = 1;  // max_batch_size 1
+  if (depth == 0) return pool;
+  sim::SpeculativeConfig& speculative = pool.engine.speculative;
+  speculative.method = sim::SpeculativeMethod::mtp;
+  speculative.num_speculative_tokens = depth;
+  speculative.acceptance.assign(static_cast<std::size_t>(depth), acceptance);
+  speculative.draft_layers = 1;  // DeepSeek-V3/R1 ship one MTP module (num_nextn_predict_layers 1)
+  // The MTP layer stays BF16 in the FP4 checkpoint: its own shape, experts at bf16 bytes.
+  core::ModelSpec head = sim::draft_head_shape(pool);
+  head.expert_bytes_per_weight = 0.0;
+  speculative.draft_model = head;
+  return pool;
+}
+
+void trtllm_mtp_sets(const std::string& dir, std::vector<SetResult>& sets) {
+  const hw::CsvTable table(dir + "/trtllm-techblog1_deepseek-r1-mtp-min-latency_b200x8.csv");
+  SetResult speed{"TensorRT-LLM tech blog 1: DeepSeek-R1-FP4 tok/s/user vs MTP depth 0..5, 8x B200, batch 1 "
+                  "(acceptance length given)",
+                  false,
+                  {}};
+  SetResult speedup{"TensorRT-LLM tech blog 1: DeepSeek-R1-FP4 MTP speedup over depth 0, 8x B200, batch 1 "
+                    "(acceptance length given)",
+                    false,
+                    {}};
+  workloads::WorkloadSpec workload;
+  workload.kind = workloads::WorkloadKind::synthetic;
+  workload.num_requests = 10;
+  workload.arrival.process = workloads::ArrivalProcess::closed_loop;
+  workload.arrival.clients = 1;
+  workload.input_tokens = workloads::LengthDistribution{workloads::FixedLength{1024}};
+  workload.output_tokens = workloads::LengthDistribution{workloads::FixedLength{2048}};
+  double predicted_reference = 0.0;
+  double published_reference = 0.0;
   for (std::size_t r = 0; r < table.rows(); ++r) {
-    if (table.text(r, "table") == "mtp_depth") rows.push_back(fmt::format("line {} {}", table.line(r), table.text(r, "config")));
+    if (table.text(r, "table") != "mtp_depth") continue;
+    const std::string& config = table.text(r, "config");
+    std::int64_t depth = 0;
+    if (config != "no MTP") {
+      const char* digits = config.c_str() + std::min<std::size_t>(4, config.size());
+      const auto [end, error] = std::from_chars(digits, config.c_str() + config.size(), depth);
+      if (config.rfind("MTP ", 0) != 0 || error != std::errc{} || *end != '\0' || depth < 1) {
+        throw core::InputError(table.path(), table.line(r), "config", "expected \"no MTP\" or \"MTP <depth>\", got \"" + config + "\"");
+      }
+    }
+    const double length = table.number(r, "acceptance_length");
+    const double p = depth == 0 ? 0.0 : acceptance_for_row(length, depth, table, r);
+    const nlohmann::json summary = run_serving_scenario(deepseek_r1_fp4_b200_pool(depth, p), workload);
+    const double predicted = 1000.0 / summary.at("mean_tpot_ms").get<double>();
+    const double published = table.number(r, "tps_per_user");
+    const std::string label = fmt::format("line {} {}", table.line(r), config);
+    speed.metrics.push_back({label + " tok/s/user", published, predicted});
+    if (depth == 0) {
+      predicted_reference = predicted;
+      published_reference = published;
+    } else if (predicted_reference > 0.0) {
+      speedup.metrics.push_back({label + " speedup", published / published_reference, predicted / predicted_reference});
+    }
   }
-  fmt::print("{}: {} rows not expressible yet (DeepSeek-R1-FP4: NVFP4 weights): {}\n",
-             std::filesystem::path(path).filename().string(), rows.size(), fmt::join(rows, "; "));
+  sets.push_back(speed);
+  sets.push_back(speedup);
 }
 
 }  // namespace
 
 void speculative_sets(const std::string& dir, std::vector<SetResult>& sets) {
   peagle_sets(dir, sets);
-  trtllm_mtp_not_expressible(dir);
+  trtllm_mtp_sets(dir, sets);
 }
 
 }  // namespace llmsim::app

@@ -54,7 +54,9 @@ constexpr std::pair<const char*, workloads::TraceFormat> kTraceFormats[] = {
 
 /// engine.speculative (sim::SpeculativeConfig): method (one the engine preset lists),
 /// num_speculative_tokens, one acceptance probability per draft position, the draft's
-/// shape, parallel_drafting, disable_above_batch.
+/// shape, parallel_drafting, disable_above_batch, and `enabled` (default true): false keeps
+/// the section checked but runs without speculation, so that one sweep can compare
+/// speculation on and off (`--grid engine.speculative.enabled=true,false`).
 sim::SpeculativeConfig read_speculative(YamlMap& map, const sim::PoolSpec& pool, const EnginePreset& preset,
                                         const std::string& base_dir) {
   using sim::SpeculativeMethod;
@@ -159,8 +161,9 @@ sim::SpeculativeConfig read_speculative(YamlMap& map, const sim::PoolSpec& pool,
   }
   speculative.disable_above_batch = map.optional_int("disable_above_batch", 0);
   if (map.has("disable_above_batch")) map.require_positive("disable_above_batch", speculative.disable_above_batch);
+  const bool enabled = map.optional_bool("enabled", true);
   map.finish();
-  return speculative;
+  return enabled ? speculative : sim::SpeculativeConfig{};
 }
 
 }  // namespace

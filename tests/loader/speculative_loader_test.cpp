@@ -183,3 +183,18 @@ TEST_CASE("a tree: steps x top_k, the nodes it verifies, one acceptance per dept
               "acceptance: [1, 1]}") ==
         "scenario.yaml:5: engine.speculative.parallel_drafting: parallel drafting proposes a chain, not a tree");
 }
+
+TEST_CASE("enabled: false keeps the section checked but runs without speculation (a sweep's off point)") {
+  const auto off = load_scenario_text(
+      scenario_with("{method: eagle3, num_speculative_tokens: 3, acceptance: [0.8, 0.7, 0.6], enabled: false}"),
+      "s.yaml");
+  CHECK_FALSE(off.pools.front().engine.speculative.enabled());
+  const auto on = load_scenario_text(
+      scenario_with("{method: eagle3, num_speculative_tokens: 3, acceptance: [0.8, 0.7, 0.6], enabled: true}"),
+      "s.yaml");
+  CHECK(on.pools.front().engine.speculative.num_speculative_tokens == 3);
+  // The rest of the section is still read: a bad value fails even when the section is off.
+  CHECK(error_of(scenario_with("{method: eagle3, num_speculative_tokens: 3, acceptance: [0.8, 0.7, 1.6], "
+                               "enabled: false}"))
+            .find("engine.speculative.acceptance") != std::string::npos);
+}

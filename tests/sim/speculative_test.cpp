@@ -100,6 +100,32 @@ TEST_CASE("acceptance 0: a verify step emits one token and still pays the draft;
   CHECK(bench.metrics.draft_time_s() == doctest::Approx(0.0021 + 3 * 0.002001));
 }
 
+TEST_CASE("MTP, k = 1 (DeepSeek-V3's deployment): a hand-computed timeline") {
+  // Target: 10 ms + 1 us per new token (ReplicaBench); the MTP head's pass 2 ms + 1 us per
+  // sequence (draft_pricer). Acceptance 1.0: every verify step emits the draft and the bonus.
+  ReplicaBench bench(speculative_engine(SpeculativeMethod::mtp, {1.0}), 1000, draft_pricer());
+  bench.add(request(0, 0, 100, 5));
+  // Prefill: the target's 10.1 ms and the head's pass over the 100 prompt tokens, 2.1 ms.
+  const IterationPlan prefill = bench.step();
+  CHECK(prefill.end_ns == 12'200'000);
+  // 4 tokens to go: two verify steps of the last token + 1 draft (10.002 ms) and one head
+  // pass (2.001 ms), 12.003 ms each, emitting 2 tokens each.
+  const IterationPlan first = bench.step();
+  CHECK(first.seqs[0].new_tokens == 2);
+  CHECK(first.verify_emitted == 2);
+  CHECK(first.draft_time_s == doctest::Approx(0.002001));
+  CHECK(first.end_ns == 24'203'000);
+  const IterationPlan second = bench.step();
+  CHECK(second.seqs[0].draft_tokens == 1);  // min(k, remaining output 2 - 1)
+  CHECK(second.end_ns == 36'206'000);
+  CHECK_FALSE(bench.replica.has_work());
+  CHECK(bench.records[0].generated_tokens == 5);
+  CHECK(bench.records[0].completion_ns == 36'206'000);
+  CHECK(bench.metrics.verify_steps() == 2);
+  CHECK(bench.metrics.verify_emitted_tokens() == 4);
+  CHECK(bench.metrics.itl_ns().stats().mean == doctest::Approx(12'003'000.0));
+}
+
 TEST_CASE("ngram drafts cost nothing: the step is the target's verify alone") {
   ReplicaBench bench(speculative_engine(SpeculativeMethod::ngram, {1.0, 1.0}), 1000);
   bench.add(request(0, 0, 100, 4));
