@@ -82,16 +82,16 @@ void fill_costs(PlanOption& option, const PlanOptions& options, const sim::Scena
   const double mean_output = completed > 0.0 ? output_tokens / completed : 0.0;
   option.latency_at_max = latency_fields(summary, options.slo);
   option.output_tokens_per_s = option.max_rate_per_s * mean_output;
-  option.usd_per_hour_per_replica = option.usd_per_gpu_hour * option.tensor_parallel;
+  option.usd_per_hour_per_replica = option.usd_per_gpu_hour * option.gpus_per_replica;
   option.usd_per_million_output_tokens =
       usd_per_million_output_tokens(option.usd_per_hour_per_replica, option.output_tokens_per_s);
   option.busy_time_share = number(summary.at("utilization"), "busy_time_share");
   option.gpu_power_w = gpu_power_w(hardware.idle_power_w, hardware.tdp_w, option.busy_time_share);
   option.joules_per_output_token =
-      joules_per_output_token(option.gpu_power_w, option.tensor_parallel, number(summary, "sim_time_s"), output_tokens);
+      joules_per_output_token(option.gpu_power_w, option.gpus_per_replica, number(summary, "sim_time_s"), output_tokens);
   if (options.target_rate_per_s) {
     option.replicas_for_target = replicas_for_rate(*options.target_rate_per_s, option.max_rate_per_s);
-    option.gpus_for_target = option.replicas_for_target * option.tensor_parallel;
+    option.gpus_for_target = option.replicas_for_target * option.gpus_per_replica;
     option.usd_per_hour_for_target = static_cast<double>(option.gpus_for_target) * option.usd_per_gpu_hour;
   }
 }
@@ -173,6 +173,11 @@ std::vector<PlanOption> run_capacity_plan(const PlanOptions& options) {
                            "plan varies the arrival rate: it needs a synthetic workload with poisson, gamma or "
                            "constant arrivals");
   }
+  if (base.pools.size() > 1) {
+    throw core::InputError(options.scenario_path, 0, base.disaggregation ? "disaggregation" : "pools",
+                           "plan sizes the replicas of one pool; a scenario of several pools (prefill and decode "
+                           "pools) is not planned: plan each pool's deployment as a scenario of its own");
+  }
   std::vector<std::string> hardware = options.hardware;
   if (hardware.empty()) hardware.push_back(base.pools.front().hardware.id);
   for (const std::string& id : hardware) {
@@ -192,6 +197,7 @@ std::vector<PlanOption> run_capacity_plan(const PlanOptions& options) {
       PlanOption option;
       option.hardware = id;
       option.tensor_parallel = tp;
+      option.gpus_per_replica = tp * base.pools.front().pipeline_parallel * base.pools.front().attention_data_parallel;
       plan.push_back(std::move(option));
     }
   }
@@ -200,11 +206,13 @@ std::vector<PlanOption> run_capacity_plan(const PlanOptions& options) {
     try {
       const sim::Scenario scenario = option_scenario(options, option.hardware, option.tensor_parallel);
       option.hardware = scenario.pools.front().hardware.id;
+      option.gpus_per_replica = scenario.pools.front().gpus_per_replica();
       search(option, options, scenario);
     } catch (const core::InputError& error) {
       PlanOption failed;
       failed.hardware = option.hardware;
       failed.tensor_parallel = option.tensor_parallel;
+      failed.gpus_per_replica = option.gpus_per_replica;
       option = std::move(failed);
       option.status = PlanStatus::cannot_deploy;
       option.note = error.message();
@@ -221,7 +229,7 @@ std::vector<std::size_t> rank_plan(const std::vector<PlanOption>& options, bool 
     const bool deployable = o.max_rate_per_s > 0.0;
     const bool priced = o.usd_per_gpu_hour > 0.0;
     const double cost = has_target ? o.usd_per_hour_for_target : o.usd_per_million_output_tokens;
-    const std::int64_t gpus = has_target ? o.gpus_for_target : o.tensor_parallel;
+    const std::int64_t gpus = has_target ? o.gpus_for_target : o.gpus_per_replica;
     return std::make_tuple(!deployable, !priced, priced ? cost : 0.0, gpus, o.hardware, o.tensor_parallel);
   };
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });

@@ -55,6 +55,9 @@ enum class PlanStatus { ok, above_max_rate, slo_unreachable, cannot_deploy };
 struct PlanOption {
   std::string hardware;  ///< preset id
   int tensor_parallel = 1;
+  /// GPUs of one replica: tensor x pipeline x attention-data parallel (the scenario's
+  /// deployment with this option's tensor_parallel); the costs, power and fleet count them.
+  int gpus_per_replica = 1;
   PlanStatus status = PlanStatus::ok;
   std::string note;      ///< why it cannot deploy or reach the SLO
   double max_rate_per_s = 0.0;  ///< highest passing rate found; 0 when none
@@ -76,8 +79,11 @@ struct PlanOption {
 
 std::string to_string(PlanStatus status);
 
-/// Throws InputError for a bad scenario, --set, hardware id, or a workload whose rate
-/// cannot be varied (a trace, closed loop or all-at-once arrivals). An option whose model
+/// Throws InputError for a bad scenario, --set, hardware id, a workload whose rate
+/// cannot be varied (a trace, closed loop or all-at-once arrivals), or a scenario of several
+/// pools (`pools`, `disaggregation`: one replica's rate does not size a prefill/decode pair).
+/// pipeline_parallel, attention_data_parallel, expert_parallel and kv_offload are simulated
+/// as the scenario gives them, and every GPU of the replica is priced. An option whose model
 /// does not fit, or that the step-time model rejects, is returned with cannot_deploy.
 /// Options come back in input order: hardware major, tensor parallel minor.
 std::vector<PlanOption> run_capacity_plan(const PlanOptions& options);

@@ -21,7 +21,7 @@ std::string money(double value) { return value > 0.0 ? fmt::format("{:.2f}", val
 std::string plan_table_text(const PlanOptions& options, const std::vector<PlanOption>& plan) {
   const bool target = options.target_rate_per_s.has_value();
   std::string out;
-  out += fmt::format("{:<4} {:<16} {:>3} {:>10}", "rank", "hardware", "tp", "max req/s");
+  out += fmt::format("{:<4} {:<16} {:>3} {:>7} {:>10}", "rank", "hardware", "tp", "GPU/rep", "max req/s");
   for (const PercentileTarget& t : options.slo) out += fmt::format(" {:>14}", summary_field(t));
   out += fmt::format(" {:>8} {:>9} {:>7} {:>7}", "$/Mtok", "J/token", "W/GPU", "$/h/rep");
   if (target) out += fmt::format(" {:>8} {:>5} {:>9}", "replicas", "GPUs", "fleet $/h");
@@ -29,7 +29,7 @@ std::string plan_table_text(const PlanOptions& options, const std::vector<PlanOp
   const std::vector<std::size_t> order = rank_plan(plan, target);
   for (std::size_t rank = 0; rank < order.size(); ++rank) {
     const PlanOption& o = plan[order[rank]];
-    out += fmt::format("{:<4} {:<16} {:>3} {:>10}", rank + 1, o.hardware, o.tensor_parallel,
+    out += fmt::format("{:<4} {:<16} {:>3} {:>7} {:>10}", rank + 1, o.hardware, o.tensor_parallel, o.gpus_per_replica,
                        has_rate(o) ? fmt::format("{:.3g}", o.max_rate_per_s) : "-");
     for (const PercentileTarget& t : options.slo) {
       const std::string field = summary_field(t);
@@ -53,7 +53,8 @@ std::string plan_table_text(const PlanOptions& options, const std::vector<PlanOp
 }
 
 std::string plan_csv_text(const PlanOptions& options, const std::vector<PlanOption>& plan) {
-  std::vector<std::string> header{"rank", "hardware", "tensor_parallel", "status", "max_rate_per_s"};
+  std::vector<std::string> header{"rank", "hardware", "tensor_parallel", "gpus_per_replica", "status",
+                                  "max_rate_per_s"};
   for (const PercentileTarget& t : options.slo) header.push_back(summary_field(t));
   for (const char* column : {"slo_attainment", "output_tokens_per_s", "busy_time_share", "usd_per_gpu_hour",
                              "usd_per_hour_per_replica", "usd_per_million_output_tokens", "gpu_power_w",
@@ -68,7 +69,8 @@ std::string plan_csv_text(const PlanOptions& options, const std::vector<PlanOpti
     const PlanOption& o = plan[order[rank]];
     const bool rate = has_rate(o);
     std::vector<std::string> row{std::to_string(rank + 1), o.hardware, std::to_string(o.tensor_parallel),
-                                 to_string(o.status), rate ? num(o.max_rate_per_s) : ""};
+                                 std::to_string(o.gpus_per_replica), to_string(o.status),
+                                 rate ? num(o.max_rate_per_s) : ""};
     for (const PercentileTarget& t : options.slo) {
       const std::string field = summary_field(t);
       row.push_back(rate && o.latency_at_max.contains(field) ? scalar_text(o.latency_at_max.at(field)) : "");
@@ -120,6 +122,7 @@ Json plan_json(const PlanOptions& options, const std::vector<PlanOption>& plan) 
     Json row;
     row["hardware"] = o.hardware;
     row["tensor_parallel"] = o.tensor_parallel;
+    row["gpus_per_replica"] = o.gpus_per_replica;
     row["status"] = to_string(o.status);
     row["note"] = o.note;
     row["max_rate_per_s"] = rate ? Json(o.max_rate_per_s) : Json(nullptr);

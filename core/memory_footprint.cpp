@@ -15,6 +15,9 @@ void validate(const MemoryQuery& query) {
   require_at_least(query.batch, 0, "batch");
   require_at_least(query.sequence_tokens, 0, "sequence_tokens");
   require_at_least(query.tensor_parallel, 1, "tensor_parallel");
+  require_at_least(query.pipeline_parallel, 1, "pipeline_parallel");
+  require_at_least(query.attention_data_parallel, 1, "attention_data_parallel");
+  require_at_least(query.expert_parallel, 1, "expert_parallel");
   require_positive(query.overheads.weights, "overheads.weights");
   require_positive(query.overheads.kv_cache, "overheads.kv_cache");
   require_positive(query.overheads.activations, "overheads.activations");
@@ -105,28 +108,37 @@ double kv_cache_bytes_per_token_per_gpu(const ModelSpec& model, DType kv_dtype, 
 
 MemoryFootprint memory_footprint(const ModelSpec& model, const MemoryQuery& query) {
   validate(query);
+  const GpuLayout layout{.tensor_parallel = query.tensor_parallel,
+                         .pipeline_parallel = query.pipeline_parallel,
+                         .attention_data_parallel = query.attention_data_parallel,
+                         .expert_parallel = query.expert_parallel};
   const double sequences = static_cast<double>(query.batch);
   const double tokens = static_cast<double>(query.sequence_tokens);
   MemoryFootprint footprint;
   footprint.overheads = query.overheads;
-  footprint.weight_bytes =
-      weight_bytes(model, query.weights_dtype) / static_cast<double>(query.tensor_parallel);
+  // weight_bytes / TP under tensor parallelism alone (the same expression, bit for bit).
+  footprint.weight_bytes = weight_bytes_per_gpu(model, query.weights_dtype, layout);
   // A windowed layer keeps at most its window of each sequence (Architecture::kv_token_layers).
   const Architecture architecture(model);
   const double kv_tokens = architecture.kv_token_layers(query.sequence_tokens) /
                            static_cast<double>(architecture.num_layers());
   footprint.kv_cache_bytes =
-      sequences * kv_tokens *
-      kv_cache_bytes_per_token_per_gpu(model, query.kv_cache_dtype, query.tensor_parallel);
+      sequences * kv_tokens * kv_cache_bytes_per_token_per_gpu(model, query.kv_cache_dtype, layout);
+  // The share of the batch's per-sequence state on the busiest GPU beyond TP's split: its
+  // stage's layers, its DP rank's sequences (1 under tensor parallelism alone).
+  const double layout_share = tensor_only(layout) ? 1.0
+                                                  : largest_stage_share(model, layout.pipeline_parallel) /
+                                                        static_cast<double>(layout.attention_data_parallel);
   if (architecture.has_linear_attention()) {
     // Each sequence's linear-attention state, whatever its length, in the model's dtype
     // and sharded by heads over the group (vLLM's MambaSpec: one state per layer per request).
     footprint.kv_cache_bytes += sequences * architecture.sequence_state_bytes(query.activation_dtype) /
-                                static_cast<double>(query.tensor_parallel);
+                                static_cast<double>(query.tensor_parallel) * layout_share;
   }
-  // The calculator's activation estimate: 4 x B x S x H values.
+  // The calculator's activation estimate: 4 x B x S x H values, over the DP ranks.
   footprint.activation_bytes = 4.0 * sequences * tokens * static_cast<double>(model.hidden_size) *
-                               bytes_per_element(query.activation_dtype);
+                               bytes_per_element(query.activation_dtype) /
+                               static_cast<double>(layout.attention_data_parallel);
   return footprint;
 }
 

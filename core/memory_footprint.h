@@ -46,6 +46,12 @@ struct MemoryQuery {
   std::int64_t batch = 1;             ///< sequences held at once, >= 0
   std::int64_t sequence_tokens = 0;   ///< tokens each sequence holds (prompt + output), >= 0
   std::int64_t tensor_parallel = 1;   ///< GPUs the model is split over, >= 1
+  /// The replica's other parallelisms (GpuLayout below, hw/parallelism.h), >= 1. The
+  /// footprint is then that of the busiest GPU: weights and KV as weight_bytes_per_gpu and
+  /// kv_cache_bytes_per_token_per_gpu(layout) give them, for a batch spread over the DP ranks.
+  std::int64_t pipeline_parallel = 1;
+  std::int64_t attention_data_parallel = 1;
+  std::int64_t expert_parallel = 1;
   MemoryOverheads overheads{};
 };
 
@@ -96,6 +102,11 @@ double weight_bytes_per_gpu(const ModelSpec& model, DType weights_dtype, const G
 /// GPUs, of its layers' stage). Tensor parallelism alone: exactly that function's value.
 double kv_cache_bytes_per_token_per_gpu(const ModelSpec& model, DType kv_dtype, const GpuLayout& layout);
 
+/// Per GPU of query's layout (TP, PP, DP, EP): weights = weight_bytes_per_gpu; KV = batch x
+/// the sequence's KV tokens x kv_cache_bytes_per_token_per_gpu(layout), plus linear-attention
+/// states / TP (x the largest stage's share / DP under the other parallelisms); activations
+/// = the calculator's 4 x batch x tokens x hidden values / DP (each DP rank runs its share
+/// of the batch). Tensor parallelism alone: the same numbers as before those sizes existed.
 /// Throws InputError naming the field when a count or overhead is out of range.
 MemoryFootprint memory_footprint(const ModelSpec& model, const MemoryQuery& query);
 

@@ -74,7 +74,7 @@ std::span<const std::uint64_t> Router::usable_content_ids(const Replica& any, co
   if (!any.kv().prefix_caching()) return {};
   const std::int64_t block_size = any.config().engine.block_size;
   // The ids the replica's own prefix cache computes for the request (Replica::add_request).
-  sample_block_content_ids(request, 0, block_size, content_ids_);
+  content_id_cache_.compute(request, 0, block_size, content_ids_);
   // As Replica::prefix_hit: never the whole prompt, its last token is computed to sample.
   const auto usable = static_cast<std::size_t>(
       std::min(static_cast<std::int64_t>(content_ids_.size()), (request.input_tokens - 1) / block_size));

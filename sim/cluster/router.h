@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/engine/block_content_ids.h"
 #include "sim/engine/replica.h"
 #include "sim/scenario.h"
 #include "workloads/request_spec.h"
@@ -78,6 +79,7 @@ class Router {
   std::int32_t next_ = 0;
   workloads::RngStream rng_;
   std::vector<std::uint64_t> content_ids_;  ///< scratch: the routed request's block content ids
+  BlockContentIdCache content_id_cache_;   ///< computes content_ids_
   /// scratch: prefix_aware's (cost bound, replica) pairs
   std::vector<std::pair<double, std::int32_t>> candidates_;
   std::unordered_map<std::int64_t, std::int32_t> session_replica_;  ///< session -> its replica

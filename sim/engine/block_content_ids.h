@@ -34,4 +34,30 @@ void block_content_ids(const workloads::RequestSpec& request, std::int64_t block
 void sample_block_content_ids(const workloads::RequestSpec& request, std::int64_t sample,
                               std::int64_t block_size_tokens, std::vector<std::uint64_t>& out);
 
+/// sample_block_content_ids with a memory of its previous call: the ids of the leading
+/// blocks that lie wholly inside the leading hashes (segments) the request shares with the
+/// previous one are reused rather than rehashed (ids chain, so block j depends only on the
+/// hashes covering blocks 0..j). Same results as sample_block_content_ids, for less work
+/// when consecutive requests share a prefix (a system prompt, a session's earlier turns,
+/// the router and then the replica computing one request's ids).
+class BlockContentIdCache {
+ public:
+  /// Replaces `out` with sample_block_content_ids(request, sample, block_size_tokens).
+  void compute(const workloads::RequestSpec& request, std::int64_t sample, std::int64_t block_size_tokens,
+               std::vector<std::uint64_t>& out);
+
+ private:
+  enum class Scheme { none, fixed, segments };
+  // The previous call's chain inputs and ids.
+  Scheme scheme_ = Scheme::none;
+  std::int64_t block_size_ = 0;
+  std::int64_t per_hash_ = 0;  ///< fixed scheme: tokens per hash
+  std::vector<std::uint64_t> hashes_;
+  std::vector<std::int64_t> lengths_;  ///< segment scheme: tokens per hash
+  std::vector<std::uint64_t> ids_;
+  // Scratch for the call in progress (swapped with the above at its end).
+  std::vector<std::uint64_t> next_hashes_;
+  std::vector<std::int64_t> next_lengths_;
+};
+
 }  // namespace llmsim::sim

@@ -48,12 +48,34 @@ KvBlockManager::KvBlockManager(std::int64_t num_blocks, bool prefix_caching, boo
   check_counts();
 }
 
+std::span<const KvBlockManager::BlockId> KvBlockManager::cached_run(std::span<const std::uint64_t> content_ids) const {
+  std::size_t known = 0;  // leading blocks of the run taken from the previous call
+  if (run_version_ == map_version_) {
+    const std::size_t comparable = std::min(content_ids.size(), run_ids_.size());
+    std::size_t same = 0;
+    while (same < comparable && content_ids[same] == run_ids_[same]) ++same;
+    if (same > run_blocks_.size()) {
+      // The id that ended the previous run is asked again: still absent, the run is the same.
+      run_ids_.assign(content_ids.begin(), content_ids.end());
+      return run_blocks_;
+    }
+    known = same;
+  }
+  run_version_ = map_version_;
+  run_ids_.assign(content_ids.begin(), content_ids.end());
+  run_blocks_.resize(known);
+  for (std::size_t j = known; j < content_ids.size(); ++j) {
+    const BlockId block = cached_.find(content_ids[j]);
+    if (block == ContentIndex::kAbsent) break;
+    run_blocks_.push_back(block);
+  }
+  return run_blocks_;
+}
+
 KvBlockManager::PrefixHit KvBlockManager::lookup(std::span<const std::uint64_t> content_ids) const {
   PrefixHit hit;
   if (!prefix_caching_ || !track_ids_) return hit;
-  for (const std::uint64_t id : content_ids) {
-    const BlockId block = cached_.find(id);
-    if (block == ContentIndex::kAbsent) break;
+  for (const BlockId block : cached_run(content_ids)) {
     ++hit.blocks;
     if (ref_count_[at(block)] == 0) ++hit.evictable_blocks;
   }
@@ -69,9 +91,9 @@ void KvBlockManager::acquire_cached(std::span<const std::uint64_t> content_ids, 
   LLMSIM_CHECK(track_ids_ && count >= 0 && static_cast<std::size_t>(count) <= content_ids.size(),
                "acquire_cached takes at most the ids it is given, from a manager that tracks them");
   std::vector<BlockId>& out = list.ids_;
-  for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
-    const BlockId block = cached_.find(content_ids[i]);
-    LLMSIM_CHECK(block != ContentIndex::kAbsent, "acquire_cached only takes blocks lookup found");
+  const std::span<const BlockId> run = cached_run(content_ids.first(static_cast<std::size_t>(count)));
+  LLMSIM_CHECK(run.size() == static_cast<std::size_t>(count), "acquire_cached only takes blocks lookup found");
+  for (const BlockId block : run) {
     if (ref_count_[at(block)] == 0) {
       lru_remove(block);
       ++num_allocated_;
@@ -108,6 +130,7 @@ bool KvBlockManager::allocate_ids(std::int64_t count, BlockList& list) {
     lru_remove(block);
     if (offload_ != nullptr) offload_->store(content_id_[at(block)]);
     cached_.erase(content_id_[at(block)]);
+    ++map_version_;
     registered_[at(block)] = 0;
     ref_count_[at(block)] = 1;
     *dest++ = block;
@@ -167,6 +190,7 @@ bool KvBlockManager::register_block(BlockId block, std::uint64_t content_id) {
                "only allocated, unregistered blocks are registered");
   if (!prefix_caching_) return false;
   if (!cached_.insert(content_id, block)) return false;
+  ++map_version_;
   content_id_[at(block)] = content_id;
   registered_[at(block)] = 1;
   return true;

@@ -158,6 +158,12 @@ class KvBlockManager {
   }
   /// allocate() when the manager tracks ids.
   bool allocate_ids(std::int64_t count, BlockList& out);
+  /// The blocks holding the longest leading run of `content_ids` in the content map, in
+  /// order. The span stays valid until the next call. Reuses the previous call's result
+  /// for the ids it shares with this one while the map has not changed since (requests
+  /// that share a prefix are looked up one after another: by the router on each replica,
+  /// then by the scheduler at admission), so those ids are compared, not probed.
+  std::span<const BlockId> cached_run(std::span<const std::uint64_t> content_ids) const;
 
   std::int64_t num_blocks_;
   bool prefix_caching_;
@@ -177,6 +183,14 @@ class KvBlockManager {
   std::int64_t free_count_ = 0;
   std::int64_t num_allocated_ = 0;
   ContentIndex cached_;  ///< content id -> registered block (empty without prefix caching)
+  /// Bumped whenever cached_ gains or loses an entry (registration, eviction).
+  std::uint64_t map_version_ = 0;
+  // cached_run()'s memory of its previous call: a cache of the map's answers, not state
+  // (hence mutable in a const lookup). run_ids_: the ids asked; run_blocks_: the blocks of
+  // their leading run found, so run_ids_[run_blocks_.size()], if any, was absent.
+  mutable std::uint64_t run_version_ = ~std::uint64_t{0};
+  mutable std::vector<std::uint64_t> run_ids_;
+  mutable std::vector<BlockId> run_blocks_;
   KvOffloadTiers* offload_ = nullptr;  ///< see set_offload()
 };
 

@@ -106,7 +106,7 @@ Replica::Slot Replica::enqueue(const workloads::RequestSpec& request, RequestInd
                "requests that share KV blocks (parallel samples, prefix identities) go to replicas that track block ids");
   kv_.reserve(seq.blocks, ceil_div(request.input_tokens + request.output_tokens - 1, b));
   if (kv_.prefix_caching()) {
-    sample_block_content_ids(request, 0, b, seq.content_ids);
+    content_id_cache_.compute(request, 0, b, seq.content_ids);
   } else {
     seq.content_ids.clear();
   }

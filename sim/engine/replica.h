@@ -13,6 +13,7 @@
 #include "core/precise_flops.h"
 #include "sim/check.h"
 #include "sim/fast_forward/decode_group.h"
+#include "sim/engine/block_content_ids.h"
 #include "sim/engine/iteration_plan.h"
 #include "sim/engine/kv_block_manager.h"
 #include "sim/engine/kv_layout.h"
@@ -385,6 +386,7 @@ class Replica : private SchedulerContext {
   workloads::RngStream acceptance_rng_;
   bool speculating_ = false;
   BlockList rejected_blocks_;  ///< scratch: release_rejected_blocks()
+  BlockContentIdCache content_id_cache_;  ///< computes the content ids of enqueued requests
 };
 
 inline workloads::TimeNs Replica::end_plan() {

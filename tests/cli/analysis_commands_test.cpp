@@ -232,6 +232,23 @@ TEST_CASE("plan finds the highest rate within the SLO, sizes the fleet and is de
   check_report_drawn(a + "/report.html", 2);
 }
 
+TEST_CASE("plan prices every GPU of a pipeline-parallel replica") {
+  const std::string dir = fresh_temp_dir("plan-pp");
+  const auto out = run_llmsim(
+      "plan configs/scenarios/overload.yaml --set deployment.pipeline_parallel=2 --slo ttft_p99_ms=2000 --tp 2 "
+      "--requests 50 --target-rate 10 --price h100-sxm=3 --quiet --out " + dir);
+  REQUIRE(out.exit_code == 0);
+  const Json plan = Json::parse(read_whole_file(dir + "/plan.json"));
+  REQUIRE(plan["options"].size() == 1);
+  const Json& option = plan["options"][0];
+  REQUIRE(option["max_rate_per_s"].is_number());
+  CHECK(option["gpus_per_replica"] == 4);  // TP 2 x PP 2
+  const auto replicas = option["replicas_for_target"].get<std::int64_t>();
+  CHECK(option["gpus_for_target"] == 4 * replicas);
+  CHECK(option["usd_per_million_output_tokens"].get<double>() ==
+        doctest::Approx(3.0 * 4 / (option["output_tokens_per_s"].get<double>() * 3600.0) * 1e6));
+}
+
 TEST_CASE("plan lists an option whose model does not fit and refuses a rate it cannot vary") {
   const std::string dir = fresh_temp_dir("plan-nofit");
   const auto out = run_llmsim("plan configs/scenarios/tp4-70b.yaml --slo ttft_p99_ms=2000 --tp 1 --requests 50 --out " + dir);
@@ -245,6 +262,11 @@ TEST_CASE("plan lists an option whose model does not fit and refuses a rate it c
   CHECK(closed.exit_code == 2);
   CHECK(closed.output.find("plan varies the arrival rate") != std::string::npos);
   CHECK(run_llmsim("plan configs/scenarios/overload.yaml --slo ttft_p98_ms=5 --out " + dir).exit_code == 2);
+  // Prefill and decode pools: one replica's rate does not size them (issue 24).
+  const auto disaggregated = run_llmsim("plan configs/scenarios/disagg-llama-70b.yaml --slo ttft_p99_ms=500 --out " + dir);
+  CHECK(disaggregated.exit_code == 2);
+  CHECK(disaggregated.output.find("disagg-llama-70b.yaml: disaggregation: plan sizes the replicas of one pool") !=
+        std::string::npos);
   CHECK(run_llmsim("plan configs/scenarios/overload.yaml --slo ttft_p99_ms=5 --hardware no-such-gpu --out " + dir)
             .exit_code == 2);
 }

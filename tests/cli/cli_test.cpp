@@ -59,6 +59,34 @@ TEST_CASE("a model too big for one GPU does not fit") {
   CHECK(json["max_batch_at_seq_len"].get<std::int64_t>() == 0);
 }
 
+TEST_CASE("memory reports a pipeline, expert or data-parallel layout per GPU, or refuses it at its option") {
+  const Outcome tp8 = run_llmsim("memory --model llama-3.1-405b --hardware h100-sxm --tp 8 --json");
+  const Outcome pp2 = run_llmsim("memory --model llama-3.1-405b --hardware h100-sxm --tp 8 --pp 2 --json");
+  REQUIRE(tp8.exit_code == 0);
+  REQUIRE(pp2.exit_code == 0);
+  const auto one = nlohmann::json::parse(tp8.output);
+  const auto two = nlohmann::json::parse(pp2.output);
+  CHECK(two["gpus"] == 16);
+  CHECK(two["pipeline_parallel"] == 2);
+  // 126 layers over 2 stages: the busiest GPU holds 63 of them, about half the weights.
+  const double ratio = two["per_gpu_gib"]["weights"].get<double>() / one["per_gpu_gib"]["weights"].get<double>();
+  CHECK(ratio > 0.45);
+  CHECK(ratio < 0.55);
+  CHECK(one["calculator_latency"].is_object());
+  CHECK(two["calculator_latency"].is_null());  // the calculator knows tensor parallelism alone
+  const Outcome text = run_llmsim("memory --model deepseek-v3 --hardware h200 --dp 8 --ep 8");
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.output.find("deepseek-v3 on 8 x h200 (tp 1, pp 1, dp 8, ep 8)") == 0);
+  // An EP size `run` refuses (not DP x TP), and DP without EP, exit 2 at their options.
+  const Outcome bad_ep = run_llmsim("memory --model deepseek-v3 --hardware h200 --dp 8 --ep 4");
+  CHECK(bad_ep.exit_code == 2);
+  CHECK(bad_ep.output.find("llmsim: --ep: ") == 0);
+  const Outcome bad_dp = run_llmsim("memory --model llama-3.1-8b --hardware h100-sxm --dp 2");
+  CHECK(bad_dp.exit_code == 2);
+  CHECK(bad_dp.output.find("llmsim: --dp: ") == 0);
+  CHECK(run_llmsim("memory --model llama-3.1-8b --hardware h100-sxm --pp 0").exit_code == 2);
+}
+
 TEST_CASE("an unknown model exits 2 with one message") {
   const Outcome out = run_llmsim("flops --model no-such-model --input-tokens 1 --output-tokens 1");
   CHECK(out.exit_code == 2);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "core/byte_counts.h"
 #include "core/input_error.h"
 #include "reference_models.h"
 
@@ -81,6 +82,37 @@ TEST_CASE("the memory footprint refuses counts out of range") {
   CHECK_THROWS_AS(memory_footprint(testing::llama_3_1_8b(), llama_query(1, 10, 0)), InputError);
   CHECK_THROWS_AS(max_batch_that_fits(testing::llama_3_1_8b(), llama_query(1, 0, 1), kH100Bytes),
                   InputError);
+}
+
+TEST_CASE("the footprint of a pipeline, expert and data-parallel layout is its busiest GPU's") {
+  // DeepSeek-V3 as DEP8 (attention DP 8, EP 8): each GPU holds the attention and dense
+  // layers whole and an eighth of the routed experts; its DP rank holds an eighth of the batch.
+  const ModelSpec v3 = testing::deepseek_v3();
+  MemoryQuery q = llama_query(64, 4096, 1);
+  q.weights_dtype = DType::fp8;
+  q.kv_cache_dtype = DType::fp8;
+  q.attention_data_parallel = 8;
+  q.expert_parallel = 8;
+  const GpuLayout dep{.tensor_parallel = 1, .attention_data_parallel = 8, .expert_parallel = 8};
+  const MemoryFootprint f = memory_footprint(v3, q);
+  CHECK(f.weight_bytes == weight_bytes_per_gpu(v3, DType::fp8, dep));
+  CHECK(f.weight_bytes < weight_bytes(v3, DType::fp8) / 4.0);  // not the whole model: the experts are sharded
+  CHECK(f.kv_cache_bytes == Approx(64.0 * 4096 * kv_cache_bytes_per_token_per_gpu(v3, DType::fp8, 1) / 8.0));
+  CHECK(f.activation_bytes == Approx(4.0 * 64 * 4096 * static_cast<double>(v3.hidden_size) * 2 / 8.0));
+  // Llama-3.1-8B's 32 layers over 2 stages: half the layers' weights and KV per GPU.
+  MemoryQuery pp = llama_query(4, 1000, 1);
+  pp.pipeline_parallel = 2;
+  const MemoryFootprint staged = memory_footprint(testing::llama_3_1_8b(), pp);
+  const MemoryFootprint whole = memory_footprint(testing::llama_3_1_8b(), llama_query(4, 1000, 1));
+  CHECK(staged.kv_cache_bytes == Approx(whole.kv_cache_bytes / 2.0));
+  CHECK(staged.weight_bytes < 0.6 * whole.weight_bytes);
+  CHECK(staged.weight_bytes > 0.4 * whole.weight_bytes);
+  CHECK(staged.activation_bytes == whole.activation_bytes);
+  // A larger batch fits once the layout spreads the model.
+  CHECK(max_batch_that_fits(testing::llama_3_1_8b(), pp, kH100Bytes) >
+        max_batch_that_fits(testing::llama_3_1_8b(), llama_query(1, 1000, 1), kH100Bytes));
+  pp.pipeline_parallel = 0;
+  CHECK_THROWS_AS(memory_footprint(testing::llama_3_1_8b(), pp), InputError);
 }
 
 }  // namespace

@@ -174,3 +174,40 @@ TEST_CASE("a manager that only counts blocks gives the counts of one that tracks
   CHECK(counted.num_free() == 12);
   check_conserved(counted);
 }
+
+TEST_CASE("a lookup sees the registrations, evictions and references made since the lookup before it") {
+  // lookup() reuses its previous answer for the ids two lookups share while no block was
+  // registered or evicted in between: each step below would fail on a stale answer.
+  KvBlockManager kv(4, true);
+  BlockList a;
+  REQUIRE(kv.allocate(3, a));
+  const BlockIds a_ids(a.ids().begin(), a.ids().end());
+  REQUIRE(kv.register_block(a_ids[0], 1));
+  REQUIRE(kv.register_block(a_ids[1], 2));
+  const std::vector<std::uint64_t> chain{1, 2, 3};
+  CHECK(kv.lookup(chain).blocks == 2);
+  CHECK(kv.lookup(chain).blocks == 2);  // the same ids: the same run
+  REQUIRE(kv.register_block(a_ids[2], 3));
+  CHECK(kv.lookup(chain).blocks == 3);  // a registration since
+  CHECK(kv.lookup(std::vector<std::uint64_t>{1, 2, 4}).blocks == 2);  // diverges at the third
+  CHECK(kv.lookup(std::vector<std::uint64_t>{1}).blocks == 1);
+  CHECK(kv.lookup(std::vector<std::uint64_t>{1, 2, 3, 4}).blocks == 3);
+  CHECK(kv.lookup(std::vector<std::uint64_t>{9, 2, 3}).blocks == 0);
+  CHECK(kv.lookup(chain).evictable_blocks == 0);
+  kv.release(a);  // all three cached-evictable, content 3 least recently released
+  CHECK(kv.lookup(chain).evictable_blocks == 3);  // references dropped since, no map change
+  BlockList b;
+  REQUIRE(kv.allocate(2, b));  // the free block, then evicts content 3
+  CHECK(kv.lookup(chain).blocks == 2);
+  CHECK(kv.lookup(chain).evictable_blocks == 2);
+  BlockList c;
+  kv.acquire_cached(chain, 2, c);
+  CHECK(BlockIds(c.ids().begin(), c.ids().end()) == BlockIds{a_ids[0], a_ids[1]});
+  CHECK(kv.lookup(chain).evictable_blocks == 0);
+  kv.release(b);
+  kv.release(c);
+  BlockList d;
+  REQUIRE(kv.allocate(4, d));  // evicts contents 2 and 1 too
+  CHECK(kv.lookup(chain).blocks == 0);
+  check_conserved(kv);
+}
