@@ -25,15 +25,16 @@
 //      attention, 256 sequences per GPU at 2,000 tokens of KV) and prefill on EP32 (16,384
 //      tokens per GPU of 4,096-token prompts), per-node throughput = 8 GPUs x tokens per GPU
 //      / step time. SGLang with EPLB ran 256 + 32 redundant experts (288 slots, 4 per GPU
-//      at EP72): the preset is replayed with 288 experts. Two-batch overlap (TBO) is not
-//      modelled. CALIBRATION: the prefill row is one of the two points kEplbSkew was derived
-//      from (hw/expert_balance.h), so the set is left out of the validation total.
+//      at EP72): the preset is replayed with 288 experts, with two-batch overlap (the
+//      file's header: SGLang ran TBO) and DeepEP's FP8 dispatch (fp8 weights). CALIBRATION:
+//      the prefill row is one of the two points kEplbSkew was derived from
+//      (hw/expert_balance.h), so the set is left out of the validation total.
 //    - vLLM wide-EP on H200 (vllm-blog-wideep_deepseek-r1-v3_h200-gb200-gb300.csv), decode
 //      at EP32, EP72 and EP96 with 256 concurrent requests per EP rank, ISL 2,000 and OSL
 //      2,000: KV of 3,000 tokens per sequence (the mean over a request's decode), EPLB with
 //      288 expert slots where 256 does not divide (vLLM's --num-redundant-experts 32: an
 //      ASSUMPTION, the post does not state it); figures read off a chart (+-30 tok/s).
-//      Dual-batch overlap not modelled. VALIDATION only.
+//      With dual-batch overlap (the file's header: --enable-dbo). VALIDATION only.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -184,13 +185,15 @@ core::ModelSpec deepseek_with_slots(std::int64_t slots) {
   return model;
 }
 
+/// One iteration of a DeepSeek DEP deployment as both sources ran it: fp8 weights, EPLB, two-batch overlap.
 double step_s(const core::ModelSpec& model, const std::string& hardware, core::DType kv, int dep, const hw::BatchShape& batch) {
   const hw::StepTimeModel step(model, loader::load_hardware(hardware),
                                hw::Precision{.weights = core::DType::fp8, .kv_cache = kv, .activations = core::DType::bf16},
                                hw::Parallelism{.tensor_parallel = 1,
                                                .attention_data_parallel = dep,
                                                .expert_parallel = dep,
-                                               .expert_skew = hw::expert_skew(hw::ExpertBalancer::eplb)});
+                                               .expert_skew = hw::expert_skew(hw::ExpertBalancer::eplb),
+                                               .two_batch_overlap = true});
   return step.price(batch).time_s;
 }
 

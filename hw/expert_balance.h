@@ -3,6 +3,7 @@
 // (the all-to-all combine synchronises the group), so the step pays that GPU's share.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <string_view>
 
@@ -56,6 +57,28 @@ inline double expert_load_factor(double mean_pairs, int expert_parallel, double 
   if (mean_pairs <= 0.0) return skew;
   const double ep = expert_parallel;
   return skew * (1.0 + std::sqrt(2.0 * std::log(ep) * (1.0 - 1.0 / ep) / mean_pairs));
+}
+
+/// Expected distinct GPUs among a token's `experts_per_token` distinct experts, chosen
+/// uniformly from `num_experts` sharded evenly (num_experts / EP each) over `expert_parallel`
+/// GPUs: EP x (1 - C(N - N/EP, k) / C(N, k)) (a GPU is missed when all k experts fall among
+/// the other GPUs' N - N/EP; linearity of expectation over the EP GPUs). DeepEP's normal
+/// (high-throughput) dispatch sends a token once to each such GPU (deep_ep Buffer.dispatch:
+/// `is_token_in_rank` [num_tokens, num_ranks], "whether a token be sent to a rank"), and its
+/// combine returns one reduced vector per GPU. k for EP = N (one expert a GPU), 1 for EP = 1.
+/// Real routing is not uniform (DeepSeek-V3's group-limited routing sends a token to at most
+/// 4 of 8 expert groups, which lowers this further): not modelled. Preconditions: EP divides
+/// N, 1 <= k <= N.
+inline double expected_distinct_ranks(double num_experts, double experts_per_token, int expert_parallel) {
+  if (expert_parallel <= 1) return 1.0;
+  const double ep = expert_parallel;
+  const double others = num_experts - num_experts / ep;  // experts on the other GPUs
+  // C(others, k) / C(N, k) = prod_{i<k} (others - i) / (N - i); 0 once others < k.
+  double all_elsewhere = 1.0;
+  for (double i = 0.0; i < experts_per_token; i += 1.0) {
+    all_elsewhere *= std::max(0.0, others - i) / (num_experts - i);
+  }
+  return ep * (1.0 - all_elsewhere);
 }
 
 }  // namespace llmsim::hw

@@ -259,7 +259,7 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
   // MLA caches one latent "KV head" per GPU that all its query heads share (vLLM's MLA
   // backends: num_kv_heads 1).
   kv_head_groups_per_gpu_ = model.is_mla() ? 1.0 : kv_heads_gpu;
-  set_parallel_terms(model, parallelism, scale_up_domain_gpus);  // stage_items only
+  set_parallel_terms(model, precision, parallelism, scale_up_domain_gpus);  // stage_items only
 }
 
 void IterationWorkModel::set_latent_attention_terms(const core::Architecture& architecture,

@@ -216,6 +216,9 @@ class IterationWorkModel {
   double expert_elementwise_bytes_per_pair_ = 0.0;
   double a2a_scale_up_share_ = 0.0;   ///< of a GPU's routed pairs, those on other GPUs of its domain
   double a2a_scale_out_share_ = 0.0;  ///< of a GPU's routed pairs, those in other domains
+  double a2a_dispatch_bytes_ = 0.0;   ///< bytes per hidden element sent on dispatch (FP8 + scales, or a)
+  double a2a_combine_bytes_ = 0.0;    ///< bytes per hidden element sent back on combine (a)
+  double a2a_ranks_per_token_ = 0.0;  ///< expected distinct EP GPUs among a token's k experts
 
   /// The routed experts' padded FLOPs and the dequantisation instructions of `tokens`
   /// tokens (all of them routed on this GPU's experts, no expert parallelism) added to `gemm`,
@@ -223,7 +226,7 @@ class IterationWorkModel {
   void add_routed_expert_work(WorkItem& gemm, double tokens, double f) const;
 
   /// Sets the members above from the ones items() uses (called last by the constructor).
-  void set_parallel_terms(const core::ModelSpec& model, const Parallelism& parallelism,
+  void set_parallel_terms(const core::ModelSpec& model, const Precision& precision, const Parallelism& parallelism,
                           int scale_up_domain_gpus);
 
   /// What the MLA terms need from the constructor.

@@ -37,15 +37,31 @@
 // whole expert's (m h width). The routed experts' part of the activation function moves
 // to the pairs the same way.
 //
-// All-to-all (DP > 1 only). DeepEP-style dispatch and combine per MoE layer: each GPU of a
-// rank sends the routed hidden states of its 1/p of the rank's tokens, h x a bytes per
-// (token, expert) pair each way, and receives its R pairs. One item of 2 L_moe calls, each
-// with payload = the mean GPU's routed hidden states R x h x a (so that summed over the EP
-// GPUs a call moves T_g x k x h x a: the physical test); link bytes are the busiest GPU's
-// pairs (x load factor) that come from other GPUs: a share (d-1)/EP from its scale-up domain
-// of d GPUs, (EP-d)/EP over scale-out with one inter-domain step per call (EP <= d: all on
-// scale-up, (EP-1)/EP). Uniform routing places 1/EP of the pairs on every GPU. Dispatching
-// in FP8 (DeepEP's low-latency mode) is not modelled: both ways move activations.
+// All-to-all (DP > 1 only), as DeepEP runs it (deepseek-ai/DeepEP, docs/legacy.md; SGLang
+// --moe-a2a-backend deepep, vLLM's deepep_high_throughput / deepep_low_latency backends).
+// Each MoE layer does a dispatch (hidden states to the experts' GPUs) and a combine (the
+// experts' outputs back). One item of 2 L_moe calls; per call the payload is the mean
+// GPU's received bytes, R_s x h x (b_d + b_c) / 2, the mean of the two directions, so that
+// over the EP GPUs and both calls a layer moves T_g x s x h x (b_d + b_c) (the physical test).
+//   Messages per token (s). DeepEP's normal kernels, which SGLang's --deepep-mode auto and
+//     vLLM's high-throughput backend run for prefill, send a token ONCE to every GPU that
+//     holds one of its experts (Buffer.dispatch's is_token_in_rank [tokens, ranks]), and the
+//     combine returns one vector per such GPU: s = the expected distinct GPUs of a token's k
+//     experts (hw/expert_balance.h, expected_distinct_ranks). Its low-latency kernels (decode
+//     batches: no prefill token in the step) receive per local expert
+//     ([num_local_experts, max_tokens x ranks, hidden]): s = k, no deduplication.
+//   Bytes per element. DeepEP is benchmarked and deployed with "FP8 dispatching and BF16
+//     combining" (DeepEP README, both kernel families): the dispatch carries FP8 elements
+//     plus one float scale per 128 channels (Buffer.low_latency_dispatch: [.., hidden] e4m3
+//     and [.., hidden / 128] float), b_d = 1 + 4/128 bytes, so that the FP8 grouped GEMM
+//     (DeepGEMM) takes it as is; the combine returns activations, b_c = a. Dispatch is FP8
+//     only when the weights are FP8 or FP4 (the experts' GEMM quantises its input anyway);
+//     with 16-bit weights both directions move a (DeepEP's BF16 dispatch).
+// Link bytes are the busiest GPU's messages (pairs x load factor x s / k) that come from
+// other GPUs: a share (d-1)/EP from its scale-up domain of d GPUs, (EP-d)/EP over
+// scale-out with one inter-domain step per call (EP <= d: all on scale-up, (EP-1)/EP).
+// Uniform routing places 1/EP of the messages on every GPU. Two-batch overlap (hiding the
+// all-to-all under compute) is the step-time model's (step_time_model_parallel.cpp).
 // With DP = 1 and EP = p every GPU already holds every token: no all-to-all, and the MLP's
 // all-reduce combines the experts' outputs as under TP (vLLM's default all2all backend for
 // a single DP rank).
@@ -54,9 +70,11 @@
 #include <string>
 
 #include "core/architecture.h"
+#include "core/dtype.h"
 #include "core/input_error.h"
 #include "core/invariant.h"
 #include "core/model_dims.h"
+#include "hw/expert_balance.h"
 #include "hw/grouped_gemm.h"
 #include "hw/iteration_work_model.h"
 
@@ -67,7 +85,8 @@ double as_double(std::int64_t value) { return static_cast<double>(value); }
 
 }  // namespace
 
-void IterationWorkModel::set_parallel_terms(const core::ModelSpec& model, const Parallelism& parallelism,
+void IterationWorkModel::set_parallel_terms(const core::ModelSpec& model, const Precision& precision,
+                                            const Parallelism& parallelism,
                                             int scale_up_domain_gpus) {
   // stage_items does not carry the linear-attention terms (recurrence per token, state per
   // sequence) yet: a hybrid is priced on tensor-parallel deployments only.
@@ -110,6 +129,12 @@ void IterationWorkModel::set_parallel_terms(const core::ModelSpec& model, const 
   const double d = scale_up_domain_gpus > 0 ? std::min<double>(scale_up_domain_gpus, ep) : ep;
   a2a_scale_up_share_ = (d - 1.0) / ep;
   a2a_scale_out_share_ = (ep - d) / ep;
+  // DeepEP's FP8 dispatch: one e4m3 byte per element and one float scale per 128 channels.
+  constexpr double kFp8DispatchBytes = 1.0 + 4.0 / 128.0;
+  const bool low_precision_weights = precision.weights == core::DType::fp8 || core::is_fp4(precision.weights);
+  a2a_dispatch_bytes_ = low_precision_weights ? std::min(kFp8DispatchBytes, a) : a;
+  a2a_combine_bytes_ = a;
+  a2a_ranks_per_token_ = expected_distinct_ranks(num_experts_, k, parallelism.expert_parallel);
 }
 
 WorkItemList IterationWorkModel::stage_items(const RankShare& share, const StageSlice& stage) const {
@@ -204,8 +229,12 @@ WorkItemList IterationWorkModel::stage_items(const RankShare& share, const Stage
     WorkItem& a2a = list.emplace_back();
     a2a.op = Operator::all_to_all;
     a2a.kernels = 2.0 * moe_layers_ * f;  // dispatch and combine per MoE layer of the stage
-    a2a.payload_bytes = mean_routed_pairs_per_gpu(share.group_tokens) * hidden_size_ * activation_bytes_;
-    const double busiest = pairs * hidden_size_ * activation_bytes_;
+    // Normal kernels (deduplicated per GPU) when the step prefills, low-latency ones (per
+    // expert) for a decode-only step.
+    const double messages_per_pair = share.prefill_tokens > 0.0 ? a2a_ranks_per_token_ / experts_per_token_ : 1.0;
+    const double bytes_per_message = hidden_size_ * (a2a_dispatch_bytes_ + a2a_combine_bytes_) / 2.0;
+    a2a.payload_bytes = mean_routed_pairs_per_gpu(share.group_tokens) * messages_per_pair * bytes_per_message;
+    const double busiest = pairs * messages_per_pair * bytes_per_message;
     a2a.link_bytes = a2a_scale_up_share_ * busiest;
     if (a2a_scale_out_share_ > 0.0) {
       a2a.scale_out_link_bytes = a2a_scale_out_share_ * busiest;

@@ -24,6 +24,9 @@ namespace llmsim::hw {
 /// - pipeline_parallel (PP): the layers cut into PP stages (vLLM's get_pp_indices), the
 ///   activations sent from stage to stage, PP micro-batches in flight (vLLM's virtual
 ///   engines / V1 batch queue: one batch per stage).
+/// - two_batch_overlap: each iteration's batch runs as two micro-batches whose all-to-all
+///   hides under the other's compute (SGLang --enable-two-batch-overlap, vLLM --enable-dbo;
+///   hw/step_time_model_parallel.cpp). Only with attention DP > 1 and expert parallelism.
 /// - expert_skew: how much busier than a random routing's busiest EP rank the real busiest
 ///   rank is (hw/expert_balance.h: 1 = perfectly balanced routing).
 struct Parallelism {
@@ -32,6 +35,7 @@ struct Parallelism {
   int attention_data_parallel = 1;  ///< attention ranks per stage, >= 1
   int expert_parallel = 1;          ///< GPUs the routed experts are sharded over: 1 or DP x TP
   double expert_skew = 1.0;         ///< >= 1, used only when expert_parallel > 1
+  bool two_batch_overlap = false;   ///< used only with an all-to-all (DP > 1, EP > 1)
 
   /// GPUs of one replica, the factor that turns one GPU's work into the replica's (for
   /// tensor parallelism alone; the other layouts sum their own totals).

@@ -17,8 +17,25 @@
 // rank), so a stage takes as long as its busiest rank: the batch is split evenly (a
 // DP-aware router's aim) and counts are rounded up, and the expert GEMMs and all-to-all
 // take the busiest EP GPU's routed pairs (hw/expert_balance.h).
+//
+// Two-batch overlap (Parallelism::two_batch_overlap; SGLang --enable-two-batch-overlap,
+// vLLM --enable-dbo). The engine splits the batch into two micro-batches and runs them so
+// that one's dispatch/combine is in flight while the other computes: DeepEP's receive hooks
+// let "the RDMA network traffic happen in the background, without costing any GPU SMs"
+// (DeepEP docs/legacy.md, two-micro-batch overlapping); vLLM's DBO design doc ("overlap the
+// sparse all-to-all communication in the MoE layer with the surrounding computation",
+// two ubatch threads ping-ponging at the FusedMoE yield points). Priced per stage as
+//   2 x max(C_half, A_half)
+// where C_half is every item but the all-to-all for one half of the rank's share (each half
+// reads the weights and launches the kernels again: why the overlap loses at small batches,
+// as the LMSYS ablation reports), and A_half that half's all-to-all. The ping-pong's fill
+// and drain (the first compute and the last combine, once per step) are not added. The
+// reported items are the half's, twice, with the all-to-all at its exposed part,
+// 2 x max(0, A_half - C_half), so that they sum to the stage. Applies when the step has an
+// all-to-all and at least two tokens per rank to split; otherwise the step runs as one batch.
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "hw/expert_balance.h"
 #include "hw/step_sum.h"
@@ -49,6 +66,12 @@ RankShare rank_share(const BatchShape& batch, double micro, double ranks, bool b
   return share;
 }
 
+/// One stage's time under two-batch overlap, and its items (see the file comment).
+struct OverlappedStage {
+  double time_s = 0.0;
+  std::vector<PricedItem> items;
+};
+
 }  // namespace
 
 StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
@@ -63,6 +86,31 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
   const RankShare mean = rank_share(batch, micro, ranks, false);
   const double gpus_per_stage = parallelism_.gpus_per_stage();
 
+  // Two-batch overlap: each rank's micro-batch runs as two halves (see the file comment).
+  const bool overlap = parallelism_.two_batch_overlap && parallelism_.attention_data_parallel > 1 &&
+                       parallelism_.expert_parallel > 1 && busiest.tokens() >= 2.0;
+  RankShare half;
+  if (overlap) {
+    half = rank_share(batch, micro * 2.0, ranks, true);
+    half.expert_load = expert_load_factor(work_model_.mean_routed_pairs_per_gpu(half.group_tokens),
+                                          parallelism_.expert_parallel, parallelism_.expert_skew);
+  }
+  const auto overlapped_stage = [&](const StageSlice& stage) {
+    OverlappedStage out;
+    double compute_s = 0.0;
+    double a2a_s = 0.0;
+    for (const WorkItem& item : work_model_.stage_items(half, stage)) {
+      PricedItem p = price_item(item);
+      (item.op == Operator::all_to_all ? a2a_s : compute_s) += p.time_s;
+      out.items.push_back(p);
+    }
+    for (PricedItem& p : out.items) {
+      p.time_s = p.op == Operator::all_to_all ? 2.0 * std::max(0.0, a2a_s - compute_s) : 2.0 * p.time_s;
+    }
+    out.time_s = 2.0 * std::max(compute_s, a2a_s);
+    return out;
+  };
+
   StepCost cost;
   double stages_s = 0.0;   // one micro-batch through every stage
   double slowest_s = -1.0;
@@ -73,12 +121,14 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
   double memory_bound_s = 0.0;
   for (const StageSlice& stage : stages_) {
     double stage_s = per_layer_overhead_s_ * stage.layers;
-    for (const WorkItem& item : work_model_.stage_items(busiest, stage)) {
+    for (const WorkItem& item : work_model_.stage_items(overlap ? half : busiest, stage)) {
       const PricedItem p = price_item(item);
-      stage_s += p.time_s;
-      if (p.bound == Bound::compute) compute_bound_s += p.roofline_s;
-      if (p.bound == Bound::memory) memory_bound_s += p.roofline_s;
+      if (!overlap) stage_s += p.time_s;
+      const double weight = overlap ? 2.0 : 1.0;  // both halves
+      if (p.bound == Bound::compute) compute_bound_s += weight * p.roofline_s;
+      if (p.bound == Bound::memory) memory_bound_s += weight * p.roofline_s;
     }
+    if (overlap) stage_s += overlapped_stage(stage).time_s;
     for (const WorkItem& item : work_model_.stage_items(mean, stage)) {
       flops += item.flops * gpus_per_stage * micro;
       hbm_bytes += item.hbm_bytes * gpus_per_stage * micro;
@@ -89,8 +139,14 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
       slowest = &stage;
     }
   }
-  for (const WorkItem& item : work_model_.stage_items(busiest, *slowest)) {
-    cost.items.push_back_from([&] { return price_item(item); });
+  if (overlap) {
+    for (const PricedItem& p : overlapped_stage(*slowest).items) {
+      cost.items.push_back_from([&] { return p; });
+    }
+  } else {
+    for (const WorkItem& item : work_model_.stage_items(busiest, *slowest)) {
+      cost.items.push_back_from([&] { return price_item(item); });
+    }
   }
   const double gpu_s = std::max(stages_s, micro * slowest_s);
   cost.time_s = host_.step_s(gpu_s, as_double(seqs));

@@ -230,7 +230,7 @@ namespace {
 constexpr std::int64_t kMaxParallelSize = 1024;
 
 /// deployment.pipeline_parallel, attention_data_parallel, expert_parallel and
-/// expert_load_balancer (hw/parallelism.h, hw/expert_balance.h), each refused at its key
+/// expert_load_balancer and two_batch_overlap (hw/parallelism.h, hw/expert_balance.h), each refused at its key
 /// (hw::parallel_layout_problem). Range-checked as int64 before narrowing to int.
 void read_parallel_layout(YamlMap& deployment, sim::PoolSpec& pool) {
   const auto read_size = [&](const char* key) {
@@ -253,6 +253,11 @@ void read_parallel_layout(YamlMap& deployment, sim::PoolSpec& pool) {
   }
   const hw::ExpertBalancer balancer = read_choice(deployment, "expert_load_balancer", hw::ExpertBalancer::none, kBalancers);
   pool.expert_skew = pool.expert_parallel > 1 ? hw::expert_skew(balancer) : 1.0;
+  if (deployment.has("two_batch_overlap") && (pool.expert_parallel == 1 || pool.attention_data_parallel == 1)) {
+    deployment.fail("two_batch_overlap",
+                    "overlaps the expert all-to-all: set attention_data_parallel > 1 and expert_parallel > 1");
+  }
+  pool.two_batch_overlap = deployment.optional_bool("two_batch_overlap", false);
 }
 
 }  // namespace

@@ -154,6 +154,7 @@ struct PoolSpec {
   int attention_data_parallel = 1;
   int expert_parallel = 1;
   double expert_skew = 1.0;  ///< the expert balancer's factor (hw/expert_balance.h)
+  bool two_batch_overlap = false;  ///< deployment.two_batch_overlap (hw/parallelism.h)
   int replicas = 1;
   RouterKind router = RouterKind::round_robin;
   RouterWeights router_weights;  ///< RouterKind::weighted only
@@ -173,7 +174,8 @@ struct PoolSpec {
                            .pipeline_parallel = pipeline_parallel,
                            .attention_data_parallel = attention_data_parallel,
                            .expert_parallel = expert_parallel,
-                           .expert_skew = expert_skew};
+                           .expert_skew = expert_skew,
+                           .two_batch_overlap = two_batch_overlap};
   }
   /// GPUs of one replica: PP x DP x TP.
   int gpus_per_replica() const { return parallelism().gpus(); }

@@ -5,8 +5,11 @@
 namespace llmsim::sim {
 
 std::optional<std::string> kv_link_between(const PoolSpec& prefill, const PoolSpec& decode, KvLink& link) {
+  // A request's KV lives on one attention rank (tensor_parallel GPUs) on either side, so its
+  // transfer is striped over the smaller TP; every GPU of a replica (PP x DP x TP) counts
+  // towards the domain.
   link.lanes = std::max(1, std::min(prefill.tensor_parallel, decode.tensor_parallel));
-  const int gpus = prefill.replicas * prefill.tensor_parallel + decode.replicas * decode.tensor_parallel;
+  const int gpus = prefill.replicas * prefill.gpus_per_replica() + decode.replicas * decode.gpus_per_replica();
   const hw::Fabric& fabric = prefill.hardware.fabric;
   if (prefill.hardware.id == decode.hardware.id && fabric.scale_up_domain_gpus > 0 &&
       gpus <= fabric.scale_up_domain_gpus) {

@@ -176,6 +176,10 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
     }
     transfers_ = std::make_unique<KvTransfers>(d.link, scenario_.pools[static_cast<std::size_t>(d.prefill_pool)].replicas,
                                                scenario_.pools[static_cast<std::size_t>(d.decode_pool)].replicas);
+    // A prefill replica keeps a finished prefill's KV until the decode side has read it.
+    for (Replica& replica : pools_[static_cast<std::size_t>(d.prefill_pool)].replicas()) {
+      replica.hold_kv_of_finished_requests();
+    }
   }
   if (source_->closed_loop()) think_time_ns_ = seconds_to_ns(source_->think_time_s());
   const std::int64_t total = source_->total_requests();
@@ -387,6 +391,9 @@ void Simulator::on_iteration_end(const IterationEndEvent& event) {
   completed_.clear();
   replica.apply_iteration(completed_);
   for (const RequestIndex index : completed_) on_completed(index);
+  if (scenario_.disaggregation && scenario_.disaggregation->decode_pool == event.pool) {
+    reserve_waiting_transfers(event.replica);  // blocks may have freed up there
+  }
   if (!observers_.empty()) notify_observers(replica, static_cast<std::int64_t>(completed_.size()));
 #ifndef NDEBUG
   if (replica.plan().index % kDebugAuditIterations == 0) replica.audit();
@@ -503,7 +510,8 @@ void Simulator::plan_marked() {
     };
     if (shared && !gpu_sets_->take(p, r, wants)) continue;  // it is marked again when the set frees
     if (!fast_forward_) {
-      queue_.push(replica.plan_iteration(now_), IterationEndEvent{p, r});
+      const workloads::TimeNs end = replica.plan_iteration(now_);
+      if (end != Replica::kNoIteration) queue_.push(end, IterationEndEvent{p, r});
       continue;
     }
     // With open-loop arrivals a completion changes nothing before the horizon (the next
@@ -513,6 +521,7 @@ void Simulator::plan_marked() {
     const workloads::TimeNs end =
         replica.advance(now_, shared ? now_ : horizon(i + 1 == to_plan_.size()),
                         open_loop_generator_ ? &completed_ : nullptr, observers_.empty() ? nullptr : this);
+    if (end == Replica::kNoIteration) continue;  // marked again when a transfer ends (disaggregation)
     queue_.push(end, IterationEndEvent{p, r});
     for (const RequestIndex index : completed_) on_completed(index);
   }

@@ -135,6 +135,12 @@ class Simulator : private RunAheadListener {
   /// decode replica) or the request itself.
   void on_completed(RequestIndex index);
   void on_transfer_landed(const TransferLandedEvent& event);
+  /// Books request `index`'s KV transfer to decode replica `to`, whose blocks for it are
+  /// reserved: it lands at the booking's end.
+  void start_transfer(RequestIndex index, std::int32_t to);
+  /// After an iteration of decode replica `replica`: reserves blocks for the transfers
+  /// waiting on it, first come first served, and starts each reserved one.
+  void reserve_waiting_transfers(std::int32_t replica);
   /// summary.json's "disaggregation" section.
   nlohmann::ordered_json disaggregation_summary() const;
   /// Marks the replica, and with co-located pools every replica of its GPU set.
@@ -202,6 +208,12 @@ class Simulator : private RunAheadListener {
   std::unique_ptr<KvTransfers> transfers_;
   std::vector<std::uint8_t> prefilling_;
   std::vector<workloads::RequestSpec> handed_over_;
+  std::vector<std::int32_t> prefill_replica_;  ///< by record index: the prefill replica holding its KV
+  std::vector<workloads::TimeNs> prefill_done_ns_;  ///< by record index: when its prefill stage completed
+  double reservation_wait_sum_ns_ = 0.0;  ///< over transfers: from prefill completion to the decode reservation
+  /// By decode replica: requests whose prefill is done, waiting for that replica to reserve
+  /// their KV blocks before the transfer (SGLang's decode PreallocQueue), in arrival order.
+  std::vector<std::deque<RequestIndex>> awaiting_blocks_;
   std::int64_t local_prefills_ = 0;       ///< requests below local_prefill_below, served by the decode pool
   std::int64_t finished_on_prefill_ = 0;  ///< one-token requests, done when their prefill is
 };

@@ -1,6 +1,8 @@
 // Simulator: the disaggregated path (sim/cluster/disaggregation.h). A request's prefill stage
-// runs on the prefill pool as a request of one output token; when it completes, its prompt's
-// KV is booked on the link (KvTransfers) to a decode replica, where it lands and decodes.
+// runs on the prefill pool as a request of one output token; when it completes, the decode
+// replica chosen for it reserves its KV blocks (at once, or when blocks free up there, in
+// arrival order), then its prompt's KV is booked on the link (KvTransfers), and it lands and
+// decodes. The prefill replica holds the request's KV blocks until the transfer ends.
 #include <algorithm>
 
 #include "sim/check.h"
@@ -42,6 +44,8 @@ void Simulator::accept_disaggregated(const workloads::RequestSpec& request, Requ
   if (index >= prefilling_.size()) {
     prefilling_.resize(index + 1, 0);
     handed_over_.resize(index + 1);
+    prefill_replica_.resize(index + 1, -1);
+    prefill_done_ns_.resize(index + 1, 0);
   }
   Pool& pool = local ? decode : prefill;
   const std::int32_t r = pool.route(request);
@@ -65,7 +69,11 @@ void Simulator::on_completed(RequestIndex index) {
   prefilling_[index] = 0;
   const workloads::RequestSpec& request = handed_over_[index];
   RequestRecord& rec = records_[index];
-  if (request.output_tokens == 1) {  // nothing is left to decode
+  const DisaggregationSpec& d = *scenario_.disaggregation;
+  Pool& prefill = pools_[static_cast<std::size_t>(d.prefill_pool)];
+  if (request.output_tokens == 1) {  // nothing is left to decode: nothing to send
+    prefill.replicas()[static_cast<std::size_t>(rec.replica)].release_transfer_blocks(index);
+    mark_for_planning(d.prefill_pool, rec.replica);
     ++finished_on_prefill_;
     handed_over_[index] = {};
     request_done(index);
@@ -77,14 +85,40 @@ void Simulator::on_completed(RequestIndex index) {
   rec.status = RequestStatus::unfinished;
   rec.completion_ns = -1;
   rec.samples_finished = 0;
-  const DisaggregationSpec& d = *scenario_.disaggregation;
+  prefill_replica_[index] = rec.replica;  // holds the KV until the transfer ends
+  prefill_done_ns_[index] = now_;
   Pool& decode = pools_[static_cast<std::size_t>(d.decode_pool)];
   const std::int32_t to = decode.route(request);
-  const double bytes = static_cast<double>(request.input_tokens) * d.kv_bytes_per_token;
-  const KvTransfers::Booking booking = transfers_->book(now_, rec.replica, to, bytes);
   rec.pool = d.decode_pool;
   rec.replica = to;
+  // Admission before transfer: the decode replica reserves the blocks the KV is written
+  // into, first come first served (disaggregation.h).
+  if (awaiting_blocks_.empty()) awaiting_blocks_.resize(decode.replicas().size());
+  std::deque<RequestIndex>& waiting = awaiting_blocks_[static_cast<std::size_t>(to)];
+  if (waiting.empty() && decode.replicas()[static_cast<std::size_t>(to)].reserve_transfer_blocks(index, request.input_tokens)) {
+    start_transfer(index, to);
+  } else {
+    waiting.push_back(index);
+  }
+}
+
+void Simulator::start_transfer(RequestIndex index, std::int32_t to) {
+  const DisaggregationSpec& d = *scenario_.disaggregation;
+  const double bytes = static_cast<double>(handed_over_[index].input_tokens) * d.kv_bytes_per_token;
+  reservation_wait_sum_ns_ += static_cast<double>(now_ - prefill_done_ns_[index]);
+  const KvTransfers::Booking booking = transfers_->book(now_, prefill_replica_[index], to, bytes);
   queue_.push(booking.end_ns, TransferLandedEvent{index, to});
+}
+
+void Simulator::reserve_waiting_transfers(std::int32_t replica) {
+  if (awaiting_blocks_.empty()) return;
+  std::deque<RequestIndex>& waiting = awaiting_blocks_[static_cast<std::size_t>(replica)];
+  Replica& decode = pools_[static_cast<std::size_t>(scenario_.disaggregation->decode_pool)]
+                        .replicas()[static_cast<std::size_t>(replica)];
+  while (!waiting.empty() && decode.reserve_transfer_blocks(waiting.front(), handed_over_[waiting.front()].input_tokens)) {
+    start_transfer(waiting.front(), replica);
+    waiting.pop_front();
+  }
 }
 
 void Simulator::on_transfer_landed(const TransferLandedEvent& event) {
@@ -92,6 +126,11 @@ void Simulator::on_transfer_landed(const TransferLandedEvent& event) {
   RequestRecord& rec = records_[event.request];
   LLMSIM_CHECK(rec.status == RequestStatus::unfinished && rec.first_token_ns <= now_,
                "a transfer lands after its prefill sampled the first token");
+  // The decode side has read the KV: the prefill replica frees its blocks.
+  const std::int32_t from = prefill_replica_[event.request];
+  pools_[static_cast<std::size_t>(d.prefill_pool)].replicas()[static_cast<std::size_t>(from)].release_transfer_blocks(
+      event.request);
+  mark_for_planning(d.prefill_pool, from);
   // The client receives the first token from the decode side, with the KV (disaggregation.h).
   rec.first_token_ns = now_;
   Pool& decode = pools_[static_cast<std::size_t>(d.decode_pool)];
@@ -121,6 +160,8 @@ nlohmann::ordered_json Simulator::disaggregation_summary() const {
   j["p99_transfer_ms"] = quantile_ms(transfers_->durations_ns(), 0.99);
   j["mean_transfer_queue_ms"] = transfers_->count() > 0 ? transfers_->wait_sum_ns() / count / kNsPerMs : 0.0;
   j["p99_transfer_queue_ms"] = quantile_ms(transfers_->waits_ns(), 0.99);
+  // Before the link: the wait for the decode replica's KV blocks (admission before transfer).
+  j["mean_decode_reservation_wait_ms"] = transfers_->count() > 0 ? reservation_wait_sum_ns_ / count / kNsPerMs : 0.0;
   j["local_prefills"] = local_prefills_;
   j["finished_on_prefill"] = finished_on_prefill_;
   // Per pool: the share of its replicas' time spent in iterations.

@@ -69,7 +69,8 @@ void Replica::add_transferred_request(const workloads::RequestSpec& request, Req
                                       workloads::TimeNs landed_ns) {
   LLMSIM_CHECK(request.num_samples() == 1 && request.output_tokens >= 2,
                "a transferred request has one sample and tokens left to decode");
-  Sequence& seq = seqs_[static_cast<std::size_t>(enqueue(request, index))];
+  LLMSIM_CHECK(transfer_blocks_.contains(index), "a transferred request's blocks were reserved before the transfer");
+  Sequence& seq = seqs_[static_cast<std::size_t>(enqueue(request, index, /*landed=*/true))];
   seq.generated_tokens = 1;  // sampled by the prefill replica
   seq.landed_tokens = request.input_tokens;
   seq.last_token_ns = landed_ns;
@@ -80,7 +81,40 @@ void Replica::add_transferred_request(const workloads::RequestSpec& request, Req
   outstanding_tokens_ -= 1;
 }
 
-Replica::Slot Replica::enqueue(const workloads::RequestSpec& request, RequestIndex index) {
+bool Replica::reserve_transfer_blocks(RequestIndex index, std::int64_t input_tokens) {
+  const std::int64_t blocks = kv_layout_.blocks_while_computing(input_tokens, 1);
+  if (blocks > kv_.num_available()) return false;
+  BlockList& reserved = transfer_blocks_[index];
+  LLMSIM_CHECK(reserved.empty(), "one KV reservation per request");
+  const bool allocated = allocate_blocks(blocks, reserved);
+  LLMSIM_CHECK(allocated, "a reservation gets the blocks counted as available");
+  return true;
+}
+
+void Replica::release_transfer_blocks(RequestIndex index) {
+  const auto it = transfer_blocks_.find(index);
+  LLMSIM_CHECK(it != transfer_blocks_.end(), "a released KV hold exists");
+  kv_.release(it->second);
+  transfer_blocks_.erase(it);
+}
+
+std::int64_t Replica::transfer_blocks() const {
+  std::int64_t blocks = 0;
+  for (const auto& [index, list] : transfer_blocks_) blocks += list.size();
+  return blocks;
+}
+
+std::int64_t Replica::blocks_available() const {
+  std::int64_t available = kv_.num_available();
+  if (transfer_blocks_.empty() || waiting_.empty()) return available;
+  const Sequence& head = seqs_[static_cast<std::size_t>(waiting_.front())];
+  if (head.landed_tokens > 0) {
+    if (const auto it = transfer_blocks_.find(head.request); it != transfer_blocks_.end()) available += it->second.size();
+  }
+  return available;
+}
+
+Replica::Slot Replica::enqueue(const workloads::RequestSpec& request, RequestIndex index, bool landed) {
   const std::int64_t b = config_.engine.block_size;
   LLMSIM_CHECK(request.input_tokens >= 1 && request.output_tokens >= 1,
                "requests have at least one input and one output token");
@@ -112,7 +146,11 @@ Replica::Slot Replica::enqueue(const workloads::RequestSpec& request, RequestInd
   }
   (*records_)[index].samples = static_cast<std::int32_t>(request.num_samples());
   if (request.num_samples() > 1) pending_forks_.insert_or_assign(slot, request);
-  waiting_.push_arrived(slot, request);
+  if (landed) {
+    waiting_.push_landed(slot);
+  } else {
+    waiting_.push_arrived(slot, request);
+  }
   outstanding_tokens_ += request.input_tokens + request.total_output_tokens();
   pending_prompt_tokens_ += request.input_tokens;
   metrics_->on_waiting_change(+1);
@@ -146,6 +184,13 @@ workloads::TimeNs Replica::plan_iteration(workloads::TimeNs now) {
   if (!group_.empty()) dissolve_group();
   begin_plan(now);
   plan_with_engine_policy(*this);
+  if (plan_.seqs.empty() && !transfer_blocks_.empty()) {
+    // Nothing runs, and the waiting head needs blocks that transfers hold (disaggregation):
+    // no iteration until a transfer ends and frees or brings them.
+    LLMSIM_CHECK(running_.empty() && group_.empty(), "only an idle replica waits on transfers");
+    --next_iteration_;
+    return kNoIteration;
+  }
   LLMSIM_CHECK(!plan_.seqs.empty(), "a replica with work schedules at least one sequence");
   LLMSIM_CHECK(plan_.shape.total_new_tokens() <= config_.engine.max_num_batched_tokens ||
                    plan_.seqs.size() == 1,
@@ -301,7 +346,7 @@ void Replica::audit() const {
     ++holders[static_cast<std::size_t>(block)];
   };
   if (!kv_.tracks_ids()) {
-    std::int64_t held = group_blocks_.size();
+    std::int64_t held = group_blocks_.size() + transfer_blocks();
     for (const Sequence& seq : seqs_) held += seq.blocks.size();
     LLMSIM_CHECK(held == kv_.num_allocated(), "the KV blocks held add up to the blocks allocated");
     return;
@@ -310,6 +355,9 @@ void Replica::audit() const {
     for (const KvBlockManager::BlockId block : seq.blocks.ids()) hold(block);
   }
   for (const KvBlockManager::BlockId block : group_blocks_.ids()) hold(block);
+  for (const auto& [index, list] : transfer_blocks_) {
+    for (const KvBlockManager::BlockId block : list.ids()) hold(block);
+  }
   for (std::size_t b = 0; b < holders.size(); ++b) {
     LLMSIM_CHECK(holders[b] == kv_.ref_count(static_cast<KvBlockManager::BlockId>(b)),
                  "every KV block is held by exactly as many requests as its reference count");

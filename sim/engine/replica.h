@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -124,10 +125,31 @@ class Replica : private SchedulerContext {
   void add_transferred_request(const workloads::RequestSpec& request, RequestIndex index,
                                workloads::TimeNs landed_ns);
 
+  // Disaggregation's KV holds (sim/cluster/disaggregation.h), by request index: blocks
+  // outside every sequence, held for a transfer, counted by audit().
+  /// A prefill replica: a request that finishes here keeps its KV blocks until
+  /// release_transfer_blocks(), when the decode side has read them.
+  void hold_kv_of_finished_requests() { holds_finished_kv_ = true; }
+  /// A decode replica: allocates now the blocks that admitting a transferred request of
+  /// `input_tokens` prompt tokens will take (its prompt and the token it computes first), for
+  /// the KV to be written into; false, allocating nothing, when fewer are available.
+  /// add_transferred_request's admission then takes these blocks first. Precondition: no
+  /// hold for `index` here.
+  bool reserve_transfer_blocks(RequestIndex index, std::int64_t input_tokens);
+  /// Frees the blocks held or reserved for request `index`. Precondition: there are some.
+  void release_transfer_blocks(RequestIndex index);
+  /// Blocks held or reserved for transfers.
+  std::int64_t transfer_blocks() const;
+
   bool iteration_in_flight() const { return in_flight_; }
   bool has_work() const { return !running_.empty() || !group_.empty() || !waiting_.empty(); }
 
-  /// Plans and prices the iteration starting at `now`; returns its end time (> now).
+  /// What plan_iteration() and advance() return when no iteration can start: nothing runs
+  /// and the waiting head needs KV blocks that transfers hold or reserve (disaggregation).
+  static constexpr workloads::TimeNs kNoIteration = -1;
+
+  /// Plans and prices the iteration starting at `now`; returns its end time (> now), or
+  /// kNoIteration (nothing in flight) when only a transfer's end can let a request in.
   /// Precondition: !iteration_in_flight() && has_work().
   workloads::TimeNs plan_iteration(workloads::TimeNs now);
 
@@ -137,7 +159,8 @@ class Replica : private SchedulerContext {
   /// nothing (with a waiting request blocked on KV blocks: evicts nothing either), applies it
   /// and plans the next, each in O(1). Returns the end of the iteration left in flight; the
   /// results are those of plan_iteration() / apply_iteration() one iteration at a time.
-  /// horizon_ns <= now: no running ahead. Precondition: as plan_iteration().
+  /// horizon_ns <= now: no running ahead. kNoIteration as plan_iteration(). Precondition: as
+  /// plan_iteration().
   ///
   /// `completed` non-null: iterations that finish sequences are run ahead too, as long as
   /// the waiting queue is empty (so freed seats and blocks admit nobody before the horizon)
@@ -187,8 +210,9 @@ class Replica : private SchedulerContext {
   using Slot = std::int32_t;
 
   Slot take_slot();
-  /// add_request's work; returns the request's slot.
-  Slot enqueue(const workloads::RequestSpec& request, RequestIndex index);
+  /// add_request's work; returns the request's slot. `landed`: a transferred request, queued
+  /// ahead of the others (WaitingQueue).
+  Slot enqueue(const workloads::RequestSpec& request, RequestIndex index, bool landed = false);
 
   // SchedulerContext (see there), for the policy that plans each iteration.
   const EngineConfig& engine() const override { return config_.engine; }
@@ -199,7 +223,9 @@ class Replica : private SchedulerContext {
   std::int64_t seats_taken() const override { return num_running() + fork_seats_reserved_; }
   std::int64_t pending_forks(Slot slot) const override;
   KvBlockManager::PrefixHit prefix_hit(Slot slot) const override;
-  std::int64_t blocks_available() const override { return kv_.num_available(); }
+  /// The free and evictable blocks, plus the blocks reserved for the waiting queue's head
+  /// when it is a transferred request (its admission takes them first).
+  std::int64_t blocks_available() const override;
   std::int64_t total_blocks() const override { return kv_.num_blocks(); }
   std::int64_t blocks_held(Slot slot) const override {
     return static_cast<std::int64_t>(seqs_[static_cast<std::size_t>(slot)].blocks.size());
@@ -341,6 +367,9 @@ class Replica : private SchedulerContext {
     return allocated;
   }
   RequestRecord& record(const Sequence& seq);
+
+  bool holds_finished_kv_ = false;
+  std::map<RequestIndex, BlockList> transfer_blocks_;  ///< held (prefill) or reserved (decode)
 
   ReplicaConfig config_;
   const StepPricer* pricer_;

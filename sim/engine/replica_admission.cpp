@@ -15,6 +15,7 @@ void Replica::admit_front(const KvBlockManager::PrefixHit& hit, std::int64_t blo
   const std::int64_t hit_tokens =
       seq.landed_tokens > 0 ? seq.landed_tokens : hit.cached_blocks() * config_.engine.block_size;
   LLMSIM_CHECK(seq.landed_tokens == 0 || hit.cached_blocks() == 0, "landed KV is not also a prefix-cache hit");
+  const bool landed = seq.landed_tokens > 0;
   seq.landed_tokens = 0;
   waiting_.pop_front();
   metrics_->on_waiting_change(-1);
@@ -35,7 +36,17 @@ void Replica::admit_front(const KvBlockManager::PrefixHit& hit, std::int64_t blo
                                                 static_cast<std::size_t>(hit.offloaded_blocks));
     plan_.offload_load_s += offload_->load(loaded, !seq.admitted_before);
   }
-  const bool allocated = allocate_blocks(parked + blocks_needed, seq.blocks);
+  // A transferred request's blocks were reserved before its KV was sent: it takes them.
+  std::int64_t reserved = 0;
+  if (landed) {
+    if (const auto it = transfer_blocks_.find(seq.request); it != transfer_blocks_.end()) {
+      reserved = it->second.size();
+      LLMSIM_CHECK(reserved <= blocks_needed, "a reservation is what admission allocates, or less");
+      seq.blocks.take_tail(it->second, reserved);
+      transfer_blocks_.erase(it);
+    }
+  }
+  const bool allocated = allocate_blocks(parked + blocks_needed - reserved, seq.blocks);
   LLMSIM_CHECK(allocated, "admission allocates only blocks it counted as available");
   seq.computed_tokens = hit_tokens;
   seq.registered_blocks = hit.blocks - parked;  // parked blocks are cached but not registered

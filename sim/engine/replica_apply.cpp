@@ -27,7 +27,7 @@ void Replica::apply_iteration(std::vector<RequestIndex>& completed) {
                  "an idle replica has no outstanding tokens");
     LLMSIM_CHECK(decode_seqs_ == 0 && decode_context_tokens_ == 0,
                  "an idle replica has no decode sums");
-    LLMSIM_CHECK(kv_.num_allocated() == 0, "an idle replica holds no KV blocks");
+    LLMSIM_CHECK(kv_.num_allocated() == transfer_blocks(), "an idle replica holds no KV blocks but transfers'");
   }
 }
 
@@ -93,7 +93,14 @@ void Replica::register_full_blocks(Sequence& seq) {
 
 bool Replica::finish(Slot slot, workloads::TimeNs end_ns) {
   Sequence& seq = seqs_[static_cast<std::size_t>(slot)];
-  kv_.release(seq.blocks);
+  if (holds_finished_kv_) {
+    // Until the decode replica has read them (disaggregation).
+    BlockList& held = transfer_blocks_[seq.request];
+    LLMSIM_CHECK(held.empty(), "one KV hold per request");
+    held.take_tail(seq.blocks, seq.blocks.size());
+  } else {
+    kv_.release(seq.blocks);
+  }
   seq.done = true;
   free_slots_.push_back(slot);
   RequestRecord& rec = record(seq);

@@ -34,12 +34,17 @@ void WaitingQueue::push_arrived(Slot slot, const workloads::RequestSpec& request
 
 WaitingQueue::Slot WaitingQueue::front() const {
   LLMSIM_CHECK(!empty(), "front() of a non-empty waiting queue");
+  if (!landed_.empty()) return landed_.front();
   if (!resumed_.empty()) return resumed_.front();
   return heap_.front().slot;
 }
 
 void WaitingQueue::pop_front() {
   LLMSIM_CHECK(!empty(), "pop_front() of a non-empty waiting queue");
+  if (!landed_.empty()) {
+    landed_.pop_front();
+    return;
+  }
   if (!resumed_.empty()) {
     resumed_.pop_front();
     return;

@@ -10,7 +10,11 @@
 
 namespace llmsim::sim {
 
-/// Two parts, the first always ahead of the second:
+/// Three parts, each always ahead of the next:
+///   landed   transferred requests whose KV blocks the replica reserved before the transfer
+///            (disaggregation), first landed first: SGLang's decode server merges them into
+///            the running batch from its transfer queue, ahead of the requests it retracted
+///            (python/sglang/srt/disaggregation/decode.py, "Life cycle of a request");
 ///   resumed  preempted requests, pushed at the front (the last one preempted is first,
 ///            as vLLM's scheduler prepends them);
 ///   arrived  new requests ordered by the policy:
@@ -26,9 +30,10 @@ class WaitingQueue {
 
   void push_arrived(Slot slot, const workloads::RequestSpec& request);
   void push_front(Slot slot) { resumed_.push_front(slot); }
+  void push_landed(Slot slot) { landed_.push_back(slot); }
 
-  bool empty() const { return resumed_.empty() && heap_.empty(); }
-  std::int64_t size() const { return static_cast<std::int64_t>(resumed_.size() + heap_.size()); }
+  bool empty() const { return landed_.empty() && resumed_.empty() && heap_.empty(); }
+  std::int64_t size() const { return static_cast<std::int64_t>(landed_.size() + resumed_.size() + heap_.size()); }
   /// Precondition: !empty().
   Slot front() const;
   /// Precondition: !empty().
@@ -45,6 +50,7 @@ class WaitingQueue {
   static bool later(const Entry& a, const Entry& b);
 
   SchedulingPolicy policy_;
+  std::deque<Slot> landed_;
   std::deque<Slot> resumed_;
   std::vector<Entry> heap_;
   std::uint64_t next_sequence_ = 0;

@@ -22,7 +22,12 @@ bool fast_path_engine(const EngineConfig& engine) {
 workloads::TimeNs Replica::advance(workloads::TimeNs now, workloads::TimeNs horizon_ns,
                                    std::vector<RequestIndex>* completed, RunAheadListener* listener) {
   run_ahead_listener_ = listener;
-  if (!plan_grouped(now, /*admit=*/true)) plan_iteration(now);
+  // An idle replica beside transfers' KV holds may find nothing to run: the reference
+  // planner says so (kNoIteration), and nothing runs ahead.
+  if (running_.empty() && group_.empty() && !transfer_blocks_.empty()) return plan_iteration(now);
+  // The reference planner may also preempt every running request and then find that
+  // nothing fits beside the transfers' blocks.
+  if (!plan_grouped(now, /*admit=*/true) && plan_iteration(now) == kNoIteration) return kNoIteration;
   const bool may_finish = completed != nullptr;
   while (plan_.end_ns < horizon_ns && can_run_ahead(may_finish)) {
     if (plan_.seqs.empty() && running_.empty()) {

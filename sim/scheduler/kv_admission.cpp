@@ -60,6 +60,9 @@ bool kv_admits(const SchedulerContext& context, const KvBlockManager::PrefixHit&
                std::int64_t blocks_needed, std::int64_t reserved) {
   const EngineConfig& engine = context.engine();
   const std::int64_t available = context.blocks_available() - hit.evictable_blocks;
+  // A transferred request's blocks were reserved before its KV was sent (disaggregation):
+  // the admission rule was applied then, and blocks_available() counts them.
+  if (context.sequence(context.waiting_front()).landed_tokens > 0) return blocks_needed <= available;
   switch (engine.admission) {
     case KvAdmission::step_blocks:
       return blocks_needed <= available;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -68,31 +69,89 @@ Parallelism dep(int ranks, double skew = 1.0) {
   return Parallelism{.tensor_parallel = 1, .attention_data_parallel = ranks, .expert_parallel = ranks, .expert_skew = skew};
 }
 
+RankShare decode_share(double group_tokens, double ranks) {
+  RankShare share;
+  share.decode_seqs = group_tokens / ranks;
+  share.decode_kv_tokens = share.decode_seqs * 1000.0;
+  share.sampled_seqs = share.decode_seqs;
+  share.group_tokens = group_tokens;
+  return share;
+}
+
+// DeepEP's FP8 dispatch: one byte per element plus a 4-byte scale per 128 channels.
+constexpr double kFp8Dispatch = 1.0 + 4.0 / 128.0;
+
 }  // namespace
 
-TEST_CASE("EP all-to-all: the bytes per token and MoE layer are the routed hidden states, each way") {
+TEST_CASE("EP all-to-all, decode (low-latency kernels): every (token, expert) pair, FP8 out and bf16 back") {
   const auto model = load_model("deepseek-v3");
   const auto h200 = load_hardware("h200");
   const StepTimeModel dep8(model, h200, fp8(), dep(8));
+  const StepTimeModel dep8_bf16(model, h200, Precision{}, dep(8));
   const double h = static_cast<double>(model.hidden_size);
   const double k = static_cast<double>(model.experts_per_token);
   for (const double group_tokens : {8.0, 256.0, 8192.0}) {
-    RankShare share;
-    share.decode_seqs = group_tokens / 8.0;
-    share.decode_kv_tokens = share.decode_seqs * 1000.0;
-    share.sampled_seqs = share.decode_seqs;
-    share.group_tokens = group_tokens;
+    const RankShare share = decode_share(group_tokens, 8.0);
     const WorkItemList items = dep8.work_model().stage_items(share, dep8.stages().front());
     const WorkItem* a2a = find(items, Operator::all_to_all);
     REQUIRE(a2a != nullptr);
-    // Over the 8 GPUs, one call moves every token's hidden state to each of its k experts
-    // (bf16 activations: 2 bytes).
-    CHECK(a2a->payload_bytes * 8.0 == doctest::Approx(group_tokens * k * h * 2.0));
+    // Over the 8 GPUs, the dispatch moves every token's hidden state to each of its k
+    // experts in FP8, the combine brings each back in bf16: the payload is the mean call.
+    CHECK(a2a->payload_bytes * 8.0 * 2.0 == doctest::Approx(group_tokens * k * h * (kFp8Dispatch + 2.0)));
     // Dispatch and combine in each of the 58 MoE layers (61 layers, 3 dense).
     CHECK(a2a->kernels == doctest::Approx(2.0 * 58.0));
     // Uniform routing keeps 1/8 of a GPU's pairs on it: 7/8 cross NVLink, none scale-out.
     CHECK(a2a->link_bytes == doctest::Approx(a2a->payload_bytes * 7.0 / 8.0));
     CHECK(a2a->scale_out_link_bytes == 0.0);
+    // With bf16 weights DeepEP dispatches bf16: the routed hidden states, each way.
+    const WorkItemList bf16_items = dep8_bf16.work_model().stage_items(share, dep8_bf16.stages().front());
+    const WorkItem* bf16_a2a = find(bf16_items, Operator::all_to_all);
+    REQUIRE(bf16_a2a != nullptr);
+    CHECK(bf16_a2a->payload_bytes * 8.0 == doctest::Approx(group_tokens * k * h * 2.0));
+  }
+}
+
+TEST_CASE("EP all-to-all, prefill (normal kernels): a token goes once to each GPU holding one of its experts") {
+  const auto model = load_model("deepseek-v3");
+  const auto h200 = load_hardware("h200");
+  const StepTimeModel dep8(model, h200, fp8(), dep(8));
+  const double h = static_cast<double>(model.hidden_size);
+  RankShare share;
+  share.prefill_tokens = 1024.0;
+  share.prefill_attention_pairs = 1024.0 * 1025.0 / 2.0;
+  share.prefill_kv_tokens = 1024.0;
+  share.group_tokens = 8.0 * 1024.0;
+  const WorkItemList items = dep8.work_model().stage_items(share, dep8.stages().front());
+  const WorkItem* a2a = find(items, Operator::all_to_all);
+  REQUIRE(a2a != nullptr);
+  // 8 of 256 experts, 32 per GPU: a GPU is missed with probability C(224, 8) / C(256, 8).
+  double missed = 1.0;
+  for (int i = 0; i < 8; ++i) missed *= (224.0 - i) / (256.0 - i);
+  const double ranks = 8.0 * (1.0 - missed);
+  CHECK(ranks == doctest::Approx(5.295).epsilon(0.001));  // 8 x (1 - 0.3382)
+  CHECK(a2a->payload_bytes * 8.0 * 2.0 == doctest::Approx(share.group_tokens * ranks * h * (kFp8Dispatch + 2.0)));
+}
+
+TEST_CASE("Distinct EP GPUs per token: the formula's limits, a hand case and a random routing") {
+  using llmsim::hw::expected_distinct_ranks;
+  CHECK(expected_distinct_ranks(256.0, 8.0, 1) == 1.0);
+  CHECK(expected_distinct_ranks(256.0, 8.0, 256) == doctest::Approx(8.0));  // one expert a GPU
+  // 4 experts on 2 GPUs, 2 chosen: both on one GPU in 2 of the C(4, 2) = 6 choices.
+  CHECK(expected_distinct_ranks(4.0, 2.0, 2) == doctest::Approx(2.0 * (1.0 - 1.0 / 6.0)));
+  // A uniform random routing of 20,000 tokens (fixed seed) agrees within 1%.
+  for (const int ep : {8, 32, 64}) {
+    std::mt19937 random(7U);
+    std::vector<int> experts(256);
+    for (int e = 0; e < 256; ++e) experts[static_cast<std::size_t>(e)] = e;
+    double total = 0.0;
+    constexpr int kTokens = 20000;
+    for (int t = 0; t < kTokens; ++t) {
+      std::shuffle(experts.begin(), experts.end(), random);
+      std::vector<bool> hit(static_cast<std::size_t>(ep), false);
+      for (int j = 0; j < 8; ++j) hit[static_cast<std::size_t>(experts[static_cast<std::size_t>(j)] / (256 / ep))] = true;
+      total += static_cast<double>(std::count(hit.begin(), hit.end(), true));
+    }
+    CHECK(total / kTokens == doctest::Approx(expected_distinct_ranks(256.0, 8.0, ep)).epsilon(0.01));
   }
 }
 
@@ -109,7 +168,7 @@ TEST_CASE("EP across nodes: the pairs outside the GPU's domain go over scale-out
   const WorkItemList items = dep32.work_model().stage_items(share, dep32.stages().front());
   const WorkItem* a2a = find(items, Operator::all_to_all);
   REQUIRE(a2a != nullptr);
-  const double busiest = a2a->payload_bytes * 1.5;
+  const double busiest = a2a->payload_bytes * 1.5;  // the mean GPU's messages x the load factor
   CHECK(a2a->link_bytes == doctest::Approx(busiest * 7.0 / 32.0));
   CHECK(a2a->scale_out_link_bytes == doctest::Approx(busiest * 24.0 / 32.0));
   CHECK(a2a->scale_out_steps == 1.0);
@@ -290,4 +349,31 @@ TEST_CASE("the qwen3-235b-a22b preset counts the model card's 235B total and 22B
   const auto params = llmsim::core::count_parameters(load_model("qwen3-235b-a22b"));
   CHECK(params.total == doctest::Approx(235.09e9).epsilon(0.002));
   CHECK(params.active == doctest::Approx(22.19e9).epsilon(0.002));
+}
+
+TEST_CASE("Two-batch overlap hides at most the all-to-all, and only when there are two halves to run") {
+  const auto model = load_model("deepseek-v3");
+  const auto h100 = load_hardware("h100-sxm");
+  Parallelism plain = dep(32, llmsim::hw::kEplbSkew);
+  Parallelism overlapped = plain;
+  overlapped.two_batch_overlap = true;
+  const StepTimeModel one(model, h100, fp8(), plain);
+  const StepTimeModel two(model, h100, fp8(), overlapped);
+  for (const BatchShape& batch : {decode(32 * 256, 2000.0), decode(32 * 16, 2000.0), prefill(32 * 4, 4096)}) {
+    const auto serial = one.price(batch);
+    const auto overlap = two.price(batch);
+    const double a2a_s = serial.time_s_of(Operator::all_to_all);
+    REQUIRE(a2a_s > 0.0);
+    // Overlap can hide the communication, not the compute; each half re-reads the weights.
+    CHECK(overlap.time_s >= serial.time_s - a2a_s);
+    // Its items (the all-to-all at its exposed part) and overhead add up to the step.
+    double items_s = 0.0;
+    for (const auto& item : overlap.items) items_s += item.time_s;
+    CHECK(overlap.overhead_s >= 0.0);
+    CHECK(items_s + overlap.overhead_s == doctest::Approx(overlap.time_s));
+  }
+  // 256 sequences per GPU over InfiniBand: the all-to-all is long, and hiding it wins.
+  CHECK(two.price(decode(32 * 256, 2000.0)).time_s < one.price(decode(32 * 256, 2000.0)).time_s);
+  // One token per rank cannot be split: the step runs as one batch.
+  CHECK(two.price(decode(32, 2000.0)).time_s == one.price(decode(32, 2000.0)).time_s);
 }

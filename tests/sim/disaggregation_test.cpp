@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/cluster/disaggregation.h"
@@ -179,11 +180,12 @@ TEST_CASE("below local_prefill_below every prompt runs on the decode pool, as a 
   }
 }
 
-TEST_CASE("a landed request waits on its decode replica until KV blocks are free") {
+TEST_CASE("a prefilled request waits for its decode replica's KV blocks before its KV is sent") {
   // 10 blocks of 16 tokens per replica; each request (100 + 50 - 1 tokens) ends up holding
   // all 10. The prefill replica holds one prompt (7 blocks) at a time, so they are
-  // prefilled one after the other; the second lands while the first decodes and holds 7
-  // or more blocks, so it waits on the decode replica until the first completes.
+  // prefilled one after the other; when the second's prefill is done the first decodes and
+  // holds 7 or more blocks, so the second's reservation (and transfer) waits until the
+  // first completes.
   const Scenario scenario = disaggregated(1, 1, link(1e12, 0.0, 1), 1000.0);
   Simulator simulator(scenario, linear_hooks(0.010, 1e-6, 10, {request(0, 0, 100, 50), request(1, 0, 100, 50)}));
   const RunResult result = simulator.run();
@@ -219,6 +221,18 @@ TEST_CASE("the KV link: NVLink inside one scale-up domain, the NICs across domai
   REQUIRE_FALSE(kv_link_between(prefill, decode, one_node).has_value());
   CHECK(one_node.kind == KvLink::Kind::scale_up);
 
+  decode.replicas = 1;
+  decode.attention_data_parallel = 2;  // 4 + 2 x 2 GPUs (attention-DP ranks count): one domain
+  decode.expert_parallel = 4;
+  REQUIRE_FALSE(kv_link_between(prefill, decode, one_node).has_value());
+  CHECK(one_node.kind == KvLink::Kind::scale_up);
+  decode.attention_data_parallel = 3;  // 4 + 3 x 2 GPUs: two domains
+  KvLink across;
+  REQUIRE_FALSE(kv_link_between(prefill, decode, across).has_value());
+  CHECK(across.kind == KvLink::Kind::scale_out);
+  decode.attention_data_parallel = 1;
+  decode.expert_parallel = 1;
+
   decode.replicas = 3;  // 4 + 6 GPUs: two domains
   KvLink two_nodes;
   REQUIRE_FALSE(kv_link_between(prefill, decode, two_nodes).has_value());
@@ -239,4 +253,90 @@ TEST_CASE("the KV link: NVLink inside one scale-up domain, the NICs across domai
   const auto problem = kv_link_between(prefill, decode, two_nodes);
   REQUIRE(problem.has_value());
   CHECK(problem->find("hardware other (pool \"decode\") states none") != std::string::npos);
+}
+
+TEST_CASE("timeline: the prefill replica holds a prompt's KV blocks until the decode side has read them") {
+  // One prefill and one decode replica of 10 blocks (16 tokens each); 10 ms + 1 us per token
+  // a step; the KV of 100 tokens takes 100 ms (1 MB a token at 1 GB/s, one lane).
+  // Two prompts of 100 tokens (7 blocks each, 3 output tokens), both at t = 0:
+  //   0       prefill replica: request 0's prompt (7 blocks); request 1 waits (3 free)
+  //   10.1    request 0 sampled token 1; its 7 blocks stay held; the decode replica
+  //           reserves 7 blocks (ceil(101 / 16)) and the transfer runs to 110.1
+  //   110.1   landed: the prefill replica frees them and prefills request 1 (to 120.2);
+  //           request 0 decodes tokens 2 and 3 (10.001 ms each) and completes at 130.102
+  //   120.2   request 1's reservation fails (request 0 holds 7 of 10 blocks) and waits
+  //   130.102 request 0 freed its blocks: reserved, request 1's transfer runs to 230.102
+  //   230.102 request 1 lands and decodes to 250.104.
+  // Freed at the end of its prefill, request 0's blocks would have let request 1 prefill at
+  // 10.1 ms.
+  const Scenario scenario = disaggregated(1, 1, link(1e9, 0.0, 1), 1e6);
+  Simulator simulator(scenario, linear_hooks(0.010, 1e-6, 10, {request(0, 0, 100, 3), request(1, 0, 100, 3)}));
+  const RunResult result = simulator.run();
+  REQUIRE(result.requests.size() == 2);
+  const RequestRecord& first = result.requests[0];
+  const RequestRecord& second = result.requests[1];
+  REQUIRE(first.status == RequestStatus::completed);
+  REQUIRE(second.status == RequestStatus::completed);
+  CHECK(first.first_token_ns == 110'100'000);
+  CHECK(first.completion_ns == 130'102'000);
+  CHECK(second.scheduled_ns == 110'100'000);
+  CHECK(second.first_token_ns == 230'102'000);
+  CHECK(second.completion_ns == 250'104'000);
+  const auto& d = result.summary["disaggregation"];
+  CHECK(d["mean_transfer_queue_ms"].get<double>() == 0.0);  // the link itself was always free
+  CHECK(d["mean_decode_reservation_wait_ms"].get<double>() == doctest::Approx((130.102 - 120.2) / 2.0));
+}
+
+TEST_CASE("timeline: the decode replica reserves the KV blocks before the transfer starts") {
+  // Two prefill replicas (no hold in the way), one decode replica of 10 blocks; request 1
+  // arrives 1 ms after request 0 and goes to the other prefill replica:
+  //   10.1    request 0's prefill is done: 7 blocks reserved, transfer to 110.1
+  //   11.1    request 1's prefill is done: 3 blocks free, no reservation, no transfer
+  //   110.1   request 0 lands, decodes to 130.102 and frees its blocks
+  //   130.102 request 1 gets its 7 blocks; only now does its KV leave: 230.102, then 250.104.
+  // Sent at 11.1 ms, its KV would have landed at 210.1 ms (queued behind request 0's on the
+  // decode replica's link) and waited there for blocks.
+  const Scenario scenario = disaggregated(2, 1, link(1e9, 0.0, 1), 1e6);
+  Simulator simulator(scenario,
+                      linear_hooks(0.010, 1e-6, 10, {request(0, 0, 100, 3), request(1, 1'000'000, 100, 3)}));
+  const RunResult result = simulator.run();
+  REQUIRE(result.requests.size() == 2);
+  const RequestRecord& first = result.requests[0];
+  const RequestRecord& second = result.requests[1];
+  REQUIRE(second.status == RequestStatus::completed);
+  CHECK(first.first_token_ns == 110'100'000);
+  CHECK(first.completion_ns == 130'102'000);
+  CHECK(second.scheduled_ns == 1'000'000);
+  CHECK(second.first_token_ns == 230'102'000);
+  CHECK(second.completion_ns == 250'104'000);
+  const auto& d = result.summary["disaggregation"];
+  CHECK(d["transfers"] == 2);
+  CHECK(d["mean_transfer_queue_ms"].get<double>() == 0.0);
+  CHECK(d["mean_decode_reservation_wait_ms"].get<double>() == doctest::Approx((130.102 - 11.1) / 2.0));
+}
+
+TEST_CASE("under KV pressure (holds and reservations binding) every request completes, as step by step does it") {
+  // 300 random requests on 2P2D replicas of 400 blocks (6,400 tokens; prompts up to 3,000),
+  // a slow link (1 GB/s): prefill replicas hold each prompt's KV while it crosses, and decode
+  // replicas run short of blocks, so reservations wait (checked below) and running requests
+  // are preempted beside them. Nothing deadlocks, every token is produced, and the fast
+  // path (Replica::advance) gives the reference's results (one iteration at a time).
+  const std::vector<RequestSpec> requests = random_requests(300, 23);
+  const Scenario scenario = disaggregated(2, 2, link(1e9, 4e-6, 1), 131072.0);
+  Simulator fast(scenario, linear_hooks(0.008, 2e-6, 400, requests));
+  const RunResult result = fast.run();
+  REQUIRE(result.requests.size() == requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    REQUIRE(result.requests[i].status == RequestStatus::completed);
+    CHECK(result.requests[i].generated_tokens == requests[i].output_tokens);
+  }
+  const auto& d = result.summary["disaggregation"];
+  CHECK(d["mean_decode_reservation_wait_ms"].get<double>() > 0.0);  // reservations did wait
+  CHECK(result.summary["preemptions"].get<std::int64_t>() > 0);       // and KV ran short
+
+  SimulatorHooks reference_hooks = linear_hooks(0.008, 2e-6, 400, requests);
+  reference_hooks.step_by_step = true;
+  Simulator reference(scenario, std::move(reference_hooks));
+  const RunResult expected = reference.run();
+  CHECK(expected.summary.dump() == result.summary.dump());
 }
