@@ -305,7 +305,10 @@ TEST_CASE("SGLang's decode batch steps every running request and decays new_toke
 TEST_CASE("SGLang admits only what fits beside new_token_ratio x the running decodes' owed tokens") {
   // One decode: prompt 32, 1 generated, 2 blocks held, owes 100 tokens -> reserves
   // ceil(0.7 x 100 / 16) = 5 blocks. A 16-token prompt owing 100 needs ceil(116 / 16) = 8.
-  for (const auto& [blocks, admitted] : {std::pair<std::int64_t, bool>{14, false}, {15, true}}) {
+  for (const auto& boundary : {std::pair<std::int64_t, bool>{14, false}, {15, true}}) {
+    // Named copies, not a structured binding: clang 14 cannot capture one in CAPTURE.
+    const std::int64_t blocks = boundary.first;
+    const bool admitted = boundary.second;
     CAPTURE(blocks);
     FakeContext context(sglang_engine(), blocks);
     const auto decoding = context.add_running(32, 1);
