@@ -56,10 +56,11 @@ ServedModel served_model(const hw::CsvTable& table, std::size_t row) {
                          "no Qwen3-14B, Qwen3-32B, Qwen3-235B-A22B or gpt-oss model in \"" + command + "\"");
 }
 
-/// The value of `--flag N` in a serve command, or 0 when it is absent.
+/// The value of `FLAG N` or `FLAG=N` in a serve command (FLAG a whole word: "-tp" does not
+/// match inside another flag), or 0 when it is absent.
 std::int64_t flag_value(const hw::CsvTable& table, std::size_t row, const std::string& flag) {
   const std::string& command = table.text(row, "serve_cmd");
-  const std::regex pattern(flag + R"([ =](\d+))");
+  const std::regex pattern(R"((?:^|\s))" + flag + R"([ =](\d+))");
   std::smatch match;
   if (!std::regex_search(command, match, pattern)) return 0;
   return std::stoll(match[1].str());
@@ -89,7 +90,7 @@ void gpustack_random_row(const hw::CsvTable& table, std::size_t row, const std::
   pool.model = loader::load_model(served.preset);
   pool.hardware = loader::load_hardware(hardware);
   pool.precision.weights = served.weights;
-  pool.tensor_parallel = static_cast<int>(std::max<std::int64_t>(1, flag_value(table, row, " -tp")));
+  pool.tensor_parallel = static_cast<int>(std::max<std::int64_t>(1, flag_value(table, row, "-tp")));
   pool.precision.kv_cache = core::DType::bf16;  // no row sets a KV dtype: the engines' auto = bf16
   pool.engine = served_engine(table, row, pool);
   const double requests = table.number(row, "successful_requests");

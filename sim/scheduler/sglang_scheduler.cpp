@@ -8,26 +8,20 @@
 namespace llmsim::sim {
 namespace {
 
-/// The prefill batch's first part: running requests still in their prompt get their next
-/// chunk while the budget lasts (preempting the newest when blocks run out, as
-/// schedule_running does). Returns false if a request preempted itself.
-bool schedule_prompt_chunks(SchedulerContext& context, std::int64_t& budget) {
-  for (std::size_t i = 0; i < context.running().size() && budget > 0;) {
-    const SchedulerContext::Slot slot = context.running()[i];
+/// The new_token_ratio after a retraction: min(1, (sum generated + retract_decode_steps x n)
+/// / (sum output + 1)) over the n running requests (new_token_ratio_tracker.py).
+double ratio_after_retraction(const SchedulerContext& context) {
+  std::int64_t generated = 0;
+  std::int64_t max_new = 0;
+  for (const SchedulerContext::Slot slot : context.running()) {
     const Sequence& seq = context.sequence(slot);
-    if (seq.decoding()) {
-      ++i;
-      continue;
-    }
-    const std::int64_t n = std::min(seq.tokens() - seq.computed_tokens, budget);
-    while (!context.grow_blocks(slot, n)) {
-      if (context.preempt_last() == slot) return false;
-    }
-    context.schedule(slot, n);
-    budget -= n;
-    ++i;
+    generated += seq.generated_tokens;
+    max_new += seq.output_tokens;
   }
-  return true;
+  const auto running = static_cast<std::int64_t>(context.running().size());
+  const double steps = static_cast<double>(context.engine().new_token_ratio.retract_decode_steps);
+  return std::min(1.0, (static_cast<double>(generated) + steps * static_cast<double>(running)) /
+                           static_cast<double>(max_new + 1));
 }
 
 /// After a decode batch: a retraction resets the ratio from the requests left, otherwise it
@@ -44,20 +38,6 @@ void update_ratio(SchedulerContext& context) {
 
 }  // namespace
 
-double ratio_after_retraction(const SchedulerContext& context) {
-  std::int64_t generated = 0;
-  std::int64_t max_new = 0;
-  for (const SchedulerContext::Slot slot : context.running()) {
-    const Sequence& seq = context.sequence(slot);
-    generated += seq.generated_tokens;
-    max_new += seq.output_tokens;
-  }
-  const auto running = static_cast<std::int64_t>(context.running().size());
-  const double steps = static_cast<double>(context.engine().new_token_ratio.retract_decode_steps);
-  return std::min(1.0, (static_cast<double>(generated) + steps * static_cast<double>(running)) /
-                           static_cast<double>(max_new + 1));
-}
-
 void plan_sglang(SchedulerContext& context) {
   const EngineConfig& engine = context.engine();
   LLMSIM_CHECK(engine.chunked_prefill, "SGLang's policy is planned with chunked prefill (the loader checks it)");
@@ -68,14 +48,13 @@ void plan_sglang(SchedulerContext& context) {
     if (plan.shape.decode_seqs > 0 || plan.preempted > 0) update_ratio(context);
     return;
   }
-  // A prefill batch when one forms.
-  if (schedule_prompt_chunks(context, budget) && plan.preempted == 0) {
-    admit_waiting(context, budget, /*whole_prompts=*/false);
-  }
+  // A prefill batch when one forms: the request still in its prompt, then admissions.
+  schedule_running(context, budget, RunningSteps::prompt_chunks);
+  if (plan.preempted == 0) admit_waiting(context, budget, /*whole_prompts=*/false);
   if (!plan.seqs.empty()) return;
   // Otherwise a decode batch of every running request (a prompt chunk that preempted itself
   // above left only decodes).
-  schedule_running(context, budget, /*decode_only=*/false);
+  schedule_running(context, budget, RunningSteps::all);
   update_ratio(context);
 }
 

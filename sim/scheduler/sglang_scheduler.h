@@ -22,8 +22,4 @@ namespace llmsim::sim {
 /// puts it first, as for vLLM.
 void plan_sglang(SchedulerContext& context);
 
-/// The new_token_ratio after a retraction: min(1, (sum generated + retract_decode_steps x n)
-/// / (sum output + 1)) over the n running requests (new_token_ratio_tracker.py).
-double ratio_after_retraction(const SchedulerContext& context);
-
 }  // namespace llmsim::sim

@@ -8,14 +8,19 @@
 
 namespace llmsim::sim {
 
-bool schedule_running(SchedulerContext& context, std::int64_t& budget, bool decode_only) {
+bool schedule_running(SchedulerContext& context, std::int64_t& budget, RunningSteps steps) {
   std::size_t i = 0;
   while (i < context.running().size() && budget > 0) {
     const SchedulerContext::Slot slot = context.running()[i];
     const Sequence& seq = context.sequence(slot);
     const std::int64_t remaining = seq.tokens() - seq.computed_tokens;
     LLMSIM_CHECK(remaining >= 1, "a running request has a token to compute");
-    LLMSIM_CHECK(!decode_only || seq.decoding(), "without chunked prefill running requests are decoding");
+    LLMSIM_CHECK(steps != RunningSteps::all_decoding || seq.decoding(),
+                 "without chunked prefill running requests are decoding");
+    if (steps == RunningSteps::prompt_chunks && seq.decoding()) {
+      ++i;
+      continue;
+    }
     // A speculating decode step verifies its drafts beside its token; a budget that runs
     // short cuts the drafts (vLLM's scheduler does the same to spec tokens).
     const std::int64_t n = std::min(remaining + context.draft_tokens(slot), budget);
@@ -36,7 +41,7 @@ bool schedule_running(SchedulerContext& context, std::int64_t& budget, bool deco
 
 void plan_vllm_v1(SchedulerContext& context) {
   std::int64_t budget = context.engine().max_num_batched_tokens;
-  const bool all_running_scheduled = schedule_running(context, budget, /*decode_only=*/false);
+  const bool all_running_scheduled = schedule_running(context, budget, RunningSteps::all);
   if (all_running_scheduled && context.plan_in_progress().preempted == 0) context.check_decode_sums();
   if (context.plan_in_progress().preempted == 0) admit_waiting(context, budget, /*whole_prompts=*/false);
 }
@@ -45,12 +50,12 @@ void plan_vllm_v0(SchedulerContext& context) {
   std::int64_t budget = context.engine().max_num_batched_tokens;
   admit_waiting(context, budget, /*whole_prompts=*/true);
   if (context.plan_in_progress().admitted > 0) return;
-  schedule_running(context, budget, /*decode_only=*/true);
+  schedule_running(context, budget, RunningSteps::all_decoding);
 }
 
 void plan_trtllm(SchedulerContext& context) {
   std::int64_t budget = context.engine().max_num_batched_tokens;
-  const bool all_running_scheduled = schedule_running(context, budget, /*decode_only=*/false);
+  const bool all_running_scheduled = schedule_running(context, budget, RunningSteps::all);
   if (all_running_scheduled && context.plan_in_progress().preempted == 0) context.check_decode_sums();
   if (context.plan_in_progress().preempted == 0) {
     admit_waiting(context, budget, /*whole_prompts=*/!context.engine().chunked_prefill);
@@ -72,9 +77,7 @@ void plan_with_engine_policy(SchedulerContext& context) {
 void admit_waiting(SchedulerContext& context, std::int64_t& budget, bool whole_prompts) {
   const EngineConfig& engine = context.engine();
   IterationPlan& plan = context.plan_in_progress();
-  const bool reserving = engine.admission == KvAdmission::full_reservation ||
-                         engine.admission == KvAdmission::new_token_ratio;
-  std::int64_t reserved = reserving ? reserved_blocks(context) : 0;
+  std::int64_t reserved = reserved_blocks(context);  // 0 unless the rule sets blocks aside
   while (!context.waiting_empty() && budget > 0 && context.seats_taken() < engine.max_num_seqs) {
     const SchedulerContext::Slot slot = context.waiting_front();
     const Sequence& seq = context.sequence(slot);
@@ -102,7 +105,7 @@ void admit_waiting(SchedulerContext& context, std::int64_t& budget, bool whole_p
       return;
     }
     // What the request sets aside beyond the blocks it takes now (kv_admission.h).
-    const std::int64_t set_aside = reserving ? admission_set_aside(context, seq, hit, blocks_needed, n == rest) : 0;
+    const std::int64_t set_aside = admission_set_aside(context, seq, hit, blocks_needed, n == rest);
     context.admit_front(hit, blocks_needed, n);
     reserved += set_aside;
     budget = std::max<std::int64_t>(0, budget - n);

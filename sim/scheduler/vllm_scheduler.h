@@ -7,12 +7,19 @@
 
 namespace llmsim::sim {
 
-/// Running requests get their next tokens (one decode token, or the next prompt chunk
-/// min(remaining, budget)) in admission order while `budget` lasts; when their KV blocks run
-/// out the most recently admitted running request is preempted, repeatedly. Returns whether
-/// every running request was scheduled (false also when a request preempted itself).
-/// decode_only: checks that every running request is decoding (vLLM V0).
-bool schedule_running(SchedulerContext& context, std::int64_t& budget, bool decode_only);
+/// Which running requests schedule_running steps.
+enum class RunningSteps {
+  all,           ///< every one (vLLM V1, TensorRT-LLM, SGLang's decode batch)
+  all_decoding,  ///< every one, each checked to be decoding (vLLM V0: no chunked prefill)
+  prompt_chunks, ///< only those still in their prompt (SGLang's prefill batch: its chunked_req)
+};
+
+/// Running requests (those `steps` picks) get their next tokens (one decode token, or the
+/// next prompt chunk min(remaining, budget)) in admission order while `budget` lasts; when
+/// their KV blocks run out the most recently admitted running request is preempted,
+/// repeatedly. Returns whether every running request was passed (false also when a request
+/// preempted itself).
+bool schedule_running(SchedulerContext& context, std::int64_t& budget, RunningSteps steps);
 
 /// vLLM V1 (chunked prefill on). Each iteration, with a budget of max_num_batched_tokens
 /// new tokens:
