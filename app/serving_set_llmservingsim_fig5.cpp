@@ -16,10 +16,11 @@
 // llmsim's [t - 1, t) seconds. VALIDATION only: nothing was fitted to these runs.
 #include <fmt/format.h>
 
-#include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "app/listed_requests.h"
 #include "app/serving_sets.h"
 #include "core/byte_counts.h"
 #include "core/input_error.h"
@@ -28,7 +29,6 @@
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
 #include "sim/cluster/disaggregation.h"
-#include "sim/cluster/request_source.h"
 #include "sim/cluster/simulator.h"
 #include "sim/metrics/time_series.h"
 
@@ -40,46 +40,6 @@ constexpr workloads::TimeNs kBinNs = 1'000'000'000;
 /// arrivals end (the trace's last request arrives at 29.2 s).
 constexpr std::size_t kSteadyFirstBin = 5;
 constexpr std::size_t kSteadyLastBin = 30;
-
-/// The trace's Llama rows, open loop, in arrival order.
-class TraceRows final : public sim::RequestSource {
- public:
-  explicit TraceRows(std::vector<workloads::RequestSpec> requests) : requests_(std::move(requests)) {}
-  bool closed_loop() const override { return false; }
-  std::int64_t clients() const override { return 0; }
-  double think_time_s() const override { return 0.0; }
-  std::optional<workloads::RequestSpec> next() override {
-    if (next_ >= requests_.size()) return std::nullopt;
-    return requests_[next_++];
-  }
-  std::optional<workloads::RequestSpec> next_at(workloads::TimeNs) override { return std::nullopt; }
-  std::int64_t total_requests() const override { return static_cast<std::int64_t>(requests_.size()); }
-  bool shares_kv_blocks() const override { return false; }
-
- private:
-  std::vector<workloads::RequestSpec> requests_;
-  std::size_t next_ = 0;
-};
-
-std::vector<workloads::RequestSpec> llama_trace(const std::string& path) {
-  const hw::CsvTable table(path);
-  std::vector<workloads::RequestSpec> requests;
-  for (std::size_t r = 0; r < table.rows(); ++r) {
-    if (table.text(r, "tokenizer") != "llama") continue;
-    workloads::RequestSpec request;
-    request.id = requests.size();
-    request.arrival_ns = table.integer(r, "arrival_time_ns");
-    request.input_tokens = table.integer(r, "input_toks");
-    request.output_tokens = table.integer(r, "output_toks");
-    if (request.input_tokens < 1 || request.output_tokens < 1 ||
-        (!requests.empty() && request.arrival_ns < requests.back().arrival_ns)) {
-      throw core::InputError(path, table.line(r), "", "expected positive lengths and arrivals in time order");
-    }
-    requests.push_back(request);
-  }
-  if (requests.empty()) throw core::InputError(path, 0, "", "no llama rows");
-  return requests;
-}
 
 sim::PoolSpec tp4_pool(const std::string& name, int replicas) {
   sim::PoolSpec pool;
@@ -100,7 +60,7 @@ std::vector<double> simulated_bins(const sim::Scenario& scenario, const std::vec
   for (const sim::PoolSpec& pool : scenario.pools) replicas += pool.replicas;
   sim::TimeSeriesRecorder recorder(replicas, /*max_points=*/1'000'000, kBinNs);
   sim::SimulatorHooks hooks;
-  hooks.requests = std::make_unique<TraceRows>(trace);
+  hooks.requests = listed_source(trace, /*clients=*/0);
   hooks.observers = {&recorder};
   sim::Simulator simulator(scenario, std::move(hooks));
   simulator.run();
@@ -157,8 +117,8 @@ void compare_mode(const hw::CsvTable& reference, const std::string& mode, const 
 
 void llmservingsim_fig5_sets(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable reference(dir + "/llmservingsim2-fig5_llama-3.1-70b-mixtral-8x7b_h100-throughput-timeseries.csv");
-  const std::vector<workloads::RequestSpec> trace = llama_trace(dir + "/llmservingsim2-fig5_sharegpt-req300-rate10_trace.csv");
-  SetResult set{"LLMServingSim 2.0 Fig. 5 vLLM Llama-3.1-70B 8xH100: two instances and 1P1D, tokens/s", false, {}};
+  const std::vector<workloads::RequestSpec> trace = llama_sharegpt_trace(dir + "/llmservingsim2-fig5_sharegpt-req300-rate10_trace.csv");
+  SetResult set{"LLMServingSim 2.0 Fig. 5 vLLM Llama-3.1-70B 8xH100: two instances and 1P1D, tokens/s", false, {}, {}};
 
   sim::Scenario md;
   md.seed = 1;

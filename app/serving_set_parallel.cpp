@@ -1,4 +1,4 @@
-// Serving sets for pipeline, attention-data and expert parallelism (issue 24), from four
+// Serving sets for pipeline, attention-data and expert parallelism (issue 24), from three
 // sources in data/reference/2026:
 //
 // 1. TensorRT-LLM perf overview, gpt-oss-120b on H100 DEP4 (trtllm-perfoverview-1.2_
@@ -8,16 +8,9 @@
 //    KV ("auto" on Hopper, the file's header); no EPLB (TensorRT-LLM's default). The trtllm
 //    preset's limits are taken per DP rank. The B200 DEP2 rows need an FP4 path: not
 //    expressible. VALIDATION only.
-// 2. GPUStack gpt-oss-120b on 2 x H100 (gpustack-perflab_gpt-oss-120b_h100x2.csv), section 3:
-//    vLLM 0.11 with --async-scheduling at TP2 and at PP2, ShareGPT, 1000 prompts at t = 0.
-//    The ShareGPT lengths are not in the file: each run uses the row's mean input and output
-//    lengths as fixed lengths (an APPROXIMATION of the distribution). Output throughput of
-//    each, and the PP2 / TP2 ratio. VALIDATION only.
-// 3. GPUStack Qwen3-235B-A22B on 8 x H100 (gpustack-perflab_qwen3-235b-a22b_h100x8.csv),
-//    sections 1-3: vLLM 0.11 (vllm-v1-sync) TP8 bf16, TP8 + EP8 FP8, TP4 FP8 and TP4 + EP4
-//    FP8, ShareGPT at t = 0, replayed as in 2. Output throughput of each, and the TP4+EP /
-//    TP4 ratio. VALIDATION only.
-// 4. Order-of-magnitude checks (the issue's +-25%) of PD-disaggregated DeepSeek-V3
+// 2. The GPUStack TP vs PP and TP vs TP+EP rows are replayed with the other GPUStack rows
+//    (app/serving_set_gpustack.cpp), with their throughput ratios.
+// 3. Order-of-magnitude checks (the issue's +-25%) of PD-disaggregated DeepSeek-V3
 //    deployments, replayed as ONE phase at a fixed batch (the other side is taken as
 //    unlimited, as the measurements did): one iteration priced by the step-time model, not a
 //    simulation.
@@ -85,7 +78,7 @@ std::int64_t trtllm_bench_requests(std::int64_t isl, std::int64_t osl) {
 
 void trtllm_gpt_oss_dep(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable table(dir + "/trtllm-perfoverview-1.2_gpt-oss-120b_multi-gpu.csv");
-  SetResult set{"TensorRT-LLM perf overview, gpt-oss-120b MXFP4, H100 DEP4: offline, all at t=0", false, {}};
+  SetResult set{"TensorRT-LLM perf overview, gpt-oss-120b MXFP4, H100 DEP4: offline, all at t=0", false, {}, {}};
   for (std::size_t r = 0; r < table.rows(); ++r) {
     if (table.text(r, "gpu") != "H100" || table.text(r, "parallelism") != "DEP4") continue;
     sim::PoolSpec pool;
@@ -107,76 +100,7 @@ void trtllm_gpt_oss_dep(const std::string& dir, std::vector<SetResult>& sets) {
   sets.push_back(set);
 }
 
-// --- 2 and 3. GPUStack TP vs PP and TP vs TP+EP (ShareGPT rows at their mean lengths)
-
-struct GpustackRun {
-  const char* label;     ///< the row's `label` column (section 3) or section prefix
-  const char* section;   ///< the row's section
-  const char* preset;
-  core::DType weights;
-  const char* engine;
-  int tp;
-  int ep;
-  int pp;
-};
-
-void gpustack_run(const hw::CsvTable& table, const GpustackRun& run, SetResult& set) {
-  for (std::size_t r = 0; r < table.rows(); ++r) {
-    if (table.text(r, "section") != run.section || table.text(r, "label") != run.label) continue;
-    sim::PoolSpec pool;
-    pool.model = loader::load_model(run.preset);
-    pool.hardware = loader::load_hardware("h100-sxm");
-    pool.precision.weights = run.weights;
-    pool.precision.kv_cache = core::DType::bf16;  // no row sets a KV dtype: vLLM's auto = bf16
-    pool.engine = loader::load_engine(run.engine).defaults_for(pool.hardware, pool.model);
-    set_layout(pool, run.tp, 1, run.ep, run.pp, hw::ExpertBalancer::none);
-    const double requests = table.number(r, "successful_requests");
-    const nlohmann::json s = run_serving_scenario(
-        pool, all_at_once(static_cast<std::int64_t>(requests), std::round(table.number(r, "total_input_tokens") / requests),
-                          std::round(table.number(r, "total_generated_tokens") / requests)));
-    const double predicted = s.at("output_throughput").get<double>();
-    const double measured = table.number(r, "output_token_throughput_tok_per_s");
-    set.metrics.push_back({fmt::format("line {} {} {} out tok/s", table.line(r), run.preset,
-                                       run.pp > 1 ? fmt::format("PP{}", run.pp)
-                                                  : fmt::format("TP{}{}", run.tp, run.ep > 1 ? "+EP" : "")),
-                           measured, predicted});
-    return;
-  }
-  throw core::InputError(table.path(), 0, "", fmt::format("no row \"{}\" in section \"{}\"", run.label, run.section));
-}
-
-/// The last two metrics' predicted and measured ratio (second over first), as one metric.
-void ratio_metric(SetResult& set, const std::string& label) {
-  const MetricResult& a = set.metrics[set.metrics.size() - 2];
-  const MetricResult& b = set.metrics.back();
-  set.metrics.push_back({label, b.measured / a.measured, b.predicted / a.predicted});
-}
-
-void gpustack_parallel(const std::string& dir, std::vector<SetResult>& sets) {
-  {
-    const hw::CsvTable table(dir + "/gpustack-perflab_gpt-oss-120b_h100x2.csv");
-    SetResult set{"GPUStack gpt-oss-120b 2xH100, vLLM TP2 vs PP2: ShareGPT at mean lengths, all at t=0", false, {}};
-    const char* section = "3. Parallelism in vLLM";
-    gpustack_run(table, {"TP2", section, "gpt-oss-120b", core::DType::bf16, "vllm-v1", 2, 1, 1}, set);
-    gpustack_run(table, {"PP2", section, "gpt-oss-120b", core::DType::bf16, "vllm-v1", 1, 1, 2}, set);
-    ratio_metric(set, "PP2 / TP2 output throughput");
-    sets.push_back(set);
-  }
-  {
-    const hw::CsvTable table(dir + "/gpustack-perflab_qwen3-235b-a22b_h100x8.csv");
-    SetResult set{"GPUStack Qwen3-235B-A22B 8xH100, vLLM TP vs TP+EP: ShareGPT at mean lengths, all at t=0", false, {}};
-    gpustack_run(table, {"vLLM", "1. Choosing the Inference Engine", "qwen3-235b-a22b", core::DType::bf16, "vllm-v1-sync", 8, 1, 1},
-                 set);
-    gpustack_run(table, {"", "2. Quantization in vLLM", "qwen3-235b-a22b", core::DType::fp8, "vllm-v1-sync", 8, 8, 1}, set);
-    gpustack_run(table, {"TP4", "3. Parallelism in vLLM", "qwen3-235b-a22b", core::DType::fp8, "vllm-v1-sync", 4, 1, 1}, set);
-    gpustack_run(table, {"TP4+EP", "3. Parallelism in vLLM", "qwen3-235b-a22b", core::DType::fp8, "vllm-v1-sync", 4, 4, 1},
-                 set);
-    ratio_metric(set, "TP4+EP / TP4 output throughput");
-    sets.push_back(set);
-  }
-}
-
-// --- 4. One phase at a fixed batch (PD-disaggregated deployments)
+// --- 3. One phase at a fixed batch (PD-disaggregated deployments)
 
 /// DeepSeek-V3 with `slots` expert slots (EPLB's redundant experts are real weights).
 core::ModelSpec deepseek_with_slots(std::int64_t slots) {
@@ -218,7 +142,7 @@ hw::BatchShape prefill_batch(std::int64_t seqs, std::int64_t tokens_each) {
 
 void lmsys_large_scale_ep(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable table(dir + "/lmsys-large-scale-ep_deepseek-v3_h100x96.csv");
-  SetResult set{"LMSYS DeepSeek-V3 96xH100 PD+EP, one phase at a fixed batch (order of magnitude, +-25%)", true, {}};
+  SetResult set{"LMSYS DeepSeek-V3 96xH100 PD+EP, one phase at a fixed batch (order of magnitude, +-25%)", true, {}, {}};
   const core::ModelSpec model = deepseek_with_slots(288);
   for (std::size_t r = 0; r < table.rows(); ++r) {
     const std::string& phase = table.text(r, "phase");
@@ -246,7 +170,7 @@ void lmsys_large_scale_ep(const std::string& dir, std::vector<SetResult>& sets) 
 
 void vllm_wide_ep(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable table(dir + "/vllm-blog-wideep_deepseek-r1-v3_h200-gb200-gb300.csv");
-  SetResult set{"vLLM wide-EP DeepSeek H200 decode, one phase at a fixed batch (order of magnitude, +-25%)", false, {}};
+  SetResult set{"vLLM wide-EP DeepSeek H200 decode, one phase at a fixed batch (order of magnitude, +-25%)", false, {}, {}};
   for (std::size_t r = 0; r < table.rows(); ++r) {
     if (table.text(r, "post") != "2025-12-17" || table.text(r, "phase") != "decode") continue;
     const std::string& layout = table.text(r, "layout");  // "EPn, 256 concurrent req per EP rank"
@@ -266,7 +190,6 @@ void vllm_wide_ep(const std::string& dir, std::vector<SetResult>& sets) {
 
 void parallel_sets(const std::string& dir, std::vector<SetResult>& sets) {
   trtllm_gpt_oss_dep(dir, sets);
-  gpustack_parallel(dir, sets);
   lmsys_large_scale_ep(dir, sets);
   vllm_wide_ep(dir, sets);
 }

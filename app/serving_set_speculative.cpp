@@ -151,10 +151,12 @@ void peagle_sets(const std::string& dir, std::vector<SetResult>& sets) {
   SetResult ratios{"vLLM P-EAGLE post: best P-EAGLE / best EAGLE-3 output tok/s, gpt-oss-20b, B200, c=1..64 "
                    "(acceptance length given)",
                    false,
+                   {},
                    {}};
   SetResult absolute{"vLLM P-EAGLE post: MT-Bench output tok/s read off its figure, gpt-oss-20b, B200, c=1..64 "
                      "(acceptance length given)",
                      false,
+                     {},
                      {}};
   // Each (benchmark, concurrency) is simulated once per drafter and shared by its rows.
   std::map<std::pair<std::string, std::int64_t>, std::pair<double, double>> best;  // {EAGLE-3, P-EAGLE}
@@ -224,10 +226,12 @@ void trtllm_mtp_sets(const std::string& dir, std::vector<SetResult>& sets) {
   SetResult speed{"TensorRT-LLM tech blog 1: DeepSeek-R1-FP4 tok/s/user vs MTP depth 0..5, 8x B200, batch 1 "
                   "(acceptance length given)",
                   false,
+                  {},
                   {}};
   SetResult speedup{"TensorRT-LLM tech blog 1: DeepSeek-R1-FP4 MTP speedup over depth 0, 8x B200, batch 1 "
                     "(acceptance length given)",
                     false,
+                    {},
                     {}};
   workloads::WorkloadSpec workload;
   workload.kind = workloads::WorkloadKind::synthetic;

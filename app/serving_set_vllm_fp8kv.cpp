@@ -106,8 +106,8 @@ void load_c8(const hw::CsvTable& table, std::size_t row, SetResult& set) {
 void vllm_fp8kv_sets(const std::string& dir, std::vector<SetResult>& sets) {
   const std::string path = dir + "/vllm-blog-fp8kv_llama-3.1-8b-gpt-oss-20b_h100-b200.csv";
   const hw::CsvTable table(path);
-  SetResult fits{"vLLM 0.19.1 FP8-KV post: single-request ITL fits, Llama-3.1-8B, H100", true, {}};
-  SetResult load{"vLLM 0.19.1 FP8-KV post: concurrency 8, 20k/2k, Llama-3.1-8B, H100", false, {}};
+  SetResult fits{"vLLM 0.19.1 FP8-KV post: single-request ITL fits, Llama-3.1-8B, H100", true, {}, {}};
+  SetResult load{"vLLM 0.19.1 FP8-KV post: concurrency 8, 20k/2k, Llama-3.1-8B, H100", false, {}, {}};
   for (std::size_t r = 0; r < table.rows(); ++r) {
     // Only what llmsim can express today: Llama-3.1-8B on H100 (gpt-oss and gemma-4 need
     // architectures of issue 23; the B200 rows are vllm_fp8kv_b200_sets below).
@@ -124,7 +124,7 @@ void vllm_fp8kv_sets(const std::string& dir, std::vector<SetResult>& sets) {
 
 void vllm_fp8kv_b200_sets(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable table(dir + "/vllm-blog-fp8kv_llama-3.1-8b-gpt-oss-20b_h100-b200.csv");
-  SetResult fits{"vLLM 0.19.1 FP8-KV post: single-request ITL fits, Llama-3.1-8B, B200 (FlashInfer)", false, {}};
+  SetResult fits{"vLLM 0.19.1 FP8-KV post: single-request ITL fits, Llama-3.1-8B, B200 (FlashInfer)", false, {}, {}};
   for (std::size_t r = 0; r < table.rows(); ++r) {
     if (table.text(r, "gpu") == "B200" && table.text(r, "model") == "Llama-3.1-8B" &&
         table.text(r, "table") == "single_request_fit") {

@@ -27,6 +27,7 @@ struct SetResult {
   std::string name;
   bool calibration = false;
   std::vector<MetricResult> metrics;
+  std::vector<std::string> skipped;  ///< rows of the source not replayed, each with its reason
 };
 
 /// Runs one pool under one workload (seed 1) and returns summary.json's object.

@@ -30,6 +30,7 @@ void print_set(const SetResult& set) {
     fmt::print("  {:<44} measured {:>11.4g}  predicted {:>11.4g}  {:>+7.1f}%\n", m.label, m.measured,
                m.predicted, 100.0 * m.error());
   }
+  for (const std::string& skipped : set.skipped) fmt::print("  not replayed: {}\n", skipped);
   const hw::ResidualSummary summary = summarize(set.name, set.metrics);
   if (summary.count > 0) {
     fmt::print("  median |error| {:.1f}%  worst {:+.1f}% ({})\n\n", 100.0 * summary.median_abs_error,

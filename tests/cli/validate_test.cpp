@@ -24,6 +24,17 @@ TEST_CASE("validate replays the serving sets through the simulator and labels ca
     ++metrics;
   }
   CHECK(metrics == 2 * 2 + 2 * 4);
+  // The GPUStack ShareGPT rows: the bursts and the closed loops of 4 clients, three metrics
+  // each; rows whose command names another model than the page are listed, not dropped.
+  const std::regex closed_loop(R"(line \d+ vllm-v1\S* (TP2 )?gpt-oss-120b ShareGPT batch size 4 (out tok/s|mean TTFT ms|mean TPOT ms) +measured)");
+  int closed = 0;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), closed_loop); it != std::sregex_iterator(); ++it) ++closed;
+  CHECK(closed == 4 * 3);  // two rows on 2xA100, two on 2xH100
+  CHECK(out.find("gpustack-perflab_qwen3-235b-a22b_h100x8.csv: ShareGPT") != std::string::npos);
+  CHECK(out.find("not replayed: line 42: the serve command names another model than the page's qwen3-32b") !=
+        std::string::npos);
+  CHECK(out.find("TP4+EP / TP4 output throughput") != std::string::npos);
+  CHECK(out.find("PP2 / TP2 output throughput") != std::string::npos);
 }
 
 TEST_CASE("validate --static-only leaves the serving sets out") {
