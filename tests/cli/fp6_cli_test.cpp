@@ -55,3 +55,12 @@ TEST_CASE("run: an mxfp6 deployment on B200 and MI355X, slower per token than nv
   // same 8 TB/s, so every token takes longer.
   CHECK(b200["median_tpot_ms"].get<double>() > nvfp4["median_tpot_ms"].get<double>());
 }
+
+TEST_CASE("memory: a Quark MXFP6 config.json is mxfp6 weights on a B200") {
+  const Outcome memory = run_llmsim("memory --model tests/data/hf/llama-3.1-8b-mxfp6.config.json --hardware b200 --json");
+  REQUIRE_MESSAGE(memory.exit_code == 0, memory.output);
+  const auto json = nlohmann::json::parse(memory.output);
+  CHECK(json["weights_dtype"] == "mxfp6");
+  // 7,554,149,504 bytes (tests/core/fp6_dtype_test.cpp) x 1.05.
+  CHECK(json["per_gpu_gib"]["weights"].get<double>() == doctest::Approx(7'554'149'504.0 * 1.05 / kGiB).epsilon(1e-12));
+}
