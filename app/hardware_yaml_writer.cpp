@@ -59,6 +59,7 @@ std::string hardware_yaml(const hw::HardwareSpec& spec, const std::string& effic
   peak_line(out, "int8", spec.peak.int8_ops_per_s);
   peak_line(out, "int4", spec.peak.int4_ops_per_s);
   peak_line(out, "fp4", spec.peak.fp4_flops_per_s);
+  peak_line(out, "fp6", spec.peak.fp6_flops_per_s);
   if (spec.peak.fp4_flops_per_s && !(spec.peak.fp4_runs_nvfp4 && spec.peak.fp4_runs_mxfp4)) {
     out << "fp4_formats: [" << (spec.peak.fp4_runs_nvfp4 ? "nvfp4" : "mxfp4") << "]\n";
   }

@@ -101,6 +101,10 @@ void run_memory(const MemoryOptions& options) {
   query.kv_cache_dtype = options.kv_dtype.empty() ? core::default_kv_cache_dtype(model, query.weights_dtype)
                                                   : dtype_option("--kv-dtype", options.kv_dtype);
   check_memory_options(options, model, gpu, query.kv_cache_dtype);
+  if (const auto problem = hw::weights_hardware_problem(gpu, query.weights_dtype)) {
+    if (!options.weights_dtype.empty()) option_error("--weights-dtype", *problem);
+    option_error("--model", "the checkpoint's weight format: " + *problem);
+  }
   if (const auto problem = hw::kv_cache_hardware_problem(gpu, query.kv_cache_dtype)) option_error("--kv-dtype", *problem);
   query.batch = options.batch;
   query.sequence_tokens = options.seq_len;
@@ -210,7 +214,7 @@ void add_memory_command(CLI::App& app) {
   command->add_option("--batch", options->batch, "sequences held at once")->capture_default_str();
   command->add_option("--seq-len", options->seq_len, "tokens per sequence (prompt + output)")->capture_default_str();
   command->add_option("--weights-dtype", options->weights_dtype,
-                      "fp32 | fp16 | bf16 | fp8 | int8 | int4 | nvfp4 | mxfp4 (default: the checkpoint's "
+                      "fp32 | fp16 | bf16 | fp8 | int8 | int4 | nvfp4 | mxfp4 | mxfp6 (default: the checkpoint's "
                       "quantization_config, else bf16)");
   command->add_option("--kv-dtype", options->kv_dtype,
                       "KV cache dtype (default: the checkpoint's kv_cache_quant_algo, else fp8 with fp8 weights, else bf16)");

@@ -14,11 +14,12 @@ double kv_cache_bytes_per_token(const ModelSpec& model, DType kv_dtype) {
 
 double weight_bytes(const ModelSpec& model, DType weights_dtype) {
   const ParameterCounts counts = count_parameters(model);
-  // FP4 checkpoints quantise the Linear layers only: the embedding table is not a Linear and
-  // ModelOpt excludes the LM head (nvidia/Llama-3.3-70B-Instruct-FP4's hf_quant_config.json,
-  // "exclude_modules": ["lm_head"]), so both stay 16-bit. (The other quantised formats keep
-  // the older rule: every weight in weights_dtype.)
-  const double sixteen_bit = is_fp4(weights_dtype) ? counts.embedding : 0.0;
+  // FP4 and FP6 checkpoints quantise the Linear layers only: the embedding table is not a
+  // Linear, ModelOpt excludes the LM head (nvidia/Llama-3.3-70B-Instruct-FP4's
+  // hf_quant_config.json, "exclude_modules": ["lm_head"]) and so do AMD Quark's OCP MX
+  // exports (quantization_config "exclude": [..., "lm_head"]), so both stay 16-bit. (The
+  // other quantised formats keep the older rule: every weight in weights_dtype.)
+  const double sixteen_bit = is_sub_byte_float(weights_dtype) ? counts.embedding : 0.0;
   const double sixteen_bit_bytes = parameter_bytes(sixteen_bit, DType::bf16);
   if (model.expert_bytes_per_weight <= 0.0) {
     if (sixteen_bit == 0.0) return parameter_bytes(counts.total, weights_dtype);

@@ -15,9 +15,9 @@ double kv_cache_bytes_per_token(const ModelSpec& model, DType kv_dtype);
 
 /// Bytes of all weights (total parameters, embeddings included) stored in `weights_dtype`.
 /// 7e9 parameters in bf16 = 14e9 bytes. With ModelSpec::expert_bytes_per_weight set, the
-/// routed experts take that many bytes each instead. With nvfp4/mxfp4 weights the embedding
-/// table and LM head (ParameterCounts::embedding) stay bf16: FP4 checkpoints quantise only
-/// the Linear layers and exclude the LM head.
+/// routed experts take that many bytes each instead. With nvfp4/mxfp4/mxfp6 weights the
+/// embedding table and LM head (ParameterCounts::embedding) stay bf16: FP4 and FP6
+/// checkpoints quantise only the Linear layers and exclude the LM head.
 double weight_bytes(const ModelSpec& model, DType weights_dtype);
 
 /// Bytes of `parameters` parameters stored in `dtype`: 7e9 in bf16 = 14e9 bytes.

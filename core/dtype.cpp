@@ -7,7 +7,7 @@
 namespace llmsim::core {
 namespace {
 
-constexpr std::array<std::pair<DType, std::string_view>, 9> kNames{{
+constexpr std::array<std::pair<DType, std::string_view>, 10> kNames{{
     {DType::fp32, "fp32"},
     {DType::tf32, "tf32"},
     {DType::fp16, "fp16"},
@@ -17,12 +17,16 @@ constexpr std::array<std::pair<DType, std::string_view>, 9> kNames{{
     {DType::int4, "int4"},
     {DType::nvfp4, "nvfp4"},
     {DType::mxfp4, "mxfp4"},
+    {DType::mxfp6, "mxfp6"},
 }};
 
 // 4-bit elements plus one 8-bit scale per block (dtype.h gives the sources).
 constexpr double kFp4ElementBytes = 0.5;
 constexpr double kNvfp4BlockElements = 16.0;
 constexpr double kMxfp4BlockElements = 32.0;
+// 6-bit elements plus one 8-bit E8M0 scale per block of 32 (OCP MX v1.0, as MXFP4).
+constexpr double kFp6ElementBytes = 6.0 / 8.0;
+constexpr double kMxfp6BlockElements = 32.0;
 
 }  // namespace
 
@@ -43,6 +47,8 @@ double bytes_per_element(DType dtype) {
       return kFp4ElementBytes + 1.0 / kNvfp4BlockElements;
     case DType::mxfp4:
       return kFp4ElementBytes + 1.0 / kMxfp4BlockElements;
+    case DType::mxfp6:
+      return kFp6ElementBytes + 1.0 / kMxfp6BlockElements;
   }
   std::abort();  // unreachable: the switch covers the closed set
 }
@@ -71,5 +77,9 @@ std::string dtype_names() {
 }
 
 bool is_fp4(DType dtype) { return dtype == DType::nvfp4 || dtype == DType::mxfp4; }
+
+bool is_fp6(DType dtype) { return dtype == DType::mxfp6; }
+
+bool is_sub_byte_float(DType dtype) { return is_fp4(dtype) || is_fp6(dtype); }
 
 }  // namespace llmsim::core

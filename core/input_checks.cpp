@@ -34,7 +34,7 @@ std::optional<std::string> tensor_parallel_problem(const ModelSpec& model, std::
 }
 
 std::optional<std::string> kv_cache_dtype_problem(DType dtype) {
-  if (dtype == DType::int4 || dtype == DType::tf32 || dtype == DType::mxfp4) {
+  if (dtype == DType::int4 || dtype == DType::tf32 || dtype == DType::mxfp4 || dtype == DType::mxfp6) {
     return "KV cache dtype must be fp32, fp16, bf16, fp8, int8 or nvfp4, got " + std::string(to_string(dtype));
   }
   return std::nullopt;

@@ -44,7 +44,7 @@ inline constexpr std::int64_t kMaxReplicas = 100000;
 /// divisor of the attention heads (each GPU computes whole heads). Nothing when it can.
 std::optional<std::string> tensor_parallel_problem(const ModelSpec& model, std::int64_t tensor_parallel);
 
-/// Why `dtype` cannot hold a KV cache (int4, tf32 and mxfp4 are weight/compute formats no
+/// Why `dtype` cannot hold a KV cache (int4, tf32, mxfp4 and mxfp6 are weight/compute formats no
 /// engine stores KV in; nvfp4 is TensorRT-LLM's NVFP4 KV cache, nvidia.github.io/TensorRT-LLM
 /// features/quantization, and needs an FP4 GPU: hw::kv_cache_hardware_problem). Nothing
 /// when it can.

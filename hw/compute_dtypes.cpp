@@ -20,6 +20,16 @@
 //   weights move at 4.5 / 4.25 bits and the math runs at the 16-bit peak. The
 //   dequantisation's own time is left out (no measurement or published per-weight cost
 //   found): W4A16 here is an optimistic bound where it is compute-bound.
+// - FP6 (mxfp6: OCP MX FP6 elements, E2M3 or E3M2, one E8M0 scale per 32). Blackwell's
+//   tcgen05.mma kind::f8f6f4 multiplies FP6 at the FP8 rate (NVIDIA PTX ISA; the DGX/HGX
+//   datasheets print one "FP8/FP6 Tensor Core" row: B200 4.5, GB200 5 PFLOPS dense) and
+//   AMD CDNA4 at its FP4 rate (MI355X: FP6 and FP4 both 10.1 PFLOPS dense): each preset's
+//   `fp6` peak. AMD Quark's MXFP6 checkpoints quantise the activations to the same FP6
+//   format (quantization_config input_tensors, vLLM's OCP_MX_Scheme w_fp6_e3m2_a_fp6_e3m2),
+//   so the GEMMs run W6A6 at that peak. No engine yet ships that kernel: vLLM's QuarkOCP_MX
+//   (vllm/model_executor/layers/quantization/quark/schemes/quark_ocp_mx.py) emulates every
+//   MXFP6 combination, dequantising to 16-bit, even on MI355X; the fp6 peak is the hardware's
+//   rate, as the fp4 one is. A GPU without an fp6 peak is refused (weights_hardware_problem).
 // - MXFP4 experts beside 16-bit attention (gpt-oss). TensorRT-LLM's MoE backend on
 //   B200/GB200/B300/GB300 multiplies MXFP4 expert weights with MXFP8 activations (W4A8),
 //   on Hopper with BF16 activations ("Deployment Guide for GPT-OSS on TensorRT-LLM", MoE
@@ -35,7 +45,7 @@ namespace llmsim::hw {
 
 bool is_quantised(core::DType weights) {
   return weights == core::DType::fp8 || weights == core::DType::int8 ||
-         weights == core::DType::int4 || core::is_fp4(weights);
+         weights == core::DType::int4 || core::is_sub_byte_float(weights);
 }
 
 core::DType unquantised_compute_dtype(core::DType activations) {
@@ -49,6 +59,7 @@ core::DType gemm_compute_dtype(const HardwareSpec& hardware, core::DType weights
       return hardware.peak_flops_per_s(core::DType::fp8) ? core::DType::fp8 : core::DType::bf16;
     case core::DType::nvfp4:
     case core::DType::mxfp4:
+    case core::DType::mxfp6:  // without an fp6 peak refused before pricing (weights_hardware_problem)
       return hardware.peak_flops_per_s(weights) ? weights : core::DType::bf16;
     case core::DType::fp32:
     case core::DType::tf32:
@@ -74,6 +85,12 @@ std::optional<std::string> kv_cache_hardware_problem(const HardwareSpec& hardwar
   if (kv_cache != core::DType::nvfp4 || hardware.peak_flops_per_s(core::DType::nvfp4)) return std::nullopt;
   return "nvfp4 KV cache needs a GPU with NVFP4 tensor cores (an fp4 peak that takes nvfp4); " + hardware.id +
          " has none: use fp8 or bf16";
+}
+
+std::optional<std::string> weights_hardware_problem(const HardwareSpec& hardware, core::DType weights) {
+  if (!core::is_fp6(weights) || hardware.peak_flops_per_s(weights)) return std::nullopt;
+  return std::string(core::to_string(weights)) + " weights need a GPU with FP6 tensor cores (an fp6 peak: NVIDIA " +
+         "Blackwell, AMD MI355X); " + hardware.id + " has none: use fp8, an fp4 format or bf16";
 }
 
 core::DType lm_head_weight_dtype(core::DType weights, core::DType activations) {

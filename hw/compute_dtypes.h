@@ -13,7 +13,7 @@
 
 namespace llmsim::hw {
 
-/// fp8, int8, int4, nvfp4 and mxfp4 weights are quantised; fp32, tf32, fp16 and bf16 are not.
+/// fp8, int8, int4, nvfp4, mxfp4 and mxfp6 weights are quantised; fp32, tf32, fp16 and bf16 are not.
 bool is_quantised(core::DType weights);
 
 /// The dtype unquantised math (attention, a 16-bit LM head) runs in: fp32 or tf32 when the
@@ -22,7 +22,8 @@ core::DType unquantised_compute_dtype(core::DType activations);
 
 /// The dtype the QKV/O/MLP GEMMs run in: fp8 for fp8 weights on a GPU with an fp8 peak,
 /// nvfp4/mxfp4 for those weights on a GPU with an fp4 peak for that format (W4A4, priced
-/// at HardwareSpec::peak_flops_per_s of the format), fp32/tf32 for fp32/tf32 weights, else
+/// at HardwareSpec::peak_flops_per_s of the format), mxfp6 at the fp6 peak (W6A6; a GPU
+/// without one is refused first: weights_hardware_problem), fp32/tf32 for fp32/tf32 weights, else
 /// bf16 (fp16, bf16, and weight-only int8/int4, fp8-without-hardware-fp8 and
 /// fp4-without-hardware-fp4, all dequantised to 16-bit: W8A16 / W4A16).
 core::DType gemm_compute_dtype(const HardwareSpec& hardware, core::DType weights);
@@ -45,6 +46,14 @@ std::optional<core::DType> expert_gemm_compute_dtype(const HardwareSpec& hardwar
 /// does not take nvfp4 (TensorRT-LLM's NVFP4 KV cache is a Blackwell feature). Nothing when
 /// it can; the dtype itself is core::kv_cache_dtype_problem's to check.
 std::optional<std::string> kv_cache_hardware_problem(const HardwareSpec& hardware, core::DType kv_cache);
+
+/// Why `weights` cannot be served on `hardware`: mxfp6 weights on a GPU without an fp6 peak.
+/// No engine found runs MXFP6 through a weight-only kernel there: vLLM's Quark OCP MX scheme
+/// dequantises the weights and multiplies in 16-bit PyTorch ("simulated weight
+/// dequantization ... computed in high precision"), an accuracy path with no measured
+/// cost, so unlike fp8/fp4 (W8A16/W4A16 through Marlin) it is refused, not priced as W6A16.
+/// Nothing for every other format, which runs on any GPU (natively or weight-only).
+std::optional<std::string> weights_hardware_problem(const HardwareSpec& hardware, core::DType weights);
 
 /// The dtype the LM head's weights are stored in: the weights' dtype, except that
 /// quantised checkpoints keep the LM head in the activation dtype.

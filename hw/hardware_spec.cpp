@@ -38,6 +38,8 @@ std::optional<double> HardwareSpec::peak_flops_per_s(core::DType dtype) const {
       return peak.fp4_runs_nvfp4 ? peak.fp4_flops_per_s : std::nullopt;
     case core::DType::mxfp4:
       return peak.fp4_runs_mxfp4 ? peak.fp4_flops_per_s : std::nullopt;
+    case core::DType::mxfp6:
+      return peak.fp6_flops_per_s;
   }
   return std::nullopt;
 }

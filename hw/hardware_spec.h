@@ -26,6 +26,10 @@ struct PeakFlops {
   std::optional<double> fp4_flops_per_s;
   bool fp4_runs_nvfp4 = true;
   bool fp4_runs_mxfp4 = true;
+  /// 6-bit float tensor cores multiplying MXFP6 (E2M3/E3M2 elements, E8M0 scales), dense.
+  /// NVIDIA Blackwell runs them at its FP8 rate ("FP8/FP6 Tensor Core", one datasheet row),
+  /// AMD CDNA4 at its FP4 rate; each preset cites its figure. None on Hopper, Ampere, CDNA3.
+  std::optional<double> fp6_flops_per_s;
 };
 
 /// How the GPUs of a deployment are wired (issue 24): a scale-up domain of GPUs that share
@@ -73,7 +77,7 @@ struct HardwareSpec {
   std::string efficiency_source;  ///< "calibrated from ..." or "documented defaults"
 
   /// Peak FLOP/s for compute in `dtype` (fp16 -> bf16 entry, int4 -> int4 entry,
-  /// nvfp4 and mxfp4 -> fp4 entry).
+  /// nvfp4 and mxfp4 -> fp4 entry, mxfp6 -> fp6 entry).
   /// std::nullopt when the GPU lacks that mode.
   std::optional<double> peak_flops_per_s(core::DType dtype) const;
 };

@@ -142,6 +142,7 @@ hw::HardwareSpec read_hardware_yaml(const std::string& path) {
   spec.peak.int8_ops_per_s = optional_tflops(peaks, "int8");
   spec.peak.int4_ops_per_s = optional_tflops(peaks, "int4");
   spec.peak.fp4_flops_per_s = optional_tflops(peaks, "fp4");  // dense NVFP4/MXFP4 (configs/README.md)
+  spec.peak.fp6_flops_per_s = optional_tflops(peaks, "fp6");  // dense MXFP6 (configs/README.md)
   if (!spec.peak.bf16_flops_per_s) peaks.fail_here("missing required key \"bf16\"");
   peaks.finish();
   read_fp4_formats(map, spec.peak);

@@ -852,6 +852,90 @@ void read_compressed_tensors_quantization(const ConfigReader& reader, const json
       "compressed-tensors " + scheme + (model.checkpoint_kv_cache ? ", KV cache fp8" : std::string());
 }
 
+/// The OCP MX element format of one AMD Quark QuantizationSpec ("weight" or "input_tensors"
+/// of global_quant_config): DType::mxfp6 for dtype "fp6_e3m2" / "fp6_e2m3", DType::mxfp4 for
+/// "fp4", each only with Quark's MX fields (qscheme "per_group", group_size 32, scale_format
+/// "e8m0", where given); nothing for a spec that is absent or null. Anything else is refused.
+std::optional<core::DType> quark_mx_format(const ConfigReader& reader, const json& global, const std::string& key) {
+  if (!global.contains(key) || global[key].is_null()) return std::nullopt;
+  const json& spec = global[key];
+  const std::string where = "global_quant_config." + key;
+  if (!spec.is_object() || !spec.contains("dtype") || !spec["dtype"].is_string()) {
+    reader.fail("quantization_config", where + ": expected one OCP MX spec with a dtype, got " + ConfigReader::describe(spec));
+  }
+  const std::string dtype = spec["dtype"].get<std::string>();
+  std::optional<core::DType> format;
+  if (dtype == "fp6_e3m2" || dtype == "fp6_e2m3") format = core::DType::mxfp6;
+  if (dtype == "fp4") format = core::DType::mxfp4;
+  if (!format) {
+    reader.fail("quantization_config", where + ".dtype \"" + dtype +
+                                           "\" is not modelled (supported: the OCP MX formats fp6_e3m2, fp6_e2m3, fp4)");
+  }
+  const auto field_is = [&spec](const char* field, const json& expected) {
+    return !spec.contains(field) || spec[field].is_null() || spec[field] == expected;
+  };
+  if (!field_is("qscheme", "per_group") || !field_is("group_size", 32) || !field_is("scale_format", "e8m0")) {
+    reader.fail("quantization_config", where + ": " + dtype +
+                                           " is read as OCP MX (qscheme per_group, group_size 32, scale_format e8m0), got " +
+                                           ConfigReader::describe(spec));
+  }
+  return format;
+}
+
+/// quant_method "quark" (AMD Quark's OCP MX exports), read as vLLM's QuarkConfig reads them
+/// (vllm/model_executor/layers/quantization/quark/quark.py, _is_w_ocp_mx_a_x, and
+/// schemes/quark_ocp_mx.py): one global_quant_config whose "weight" and "input_tensors"
+/// specs name the element formats, 32 elements to one E8M0 scale:
+///   weight fp6_e3m2 or fp6_e2m3, input_tensors fp6_*   mxfp6 (W6A6: vLLM's OCP_MX_Scheme
+///                                                     w_fp6_e3m2_a_fp6_e3m2; public example
+///                                                     fxmarty/qwen1.5_moe_a2.7b_chat_w_fp6_e3m2_a_fp6_e3m2,
+///                                                     which vLLM's Quark tests load)
+///   weight fp4, input_tensors fp4                    mxfp4 (W4A4, OCP_MX_Scheme w_fp4_a_fp4)
+/// Refused, with the field named: weight-only or mixed specs (W6A16, W6A8 with fp8_e4m3
+/// inputs, W4A6: priced neither as W6A6 nor as their own kernels), other dtypes (Quark's
+/// int4/int8/fp8 schemes), per-layer schemes (layer_quant_config, layer_type_quant_config:
+/// Quark also puts its fp8 KV cache there), output_tensors, and an exclude list naming more
+/// than the LM head, embeddings and MoE routers.
+void read_quark_quantization(const ConfigReader& reader, const json& config, core::ModelSpec& model) {
+  if (!config.contains("global_quant_config") || !config["global_quant_config"].is_object()) {
+    reader.fail("quantization_config", "quark: expected a global_quant_config object");
+  }
+  for (const char* per_layer : {"layer_quant_config", "layer_type_quant_config"}) {
+    if (config.contains(per_layer) && !config[per_layer].is_null() &&
+        !(config[per_layer].is_object() && config[per_layer].empty())) {
+      reader.fail("quantization_config", std::string(per_layer) +
+                                             ": per-layer Quark schemes (and a Quark KV cache scheme) are not modelled");
+    }
+  }
+  const json& global = config["global_quant_config"];
+  if (global.contains("output_tensors") && !global["output_tensors"].is_null()) {
+    reader.fail("quantization_config", "global_quant_config.output_tensors: output quantisation is not modelled");
+  }
+  const std::optional<core::DType> weights = quark_mx_format(reader, global, "weight");
+  if (!weights) reader.fail("quantization_config", "global_quant_config.weight: missing (no weight quantisation)");
+  const std::optional<core::DType> inputs = quark_mx_format(reader, global, "input_tensors");
+  if (inputs != weights) {
+    const std::string activations = inputs ? std::string(core::to_string(*inputs)) : "none (weight-only)";
+    reader.fail("quantization_config", "global_quant_config: " + std::string(core::to_string(*weights)) +
+                                           " weights with input_tensors " + activations +
+                                           " are not modelled (supported: W6A6 mxfp6, W4A4 mxfp4)");
+  }
+  if (config.contains("exclude") && !config["exclude"].is_null()) {
+    const json& modules = config["exclude"];
+    if (!modules.is_array()) reader.fail("quantization_config", "exclude: expected a list of module names");
+    for (const json& module : modules) {
+      const std::string name = module.is_string() ? module.get<std::string>() : ConfigReader::describe(module);
+      if (!is_small_module(name)) {
+        reader.fail("quantization_config",
+                    "exclude names \"" + name + "\"; only the LM head, embeddings and MoE routers can stay unquantised");
+      }
+    }
+  }
+  model.checkpoint_weights = *weights;
+  model.checkpoint_quantization = "quark W" + std::string(*weights == core::DType::mxfp6 ? "6A6 " : "4A4 ") +
+                                  std::string(core::to_string(*weights));
+}
+
 /// quantization_config, never ignored: read into the checkpoint's weight format, or refused.
 ///   quant_method "fp8"   DeepSeek-V3's block-scaled e4m3 (fmt "e4m3", weight_block_size
 ///                        [128, 128]; vLLM's Fp8Config): 1-byte weights. The per-block scales
@@ -869,6 +953,7 @@ void read_compressed_tensors_quantization(const ConfigReader& reader, const json
 ///                        where the GPU has one, else W4A16: hw/compute_dtypes.h).
 ///   quant_method "modelopt" read_modelopt_quantization.
 ///   quant_method "compressed-tensors" read_compressed_tensors_quantization.
+///   quant_method "quark" read_quark_quantization (AMD's OCP MX: mxfp6, mxfp4).
 ///   anything else        refused, naming the method (GPTQ, AWQ, ...).
 void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model) {
   if (!reader.has("quantization_config")) return;
@@ -903,9 +988,12 @@ void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model
     read_modelopt_quantization(reader, config, model);
   } else if (method == "compressed-tensors") {
     read_compressed_tensors_quantization(reader, config, model);
+  } else if (method == "quark") {
+    read_quark_quantization(reader, config, model);
   } else {
     reader.fail("quantization_config", "quant_method \"" + method +
-                                           "\" is not supported (supported: fp8, mxfp4, modelopt); also supported: compressed-tensors");
+                                           "\" is not supported (supported: fp8, mxfp4, modelopt); also supported: "
+                                           "compressed-tensors, quark");
   }
 }
 

@@ -282,6 +282,9 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
     pool.precision.weights = read_dtype(*precision, "weights", checkpoint_weights);
     pool.precision.kv_cache =
         read_dtype(*precision, "kv_cache", core::default_kv_cache_dtype(pool.model, pool.precision.weights));
+    if (const auto problem = hw::weights_hardware_problem(pool.hardware, pool.precision.weights)) {
+      precision->fail("weights", *problem);
+    }
     if (const auto problem = core::kv_cache_dtype_problem(pool.precision.kv_cache)) {
       precision->fail("kv_cache", *problem);
     }
@@ -289,8 +292,10 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
       precision->fail("kv_cache", *problem);
     }
     precision->finish();
-  } else if (const auto problem = hw::kv_cache_hardware_problem(pool.hardware, pool.precision.kv_cache)) {
-    map.fail("model", "the checkpoint's KV cache format: " + *problem);
+  } else if (const auto weights_problem = hw::weights_hardware_problem(pool.hardware, pool.precision.weights)) {
+    map.fail("model", "the checkpoint's weight format: " + *weights_problem);
+  } else if (const auto kv_problem = hw::kv_cache_hardware_problem(pool.hardware, pool.precision.kv_cache)) {
+    map.fail("model", "the checkpoint's KV cache format: " + *kv_problem);
   }
   std::optional<YamlMap> deployment = map.optional_map("deployment");
   if (deployment) {

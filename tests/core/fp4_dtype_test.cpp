@@ -22,7 +22,7 @@ TEST_CASE("nvfp4 and mxfp4 parse, print and count their block scales") {
   CHECK(llmsim::core::is_fp4(DType::nvfp4));
   CHECK(llmsim::core::is_fp4(DType::mxfp4));
   CHECK_FALSE(llmsim::core::is_fp4(DType::int4));
-  CHECK(llmsim::core::dtype_names() == "fp32, tf32, fp16, bf16, fp8, int8, int4, nvfp4, mxfp4");
+  CHECK(llmsim::core::dtype_names() == "fp32, tf32, fp16, bf16, fp8, int8, int4, nvfp4, mxfp4, mxfp6");
 }
 
 TEST_CASE("7e9 parameters in nvfp4 and mxfp4") {
