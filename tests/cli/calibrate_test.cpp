@@ -89,6 +89,34 @@ std::string qwen3_moe_attention_gemms() {
 
 }  // namespace
 
+TEST_CASE("calibrate with a MoE model says what prices its routed experts when no expert row was measured") {
+  const std::string dense_only =
+      llmsim::testing::write_test_file("calibrate", "qwen3-moe-dense-only.csv", qwen3_moe_attention_gemms());
+  const auto fitted = llmsim::testing::run_llmsim(
+      "calibrate --hardware h100-sxm --model qwen3-30b-a3b --roofline-exponent 0 --profile '" + dense_only + "'");
+  REQUIRE(fitted.exit_code == 0);
+  CHECK(fitted.output.find("routed experts of qwen3-30b-a3b: no moe_* rows; the step-time model prices them "
+                           "with the gemm efficiencies, fitted here to 12 plain GEMM rows only") != std::string::npos);
+
+  // Attention rows only: no GEMM is fitted, so the gemm efficiencies that price the experts
+  // stay the preset's, and calibrate says so; the written YAML keeps them.
+  const std::string attention_only = llmsim::testing::write_test_file(
+      "calibrate", "qwen3-moe-attention.csv",
+      "op,tokens,context,batch,tp,measured_s\nattention_decode,1,1023,8,1,4e-5\n"
+      "attention_decode,1,4095,8,1,9e-5\nattention_decode,1,4095,64,1,5e-4\nattention_decode,1,16383,16,1,7e-4\n");
+  const std::string out = (llmsim::testing::process_temp_folder() / "calibrate" / "qwen3-moe.yaml").string();
+  const auto kept = llmsim::testing::run_llmsim("calibrate --hardware h100-sxm --model qwen3-30b-a3b --profile '" +
+                                                attention_only + "' --out '" + out + "'");
+  REQUIRE(kept.exit_code == 0);
+  CHECK(kept.output.find("routed experts of qwen3-30b-a3b: no moe_* rows; priced with h100-sxm's gemm "
+                         "efficiencies, kept as they were") != std::string::npos);
+  const llmsim::hw::HardwareSpec start = llmsim::loader::load_hardware("h100-sxm");
+  const llmsim::hw::HardwareSpec written = llmsim::loader::load_hardware(out);
+  CHECK(written.efficiency[Operator::gemm].compute == start.efficiency[Operator::gemm].compute);
+  CHECK(written.efficiency[Operator::gemm].bandwidth == start.efficiency[Operator::gemm].bandwidth);
+  CHECK(written.efficiency[Operator::gemm].latency_s == start.efficiency[Operator::gemm].latency_s);
+}
+
 TEST_CASE("calibrate fits routed-expert rows into the gemm efficiencies and reports them per operator") {
   std::string csv = qwen3_moe_attention_gemms();
   // Three moe_experts rows (times of the right order for an H100, not a measurement): what
