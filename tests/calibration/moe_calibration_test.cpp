@@ -257,3 +257,19 @@ TEST_CASE("MoE rows that do not fit the model are refused at their line") {
   CHECK(error_of(write_profile("gpt-oss-attention.csv", "attention_decode,1,100,1,1,1e-5\n"), gpt_oss).find(
             "2 op: model gpt-oss-20b has sliding-window or chunked attention layers") == 0);
 }
+
+TEST_CASE("the shipped DeepGEMM H800 profile reads as DeepSeek-V3 fp8 expert and shared-expert GEMMs") {
+  const auto model = llmsim::loader::load_model("deepseek-v3");
+  const auto samples = llmsim::hw::read_profile(
+      "data/profiles/compute/h800_deepgemm/deepseek_v3_fp8_gemms.csv", &model, kBf16);
+  REQUIRE(samples.size() == 16);
+  int grouped = 0;
+  for (const ProfileSample& s : samples) {
+    CHECK(s.weights == llmsim::core::DType::fp8);
+    CHECK(s.work.op == Operator::gemm);
+    if (s.groups > 0) ++grouped;
+  }
+  CHECK(grouped == 10);
+  // First row: 4 groups of 8192 rows through the 7168 x 4096 up GEMM, listed at 1297 TFLOPS.
+  CHECK(samples[0].work.flops / samples[0].measured_s == doctest::Approx(1297e12).epsilon(1e-3));
+}
