@@ -273,3 +273,18 @@ TEST_CASE("the shipped DeepGEMM H800 profile reads as DeepSeek-V3 fp8 expert and
   // First row: 4 groups of 8192 rows through the 7168 x 4096 up GEMM, listed at 1297 TFLOPS.
   CHECK(samples[0].work.flops / samples[0].measured_s == doctest::Approx(1297e12).epsilon(1e-3));
 }
+
+TEST_CASE("the shipped vLLM fused_moe profile reads as Mixtral-8x7B routed-expert rows at tensor parallel 2") {
+  const auto model = llmsim::loader::load_model("mixtral-8x7b");
+  const auto samples = llmsim::hw::read_profile(
+      "data/profiles/compute/h100_vllm_fused_moe/mixtral_8x7b_tp2_bf16.csv", &model, kBf16);
+  REQUIRE(samples.size() == 15);
+  for (const ProfileSample& s : samples) {
+    CHECK(s.name == "moe_experts");
+    CHECK(s.tensor_parallel == 2);
+  }
+  // One token: 2 of 8 experts, one 16-row tile each, through 4096 x 14336 (gate and up of
+  // 7168 each on this GPU) and 7168 x 4096: 2 x 32 rows x (4096 x 14336 + 7168 x 4096) FLOPs.
+  CHECK(samples[0].work.flops == doctest::Approx(2.0 * 32.0 * (4096.0 * 14336.0 + 7168.0 * 4096.0)));
+  CHECK(samples[0].measured_s == doctest::Approx(144.03e-6));
+}
