@@ -230,6 +230,9 @@ const core::ModelSpec& require_model(const core::ModelSpec* model, const std::st
     throw core::InputError(path, 0, "",
                            "this profile has no model shape of its own: give the model (--model)");
   }
+  if (const std::optional<std::string> problem = profile_model_problem(*model)) {
+    throw core::InputError(path, 0, "", *problem);
+  }
   return *model;
 }
 

@@ -13,10 +13,8 @@ namespace {
 
 /// One decoder layer of `model` (see the SampleBuilder constructor).
 core::ModelSpec one_layer(core::ModelSpec model) {
-  if (model.has_linear_attention() || model.ffn_only_layers > 0) {
-    throw core::InputError("model " + model.id +
-                           " mixes linear-attention or FFN-only layers with attention layers: "
-                           "calibration profiles of hybrid models are not supported");
+  if (const std::optional<std::string> problem = profile_model_problem(model)) {
+    throw core::InputError(*problem);
   }
   model.num_layers = 1;
   model.first_k_dense_replace = 0;  // a MoE model's layer is a MoE layer
@@ -29,6 +27,13 @@ core::ModelSpec one_layer(core::ModelSpec model) {
 }
 
 }  // namespace
+
+std::optional<std::string> profile_model_problem(const core::ModelSpec& model) {
+  if (!model.has_linear_attention() && model.ffn_only_layers == 0) return std::nullopt;
+  return "model " + model.id +
+         " mixes linear-attention or FFN-only layers with attention layers: calibration profiles of "
+         "hybrid models are not supported";
+}
 
 SampleBuilder::SampleBuilder(const core::ModelSpec& model, const Precision& precision,
                              int tensor_parallel, std::string source)

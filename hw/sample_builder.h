@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,10 @@ class SampleBuilder {
   IterationWorkModel work_model_;
   std::vector<GemmShape> gemms_;
 };
+
+/// Why one layer of `model` cannot stand for it in a profile (a hybrid with linear-attention
+/// or FFN-only layers), or nothing.
+std::optional<std::string> profile_model_problem(const core::ModelSpec& model);
 
 /// One NCCL all-reduce of `payload_bytes` over `workers` GPUs: link bytes 2 (p-1)/p x payload.
 ProfileSample all_reduce_sample(double payload_bytes, int workers, double measured_s,
