@@ -3,6 +3,7 @@
 // section 3; the fit is hw/efficiency_fit.h, the formats hw/profile_reader.h).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "core/input_error.h"
 #include "hw/efficiency_fit.h"
 #include "hw/fit_residuals.h"
+#include "hw/layer_gemms.h"
 #include "hw/profile_reader.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
@@ -61,10 +63,65 @@ void print_residuals(const std::string& title, const std::vector<hw::ProfileSamp
   print_summary_line(hw::layer_residuals(samples, hardware, "layer (gemm+elemwise)"));
 }
 
+bool is_expert_row(const hw::ProfileSample& sample) {
+  return hw::is_routed_expert_operator(sample.name) || hw::is_grouped_expert_operator(sample.name);
+}
+
+/// What the fit did for a MoE model's routed experts, one line each. The step-time model
+/// prices a MoE layer's GEMMs, routed experts included, as one gemm item (hw/operator.h), so
+/// the routed-expert rows are fitted into gemm.compute, gemm.bandwidth and gemm.latency_us
+/// with the plain GEMM rows; with three or more of them, what they alone would give is
+/// reported (not written), to show whether one GEMM efficiency serves both.
+std::vector<std::string> routed_expert_notes(const core::ModelSpec* model,
+                                             const std::vector<hw::ProfileSample>& samples,
+                                             const hw::EfficiencyFit& fit,
+                                             const hw::HardwareSpec& start,
+                                             const hw::FitOptions& options) {
+  if (model == nullptr || !model->is_moe()) return {};
+  std::vector<hw::ProfileSample> expert_rows;
+  std::size_t plain_rows = 0;
+  for (const hw::ProfileSample& s : samples) {
+    if (is_expert_row(s)) {
+      expert_rows.push_back(s);
+    } else if (s.work.op == hw::Operator::gemm) {
+      ++plain_rows;
+    }
+  }
+  const auto gemm = std::find_if(fit.operators.begin(), fit.operators.end(),
+                                 [](const hw::OperatorFit& c) { return c.op == hw::Operator::gemm; });
+  const bool gemm_fitted = gemm != fit.operators.end() && gemm->fitted;
+  std::vector<std::string> notes;
+  if (expert_rows.empty()) {
+    notes.push_back(
+        gemm_fitted
+            ? fmt::format("routed experts of {}: no moe_* rows; the step-time model prices them with the "
+                          "gemm efficiencies, fitted here to {} plain GEMM rows only (not checked on "
+                          "grouped GEMMs)",
+                          model->id, plain_rows)
+            : fmt::format("routed experts of {}: no moe_* rows; priced with {}'s gemm efficiencies, kept "
+                          "as they were",
+                          model->id, start.id));
+    return notes;
+  }
+  notes.push_back(fmt::format(
+      "routed experts of {}: {} moe_* rows fitted into gemm.compute, gemm.bandwidth and "
+      "gemm.latency_us with {} plain GEMM rows (the step-time model prices a MoE layer's GEMMs, "
+      "routed experts included, as one gemm item){}",
+      model->id, expert_rows.size(), plain_rows, gemm_fitted ? "" : "; too few to fit"));
+  hw::FitOptions alone = options;
+  alone.plan = {hw::default_fit_plan().front()};  // gemm
+  const hw::EfficiencyFit expert_fit = hw::fit_efficiencies(expert_rows, start, alone);
+  for (const hw::FittedParameter& p : expert_fit.operators.front().parameters) {
+    notes.push_back(fmt::format("  the moe_* rows alone would give {} {:.4g}{} (not written)", p.name,
+                                p.value, p.at_bound ? " (at its bound)" : ""));
+  }
+  return notes;
+}
+
 /// The comment block written above the fitted efficiencies.
 std::string fit_comment(const CalibrateOptions& options, const hw::EfficiencyFit& fit,
                         const std::vector<hw::ProfileSample>& samples,
-                        const hw::HardwareSpec& calibrated) {
+                        const hw::HardwareSpec& calibrated, const std::vector<std::string>& expert_notes) {
   std::string text = "Fitted by `llmsim calibrate` (weighted least squares on relative error,\n";
   text += fmt::format("roofline_exponent {}) to {} measured operator times from:\n",
                       options.roofline_exponent, samples.size());
@@ -98,6 +155,7 @@ std::string fit_comment(const CalibrateOptions& options, const hw::EfficiencyFit
                           hw::yaml_key(tie.parameter), hw::to_string(tie.from));
     }
   }
+  for (const std::string& note : expert_notes) text += note + "\n";
   text += "per_layer_overhead_us is not fitted (kernel profiles carry no per-layer gaps); host\n";
   text += "time per iteration is the serving engine's (configs/engines/).";
   return text;
@@ -138,6 +196,10 @@ void run_calibrate(const CalibrateOptions& options) {
                  hw::to_string(tie.from));
     }
   }
+  const std::vector<std::string> expert_notes =
+      routed_expert_notes(model_ptr, samples, fit, start, fit_options);
+  if (!expert_notes.empty()) fmt::print("\n");
+  for (const std::string& note : expert_notes) fmt::print("{}\n", note);
   print_residuals("residuals on the fitted measurements (e = predicted / measured - 1)", samples,
                   calibrated);
   for (const std::string& path : options.checks) {
@@ -155,7 +217,7 @@ void run_calibrate(const CalibrateOptions& options) {
                     fmt::join(names, ", "));
     std::ofstream out(options.out);
     if (!out) throw core::InputError(options.out, 0, "", "cannot write the file");
-    out << hardware_yaml(calibrated, fit_comment(options, fit, samples, calibrated));
+    out << hardware_yaml(calibrated, fit_comment(options, fit, samples, calibrated, expert_notes));
     fmt::print("\nwrote {}\n", options.out);
   }
 }
@@ -171,7 +233,8 @@ void add_calibrate_command(CLI::App& app) {
   command
       ->add_option("--profile", options->profiles,
                    "measurement files to fit: Vidur mlp.csv / attention rows, NCCL "
-                   "all_reduce.csv, or op,tokens,context,batch,tp,measured_s")
+                   "all_reduce.csv, or op,tokens,context,batch,tp,measured_s[,weights] "
+                   "(ops in hw/profile_reader.h, MoE and MLA included)")
       ->required();
   command->add_option("--check", options->checks,
                       "measurement files to report residuals on without fitting (held out)");

@@ -44,7 +44,10 @@ struct OperatorFitPlan {
 };
 
 /// The plan of `llmsim calibrate`, in fit order:
-///   gemm              compute, bandwidth, latency
+///   gemm              compute, bandwidth, latency; from every GEMM row, a MoE layer's
+///                     router, shared and routed-expert (grouped) GEMMs included: the
+///                     step-time model prices them all as the layer's one gemm item, so these
+///                     three are also the MoE grouped-GEMM efficiency (there is no other)
 ///   elementwise       bandwidth, latency
 ///   attention_prefill compute, latency; bandwidth from gemm (prefill reads little memory)
 ///   attention_decode  bandwidth, latency, per_block; compute from attention_prefill

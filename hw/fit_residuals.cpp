@@ -39,7 +39,9 @@ std::string describe_sample(const ProfileSample& sample) {
   if (sample.work.op == Operator::allreduce) {
     return text + " bytes " + std::to_string(sample.tokens);
   }
-  if (sample.work.op == Operator::attention_decode) {
+  if (sample.groups > 0) {
+    text += " groups " + std::to_string(sample.groups) + " x rows " + std::to_string(sample.tokens);
+  } else if (sample.work.op == Operator::attention_decode) {
     text += " seqs " + std::to_string(sample.tokens);
   } else {
     text += " tokens " + std::to_string(sample.tokens);
@@ -81,6 +83,7 @@ ResidualSummary layer_residuals(const std::vector<ProfileSample>& samples,
   std::vector<Key> order;
   for (const ProfileSample& s : samples) {
     if (s.work.op != Operator::gemm && s.work.op != Operator::elementwise) continue;
+    if (s.groups > 0) continue;  // a grouped-GEMM benchmark row is no layer's
     const Key key{s.source, s.model, s.tensor_parallel, s.tokens};
     auto [it, inserted] = layers.try_emplace(key);
     if (inserted) {

@@ -29,11 +29,12 @@ std::vector<ResidualSummary> residuals_by_operator(const std::vector<ProfileSamp
                                                    const HardwareSpec& hardware);
 
 /// Whole layers: the GEMM and elementwise samples of one (source, model, tp, tokens),
-/// predicted and measured times summed, for points that have all four GEMMs.
+/// predicted and measured times summed, for points that have at least four GEMM rows
+/// (grouped-GEMM benchmark rows, ProfileSample::groups > 0, belong to no layer).
 ResidualSummary layer_residuals(const std::vector<ProfileSample>& samples,
                                 const HardwareSpec& hardware, const std::string& label);
 
-/// "model tp P tokens T [context C]" for messages.
+/// "model tp P tokens T [context C]" (or "groups G x rows R") for messages.
 std::string describe_sample(const ProfileSample& sample);
 
 }  // namespace llmsim::hw

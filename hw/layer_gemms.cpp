@@ -1,20 +1,24 @@
 #include "hw/layer_gemms.h"
 
+#include <string>
+
 #include "core/input_error.h"
 #include "core/model_dims.h"
 #include "hw/iteration_work_model.h"
 
 namespace llmsim::hw {
+namespace {
 
-std::array<GemmShape, 4> layer_gemm_shapes(const core::ModelSpec& model, int tensor_parallel) {
-  if (model.is_moe()) {
-    throw core::InputError("per-GEMM shapes of model " + model.id +
-                           ": mixture-of-experts layers are not supported by calibration");
-  }
-  if (model.is_mla()) {
-    throw core::InputError("per-GEMM shapes of model " + model.id +
-                           ": multi-head latent attention layers are not supported by calibration");
-  }
+double up_matrices(const core::ModelSpec& model) { return model.gated_mlp ? 2.0 : 1.0; }
+
+/// Whether some layer of `model` has a dense MLP of intermediate_size.
+bool has_dense_mlp_layer(const core::ModelSpec& model) {
+  return !model.is_moe() || core::moe_layer_count(model) < model.num_layers;
+}
+
+}  // namespace
+
+std::vector<GemmShape> layer_gemm_shapes(const core::ModelSpec& model, int tensor_parallel) {
   if (tensor_parallel < 1 || model.num_attention_heads % tensor_parallel != 0) {
     throw core::InputError("tensor_parallel " + std::to_string(tensor_parallel) +
                            " must divide the " + std::to_string(model.num_attention_heads) +
@@ -22,13 +26,29 @@ std::array<GemmShape, 4> layer_gemm_shapes(const core::ModelSpec& model, int ten
   }
   const double p = tensor_parallel;
   const double h = static_cast<double>(model.hidden_size);
-  const double head_dim = static_cast<double>(core::resolved_head_dim(model));
-  const double q = static_cast<double>(core::query_width(model)) / p;
-  const double kv = static_cast<double>(kv_heads_per_gpu(model, tensor_parallel)) * head_dim;
-  const double mlp = static_cast<double>(model.intermediate_size) / p;
-  const double up_matrices = model.gated_mlp ? 2.0 : 1.0;
-  return {GemmShape{"qkv_proj", h, q + 2.0 * kv}, GemmShape{"o_proj", q, h},
-          GemmShape{"mlp_up_proj", h, up_matrices * mlp}, GemmShape{"mlp_down_proj", mlp, h}};
+  std::vector<GemmShape> shapes;
+  if (!model.is_mla() && !model.has_linear_attention() && !model.attention_output_gate) {
+    const double head_dim = static_cast<double>(core::resolved_head_dim(model));
+    const double q = static_cast<double>(core::query_width(model)) / p;
+    const double kv = static_cast<double>(kv_heads_per_gpu(model, tensor_parallel)) * head_dim;
+    shapes.push_back(GemmShape{"qkv_proj", h, q + 2.0 * kv});
+    shapes.push_back(GemmShape{"o_proj", q, h});
+  }
+  if (has_dense_mlp_layer(model)) {
+    const double mlp = static_cast<double>(model.intermediate_size) / p;
+    shapes.push_back(GemmShape{"mlp_up_proj", h, up_matrices(model) * mlp});
+    shapes.push_back(GemmShape{"mlp_down_proj", mlp, h});
+  }
+  if (model.is_moe()) {
+    shapes.push_back(GemmShape{"moe_router", h, static_cast<double>(model.num_experts) / p});
+    if (model.num_shared_experts > 0) {
+      const double shared = static_cast<double>(model.num_shared_experts) *
+                            static_cast<double>(core::shared_expert_width(model)) / p;
+      shapes.push_back(GemmShape{"shared_up_proj", h, up_matrices(model) * shared});
+      shapes.push_back(GemmShape{"shared_down_proj", shared, h});
+    }
+  }
+  return shapes;
 }
 
 WorkItem gemm_work(const GemmShape& shape, double tokens, double weight_bytes,
@@ -39,6 +59,29 @@ WorkItem gemm_work(const GemmShape& shape, double tokens, double weight_bytes,
   work.hbm_bytes =
       weight_bytes * shape.k * shape.n + activation_bytes * tokens * (shape.k + shape.n);
   return work;
+}
+
+RoutedExpertShapes routed_expert_shapes(const core::ModelSpec& model, int tensor_parallel) {
+  const double h = static_cast<double>(model.hidden_size);
+  const double width = static_cast<double>(core::expert_width(model)) / tensor_parallel;
+  return {GemmShape{"moe_up_proj", h, up_matrices(model) * width},
+          GemmShape{"moe_down_proj", width, h}};
+}
+
+bool is_plain_gemm_name(std::string_view name) {
+  for (const std::string_view known : {"qkv_proj", "o_proj", "mlp_up_proj", "mlp_down_proj", "moe_router",
+                                       "shared_up_proj", "shared_down_proj"}) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
+bool is_routed_expert_operator(std::string_view name) {
+  return name == "moe_up_proj" || name == "moe_down_proj" || name == "moe_experts";
+}
+
+bool is_grouped_expert_operator(std::string_view name) {
+  return name == "moe_grouped_up_proj" || name == "moe_grouped_down_proj";
 }
 
 }  // namespace llmsim::hw

@@ -8,11 +8,15 @@
 #include <array>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <string>
 #include <set>
 #include <utility>
 
+#include "core/dtype.h"
 #include "core/input_error.h"
 #include "hw/csv_table.h"
+#include "hw/layer_gemms.h"
 #include "hw/sample_builder.h"
 
 namespace llmsim::hw {
@@ -112,7 +116,13 @@ std::vector<ProfileSample> read_vidur_attention(const CsvTable& table,
   for (std::size_t row = 0; row < table.rows(); ++row) {
     const int tp = positive_int(table, row, "tp");
     auto it = builders.find(tp);
-    if (it == builders.end()) it = builders.emplace(tp, SampleBuilder(model, fp16, tp, table.path())).first;
+    if (it == builders.end()) {
+      try {
+        it = builders.emplace(tp, SampleBuilder(model, fp16, tp, table.path())).first;
+      } catch (const core::InputError& error) {
+        throw core::InputError(table.path(), table.line(row), "tp", error.message());
+      }
+    }
     const SampleBuilder& builder = it->second;
     const long long seqs = positive_int(table, row, "batch_size");
     const long long context = non_negative_int(table, row, "kv_cache_size");
@@ -147,17 +157,44 @@ std::vector<ProfileSample> read_nccl_all_reduce(const CsvTable& table) {
   return samples;
 }
 
+/// The weights dtype of a row of our own format: its `weights` column when the file has
+/// one, else `precision.weights`.
+core::DType row_weights(const CsvTable& table, std::size_t row, const Precision& precision) {
+  if (!table.has_column("weights")) return precision.weights;
+  const std::string& name = table.text(row, "weights");
+  const std::optional<core::DType> dtype = core::parse_dtype(name);
+  if (!dtype) {
+    throw core::InputError(table.path(), table.line(row), "weights",
+                           "unknown dtype \"" + name + "\" (" + std::string(core::dtype_names()) + ")");
+  }
+  return *dtype;
+}
+
+/// The SampleBuilder of (tensor parallel, weights) for a row, made on first use; a model the
+/// tensor-parallel size does not fit is reported at the row's tp.
+const SampleBuilder& builder_for(std::map<std::pair<int, core::DType>, SampleBuilder>& builders,
+                                 const CsvTable& table, std::size_t row, const core::ModelSpec& model,
+                                 Precision precision) {
+  const int tp = positive_int(table, row, "tp");
+  precision.weights = row_weights(table, row, precision);
+  const std::pair<int, core::DType> key{tp, precision.weights};
+  auto it = builders.find(key);
+  if (it == builders.end()) {
+    try {
+      it = builders.emplace(key, SampleBuilder(model, precision, tp, table.path())).first;
+    } catch (const core::InputError& error) {
+      throw core::InputError(table.path(), table.line(row), "tp", error.message());
+    }
+  }
+  return it->second;
+}
+
 std::vector<ProfileSample> read_measurements(const CsvTable& table, const core::ModelSpec& model,
                                              const Precision& precision) {
   std::vector<ProfileSample> samples;
-  std::map<int, SampleBuilder> builders;
+  std::map<std::pair<int, core::DType>, SampleBuilder> builders;
   for (std::size_t row = 0; row < table.rows(); ++row) {
-    const int tp = positive_int(table, row, "tp");
-    auto it = builders.find(tp);
-    if (it == builders.end()) {
-      it = builders.emplace(tp, SampleBuilder(model, precision, tp, table.path())).first;
-    }
-    const SampleBuilder& builder = it->second;
+    const SampleBuilder& builder = builder_for(builders, table, row, model, precision);
     const std::string& op = table.text(row, "op");
     const double measured_s = positive_time_s(table, row, "measured_s", 1.0);
     const long long context = non_negative_int(table, row, "context");
@@ -172,11 +209,17 @@ std::vector<ProfileSample> read_measurements(const CsvTable& table, const core::
         samples.push_back(builder.attention_decode(batch, context, measured_s));
       } else if (op == "all_reduce") {
         samples.push_back(builder.all_reduce(positive_int(table, row, "tokens"), measured_s));
+      } else if (is_routed_expert_operator(op)) {
+        samples.push_back(builder.routed_experts(op, positive_int(table, row, "tokens"), measured_s));
+      } else if (is_grouped_expert_operator(op)) {
+        samples.push_back(
+            builder.grouped_experts(op, batch, positive_int(table, row, "tokens"), measured_s));
       } else {
         samples.push_back(builder.gemm(op, positive_int(table, row, "tokens"), measured_s));
       }
     } catch (const core::InputError& error) {
-      throw core::InputError(table.path(), table.line(row), "op", error.message());
+      const std::string key = error.key_path().empty() ? "op" : error.key_path();
+      throw core::InputError(table.path(), table.line(row), key, error.message());
     }
   }
   return samples;
@@ -186,6 +229,9 @@ const core::ModelSpec& require_model(const core::ModelSpec* model, const std::st
   if (model == nullptr) {
     throw core::InputError(path, 0, "",
                            "this profile has no model shape of its own: give the model (--model)");
+  }
+  if (const std::optional<std::string> problem = profile_model_problem(*model)) {
+    throw core::InputError(path, 0, "", *problem);
   }
   return *model;
 }

@@ -24,6 +24,7 @@ struct ProfileSample {
   int tensor_parallel = 1;      ///< GPUs the operator is split over (NCCL: workers)
   std::int64_t tokens = 0;      ///< tokens in the batch (GEMM, elementwise, prefill); sequences (decode); bytes (all-reduce)
   std::int64_t context = 0;     ///< cached tokens per sequence (attention), else 0
+  std::int64_t groups = 0;      ///< experts of a grouped-GEMM benchmark row (tokens = rows each), else 0
   core::DType weights = core::DType::bf16;  ///< GEMMs run at gemm_compute_dtype(hardware, weights); attention at the 16-bit peak
   double measured_s = 0.0;      ///< measured time, seconds, > 0
 };
