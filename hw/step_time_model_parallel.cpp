@@ -81,8 +81,12 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
   const double micro = std::clamp<double>(as_double(seqs), 1.0, parallelism_.pipeline_parallel);
   const double ranks = parallelism_.attention_data_parallel;
   RankShare busiest = rank_share(batch, micro, ranks, true);
-  busiest.expert_load = expert_load_factor(work_model_.mean_routed_pairs_per_gpu(busiest.group_tokens),
-                                           parallelism_.expert_parallel, parallelism_.expert_skew);
+  const double slot_cv = slot_load_cv(parallelism_.expert_balancer);
+  const auto load_factor = [&](const RankShare& share) {
+    return expert_load_factor(work_model_.mean_routed_pairs_per_gpu(share.group_tokens), parallelism_.expert_parallel,
+                              work_model_.expert_slots_per_gpu(), slot_cv);
+  };
+  busiest.expert_load = load_factor(busiest);
   const RankShare mean = rank_share(batch, micro, ranks, false);
   const double gpus_per_stage = parallelism_.gpus_per_stage();
 
@@ -92,8 +96,7 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
   RankShare half;
   if (overlap) {
     half = rank_share(batch, micro * 2.0, ranks, true);
-    half.expert_load = expert_load_factor(work_model_.mean_routed_pairs_per_gpu(half.group_tokens),
-                                          parallelism_.expert_parallel, parallelism_.expert_skew);
+    half.expert_load = load_factor(half);
   }
   const auto overlapped_stage = [&](const StageSlice& stage) {
     OverlappedStage out;
