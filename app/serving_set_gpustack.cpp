@@ -117,7 +117,7 @@ sim::PoolSpec served_pool(const hw::CsvTable& table, std::size_t row, const Serv
   // No EPLB (vLLM 0.11's --enable-eplb is not in any command).
   if (command.find("--enable-expert-parallel") != std::string::npos) {
     pool.expert_parallel = pool.tensor_parallel;
-    pool.expert_skew = hw::expert_skew(hw::ExpertBalancer::none);
+    pool.expert_balancer = hw::ExpertBalancer::none;
   }
   pool.engine = served_engine(table, row, pool);
   return pool;

@@ -20,7 +20,7 @@
 //      / step time. SGLang with EPLB ran 256 + 32 redundant experts (288 slots, 4 per GPU
 //      at EP72): the preset is replayed with 288 experts, with two-batch overlap (the
 //      file's header: SGLang ran TBO) and DeepEP's FP8 dispatch (fp8 weights). CALIBRATION:
-//      the prefill row is one of the two points kEplbSkew was derived from
+//      the prefill rows are the points the balancers' slot load spread is derived from
 //      (hw/expert_balance.h), so the set is left out of the validation total.
 //    - vLLM wide-EP on H200 (vllm-blog-wideep_deepseek-r1-v3_h200-gb200-gb300.csv), decode
 //      at EP32, EP72 and EP96 with 256 concurrent requests per EP rank, ISL 2,000 and OSL
@@ -63,7 +63,7 @@ void set_layout(sim::PoolSpec& pool, int tp, int dp, int ep, int pp, hw::ExpertB
   pool.attention_data_parallel = dp;
   pool.expert_parallel = ep;
   pool.pipeline_parallel = pp;
-  pool.expert_skew = ep > 1 ? hw::expert_skew(balancer) : 1.0;
+  pool.expert_balancer = balancer;
   pool.engine.max_num_seqs *= dp;
   pool.engine.max_num_batched_tokens *= dp;
 }
@@ -116,7 +116,7 @@ double step_s(const core::ModelSpec& model, const std::string& hardware, core::D
                                hw::Parallelism{.tensor_parallel = 1,
                                                .attention_data_parallel = dep,
                                                .expert_parallel = dep,
-                                               .expert_skew = hw::expert_skew(hw::ExpertBalancer::eplb),
+                                               .expert_balancer = hw::ExpertBalancer::eplb,
                                                .two_batch_overlap = true});
   return step.price(batch).time_s;
 }

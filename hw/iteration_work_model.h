@@ -143,6 +143,8 @@ class IterationWorkModel {
   double mean_routed_pairs_per_gpu(double group_tokens) const {
     return expert_parallel_ > 1.0 ? group_tokens * experts_per_token_ / expert_parallel_ : 0.0;
   }
+  /// Expert slots on each EP GPU, num_experts / expert_parallel (hw/expert_balance.h).
+  double expert_slots_per_gpu() const { return num_experts_ / expert_parallel_; }
   /// Bytes of the hidden states routed per token and MoE layer, each way: h x a x k
   /// (0 for a dense model).
   double routed_bytes_per_token_layer() const { return hidden_size_ * activation_bytes_ * experts_per_token_; }

@@ -62,6 +62,13 @@
 // scale-out with one inter-domain step per call (EP <= d: all on scale-up, (EP-1)/EP).
 // Uniform routing places 1/EP of the messages on every GPU. Two-batch overlap (hiding the
 // all-to-all under compute) is the step-time model's (step_time_model_parallel.cpp).
+//   More peers. At a fixed number of tokens per rank a GPU sends the same bytes whatever
+//     the EP size; what grows with EP is the share (EP - d) / EP that leaves the domain
+//     for the NIC. That share alone reproduces DeepEP's low-latency table (docs/legacy.md:
+//     dispatch + combine 313 us at EP16 to 554 us at EP256 on H800, 128 tokens per rank)
+//     within 11% (+5% at EP16, -11% at EP128: llmsim a little fast at the widest), with no
+//     per-peer term, so none is added (tests/loader/all_to_all_deepep_test.cpp holds the
+//     comparison).
 // With DP = 1 and EP = p every GPU already holds every token: no all-to-all, and the MLP's
 // all-reduce combines the experts' outputs as under TP (vLLM's default all2all backend for
 // a single DP rank).

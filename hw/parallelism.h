@@ -2,6 +2,8 @@
 // "Seams": a parallelism joins here, with the work items it adds).
 #pragma once
 
+#include "hw/expert_balance.h"
+
 namespace llmsim::hw {
 
 /// One replica's GPUs: pipeline_parallel stages, each of attention_data_parallel attention
@@ -27,14 +29,14 @@ namespace llmsim::hw {
 /// - two_batch_overlap: each iteration's batch runs as two micro-batches whose all-to-all
 ///   hides under the other's compute (SGLang --enable-two-batch-overlap, vLLM --enable-dbo;
 ///   hw/step_time_model_parallel.cpp). Only with attention DP > 1 and expert parallelism.
-/// - expert_skew: how much busier than a random routing's busiest EP rank the real busiest
-///   rank is (hw/expert_balance.h: 1 = perfectly balanced routing).
+/// - expert_balancer: how the experts are placed over the EP GPUs, which sets how much
+///   busier the busiest GPU is than the mean (hw/expert_balance.h, expert_load_factor).
 struct Parallelism {
   int tensor_parallel = 1;          ///< GPUs each layer's attention is split over, >= 1
   int pipeline_parallel = 1;        ///< stages of layers, >= 1
   int attention_data_parallel = 1;  ///< attention ranks per stage, >= 1
   int expert_parallel = 1;          ///< GPUs the routed experts are sharded over: 1 or DP x TP
-  double expert_skew = 1.0;         ///< >= 1, used only when expert_parallel > 1
+  ExpertBalancer expert_balancer = ExpertBalancer::none;  ///< used only when expert_parallel > 1
   bool two_batch_overlap = false;   ///< used only with an all-to-all (DP > 1, EP > 1)
 
   /// GPUs of one replica, the factor that turns one GPU's work into the replica's (for

@@ -28,11 +28,20 @@
 //   2 x max(C_half, A_half)
 // where C_half is every item but the all-to-all for one half of the rank's share (each half
 // reads the weights and launches the kernels again: why the overlap loses at small batches,
-// as the LMSYS ablation reports), and A_half that half's all-to-all. The ping-pong's fill
-// and drain (the first compute and the last combine, once per step) are not added. The
-// reported items are the half's, twice, with the all-to-all at its exposed part,
-// 2 x max(0, A_half - C_half), so that they sum to the stage. Applies when the step has an
-// all-to-all and at least two tokens per rank to split; otherwise the step runs as one batch.
+// as the LMSYS ablation reports), and A_half that half's all-to-all, plus the ping-pong's
+// fill and drain. Fill and drain: each micro-batch's stage is a chain of n = 2 L_moe
+// communication phases (a dispatch and a combine per MoE layer: the all-to-all item's calls)
+// between compute phases, c = C_half / n and a = A_half / n each; two such chains
+// alternating on two resources (the SMs and the network: DeepEP's two-micro-batch figure,
+// docs/legacy.md) take 2 n max(c, a) + min(c, a), since the first chain's first compute and
+// the last chain's last communication overlap nothing (the fill and drain of a two-stage
+// pipeline). So the stage takes 2 x max(C_half, A_half) + min(C_half, A_half) / n. The
+// reported items are the half's compute items, twice, and the all-to-all at its exposed
+// part (the stage less 2 x C_half), so that they sum to the stage. Not modelled: the SMs
+// DeepEP's normal (prefill) kernels hold while they run (deep_ep Buffer.num_sms = 20 of
+// Hopper's 132), which the overlapped compute cannot use: the hardware presets carry no
+// SM count. Applies when the step has an all-to-all and at least two tokens per rank to
+// split; otherwise the step runs as one batch.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -81,8 +90,12 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
   const double micro = std::clamp<double>(as_double(seqs), 1.0, parallelism_.pipeline_parallel);
   const double ranks = parallelism_.attention_data_parallel;
   RankShare busiest = rank_share(batch, micro, ranks, true);
-  busiest.expert_load = expert_load_factor(work_model_.mean_routed_pairs_per_gpu(busiest.group_tokens),
-                                           parallelism_.expert_parallel, parallelism_.expert_skew);
+  const double slot_cv = slot_load_cv(parallelism_.expert_balancer);
+  const auto load_factor = [&](const RankShare& share) {
+    return expert_load_factor(work_model_.mean_routed_pairs_per_gpu(share.group_tokens), parallelism_.expert_parallel,
+                              work_model_.expert_slots_per_gpu(), slot_cv);
+  };
+  busiest.expert_load = load_factor(busiest);
   const RankShare mean = rank_share(batch, micro, ranks, false);
   const double gpus_per_stage = parallelism_.gpus_per_stage();
 
@@ -92,22 +105,24 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
   RankShare half;
   if (overlap) {
     half = rank_share(batch, micro * 2.0, ranks, true);
-    half.expert_load = expert_load_factor(work_model_.mean_routed_pairs_per_gpu(half.group_tokens),
-                                          parallelism_.expert_parallel, parallelism_.expert_skew);
+    half.expert_load = load_factor(half);
   }
   const auto overlapped_stage = [&](const StageSlice& stage) {
     OverlappedStage out;
     double compute_s = 0.0;
     double a2a_s = 0.0;
+    double phases = 0.0;  // the all-to-all's calls: one dispatch and one combine per MoE layer
     for (const WorkItem& item : work_model_.stage_items(half, stage)) {
       PricedItem p = price_item(item);
       (item.op == Operator::all_to_all ? a2a_s : compute_s) += p.time_s;
+      if (item.op == Operator::all_to_all) phases += item.kernels;
       out.items.push_back(p);
     }
+    const double fill_drain_s = phases > 0.0 ? std::min(compute_s, a2a_s) / phases : 0.0;
+    out.time_s = 2.0 * std::max(compute_s, a2a_s) + fill_drain_s;
     for (PricedItem& p : out.items) {
-      p.time_s = p.op == Operator::all_to_all ? 2.0 * std::max(0.0, a2a_s - compute_s) : 2.0 * p.time_s;
+      p.time_s = p.op == Operator::all_to_all ? out.time_s - 2.0 * compute_s : 2.0 * p.time_s;
     }
-    out.time_s = 2.0 * std::max(compute_s, a2a_s);
     return out;
   };
 

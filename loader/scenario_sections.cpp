@@ -251,8 +251,7 @@ void read_parallel_layout(YamlMap& deployment, sim::PoolSpec& pool) {
   if (deployment.has("expert_load_balancer") && pool.expert_parallel == 1) {
     deployment.fail("expert_load_balancer", "balances experts over expert_parallel GPUs: set expert_parallel > 1");
   }
-  const hw::ExpertBalancer balancer = read_choice(deployment, "expert_load_balancer", hw::ExpertBalancer::none, kBalancers);
-  pool.expert_skew = pool.expert_parallel > 1 ? hw::expert_skew(balancer) : 1.0;
+  pool.expert_balancer = read_choice(deployment, "expert_load_balancer", hw::ExpertBalancer::none, kBalancers);
   if (deployment.has("two_batch_overlap") && (pool.expert_parallel == 1 || pool.attention_data_parallel == 1)) {
     deployment.fail("two_batch_overlap",
                     "overlaps the expert all-to-all: set attention_data_parallel > 1 and expert_parallel > 1");

@@ -153,7 +153,7 @@ struct PoolSpec {
   int pipeline_parallel = 1;
   int attention_data_parallel = 1;
   int expert_parallel = 1;
-  double expert_skew = 1.0;  ///< the expert balancer's factor (hw/expert_balance.h)
+  hw::ExpertBalancer expert_balancer = hw::ExpertBalancer::none;  ///< deployment.expert_load_balancer (hw/expert_balance.h)
   bool two_batch_overlap = false;  ///< deployment.two_batch_overlap (hw/parallelism.h)
   int replicas = 1;
   RouterKind router = RouterKind::round_robin;
@@ -174,7 +174,7 @@ struct PoolSpec {
                            .pipeline_parallel = pipeline_parallel,
                            .attention_data_parallel = attention_data_parallel,
                            .expert_parallel = expert_parallel,
-                           .expert_skew = expert_skew,
+                           .expert_balancer = expert_balancer,
                            .two_batch_overlap = two_batch_overlap};
   }
   /// GPUs of one replica: PP x DP x TP.

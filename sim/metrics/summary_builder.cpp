@@ -54,7 +54,7 @@ Json scenario_section(const SummaryInputs& in) {
     if (pool.attention_data_parallel > 1) j["attention_data_parallel"] = pool.attention_data_parallel;
     if (pool.expert_parallel > 1) {
       j["expert_parallel"] = pool.expert_parallel;
-      j["expert_skew"] = pool.expert_skew;
+      j["expert_load_balancer"] = std::string(hw::to_string(pool.expert_balancer));
     }
     if (pool.gpus_per_replica() != pool.tensor_parallel) j["gpus_per_replica"] = pool.gpus_per_replica();
     j["replicas"] = pool.replicas;

@@ -48,7 +48,7 @@
 //     names: ttft, tpot, itl, e2el, queueing_delay, batch_size, tokens_per_iteration)};
 //   scenario {seed, model, hardware, tensor_parallel, replicas (of pools[0]), pools [{name,
 //     model, hardware, tensor_parallel, pipeline_parallel / attention_data_parallel /
-//     expert_parallel and expert_skew / gpus_per_replica (each only when used: > 1, or
+//     expert_parallel and expert_load_balancer / gpus_per_replica (each only when used: > 1, or
 //     gpus_per_replica != tensor_parallel), replicas, colocated_with (only for a pool that shares
 //     an earlier pool's GPUs: that pool's name), kv_cache_blocks_per_replica}], gpus (only
 //     with co-located pools: the deployment's distinct GPUs, shared ones counted once)}.

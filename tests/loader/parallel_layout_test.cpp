@@ -65,8 +65,9 @@ const WorkItem* find(const WorkItemList& items, Operator op) {
 
 Precision fp8() { return Precision{.weights = DType::fp8, .kv_cache = DType::fp8, .activations = DType::bf16}; }
 
-Parallelism dep(int ranks, double skew = 1.0) {
-  return Parallelism{.tensor_parallel = 1, .attention_data_parallel = ranks, .expert_parallel = ranks, .expert_skew = skew};
+Parallelism dep(int ranks, llmsim::hw::ExpertBalancer balancer = llmsim::hw::ExpertBalancer::none) {
+  return Parallelism{
+      .tensor_parallel = 1, .attention_data_parallel = ranks, .expert_parallel = ranks, .expert_balancer = balancer};
 }
 
 RankShare decode_share(double group_tokens, double ranks) {
@@ -158,7 +159,7 @@ TEST_CASE("Distinct EP GPUs per token: the formula's limits, a hand case and a r
 TEST_CASE("EP across nodes: the pairs outside the GPU's domain go over scale-out, the busiest GPU's load") {
   const auto model = load_model("deepseek-v3");
   const auto h100 = load_hardware("h100-sxm");  // 8-GPU NVLink domain, one 400 Gb/s NIC per GPU
-  const StepTimeModel dep32(model, h100, fp8(), dep(32, llmsim::hw::kEplbSkew));
+  const StepTimeModel dep32(model, h100, fp8(), dep(32, llmsim::hw::ExpertBalancer::eplb));
   RankShare share;
   share.prefill_tokens = 4096.0;
   share.prefill_attention_pairs = 4096.0 * 4097.0 / 2.0;
@@ -215,15 +216,71 @@ TEST_CASE("attention DP: each rank's decode attention is 1/DP of the batch's") {
   CHECK(rank->time_s == doctest::Approx(tp1_one_rank.price_item(*one_gpu).time_s));
 }
 
-TEST_CASE("the expert load factor: chance imbalance fades with tokens, the balancer's skew stays") {
+TEST_CASE("the expert load factor: >= 1, grows with EP at fixed tokens per rank, chance fades with tokens") {
   using llmsim::hw::expert_load_factor;
-  CHECK(expert_load_factor(100.0, 1, 1.76) == 1.0);
-  CHECK(expert_load_factor(1e12, 8, 1.0) == doctest::Approx(1.0).epsilon(1e-5));
-  CHECK(expert_load_factor(1e12, 8, llmsim::hw::kEplbSkew) == doctest::Approx(1.18).epsilon(1e-5));
-  // 256 pairs per GPU over 8 GPUs: 1 + sqrt(2 ln 8 x 7/8 / 256) = 1.1331.
-  CHECK(expert_load_factor(256.0, 8, 1.0) == doctest::Approx(1.0 + std::sqrt(2.0 * std::log(8.0) * 0.875 / 256.0)));
-  CHECK(expert_load_factor(16.0, 8, 1.0) > expert_load_factor(256.0, 8, 1.0));
-  CHECK(llmsim::hw::expert_skew(llmsim::hw::ExpertBalancer::none) > llmsim::hw::expert_skew(llmsim::hw::ExpertBalancer::eplb));
+  using llmsim::hw::ExpertBalancer;
+  using llmsim::hw::slot_load_cv;
+  CHECK(expert_load_factor(100.0, 1, 8.0, 0.8) == 1.0);
+  // 256 pairs per GPU over 8 GPUs, uniform routing: 1 + sqrt(2 ln 8 x 7/8 / 256) = 1.1331.
+  CHECK(expert_load_factor(256.0, 8, 32.0, 0.0) == doctest::Approx(1.0 + std::sqrt(2.0 * std::log(8.0) * 0.875 / 256.0)));
+  // Uniform routing and many tokens: perfectly balanced.
+  CHECK(expert_load_factor(1e12, 8, 32.0, 0.0) == doctest::Approx(1.0).epsilon(1e-5));
+  for (const ExpertBalancer balancer : {ExpertBalancer::none, ExpertBalancer::eplb}) {
+    const double cv = slot_load_cv(balancer);
+    CAPTURE(cv);
+    for (const double tokens_per_rank : {1.0, 32.0, 256.0, 4096.0, 16384.0}) {
+      double previous = 1.0;
+      // DeepSeek-V3 with EPLB's 288 slots, top-8, one GPU per DP rank: the pairs per GPU
+      // (T_g k / EP = tokens per rank x k) do not change with EP, the slots per GPU do.
+      for (const int ep : {2, 4, 8, 16, 32, 72, 96, 144, 288}) {
+        const double factor = expert_load_factor(tokens_per_rank * 8.0, ep, 288.0 / ep, cv);
+        CAPTURE(ep);
+        CAPTURE(tokens_per_rank);
+        CHECK(factor >= 1.0);
+        CHECK(factor >= previous);
+        previous = factor;
+      }
+    }
+    // More tokens per rank: less chance imbalance, down to the balancer's residual.
+    const double residual = 1.0 + std::sqrt(2.0 * std::log(32.0) * (31.0 / 32.0) * cv * cv / 9.0);
+    CHECK(expert_load_factor(8.0, 32, 9.0, cv) > expert_load_factor(8.0 * 256.0, 32, 9.0, cv));
+    CHECK(expert_load_factor(8.0 * 256.0, 32, 9.0, cv) > expert_load_factor(8.0 * 16384.0, 32, 9.0, cv));
+    CHECK(expert_load_factor(1e15, 32, 9.0, cv) == doctest::Approx(residual).epsilon(1e-6));
+  }
+  CHECK(slot_load_cv(ExpertBalancer::none) > slot_load_cv(ExpertBalancer::eplb));
+}
+
+TEST_CASE("the balancers' residuals reproduce the LMSYS EP32 prefill point they are derived from") {
+  using llmsim::hw::expert_load_factor;
+  using llmsim::hw::ExpertBalancer;
+  using llmsim::hw::slot_load_cv;
+  const double pairs = 16384.0 * 8.0;  // the mean GPU's, at 16,384 tokens per GPU
+  const double random = expert_load_factor(pairs, 32, 9.0, 0.0);
+  // EPLB with 288 slots (9 per GPU) is 59,337 / 50,302 slower than random routing.
+  CHECK(expert_load_factor(pairs, 32, 9.0, slot_load_cv(ExpertBalancer::eplb)) / random ==
+        doctest::Approx(59337.0 / 50302.0));
+  // No balancer, 256 experts (8 per GPU): 1.49 times slower again.
+  CHECK(expert_load_factor(pairs, 32, 8.0, slot_load_cv(ExpertBalancer::none)) / random ==
+        doctest::Approx(1.49 * 59337.0 / 50302.0));
+  CHECK(slot_load_cv(ExpertBalancer::eplb) == doctest::Approx(0.218).epsilon(0.005));
+  CHECK(slot_load_cv(ExpertBalancer::none) == doctest::Approx(0.843).epsilon(0.005));
+}
+
+TEST_CASE("wide EP at 256 sequences per rank: per-GPU decode throughput falls as EP grows") {
+  // vLLM's wide-EP shape (DeepSeek-V3, EPLB's 288 slots, H200s, 256 sequences of 3,000
+  // tokens per rank): the busiest GPU's load grows with EP faster than each GPU's share of
+  // expert weights shrinks, so tokens per GPU-second do not rise with EP.
+  auto model = load_model("deepseek-v3");
+  model.num_experts = 288;
+  const auto h200 = load_hardware("h200");
+  double previous = 0.0;
+  for (const int ep : {32, 72, 96, 144}) {
+    const StepTimeModel step(model, h200, fp8(), dep(ep, llmsim::hw::ExpertBalancer::eplb));
+    const double per_gpu = 256.0 / step.price(decode(256 * ep, 3000.0)).time_s;
+    CAPTURE(ep);
+    if (previous > 0.0) CHECK(per_gpu <= previous);
+    previous = per_gpu;
+  }
 }
 
 TEST_CASE("PP stages: vLLM's cut, the send between stages, and the domain it crosses") {
@@ -354,7 +411,7 @@ TEST_CASE("the qwen3-235b-a22b preset counts the model card's 235B total and 22B
 TEST_CASE("Two-batch overlap hides at most the all-to-all, and only when there are two halves to run") {
   const auto model = load_model("deepseek-v3");
   const auto h100 = load_hardware("h100-sxm");
-  Parallelism plain = dep(32, llmsim::hw::kEplbSkew);
+  Parallelism plain = dep(32, llmsim::hw::ExpertBalancer::eplb);
   Parallelism overlapped = plain;
   overlapped.two_batch_overlap = true;
   const StepTimeModel one(model, h100, fp8(), plain);
@@ -371,6 +428,9 @@ TEST_CASE("Two-batch overlap hides at most the all-to-all, and only when there a
     for (const auto& item : overlap.items) items_s += item.time_s;
     CHECK(overlap.overhead_s >= 0.0);
     CHECK(items_s + overlap.overhead_s == doctest::Approx(overlap.time_s));
+    // The ping-pong's fill and drain: some all-to-all is always exposed (the last combine
+    // overlaps nothing), whichever side is longer.
+    CHECK(overlap.time_s_of(Operator::all_to_all) > 0.0);
   }
   // 256 sequences per GPU over InfiniBand: the all-to-all is long, and hiding it wins.
   CHECK(two.price(decode(32 * 256, 2000.0)).time_s < one.price(decode(32 * 256, 2000.0)).time_s);
