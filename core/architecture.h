@@ -192,6 +192,13 @@ class Architecture {
   /// Cached indexer-key bytes per token summed over the layers: layers x
   /// LatentAttention::indexer_key_bytes() (fixed FP8 format, not the KV cache dtype).
   double indexer_key_bytes_per_token() const { return indexer_key_bytes_per_token_; }
+  /// (query, key) pairs the indexer scores for `new_tokens` queries on top of `cached` tokens:
+  /// causal_pairs(new_tokens, cached), not capped at the top-k (cached + 1 for a decode step).
+  /// 0 without DSA.
+  double indexer_pairs(std::int64_t new_tokens, std::int64_t cached) const {
+    if (topk_ == 0.0) return 0.0;
+    return causal_pairs(static_cast<double>(new_tokens), static_cast<double>(cached));
+  }
 
   /// Whether some layers are linear attention (a hybrid: Qwen3-Next, Nemotron-H).
   bool has_linear_attention() const { return linear_.has_value(); }
