@@ -100,6 +100,12 @@ TEST_CASE("DSA: each token caches the latent and a 132-byte indexer key per laye
   // The latent and the indexer key are replicated on every GPU of a TP group (vLLM's MLA
   // backends cache one latent head; the Indexer is replicated).
   CHECK(core::kv_cache_bytes_per_token_per_gpu(m, DType::bf16, 8) == 78324.0);
+  // The model-wide bytes per token (the KV pool's and the disaggregated transfer's) hold the
+  // indexer key too: bf16 78,324, fp8 61 x (576 + 132) = 43,188; dense V3 in bf16 61 x 1,152.
+  CHECK(core::kv_cache_bytes_per_token(m, DType::bf16) == 78324.0);
+  CHECK(core::kv_cache_bytes_per_token(m, DType::fp8) == 43188.0);
+  CHECK(core::kv_cache_bytes(m, DType::fp8, 1000.0) == 1000.0 * 43188.0);
+  CHECK(core::kv_cache_bytes_per_token(core::testing::deepseek_v3(), DType::bf16) == 70272.0);
   core::MemoryQuery query;
   query.batch = 2;
   query.sequence_tokens = 4096;
