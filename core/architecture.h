@@ -68,6 +68,10 @@ struct LatentAttention {
   /// bytes of uint8, whatever the KV cache dtype; LightLLM's Deepseek3_2MemoryManager keeps the
   /// same fp8 key and float32 scale): 132 bytes for index_head_dim 128. 0 without DSA.
   double indexer_key_bytes() const;
+  /// Bytes of one token's cached latent and rope key in one layer with a `kv_dtype` cache:
+  /// (kv_lora_rank + qk_rope_head_dim) x bytes, or with DSA and an fp8 cache vLLM's 656-byte
+  /// fp8_ds_mla entry (core::kv_bytes_per_token_layer has the layout and its source).
+  double cache_bytes_per_token(DType kv_dtype) const;
 };
 /// A linear-attention / state-space token mixer (Qwen3-Next's Gated DeltaNet, Nemotron-H's
 /// Mamba-2; fields as in ModelSpec): no query attends a key. Each sequence keeps, per layer,
@@ -299,7 +303,8 @@ class Architecture {
 
   /// KV cache bytes one sequence of `tokens` tokens keeps on the whole model:
   /// kv_token_layers(tokens) x kv_elements_per_token_layer() x bytes(kv_dtype), plus with DSA
-  /// tokens x indexer_key_bytes_per_token() (every token keeps its indexer key). The linear
+  /// tokens x indexer_key_bytes_per_token() (every token keeps its indexer key), its latent in
+  /// LatentAttention::cache_bytes_per_token (656 bytes a layer with an fp8 cache). The linear
   /// layers' state is sequence_state_bytes().
   double sequence_kv_bytes(std::int64_t tokens, DType kv_dtype) const;
 

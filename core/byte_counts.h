@@ -12,7 +12,8 @@ namespace llmsim::core {
 /// num_layers x (kv_lora_rank + qk_rope_head_dim) x bytes: DeepSeek-V3 in bf16
 /// 61 x (512 + 64) x 2 = 70,272 bytes. With DeepSeek sparse attention each layer adds the
 /// token's indexer key in its fixed FP8 format whatever kv_dtype (indexer_key_bytes_per_token_layer):
-/// DeepSeek-V3.2 in bf16 61 x (576 x 2 + 132) = 78,324 bytes. What the KV pool holds per token
+/// DeepSeek-V3.2 in bf16 61 x (576 x 2 + 132) = 78,324 bytes; in fp8, vLLM's 656-byte
+/// fp8_ds_mla entry (kv_bytes_per_token_layer): 61 x (656 + 132) = 48,068. What the KV pool holds per token
 /// and what disaggregation transfers.
 double kv_cache_bytes_per_token(const ModelSpec& model, DType kv_dtype);
 

@@ -224,6 +224,10 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
                                               .layers = layers,
                                               .activation_bytes = a,
                                               .kv_bytes_per_element = core::bytes_per_element(precision.kv_cache),
+                                              .packed_latent_bytes =
+                                                  core::uses_fp8_ds_mla(model, precision.kv_cache)
+                                                      ? core::kv_bytes_per_token_layer(model, precision.kv_cache)
+                                                      : 0.0,
                                               .ffn_io_per_layer = m * mlp_width / p});
   }
 
@@ -291,7 +295,9 @@ void IterationWorkModel::set_latent_attention_terms(const core::Architecture& ar
   decode_attention_flops_per_key_ =
       layers * architecture.attention_flops_per_pair(core::AttentionPhase::decode) / p;
   prefill_flops_per_cached_token_ = layers * architecture.prefill_flops_per_cached_token() / p;
-  kv_bytes_per_token_ = layers * cached_latent * in.kv_bytes_per_element;  // all of it, every GPU
+  kv_bytes_per_token_ = in.packed_latent_bytes > 0.0 ? layers * in.packed_latent_bytes  // DSA, fp8_ds_mla
+                                                     : layers * cached_latent * in.kv_bytes_per_element;
+  // (all of it, every GPU)
   // DSA: vLLM builds the Indexer's heads unsplit on every TP rank (its linears are
   // ReplicatedLinear) and caches every token's indexer key on each: no division by p.
   indexer_flops_per_pair_ = architecture.indexer_flops_per_key();

@@ -255,6 +255,9 @@ class IterationWorkModel {
     double layers = 0.0;
     double activation_bytes = 0.0;
     double kv_bytes_per_element = 0.0;
+    /// One token's latent in one layer, bytes, where the cache is not elements x
+    /// kv_bytes_per_element (DSA with fp8: vLLM's 656-byte fp8_ds_mla); 0 otherwise.
+    double packed_latent_bytes = 0.0;
     double ffn_io_per_layer = 0.0;  ///< m I / p
   };
   /// Replaces the GQA attention and GEMM-activation terms with MLA's.

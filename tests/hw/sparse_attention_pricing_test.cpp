@@ -93,9 +93,10 @@ TEST_CASE("DSA decode step at 64K context: 66.0 GFLOP of indexer against 34.8 of
   REQUIRE(attention != nullptr);
   REQUIRE(indexer != nullptr);
   // Attention, absorbed: 2,048 keys x 61 layers x (2 x 128 x 576 + 2 x 128 x 512 = 278,528)
-  // = 34,795,945,984 FLOPs; it reads 2,048 latents of 61 x 576 fp8 bytes = 71,958,528.
+  // = 34,795,945,984 FLOPs; it reads 2,048 latents in vLLM's fp8_ds_mla entry (512 fp8 values,
+  // 4 fp32 scales, 64 bf16 rope values: 656 bytes) in 61 layers: 2,048 x 61 x 656 = 81,952,768.
   CHECK(attention->flops == 34'795'945'984.0);
-  CHECK(attention->hbm_bytes == 71'958'528.0);
+  CHECK(attention->hbm_bytes == 81'952'768.0);
   // Indexer: 65,537 keys x 61 layers x 16,512 = 66,010,963,584 FLOPs; it reads the cached
   // indexer keys and writes the new one: 65,537 x 61 x 132 bytes = 527,703,924.
   CHECK(indexer->flops == 66'010'963'584.0);
@@ -187,7 +188,7 @@ TEST_CASE("DSA costs at least dense MLA up to the top-k and grows more slowly be
   }
   CHECK(prefill_s(sparse, sparse_arch, 0) > prefill_s(dense, dense_arch, 0));
   // Beyond it each more key costs the indexer's 132 bytes and 16,512 FLOPs a layer instead of
-  // dense MLA's whole latent (576 fp8 bytes, 278,528 FLOPs decode / the expanded pair and the
+  // dense MLA's latent (576 fp8 bytes and 278,528 FLOPs in decode; the expanded pair and the
   // latent's up-projection in prefill): the step time grows more slowly with the context.
   const double sparse_decode_growth = decode_s(sparse, sparse_arch, 131071) - decode_s(sparse, sparse_arch, 16383);
   const double dense_decode_growth = decode_s(dense, dense_arch, 131071) - decode_s(dense, dense_arch, 16383);

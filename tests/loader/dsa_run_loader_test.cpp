@@ -88,6 +88,6 @@ TEST_CASE("a disaggregated DeepSeek-V3.2 transfers each prompt token's indexer k
                             "  output_tokens: {dist: fixed, value: 10}\n";
   const llmsim::sim::Scenario scenario = llmsim::loader::load_scenario_text(text, "dsa-disagg.yaml");
   REQUIRE(scenario.disaggregation.has_value());
-  // fp8 latent and rope key 61 x 576 = 35,136 bytes, plus the indexer keys 61 x 132 = 8,052.
-  CHECK(scenario.disaggregation->kv_bytes_per_token == 43188.0);
+  // vLLM's fp8_ds_mla latent entry 61 x 656 = 40,016 bytes, plus the indexer keys 61 x 132 = 8,052.
+  CHECK(scenario.disaggregation->kv_bytes_per_token == 48068.0);
 }
