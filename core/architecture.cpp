@@ -41,6 +41,14 @@ double LatentAttention::indexer_flops_per_key() const {
   return 2.0 * indexer_heads * static_cast<double>(index_head_dim) + 2.0 * indexer_heads;
 }
 
+double LatentAttention::cache_bytes_per_token(DType kv_dtype) const {
+  ModelSpec shape;
+  shape.kv_lora_rank = kv_lora_rank;
+  shape.qk_rope_head_dim = qk_rope_head_dim;
+  shape.index_topk = index_topk;
+  return kv_bytes_per_token_layer(shape, kv_dtype);
+}
+
 double LatentAttention::indexer_key_bytes() const {
   if (!sparse()) return 0.0;
   ModelSpec shape;
@@ -204,8 +212,11 @@ double Architecture::kv_token_layers(std::int64_t tokens) const {
 }
 
 double Architecture::sequence_kv_bytes(std::int64_t tokens, DType kv_dtype) const {
-  const double kv = kv_token_layers(tokens) * kv_elements_per_token_layer_ * bytes_per_element(kv_dtype);
-  if (indexer_key_bytes_per_token_ == 0.0) return kv;
+  if (indexer_key_bytes_per_token_ == 0.0) {
+    return kv_token_layers(tokens) * kv_elements_per_token_layer_ * bytes_per_element(kv_dtype);
+  }
+  // DSA: every layer is full attention; an fp8 cache is vLLM's fp8_ds_mla layout.
+  const double kv = kv_token_layers(tokens) * latent_->cache_bytes_per_token(kv_dtype);
   return kv + static_cast<double>(tokens) * indexer_key_bytes_per_token_;
 }
 

@@ -68,6 +68,10 @@ struct LatentAttention {
   /// bytes of uint8, whatever the KV cache dtype; LightLLM's Deepseek3_2MemoryManager keeps the
   /// same fp8 key and float32 scale): 132 bytes for index_head_dim 128. 0 without DSA.
   double indexer_key_bytes() const;
+  /// Bytes of one token's cached latent and rope key in one layer with a `kv_dtype` cache:
+  /// (kv_lora_rank + qk_rope_head_dim) x bytes, or with DSA and an fp8 cache vLLM's 656-byte
+  /// fp8_ds_mla entry (core::kv_bytes_per_token_layer has the layout and its source).
+  double cache_bytes_per_token(DType kv_dtype) const;
 };
 /// A linear-attention / state-space token mixer (Qwen3-Next's Gated DeltaNet, Nemotron-H's
 /// Mamba-2; fields as in ModelSpec): no query attends a key. Each sequence keeps, per layer,
@@ -192,6 +196,13 @@ class Architecture {
   /// Cached indexer-key bytes per token summed over the layers: layers x
   /// LatentAttention::indexer_key_bytes() (fixed FP8 format, not the KV cache dtype).
   double indexer_key_bytes_per_token() const { return indexer_key_bytes_per_token_; }
+  /// (query, key) pairs the indexer scores for `new_tokens` queries on top of `cached` tokens:
+  /// causal_pairs(new_tokens, cached), not capped at the top-k (cached + 1 for a decode step).
+  /// 0 without DSA.
+  double indexer_pairs(std::int64_t new_tokens, std::int64_t cached) const {
+    if (topk_ == 0.0) return 0.0;
+    return causal_pairs(static_cast<double>(new_tokens), static_cast<double>(cached));
+  }
 
   /// Whether some layers are linear attention (a hybrid: Qwen3-Next, Nemotron-H).
   bool has_linear_attention() const { return linear_.has_value(); }
@@ -292,7 +303,8 @@ class Architecture {
 
   /// KV cache bytes one sequence of `tokens` tokens keeps on the whole model:
   /// kv_token_layers(tokens) x kv_elements_per_token_layer() x bytes(kv_dtype), plus with DSA
-  /// tokens x indexer_key_bytes_per_token() (every token keeps its indexer key). The linear
+  /// tokens x indexer_key_bytes_per_token() (every token keeps its indexer key), its latent in
+  /// LatentAttention::cache_bytes_per_token (656 bytes a layer with an fp8 cache). The linear
   /// layers' state is sequence_state_bytes().
   double sequence_kv_bytes(std::int64_t tokens, DType kv_dtype) const;
 

@@ -8,8 +8,14 @@ namespace llmsim::core {
 double kv_cache_bytes_per_token(const ModelSpec& model, DType kv_dtype) {
   // K and V, each num_kv_heads x head_dim per layer: GQA shrinks this by heads / kv_heads.
   // MLA keeps kv_lora_rank + qk_rope_head_dim per layer instead (model_dims.h).
-  return static_cast<double>(model.num_layers) * static_cast<double>(kv_elements_per_token_layer(model)) *
-         bytes_per_element(kv_dtype);
+  if (!model.has_sparse_attention()) {
+    return static_cast<double>(model.num_layers) * static_cast<double>(kv_elements_per_token_layer(model)) *
+           bytes_per_element(kv_dtype);
+  }
+  // DSA: an fp8 cache is vLLM's fp8_ds_mla layout (kv_bytes_per_token_layer).
+  const double kv = static_cast<double>(model.num_layers) * kv_bytes_per_token_layer(model, kv_dtype);
+  // DSA: every token also caches its indexer key in every layer, in its own FP8 format.
+  return kv + static_cast<double>(model.num_layers) * indexer_key_bytes_per_token_layer(model);
 }
 
 double weight_bytes(const ModelSpec& model, DType weights_dtype) {

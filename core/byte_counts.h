@@ -10,7 +10,11 @@ namespace llmsim::core {
 /// 2 (K and V) x num_layers x num_kv_heads x head_dim x bytes_per_element(kv_dtype).
 /// Llama-3.1-8B in bf16: 2 x 32 x 8 x 128 x 2 = 131,072 bytes. For MLA,
 /// num_layers x (kv_lora_rank + qk_rope_head_dim) x bytes: DeepSeek-V3 in bf16
-/// 61 x (512 + 64) x 2 = 70,272 bytes.
+/// 61 x (512 + 64) x 2 = 70,272 bytes. With DeepSeek sparse attention each layer adds the
+/// token's indexer key in its fixed FP8 format whatever kv_dtype (indexer_key_bytes_per_token_layer):
+/// DeepSeek-V3.2 in bf16 61 x (576 x 2 + 132) = 78,324 bytes; in fp8, vLLM's 656-byte
+/// fp8_ds_mla entry (kv_bytes_per_token_layer): 61 x (656 + 132) = 48,068. What the KV pool holds per token
+/// and what disaggregation transfers.
 double kv_cache_bytes_per_token(const ModelSpec& model, DType kv_dtype);
 
 /// Bytes of all weights (total parameters, embeddings included) stored in `weights_dtype`.

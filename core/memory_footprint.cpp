@@ -46,10 +46,7 @@ double kv_cache_bytes_per_token_per_gpu(const ModelSpec& model, DType kv_dtype,
   // MLA's latent is one "KV head" shared by all query heads: every GPU of the group keeps
   // all of it (vLLM's MLA backends cache num_kv_heads = 1, replicated across TP ranks), and
   // with DSA each token's indexer key beside it (replicated too: vLLM's Indexer is).
-  if (model.is_mla()) {
-    return kv_cache_bytes_per_token(model, kv_dtype) +
-           static_cast<double>(model.num_layers) * indexer_key_bytes_per_token_layer(model);
-  }
+  if (model.is_mla()) return kv_cache_bytes_per_token(model, kv_dtype);  // the indexer key in it
   const std::int64_t heads_per_gpu = (model.num_kv_heads + tensor_parallel - 1) / tensor_parallel;
   return 2.0 * static_cast<double>(model.num_layers) * static_cast<double>(heads_per_gpu) *
          static_cast<double>(resolved_head_dim(model)) * bytes_per_element(kv_dtype);

@@ -38,6 +38,22 @@ std::int64_t kv_elements_per_token_layer(const ModelSpec& model) {
   return 2 * kv_width(model);
 }
 
+bool uses_fp8_ds_mla(const ModelSpec& model, DType kv_dtype) {
+  return model.has_sparse_attention() && kv_dtype == DType::fp8;
+}
+
+double kv_bytes_per_token_layer(const ModelSpec& model, DType kv_dtype) {
+  if (!uses_fp8_ds_mla(model, kv_dtype)) {
+    return static_cast<double>(kv_elements_per_token_layer(model)) * bytes_per_element(kv_dtype);
+  }
+  constexpr std::int64_t kScaleBlock = 128;  // latent values per fp32 scale
+  constexpr double kScaleBytes = 4.0;
+  constexpr double kRopeBytes = 2.0;  // bf16, not quantised
+  const std::int64_t scale_blocks = (model.kv_lora_rank + kScaleBlock - 1) / kScaleBlock;
+  return static_cast<double>(model.kv_lora_rank) + static_cast<double>(scale_blocks) * kScaleBytes +
+         static_cast<double>(model.qk_rope_head_dim) * kRopeBytes;
+}
+
 double indexer_key_bytes_per_token_layer(const ModelSpec& model) {
   if (!model.has_sparse_attention()) return 0.0;
   // vLLM's DeepseekV32IndexerCache: head_dim + head_dim // quant_block_size (128) * 4 uint8.

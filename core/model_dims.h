@@ -36,6 +36,20 @@ std::int64_t moe_layer_count(const ModelSpec& model);
 /// (DeepSeek-V2 paper, section 2.1.2 and Table 1: (d_c + d_h^R) l elements per token).
 std::int64_t kv_elements_per_token_layer(const ModelSpec& model);
 
+/// Bytes one token's KV cache entry takes in one layer with a `kv_dtype` cache:
+/// kv_elements_per_token_layer x bytes(kv_dtype), except for DSA (DeepSeek-V3.2) with an fp8
+/// cache, which vLLM stores in FlashMLA's "fp8_ds_mla" layout: the kv_lora_rank latent in FP8,
+/// one fp32 scale per 128 latent values, and the rope key left in bf16, 512 + 4 x 4 + 64 x 2 =
+/// 656 bytes for DeepSeek-V3.2 (vllm/v1/attention/backends/mla/flashmla_sparse.py,
+/// FlashMLASparseBackend.get_kv_cache_shape: "custom storage format is 656 bytes"; vLLM's
+/// DeepseekV32ForCausalLM.verify_and_update_config, vllm/model_executor/models/config.py,
+/// turns "auto" and every fp8 cache dtype into it). Without the indexer key
+/// (indexer_key_bytes_per_token_layer).
+double kv_bytes_per_token_layer(const ModelSpec& model, DType kv_dtype);
+/// Whether kv_bytes_per_token_layer is the fp8_ds_mla layout (DSA with an fp8 cache), not
+/// elements x bytes.
+bool uses_fp8_ds_mla(const ModelSpec& model, DType kv_dtype);
+
 /// Bytes one token's DSA indexer key takes in one layer, in its own fixed format whatever the
 /// KV cache dtype: index_head_dim FP8 values plus a fp32 scale per 128 (132 for DeepSeek-V3.2;
 /// core::LatentAttention::indexer_key_bytes). 0 for a model without sparse attention.

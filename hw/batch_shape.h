@@ -11,6 +11,12 @@ namespace llmsim::hw {
 /// (core::Architecture): a sliding-window layer caps the keys a query sees at its window,
 /// and the work model multiplies by the number of layers. Without windows they are the
 /// plain sums below.
+///
+/// DeepSeek sparse attention (DSA, core::LatentAttention::sparse) caps the keys the attention
+/// sums above count at the indexer's top-k, while its lightning indexer scores every earlier
+/// key: the two indexer fields hold those uncapped counts (0 for every other model). The
+/// indexer's cached keys a prefill chunk reads and writes are prefill_kv_tokens, which for
+/// DSA already counts every cached token (core::Architecture::mean_prefill_kv_tokens).
 struct BatchShape {
   std::int64_t prefill_seqs = 0;        ///< sequences processing prompt tokens this iteration
   std::int64_t prefill_tokens = 0;      ///< sum of s over prefill sequences
@@ -19,6 +25,8 @@ struct BatchShape {
   std::int64_t decode_seqs = 0;         ///< sequences generating one token each (s = 1)
   double decode_kv_tokens = 0;          ///< sum of c + 1 over decode sequences (keys attended)
   std::int64_t sampled_seqs = 0;        ///< sequences that sample a token (LM head rows)
+  double prefill_indexer_pairs = 0;     ///< DSA: sum of s*c + s*(s+1)/2 over prefill sequences, uncapped
+  double decode_indexer_keys = 0;       ///< DSA: sum of c + 1 over decode sequences, uncapped
 
   std::int64_t total_new_tokens() const { return prefill_tokens + decode_seqs; }
   bool empty() const { return prefill_tokens == 0 && decode_seqs == 0; }
@@ -27,8 +35,11 @@ struct BatchShape {
   /// a simulator's decode stretches run, which hw::StepPriceCache keeps by batch size).
   bool decode_only() const {
     return prefill_seqs == 0 && prefill_tokens == 0 && prefill_attention_pairs == 0.0 &&
-           prefill_kv_tokens == 0.0 && decode_seqs > 0 && sampled_seqs == decode_seqs;
+           prefill_kv_tokens == 0.0 && prefill_indexer_pairs == 0.0 && decode_seqs > 0 &&
+           sampled_seqs == decode_seqs;
   }
+  /// Whether the batch has lightning-indexer work (DSA only).
+  bool has_indexer_work() const { return prefill_indexer_pairs != 0.0 || decode_indexer_keys != 0.0; }
 };
 
 }  // namespace llmsim::hw

@@ -39,6 +39,10 @@
 //   Blackwell datasheets' FP6 peak equals their FP8 peak, stas00/ml-engineering's TFLOPS
 //   table). INFERRED from those two: on such a GPU the experts run at the fp8 peak while
 //   attention's projections keep the 16-bit peak.
+// - DSA's lightning indexer computes its logits in FP8: the DeepSeek-V3.2 tech report
+//   (arXiv:2512.02556, section 2.1: "the lightning indexer ... can be implemented in FP8"), and
+//   vLLM's sparse_attn_indexer calls DeepGEMM's fp8_mqa_logits (prefill) and
+//   fp8_paged_mqa_logits (decode) on FP8 queries and the FP8 key cache.
 #include "hw/compute_dtypes.h"
 
 namespace llmsim::hw {
@@ -97,6 +101,10 @@ core::DType lm_head_weight_dtype(core::DType weights, core::DType activations) {
   return is_quantised(weights) ? activations : weights;
 }
 
+core::DType indexer_compute_dtype(const HardwareSpec& hardware, const Precision& precision) {
+  return hardware.peak_flops_per_s(core::DType::fp8) ? core::DType::fp8 : unquantised_compute_dtype(precision.activations);
+}
+
 std::optional<core::DType> operator_compute_dtype(Operator op, const HardwareSpec& hardware,
                                                   const Precision& precision) {
   switch (op) {
@@ -108,6 +116,8 @@ std::optional<core::DType> operator_compute_dtype(Operator op, const HardwareSpe
     case Operator::attention_prefill:
     case Operator::attention_decode:
       return unquantised_compute_dtype(precision.activations);
+    case Operator::attention_indexer:
+      return indexer_compute_dtype(hardware, precision);
     case Operator::elementwise:
     case Operator::allreduce:
     case Operator::all_to_all:

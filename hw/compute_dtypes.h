@@ -28,8 +28,13 @@ core::DType unquantised_compute_dtype(core::DType activations);
 /// fp4-without-hardware-fp4, all dequantised to 16-bit: W8A16 / W4A16).
 core::DType gemm_compute_dtype(const HardwareSpec& hardware, core::DType weights);
 
+/// The dtype DSA's lightning indexer computes its logits in: fp8 on a GPU with an fp8 peak,
+/// else the unquantised dtype (sources in compute_dtypes.cpp).
+core::DType indexer_compute_dtype(const HardwareSpec& hardware, const Precision& precision);
+
 /// The dtype operator `op` computes in under `precision` on `hardware`: gemm_compute_dtype
-/// for the GEMMs; the unquantised dtype for attention, and for the LM head when the weights
+/// for the GEMMs; the unquantised dtype for attention (indexer_compute_dtype for DSA's
+/// indexer), and for the LM head when the weights
 /// are quantised (else the GEMMs'); std::nullopt for an operator whose FLOPs are not priced
 /// (OperatorInfo::counts_flops).
 std::optional<core::DType> operator_compute_dtype(Operator op, const HardwareSpec& hardware,

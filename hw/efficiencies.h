@@ -32,4 +32,20 @@ struct Efficiencies {
   const OperatorEfficiency& operator[](Operator op) const { return operators[index(op)]; }
 };
 
+/// The lightning indexer's efficiency where a hardware YAML gives none (no profile of its
+/// kernels exists to fit one): the attention entries it resembles, an ESTIMATE. Its FLOPs are
+/// spent mostly on prompt chunks, where it is a dense FP8 product of the chunk's queries with
+/// every cached key like prefill attention's (vLLM's fp8_mqa_logits): attention_prefill's
+/// compute. Its bytes are read mostly in decode steps, a paged scan of each sequence's cached
+/// keys like decode attention's (fp8_paged_mqa_logits): attention_decode's bandwidth and
+/// per-kernel latency. It counts no thread blocks.
+inline OperatorEfficiency indexer_efficiency_from_attention(const Efficiencies& e) {
+  OperatorEfficiency indexer;
+  indexer.compute = e[Operator::attention_prefill].compute;
+  indexer.bandwidth = e[Operator::attention_decode].bandwidth;
+  indexer.latency_s = e[Operator::attention_decode].latency_s;
+  indexer.per_block_s = 0.0;
+  return indexer;
+}
+
 }  // namespace llmsim::hw

@@ -58,6 +58,19 @@
 // / p (q_b out), heads (P + V) / p (kv_b out), heads V / p (o_proj in); the attention
 // kernel reads Q (heads (P + R) / p) and writes O (heads V / p) in prefill.
 //
+// DeepSeek sparse attention (DSA, DeepSeek-V3.2; tech report arXiv:2512.02556, section 2.1).
+// The MLA attention items count the keys each query keeps, min(p + 1, top-k), in the absorbed
+// form in both phases (vLLM's FlashMLASparse; core::Architecture). The lightning indexer that
+// selects them is its own item (attention_indexer): it scores every earlier key, FLOPs per
+// (query, key) pair core::LatentAttention::indexer_flops_per_key, and reads each sequence's
+// whole cached indexer key (132 bytes per token and layer, FP8 plus an fp32 scale per 128:
+// vLLM's DeepseekV32IndexerCache) once per iteration, writing the new tokens' keys: bytes per
+// token of context x (c + s). Its FLOPs run in FP8 (hw/compute_dtypes.h). Left out: the
+// indexer's query (FP8, index_heads x index_head_dim per token) and head weights read by the
+// logits kernel, and the fp32 logits it writes and the top-k kernel reads (4 bytes per pair
+// each way: beside 132 per key in decode, about 6%; in prefill the FLOPs, 16,512 per pair,
+// bound the item).
+//
 // Linear attention (Qwen3-Next's Gated DeltaNet, Nemotron-H's Mamba-2). A linear layer
 // attends no key: BatchShape's pairs and KV tokens come from Architecture means that count
 // 0 for it, so the 4 L q and KV-byte terms above price the attention layers alone. Its own
@@ -211,6 +224,10 @@ IterationWorkModel::IterationWorkModel(const core::ModelSpec& model,
                                               .layers = layers,
                                               .activation_bytes = a,
                                               .kv_bytes_per_element = core::bytes_per_element(precision.kv_cache),
+                                              .packed_latent_bytes =
+                                                  core::uses_fp8_ds_mla(model, precision.kv_cache)
+                                                      ? core::kv_bytes_per_token_layer(model, precision.kv_cache)
+                                                      : 0.0,
                                               .ffn_io_per_layer = m * mlp_width / p});
   }
 
@@ -278,7 +295,13 @@ void IterationWorkModel::set_latent_attention_terms(const core::Architecture& ar
   decode_attention_flops_per_key_ =
       layers * architecture.attention_flops_per_pair(core::AttentionPhase::decode) / p;
   prefill_flops_per_cached_token_ = layers * architecture.prefill_flops_per_cached_token() / p;
-  kv_bytes_per_token_ = layers * cached_latent * in.kv_bytes_per_element;  // all of it, every GPU
+  kv_bytes_per_token_ = in.packed_latent_bytes > 0.0 ? layers * in.packed_latent_bytes  // DSA, fp8_ds_mla
+                                                     : layers * cached_latent * in.kv_bytes_per_element;
+  // (all of it, every GPU)
+  // DSA: vLLM builds the Indexer's heads unsplit on every TP rank (its linears are
+  // ReplicatedLinear) and caches every token's indexer key on each: no division by p.
+  indexer_flops_per_pair_ = architecture.indexer_flops_per_key();
+  indexer_key_bytes_per_token_ = architecture.indexer_key_bytes_per_token();
   attention_activation_bytes_per_token_ = in.activation_bytes * layers * (heads * qk_head + heads * v) / p;
   const double projection_io =
       2.0 * q_lora + cached_latent + latent +
@@ -293,6 +316,20 @@ void IterationWorkModel::add_routed_expert_work(WorkItem& gemm, double tokens, d
   const double dense_tiles = std::ceil(tokens / kDenseWeightOnlyTileRows);
   const double instructions = dense_dequant_per_tile_ * dense_tiles + expert_dequant_per_tile_ * tiling.tiles;
   if (instructions > 0.0) gemm.alu_instructions += f * instructions;
+}
+
+WorkItem IterationWorkModel::indexer_item(double prefill_pairs, double prefill_kv_tokens, double decode_keys,
+                                          bool prefill, bool decode, double layers) const {
+  const double f = layers / layers_;
+  WorkItem indexer{.op = Operator::attention_indexer};
+  indexer.flops = f * indexer_flops_per_pair_ * (prefill_pairs + decode_keys);
+  indexer.hbm_bytes = f * indexer_key_bytes_per_token_ * (prefill_kv_tokens + decode_keys);
+  // Per layer one kernel quantises and caches the new tokens' keys, and per phase one computes
+  // the logits and one selects the top-k (vLLM's sparse_attn_indexer: indexer_k_quant_and_cache;
+  // fp8_mqa_logits and top_k_per_row for prompt chunks, fp8_paged_mqa_logits and
+  // top_k_per_row_decode for decode rows).
+  indexer.kernels = layers * (1.0 + (prefill ? 2.0 : 0.0) + (decode ? 2.0 : 0.0));
+  return indexer;
 }
 
 WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
@@ -367,6 +404,10 @@ WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
       allreduce.scale_out_link_bytes = scale_out_link_factor_ * allreduce.payload_bytes;
       allreduce.scale_out_steps = scale_out_steps_;
     }
+  }
+  if (indexer_flops_per_pair_ > 0.0 && batch.has_indexer_work()) {
+    list.push_back(indexer_item(batch.prefill_indexer_pairs, batch.prefill_kv_tokens, batch.decode_indexer_keys,
+                                batch.prefill_tokens > 0, batch.decode_seqs > 0, layers_));
   }
   return list;
 }

@@ -53,6 +53,8 @@ struct RankShare {
   double decode_seqs = 0.0;
   double decode_kv_tokens = 0.0;
   double sampled_seqs = 0.0;
+  double prefill_indexer_pairs = 0.0;  ///< DSA only (BatchShape)
+  double decode_indexer_keys = 0.0;    ///< DSA only (BatchShape)
   /// Tokens of the micro-batch over all DP ranks of the stage: the tokens the EP group routes.
   double group_tokens = 0.0;
   /// Routed (token, expert) pairs on the busiest EP GPU over the mean (hw/expert_balance.h);
@@ -94,6 +96,14 @@ struct RankShare {
 ///                    bytes = a L T (8h + 2(q + kv) + m I / p); kernels 4L
 ///   lm_head          flops = 2 S Ph / p; bytes = wh Ph / p + a S (h + V / p); kernels 1
 ///                    S = sampled_seqs, Ph = head params, V = vocab (or reward outputs)
+///   attention_indexer (DSA only: DeepSeek-V3.2's lightning indexer, every layer, replicated
+///                    on every GPU of the TP group like its projections)
+///                    flops = Fi x (prefill_indexer_pairs + decode_indexer_keys);
+///                    bytes = Bi x (prefill_kv_tokens + decode_indexer_keys);
+///                    kernels = L (1 + 2 x phases present)
+///                    Fi = indexer FLOPs per (query, key) pair, Bi = one token's cached
+///                    indexer key bytes, all layers (core::Architecture); the attention items
+///                    above then count the top-k capped keys (BatchShape)
 ///   allreduce        calls = 2L + 1 when p > 1; payload = a T h each; link bytes
 ///                    2 (p-1)/p x payload each (ring) within one scale-up domain.
 ///                    Across n = p / d domains of d GPUs (hierarchical all-reduce:
@@ -118,12 +128,12 @@ class IterationWorkModel {
                      int scale_up_domain_gpus = 0, SoftwareDequant dequant = {});
 
   /// The iteration's items in pricing order (gemm, attention_prefill, attention_decode,
-  /// elementwise, lm_head, allreduce: hw::Operator's order), leaving out any item with no
-  /// work at all (WorkItem::empty: pricing it would add 0 to every sum). At most one item
-  /// per operator. Precondition (aborts otherwise): every field of `batch` is >= 0.
+  /// elementwise, lm_head, allreduce, attention_indexer: hw::Operator's order), leaving out
+  /// any item with no work at all (WorkItem::empty: pricing it would add 0 to every sum). At
+  /// most one item per operator. Precondition (aborts otherwise): every field of `batch` is >= 0.
   /// Contract a price cache relies on (hw/step_price_cache.h): in a decode-only batch
-  /// (BatchShape::decode_only) every item but attention_decode is a function of
-  /// decode_seqs alone, bit for bit.
+  /// (BatchShape::decode_only) without indexer work (BatchShape::has_indexer_work) every
+  /// item but attention_decode is a function of decode_seqs alone, bit for bit.
   WorkItemList items(const BatchShape& batch) const;
 
   /// The work items of one GPU of pipeline stage `stage` for one attention rank's `share`
@@ -135,7 +145,8 @@ class IterationWorkModel {
   /// share.group_tokens on this GPU, times share.expert_load), with all-to-all dispatch and
   /// combine when DP > 1; a stage that is not the last sends its activations (send_recv).
   /// Order: gemm (attention side), gemm (experts), attention_prefill, attention_decode,
-  /// elementwise, lm_head, allreduce, all_to_all, send_recv; items with no work left out.
+  /// elementwise, lm_head, allreduce, all_to_all, send_recv, attention_indexer; items with
+  /// no work left out.
   WorkItemList stage_items(const RankShare& share, const StageSlice& stage) const;
 
   /// Routed (token, expert) pairs that `group_tokens` tokens send to one EP GPU on average:
@@ -164,7 +175,8 @@ class IterationWorkModel {
     core::check_invariant(batch.prefill_seqs >= 0 && batch.prefill_tokens >= 0 &&
                               batch.prefill_attention_pairs >= 0.0 &&
                               batch.prefill_kv_tokens >= 0.0 && batch.decode_seqs >= 0 &&
-                              batch.decode_kv_tokens >= 0.0 && batch.sampled_seqs >= 0,
+                              batch.decode_kv_tokens >= 0.0 && batch.sampled_seqs >= 0 &&
+                              batch.prefill_indexer_pairs >= 0.0 && batch.decode_indexer_keys >= 0.0,
                           "BatchShape: every count must be >= 0");
   }
 
@@ -201,6 +213,8 @@ class IterationWorkModel {
   double kv_head_groups_per_gpu_ = 0.0;  ///< KV heads on this GPU (MLA: 1, the latent): one decode block each per sequence
   double decode_attention_flops_per_key_ = 0.0;  ///< = attention_flops_per_key_ except MLA (absorbed)
   double prefill_flops_per_cached_token_ = 0.0;  ///< MLA only: kv_b_proj on a cached latent
+  double indexer_flops_per_pair_ = 0.0;    ///< DSA indexer, per (query, key) pair, all layers (0 without)
+  double indexer_key_bytes_per_token_ = 0.0;  ///< DSA indexer key of one token, all layers (0 without)
   double linear_flops_per_token_ = 0.0;    ///< linear-attention recurrences of one token (0 without)
   double state_bytes_per_sequence_ = 0.0;  ///< one sequence's linear-attention state on this GPU (0 without)
 
@@ -227,6 +241,12 @@ class IterationWorkModel {
   /// whose FLOPs hold the part without the routed experts; scaled by `f` (a stage's share).
   void add_routed_expert_work(WorkItem& gemm, double tokens, double f) const;
 
+  /// The lightning indexer's item (DSA) for the given uncapped counts on `layers` layers of
+  /// a model of layers_ (its FLOPs and bytes scaled by layers / layers_). Precondition:
+  /// indexer_flops_per_pair_ > 0.
+  WorkItem indexer_item(double prefill_pairs, double prefill_kv_tokens, double decode_keys, bool prefill,
+                        bool decode, double layers) const;
+
   /// Sets the members above from the ones items() uses (called last by the constructor).
   void set_parallel_terms(const core::ModelSpec& model, const Precision& precision, const Parallelism& parallelism,
                           int scale_up_domain_gpus);
@@ -237,6 +257,9 @@ class IterationWorkModel {
     double layers = 0.0;
     double activation_bytes = 0.0;
     double kv_bytes_per_element = 0.0;
+    /// One token's latent in one layer, bytes, where the cache is not elements x
+    /// kv_bytes_per_element (DSA with fp8: vLLM's 656-byte fp8_ds_mla); 0 otherwise.
+    double packed_latent_bytes = 0.0;
     double ffn_io_per_layer = 0.0;  ///< m I / p
   };
   /// Replaces the GQA attention and GEMM-activation terms with MLA's.

@@ -263,6 +263,10 @@ WorkItemList IterationWorkModel::stage_items(const RankShare& share, const Stage
       send.link_bytes = send.payload_bytes / p + gathered;
     }
   }
+  if (indexer_flops_per_pair_ > 0.0 && (share.prefill_indexer_pairs != 0.0 || share.decode_indexer_keys != 0.0)) {
+    list.push_back(indexer_item(share.prefill_indexer_pairs, share.prefill_kv_tokens, share.decode_indexer_keys,
+                                share.prefill_tokens > 0.0, share.decode_seqs > 0.0, stage.layers));
+  }
   return list;
 }
 

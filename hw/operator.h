@@ -30,8 +30,11 @@ enum class Operator : std::uint8_t {
   allreduce,          ///< tensor-parallel all-reduce, on the interconnect
   all_to_all,         ///< expert-parallel dispatch and combine of routed tokens, on the fabric
   send_recv,          ///< pipeline-parallel activations sent to the next stage, on the fabric
+  /// DeepSeek sparse attention's lightning indexer: scores every cached key, selects the
+  /// top-k the attention then reads (DSA models only)
+  attention_indexer,
 };
-inline constexpr std::size_t kNumOperators = 8;
+inline constexpr std::size_t kNumOperators = 9;
 
 constexpr std::size_t index(Operator op) { return static_cast<std::size_t>(op); }
 
@@ -76,6 +79,10 @@ inline constexpr std::array<OperatorInfo, kNumOperators> kOperators = {{
     {Operator::all_to_all, "all_to_all", Pricing::collective, false, false, {1.0, 0.9, 10e-6, 0.0}},
     // A point-to-point NCCL send/recv: the all-reduce's defaults, an ESTIMATE.
     {Operator::send_recv, "send_recv", Pricing::collective, false, false, {1.0, 0.7, 10e-6, 0.0}},
+    // No measurement of the indexer's kernels calibrates it: its defaults are the attention
+    // ones it resembles (indexer_efficiency_from_attention in hw/efficiencies.h), here
+    // attention_prefill's documented compute and attention_decode's bandwidth and latency.
+    {Operator::attention_indexer, "attention_indexer", Pricing::roofline, true, false, {0.5, 0.6, 0.0, 0.0}},
 }};
 
 constexpr const OperatorInfo& operator_info(Operator op) { return kOperators[index(op)]; }

@@ -19,7 +19,8 @@ namespace llmsim::hw {
 
 /// totals(batch) is model.price(batch)'s totals, bit for bit: the same items, priced by the
 /// same price_item, summed by the same StepSum in the same order. In a decode-only batch
-/// (BatchShape::decode_only) of B sequences every item but the decode attention is a
+/// (BatchShape::decode_only) of B sequences without DSA indexer work (whose item grows with
+/// the context: those batches are priced by the model) every item but the decode attention is a
 /// function of B alone (IterationWorkModel::items' contract), so those are priced once per B
 /// and kept; a decode step then costs its decode-attention item and the sums. Other batches are
 /// priced by the model.
@@ -56,8 +57,9 @@ class StepPriceCache {
 };
 
 inline StepTotals StepPriceCache::totals(const BatchShape& batch) {
-  if (!batch.decode_only() || batch.decode_seqs >= kMaxBatchSize || !model_->parallelism().tensor_only()) {
-    return model_->price(batch);  // pipelined and expert-parallel steps are not kept
+  if (!batch.decode_only() || batch.decode_seqs >= kMaxBatchSize || !model_->parallelism().tensor_only() ||
+      batch.has_indexer_work()) {
+    return model_->price(batch);  // pipelined, expert-parallel and DSA steps are not kept
   }
   IterationWorkModel::check_batch(batch);
   const DecodeOnly& kept = decode_only(batch);

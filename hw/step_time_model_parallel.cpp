@@ -68,6 +68,8 @@ RankShare rank_share(const BatchShape& batch, double micro, double ranks, bool b
   share.prefill_kv_tokens = batch.prefill_kv_tokens / parts;
   share.decode_seqs = part(micro_decode_seqs, ranks);
   share.decode_kv_tokens = batch.decode_kv_tokens / parts;
+  share.prefill_indexer_pairs = batch.prefill_indexer_pairs / parts;
+  share.decode_indexer_keys = batch.decode_indexer_keys / parts;
   share.sampled_seqs = part(part(as_double(batch.sampled_seqs), micro), ranks);
   // The micro-batch's tokens over all ranks, each part rounded as the rank's was (so a
   // rank never has more tokens than its micro-batch).

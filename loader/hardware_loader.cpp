@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/input_error.h"
+#include "hw/efficiencies.h"
 #include "hw/operator.h"
 #include "loader/preset_resolver.h"
 #include "loader/yaml_map.h"
@@ -65,6 +66,10 @@ hw::Efficiencies read_efficiency(YamlMap& map, std::string& source) {
   for (const hw::OperatorInfo& info : hw::kOperators) {
     const std::string key(info.name);
     if (std::optional<YamlMap> op = map.optional_map(key)) eff[info.op] = read_operator(*op, info);
+  }
+  // No profile calibrates DSA's lightning indexer: unnamed, it takes this GPU's attention entries.
+  if (!map.has("attention_indexer")) {
+    eff[hw::Operator::attention_indexer] = hw::indexer_efficiency_from_attention(eff);
   }
   map.finish();
   return eff;

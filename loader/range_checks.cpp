@@ -38,6 +38,10 @@ hw::BatchShape largest_batch(const sim::PoolSpec& pool, std::int64_t blocks) {
   shape.decode_seqs = seqs;
   shape.decode_kv_tokens = static_cast<double>(capacity_tokens);
   shape.sampled_seqs = seqs;
+  if (pool.model.has_sparse_attention()) {  // DSA's indexer scores every key, uncapped
+    shape.prefill_indexer_pairs = shape.prefill_attention_pairs;
+    shape.decode_indexer_keys = shape.decode_kv_tokens;
+  }
   return shape;
 }
 

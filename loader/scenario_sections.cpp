@@ -264,13 +264,6 @@ void read_parallel_layout(YamlMap& deployment, sim::PoolSpec& pool) {
 sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
   sim::PoolSpec pool;
   pool.model = located(map, "model", [&](const std::string& id) { return load_model(id, base_dir); });
-  if (pool.model.has_sparse_attention()) {
-    // The iteration work model (hw/) has no term for DSA's lightning indexer, which at long
-    // contexts costs more than the top-k attention it selects for: refused, not underpriced.
-    map.fail("model", "model " + pool.model.id + " uses DeepSeek sparse attention (index_topk " +
-                          std::to_string(pool.model.index_topk) +
-                          "); `llmsim flops` and `llmsim memory` price its indexer, a serving run does not yet");
-  }
   pool.hardware = located(map, "hardware", [&](const std::string& id) { return load_hardware(id, base_dir); });
   // A quantised checkpoint (config.json's quantization_config) runs in its own format
   // unless precision.weights says otherwise.

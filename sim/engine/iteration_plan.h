@@ -61,6 +61,7 @@ struct IterationPlan {
   std::int64_t verify_context_tokens = 0;  ///< their cached tokens, sum of context_tokens
   double verify_attention_pairs = 0.0;     ///< their share of shape.prefill_attention_pairs
   double verify_kv_tokens = 0.0;           ///< their share of shape.prefill_kv_tokens
+  double verify_indexer_pairs = 0.0;       ///< their share of shape.prefill_indexer_pairs (DSA)
   std::int64_t verify_emitted = 0;         ///< tokens they emit, sum of accepted + 1
   /// draft_pass_seqs[j]: sequences that draft a (j+1)-th token (draft pass j), or for a
   /// tree the rows of pass j (1 per sequence in pass 0, tree_top_k in later ones);

@@ -199,10 +199,13 @@ workloads::TimeNs Replica::plan_iteration(workloads::TimeNs now) {
 }
 
 void Replica::check_decode_sums() const {
-  // Verify steps are decode steps priced as chunks (IterationPlan's verify fields).
+  // Verify steps are decode steps priced as chunks (IterationPlan's verify fields). DSA caps
+  // the attention's keys at the top-k; its indexer's keys are the whole context.
+  const double decode_keys = config_.architecture->has_sparse_attention() ? plan_.shape.decode_indexer_keys
+                                                                          : plan_.shape.decode_kv_tokens;
   LLMSIM_CHECK(plan_.shape.decode_seqs + plan_.verify_seqs == decode_seqs_ &&
                    (!kv_layout_.plain() ||
-                    plan_.shape.decode_kv_tokens + static_cast<double>(plan_.verify_context_tokens + plan_.verify_seqs) ==
+                    decode_keys + static_cast<double>(plan_.verify_context_tokens + plan_.verify_seqs) ==
                         static_cast<double>(decode_context_tokens_ + decode_seqs_)),
                "the running decode sums match the batch built from the sequences");
 }
@@ -265,11 +268,13 @@ void Replica::schedule(Slot slot, std::int64_t new_tokens) {
   if (s.decode) {
     ++shape.decode_seqs;
     shape.decode_kv_tokens += architecture.mean_decode_keys(seq.computed_tokens);
+    shape.decode_indexer_keys += architecture.indexer_pairs(1, seq.computed_tokens);
   } else {
     ++shape.prefill_seqs;
     shape.prefill_tokens += new_tokens;
     shape.prefill_attention_pairs += architecture.mean_attention_pairs(new_tokens, seq.computed_tokens);
     shape.prefill_kv_tokens += architecture.mean_prefill_kv_tokens(new_tokens, seq.computed_tokens);
+    shape.prefill_indexer_pairs += architecture.indexer_pairs(new_tokens, seq.computed_tokens);
     if (s.samples) ++plan_.prefill_sampled_seqs;
   }
   if (s.samples) {
@@ -283,15 +288,20 @@ void Replica::price_prefill_share() {
   const core::PreciseFlopCoefficients& k = config_.flop_coefficients;
   // Verify steps (speculative decoding) sit in the prefill fields but are decode work.
   const auto verify_tokens = static_cast<double>(plan_.verify_tokens);
-  const double prefill = k.matmul_flops_per_token * (static_cast<double>(shape.prefill_tokens) - verify_tokens) +
-                         k.attention_flops_per_pair * (shape.prefill_attention_pairs - plan_.verify_attention_pairs) +
-                         k.lm_head_flops_per_sample * static_cast<double>(plan_.prefill_sampled_seqs);
+  double prefill = k.matmul_flops_per_token * (static_cast<double>(shape.prefill_tokens) - verify_tokens) +
+                   k.attention_flops_per_pair * (shape.prefill_attention_pairs - plan_.verify_attention_pairs) +
+                   k.lm_head_flops_per_sample * static_cast<double>(plan_.prefill_sampled_seqs);
   // Verify pairs are priced as a prompt chunk (hw), so they take the prefill coefficient; a
   // decode row takes the decode one (they differ for MLA: absorbed vs expanded).
-  const double decode = k.matmul_flops_per_token * (static_cast<double>(shape.decode_seqs) + verify_tokens) +
-                        k.decode_attention_flops_per_pair * shape.decode_kv_tokens +
-                        k.attention_flops_per_pair * plan_.verify_attention_pairs +
-                        k.lm_head_flops_per_sample * (static_cast<double>(shape.decode_seqs) + verify_tokens);
+  double decode = k.matmul_flops_per_token * (static_cast<double>(shape.decode_seqs) + verify_tokens) +
+                  k.decode_attention_flops_per_pair * shape.decode_kv_tokens +
+                  k.attention_flops_per_pair * plan_.verify_attention_pairs +
+                  k.lm_head_flops_per_sample * (static_cast<double>(shape.decode_seqs) + verify_tokens);
+  if (shape.has_indexer_work()) {  // DSA's lightning indexer (skipped otherwise: the sums keep their bits)
+    const double indexer = config_.architecture->indexer_flops_per_key();
+    prefill += indexer * (shape.prefill_indexer_pairs - plan_.verify_indexer_pairs);
+    decode += indexer * (shape.decode_indexer_keys + plan_.verify_indexer_pairs);
+  }
   if (prefill + decode > 0.0) {
     plan_.prefill_flops_share = prefill / (prefill + decode);
   } else {

@@ -29,6 +29,7 @@ void Replica::begin_speculative_plan() {
   plan_.verify_context_tokens = 0;
   plan_.verify_attention_pairs = 0.0;
   plan_.verify_kv_tokens = 0.0;
+  plan_.verify_indexer_pairs = 0.0;
   plan_.verify_emitted = 0;
   plan_.draft_pass_seqs.assign(static_cast<std::size_t>(speculative.num_speculative_tokens), 0);
   plan_.draft_pass_keys.assign(static_cast<std::size_t>(speculative.num_speculative_tokens), 0.0);
@@ -62,12 +63,15 @@ void Replica::schedule_verify(ScheduledSeq& s, const Sequence& seq) {
   shape.prefill_attention_pairs += pairs;
   const double kv_tokens = architecture.mean_prefill_kv_tokens(s.new_tokens, seq.computed_tokens);
   shape.prefill_kv_tokens += kv_tokens;
+  const double indexer_pairs = architecture.indexer_pairs(s.new_tokens, seq.computed_tokens);  // DSA
+  shape.prefill_indexer_pairs += indexer_pairs;
   shape.sampled_seqs += s.new_tokens;
   ++plan_.verify_seqs;
   plan_.verify_tokens += s.new_tokens;
   plan_.verify_context_tokens += seq.computed_tokens;
   plan_.verify_attention_pairs += pairs;
   plan_.verify_kv_tokens += kv_tokens;
+  plan_.verify_indexer_pairs += indexer_pairs;
   plan_.verify_emitted += s.accepted + 1;
   if (speculative.parallel_drafting) {
     // One pass proposes all the drafts, after the context and the last sampled token.
@@ -111,6 +115,7 @@ hw::BatchShape prompt_chunks(const IterationPlan& plan) {
   prompts.prefill_attention_pairs =
       std::max(0.0, plan.shape.prefill_attention_pairs - plan.verify_attention_pairs);
   prompts.prefill_kv_tokens = std::max(0.0, plan.shape.prefill_kv_tokens - plan.verify_kv_tokens);
+  prompts.prefill_indexer_pairs = std::max(0.0, plan.shape.prefill_indexer_pairs - plan.verify_indexer_pairs);
   prompts.sampled_seqs = plan.prefill_sampled_seqs;
   return prompts;
 }

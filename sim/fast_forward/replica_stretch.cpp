@@ -127,9 +127,10 @@ void Replica::plan_group_step() {
 bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
   const EngineConfig& engine = config_.engine;
   // The decode group counts one whole-model block per block_size tokens of each member and
-  // keys attended = context + 1: a sliding-window model steps aside to the reference path.
+  // keys attended = context + 1: a sliding-window model steps aside to the reference path,
+  // and so does DSA (its attention keys are capped at the top-k, its indexer's are not).
   // So does every engine but vLLM V1's planner and admission, which the group reproduces.
-  if (!fast_path_engine(engine) || !kv_layout_.plain()) return false;
+  if (!fast_path_engine(engine) || !kv_layout_.plain() || config_.architecture->has_sparse_attention()) return false;
   const AdmissionStop previous_stop = plan_.admission_stop;
   join_group();
   const std::int64_t members = group_.size();
@@ -191,7 +192,7 @@ bool Replica::plan_grouped(workloads::TimeNs now, bool admit) {
 
 bool Replica::can_run_ahead(bool may_finish) const {
   const EngineConfig& engine = config_.engine;
-  if (!fast_path_engine(engine) || !kv_layout_.plain()) return false;
+  if (!fast_path_engine(engine) || !kv_layout_.plain() || config_.architecture->has_sparse_attention()) return false;
   const std::int64_t running = num_running();
   if (plan_.finishing_seqs > 0) {
     // Seats and blocks it frees would admit nobody before the horizon: the queue is empty

@@ -46,7 +46,7 @@ TEST_CASE("glm-4.6 and minimax-m2.7: flops, memory and run work from the preset 
   }
 }
 
-TEST_CASE("deepseek-v3.2: flops and memory price the indexer; run refuses the model, naming it") {
+TEST_CASE("deepseek-v3.2: flops, memory and run price the indexer") {
   // The same prompt on DeepSeek-V3 and V3.2: at 32K tokens V3.2's capped attention and its
   // indexer cost less than V3's full attention, and the indexer adds 61 x 132 bytes per token.
   const auto flops = [](const std::string& model) {
@@ -62,12 +62,16 @@ TEST_CASE("deepseek-v3.2: flops and memory price the indexer; run refuses the mo
     REQUIRE(out.exit_code == 0);
     return nlohmann::json::parse(out.output)["per_gpu_gib"]["kv_cache"].get<double>();
   };
-  // fp8 KV: 61 x 576 = 35,136 bytes per token (V3); V3.2 adds 61 x 132 = 8,052: ratio 43,188 / 35,136.
-  CHECK(kv_gib("deepseek-v3.2") / kv_gib("deepseek-v3") == doctest::Approx(43188.0 / 35136.0).epsilon(1e-9));
-  const std::string out = fresh_temp_dir("models-2026-run-dsa");
-  const Outcome run = short_run("deepseek-v3.2", out);
-  CHECK(run.exit_code == 2);
-  CHECK(run.output.find("model: model deepseek-v3.2 uses DeepSeek sparse attention (index_topk 2048)") !=
-        std::string::npos);
-  CHECK(run.output.find("a serving run does not yet") != std::string::npos);
+  // fp8 KV: 61 x 576 = 35,136 bytes per token (V3); V3.2 keeps vLLM's 656-byte fp8_ds_mla
+  // entry and the 132-byte indexer key: 61 x 788 = 48,068: ratio 48,068 / 35,136.
+  CHECK(kv_gib("deepseek-v3.2") / kv_gib("deepseek-v3") == doctest::Approx(48068.0 / 35136.0).epsilon(1e-9));
+  // `run` prices the capped attention and the indexer (issue 23: it used to refuse the model).
+  for (const std::string model : {"deepseek-v3.2", "tests/data/hf/deepseek-v3.2-exp.config.json"}) {
+    CAPTURE(model);
+    const std::string out = fresh_temp_dir("models-2026-run-dsa");
+    const Outcome run = short_run(model, out);
+    REQUIRE(run.exit_code == 0);
+    const auto summary = nlohmann::json::parse(read_whole_file(out + "/summary.json"));
+    CHECK(summary["completed"].get<int>() == 40);
+  }
 }

@@ -9,6 +9,7 @@
 #include "core/model_dims.h"
 #include "core/parameter_counts.h"
 #include "core/precise_flops.h"
+#include "core/precision_defaults.h"
 #include "tests/core/reference_models.h"
 
 using llmsim::core::Architecture;
@@ -94,12 +95,19 @@ TEST_CASE("DSA: each token caches the latent and a 132-byte indexer key per laye
   CHECK(core::indexer_key_bytes_per_token_layer(core::testing::deepseek_v3()) == 0.0);
   const Architecture a(m);
   CHECK(a.indexer_key_bytes_per_token() == 61.0 * 132.0);  // 8,052
-  // bf16 KV: 61 x (576 x 2 + 132) = 61 x 1,284 = 78,324 bytes per token; fp8 KV: 61 x 708 = 43,188.
+  // bf16 KV: 61 x (576 x 2 + 132) = 61 x 1,284 = 78,324 bytes per token; fp8 KV, vLLM's
+  // fp8_ds_mla entry (512 fp8 + 4 fp32 scales + 64 bf16 = 656) and the key: 61 x 788 = 48,068.
   CHECK(a.sequence_kv_bytes(1, DType::bf16) == 78324.0);
-  CHECK(a.sequence_kv_bytes(1000, DType::fp8) == 1000.0 * 43188.0);
+  CHECK(a.sequence_kv_bytes(1000, DType::fp8) == 1000.0 * 48068.0);
   // The latent and the indexer key are replicated on every GPU of a TP group (vLLM's MLA
   // backends cache one latent head; the Indexer is replicated).
   CHECK(core::kv_cache_bytes_per_token_per_gpu(m, DType::bf16, 8) == 78324.0);
+  // The model-wide bytes per token (the KV pool's and the disaggregated transfer's) hold the
+  // indexer key too: bf16 78,324, fp8 61 x (656 + 132) = 48,068; dense V3 in bf16 61 x 1,152.
+  CHECK(core::kv_cache_bytes_per_token(m, DType::bf16) == 78324.0);
+  CHECK(core::kv_cache_bytes_per_token(m, DType::fp8) == 48068.0);
+  CHECK(core::kv_cache_bytes(m, DType::fp8, 1000.0) == 1000.0 * 48068.0);
+  CHECK(core::kv_cache_bytes_per_token(core::testing::deepseek_v3(), DType::bf16) == 70272.0);
   core::MemoryQuery query;
   query.batch = 2;
   query.sequence_tokens = 4096;
@@ -151,4 +159,21 @@ TEST_CASE("DSA: at 64K context the indexer costs more than the top-k attention")
   CHECK(indexer > attention);
   CHECK(core::precise_flops(m, query).flops_decode ==
         doctest::Approx(k.matmul_flops_per_token + attention + indexer + k.lm_head_flops_per_sample).epsilon(1e-12));
+}
+
+TEST_CASE("DSA with an fp8 cache: vLLM's 656-byte fp8_ds_mla entry, vLLM's default cache") {
+  const ModelSpec m = deepseek_v3_2();
+  // 512 latent values in FP8 (512 bytes) + one fp32 scale per 128 of them (4 x 4 = 16) + the
+  // 64-value rope key in bf16 (128) = 656 bytes a layer, not (512 + 64) x 1 = 576.
+  CHECK(core::kv_bytes_per_token_layer(m, DType::fp8) == 656.0);
+  CHECK(core::uses_fp8_ds_mla(m, DType::fp8));
+  CHECK(Architecture(m).latent_attention().cache_bytes_per_token(DType::fp8) == 656.0);
+  // A bf16 cache is the plain latent, and dense MLA keeps elements x bytes in fp8 too.
+  CHECK(core::kv_bytes_per_token_layer(m, DType::bf16) == 1152.0);
+  CHECK_FALSE(core::uses_fp8_ds_mla(m, DType::bf16));
+  CHECK(core::kv_bytes_per_token_layer(core::testing::deepseek_v3(), DType::fp8) == 576.0);
+  CHECK_FALSE(core::uses_fp8_ds_mla(core::testing::deepseek_v3(), DType::fp8));
+  // vLLM runs V3.2's "auto" cache as fp8_ds_mla whatever the weights; V3's follows the weights.
+  CHECK(core::default_kv_cache_dtype(m, DType::bf16) == DType::fp8);
+  CHECK(core::default_kv_cache_dtype(core::testing::deepseek_v3(), DType::bf16) == DType::bf16);
 }
