@@ -30,7 +30,8 @@ double ffn_width(const FfnKind& ffn) {
 
 LinearAttention linear_attention_of(const ModelSpec& model) {
   return LinearAttention{model.linear_mixer,          model.linear_num_key_heads,   model.linear_key_head_dim,
-                         model.linear_num_value_heads, model.linear_value_head_dim, model.linear_conv_kernel_dim};
+                         model.linear_num_value_heads, model.linear_value_head_dim, model.linear_conv_kernel_dim,
+                         model.linear_recurrent_state_dtype};
 }
 
 }  // namespace
@@ -59,6 +60,11 @@ double LatentAttention::indexer_key_bytes() const {
 
 double LinearAttention::recurrent_state_elements() const {
   return static_cast<double>(value_heads) * static_cast<double>(key_head_dim) * static_cast<double>(value_head_dim);
+}
+
+double LinearAttention::state_bytes(DType state_dtype) const {
+  return recurrent_state_elements() * bytes_per_element(recurrent_state_dtype.value_or(state_dtype)) +
+         conv_state_elements() * bytes_per_element(state_dtype);
 }
 
 double LinearAttention::conv_channels() const {

@@ -85,7 +85,12 @@ struct LinearAttention {
   std::int64_t value_heads = 0;
   std::int64_t value_head_dim = 0;
   std::int64_t conv_kernel = 0;
+  /// The recurrent state's format when the model fixes it (ModelSpec::linear_recurrent_state_dtype).
+  std::optional<DType> recurrent_state_dtype;
 
+  /// Bytes of one sequence's state in one layer: the recurrent state in recurrent_state_dtype
+  /// (else `state_dtype`) plus the conv state in `state_dtype`.
+  double state_bytes(DType state_dtype) const;
   /// value_heads x key_head_dim x value_head_dim: GDN's per-head S (d_k x d_v), Mamba-2's
   /// per-head h (d_state x head_dim).
   double recurrent_state_elements() const;
@@ -312,8 +317,10 @@ class Architecture {
   /// sequence_state_elements() x bytes(state_dtype). vLLM keeps it in the model's dtype
   /// whatever the KV cache dtype (CacheConfig.mamba_cache_dtype "auto"), so callers pass the
   /// activation dtype.
+  /// A model that fixes its recurrent state's format (LinearAttention::recurrent_state_dtype)
+  /// keeps that part in it.
   double sequence_state_bytes(DType state_dtype) const {
-    return sequence_state_elements_ * bytes_per_element(state_dtype);
+    return linear_ ? static_cast<double>(linear_layers_) * linear_->state_bytes(state_dtype) : 0.0;
   }
 
  private:

@@ -93,6 +93,10 @@ struct ModelSpec {
   std::int64_t linear_num_value_heads = 0;
   std::int64_t linear_value_head_dim = 0;
   std::int64_t linear_conv_kernel_dim = 0;
+  /// The recurrent state's format when the checkpoint fixes it (Qwen3.5's config.json:
+  /// "mamba_ssm_dtype": "float32", which vLLM's Qwen3_5ForConditionalGenerationConfig makes the
+  /// mamba_ssm_cache_dtype); empty: the activations' format, like the conv state.
+  std::optional<DType> linear_recurrent_state_dtype;
   /// Qwen3-Next's gated attention: q_proj is twice as wide, its second half a sigmoid gate on
   /// the attention output (transformers' Qwen3NextAttention). Parameters and GEMM FLOPs only.
   bool attention_output_gate = false;

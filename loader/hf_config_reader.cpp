@@ -21,10 +21,17 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 20> kSupportedTypes{
-    "llama",       "llama4",       "llama4_text", "mistral",  "mixtral",    "qwen2",      "qwen2_moe",
-    "qwen3",       "qwen3_moe",    "qwen3_next",  "gemma3",   "gemma3_text", "nemotron_h", "deepseek_v2",
-    "deepseek_v3", "deepseek_v32", "kimi_k2",     "glm4_moe", "minimax_m2", "gpt_oss"};
+constexpr std::array<std::string_view, 24> kSupportedTypes{
+    "llama",       "llama4",       "llama4_text", "mistral",     "mixtral",          "qwen2",
+    "qwen2_moe",   "qwen3",        "qwen3_moe",   "qwen3_next",  "qwen3_5",          "qwen3_5_text",
+    "qwen3_5_moe", "qwen3_5_moe_text", "gemma3",  "gemma3_text", "nemotron_h",       "deepseek_v2",
+    "deepseek_v3", "deepseek_v32", "kimi_k2",     "glm4_moe",    "minimax_m2",       "gpt_oss"};
+
+/// Qwen3.5 (model_type qwen3_5, dense) and Qwen3.5-MoE (qwen3_5_moe), either as the released
+/// multimodal file (text_config nested) or as their text configs (qwen3_5_text,
+/// qwen3_5_moe_text). Both build on Qwen3-Next's hybrid (read_qwen3_next_fields).
+bool is_qwen3_5(const std::string& model_type) { return model_type.rfind("qwen3_5", 0) == 0; }
+bool is_qwen3_5_moe(const std::string& model_type) { return model_type.rfind("qwen3_5_moe", 0) == 0; }
 
 /// DeepSeek-V2/V3-shaped configs (DeepseekV2Config / DeepseekV3Config in transformers;
 /// Kimi K2 ships a DeepseekV3ForCausalLM with model_type "kimi_k2").
@@ -64,7 +71,9 @@ std::string config_key(const std::string& spec_key, const std::string& model_typ
     if (spec_key == "linear_conv_kernel_dim") return "conv_kernel";
     if (spec_key == "linear_attention_layers" || spec_key == "ffn_only_layers") return "hybrid_override_pattern";
   }
-  if (model_type == "qwen3_next" && spec_key == "linear_attention_layers") return "full_attention_interval";
+  if ((model_type == "qwen3_next" || is_qwen3_5(model_type)) && spec_key == "linear_attention_layers") {
+    return "full_attention_interval";
+  }
   if (spec_key == "num_kv_heads") return "num_key_value_heads";
   if (spec_key == "num_experts") return mixtral ? "num_local_experts" : "num_experts";
   if (spec_key == "experts_per_token") return "num_experts_per_tok";
@@ -256,6 +265,9 @@ class ConfigReader {
     if (!literal.empty()) return literal + " (a non-finite number: this field needs a finite value)";
     return workloads::describe_json_value(value);
   }
+
+  const std::string& path() const { return path_; }
+  const std::string& text() const { return text_; }
 
   /// The JSON value of a key the caller checked with has().
   const json& value(const std::string& key) const { return config_[key]; }
@@ -504,6 +516,70 @@ void read_qwen3_next_fields(const ConfigReader& reader, core::ModelSpec& model) 
   model.linear_conv_kernel_dim = reader.positive_int("linear_conv_kernel_dim");
   if (reader.bool_or("use_sliding_window", false)) {
     reader.fail("use_sliding_window", "a sliding window beside linear-attention layers is not supported");
+  }
+}
+
+/// Qwen3.5 and Qwen3.5-MoE's language model (Qwen3_5TextConfig / Qwen3_5MoeTextConfig,
+/// transformers' modular_qwen3_5.py and modular_qwen3_5_moe.py, both subclasses of
+/// Qwen3NextConfig): Qwen3-Next's hybrid (read_qwen3_next_fields: layer_types or
+/// full_attention_interval 4, Gated DeltaNet of the linear_* keys, gated attention with q/k
+/// norms). The differences, each read here or refused:
+///   Gated DeltaNet   in_proj_qkv, in_proj_z, in_proj_b, in_proj_a instead of Qwen3-Next's
+///                    in_proj_qkvz and in_proj_ba: the same rows (2 key_dim + value_dim,
+///                    value_dim, 2 x value heads), so the same parameters and FLOPs.
+///   output gate      attn_output_gate (default true, as vLLM's Qwen3NextAttention reads it:
+///                    getattr(config, "attn_output_gate", True)); false: a q_proj of one width.
+///   state format     mamba_ssm_dtype ("float32" in the released files): the Gated DeltaNet's
+///                    recurrent state is kept in it (vLLM's Qwen3_5ForConditionalGenerationConfig
+///                    sets mamba_ssm_cache_dtype from it when the deployment says "auto"); the
+///                    conv state stays in the model's dtype. Absent: the model's dtype for both.
+///   MoE (qwen3_5_moe) every layer is Qwen3NextSparseMoeBlock: num_experts routed experts of
+///                    moe_intermediate_size, num_experts_per_tok of them per token, and one
+///                    shared expert of shared_expert_intermediate_size (all required). The
+///                    class deletes decoder_sparse_step and mlp_only_layers (every layer is
+///                    MoE): a file that sets them otherwise (step != 1, a non-empty list) is
+///                    refused rather than read as Qwen3-MoE reads them. It has no
+///                    intermediate_size: the dense width, which no layer uses, is set to the
+///                    shared expert's so that the spec stays valid.
+///   dense (qwen3_5)  every layer a SwiGLU MLP of intermediate_size (Qwen3_5MLP).
+///   not modelled     the vision tower (vision_config) and the multi-token-prediction layers
+///                    (mtp_num_hidden_layers; transformers' Qwen3_5MoeForCausalLM drops mtp.*),
+///                    which serving without speculative decoding does not run; mRoPE
+///                    (rope_parameters.mrope_section) changes no count llmsim prices. The
+///                    shared_expert_gate (hidden_size weights per layer) is not counted, as for
+///                    Qwen3-Next.
+void read_qwen3_5_fields(const ConfigReader& reader, const std::string& model_type, core::ModelSpec& model) {
+  read_qwen3_next_fields(reader, model);
+  model.attention_output_gate = reader.bool_or("attn_output_gate", true);
+  if (reader.has("mamba_ssm_dtype")) {
+    const std::string name = reader.string_or("mamba_ssm_dtype", "");
+    if (name == "float32") {
+      model.linear_recurrent_state_dtype = core::DType::fp32;
+    } else if (name == "bfloat16") {
+      model.linear_recurrent_state_dtype = core::DType::bf16;
+    } else if (name == "float16") {
+      model.linear_recurrent_state_dtype = core::DType::fp16;
+    } else {
+      reader.fail("mamba_ssm_dtype", "expected float32, bfloat16 or float16, got \"" + name + "\"");
+    }
+  }
+  if (!is_qwen3_5_moe(model_type)) return;
+  model.num_experts = reader.positive_int("num_experts");
+  model.experts_per_token = reader.positive_int("num_experts_per_tok");
+  model.expert_intermediate_size = reader.positive_int("moe_intermediate_size");
+  model.num_shared_experts = 1;
+  model.shared_expert_intermediate_size = reader.positive_int("shared_expert_intermediate_size");
+  model.intermediate_size = model.shared_expert_intermediate_size;  // unused: no dense MLP layer
+  if (reader.positive_int_or("decoder_sparse_step", 1) != 1) {
+    reader.fail("decoder_sparse_step", "Qwen3.5-MoE has no dense layers (Qwen3_5MoeTextConfig deletes the key; "
+                                       "every layer is MoE): only 1 is accepted");
+  }
+  if (reader.has("mlp_only_layers")) {
+    const json& layers = reader.value("mlp_only_layers");
+    if (!layers.is_array() || !layers.empty()) {
+      reader.fail("mlp_only_layers", "Qwen3.5-MoE has no dense layers (Qwen3_5MoeTextConfig deletes the key; every "
+                                     "layer is MoE): only an empty list is accepted");
+    }
   }
 }
 
@@ -997,6 +1073,52 @@ void read_quantization_config(const ConfigReader& reader, core::ModelSpec& model
   }
 }
 
+/// Gemma 4 (model_type gemma4, text_config gemma4_text; transformers' Gemma4TextConfig and
+/// convert_gemma4_weights.py, whose _VARIANTS give gemma-4-e2b, -e4b, -31b and -26b-a4b) is
+/// refused, naming the first of its features llmsim cannot represent (each in at least one
+/// released size), rather than read as a plainer model:
+///   per_layer_config           per-layer overrides of head_dim and KV heads (how the class
+///                              stores global_head_dim and num_global_key_value_heads)
+///   global_head_dim            full-attention layers with heads of 512 (the class default;
+///                              every size) beside 256-wide sliding ones: core::Architecture
+///                              keeps one head width and KV shape for every attention layer
+///   num_global_key_value_heads other KV heads on the full-attention layers (31B: 4 against 16)
+///   attention_k_eq_v           no v_proj on the full-attention layers: values are the keys
+///   num_kv_shared_layers       the last layers reuse an earlier layer's keys and values (E2B: 20)
+///   hidden_size_per_layer_input per-layer input embeddings (E2B/E4B: 256 per layer)
+///   use_double_wide_mlp        MLPs twice as wide on the KV-shared layers
+///   enable_moe_block           a MoE beside the dense MLP on every layer (26B-A4B)
+/// Returns only by throwing.
+[[noreturn]] void refuse_gemma4(const ConfigReader& top) {
+  const ConfigReader text = top.has("text_config") && top.value("text_config").is_object()
+                                ? ConfigReader(top.path(), top.text(), top.value("text_config"))
+                                : top;
+  const std::int64_t head_dim = text.positive_int_or("head_dim", 256);      // Gemma4TextConfig's defaults
+  const std::int64_t global_head_dim = text.positive_int_or("global_head_dim", 512);
+  const std::string not_yet = " (Gemma 4 is not modelled yet: llmsim keeps one head width and KV shape for all "
+                              "attention layers, and none of Gemma 4's per-layer extras)";
+  if (text.has("per_layer_config")) {
+    text.fail("per_layer_config", "per-layer head widths and KV heads" + not_yet);
+  }
+  if (global_head_dim != head_dim) {
+    text.fail("global_head_dim", "full-attention layers with heads of " + std::to_string(global_head_dim) +
+                                     " beside sliding layers with heads of " + std::to_string(head_dim) + not_yet);
+  }
+  if (text.has("num_global_key_value_heads")) {
+    text.fail("num_global_key_value_heads", "other KV heads on the full-attention layers" + not_yet);
+  }
+  if (text.bool_or("attention_k_eq_v", false)) text.fail("attention_k_eq_v", "keys used as values" + not_yet);
+  if (text.has("num_kv_shared_layers") && text.value("num_kv_shared_layers") != 0) {
+    text.fail("num_kv_shared_layers", "layers that reuse another layer's keys and values" + not_yet);
+  }
+  if (!text.has("hidden_size_per_layer_input") || text.value("hidden_size_per_layer_input") != 0) {
+    text.fail("hidden_size_per_layer_input", "per-layer input embeddings (Gemma4TextConfig's default: 256)" + not_yet);
+  }
+  if (text.bool_or("use_double_wide_mlp", false)) text.fail("use_double_wide_mlp", "double-wide MLPs" + not_yet);
+  if (text.bool_or("enable_moe_block", false)) text.fail("enable_moe_block", "a MoE beside the dense MLP" + not_yet);
+  top.fail("model_type", "gemma4" + not_yet);
+}
+
 }  // namespace
 
 core::ModelSpec read_hf_config(const std::string& path) {
@@ -1006,6 +1128,7 @@ core::ModelSpec read_hf_config(const std::string& path) {
   const ConfigReader top(path, text, config);
 
   const std::string model_type = top.string_or("model_type", "");
+  if (model_type == "gemma4" || model_type == "gemma4_text") refuse_gemma4(top);
   if (std::find(kSupportedTypes.begin(), kSupportedTypes.end(), model_type) == kSupportedTypes.end()) {
     top.fail("model_type", "unsupported model_type \"" + model_type + "\" (supported: " +
                                supported_model_types_text() + ")");
@@ -1014,7 +1137,9 @@ core::ModelSpec read_hf_config(const std::string& path) {
   // modelled); quantization_config and architectures stay at the top.
   const bool llama4 = model_type == "llama4" || model_type == "llama4_text";
   // Gemma 3's the same way (model_type gemma3, text_config gemma3_text).
-  const bool nested = model_type == "llama4" || model_type == "gemma3";
+  // Qwen3.5 (qwen3_5, qwen3_5_moe) too: Qwen3_5MoeConfig wraps a Qwen3_5MoeTextConfig.
+  const bool nested =
+      model_type == "llama4" || model_type == "gemma3" || model_type == "qwen3_5" || model_type == "qwen3_5_moe";
   if (nested && (!top.has("text_config") || !top.value("text_config").is_object())) {
     top.fail("text_config", "missing: a " + model_type + " config.json describes its language model there");
   }
@@ -1039,12 +1164,21 @@ core::ModelSpec read_hf_config(const std::string& path) {
   const std::string head_dim_key =
       model_type == "nemotron_h" && !reader.has("head_dim") ? "attention_head_dim" : "head_dim";
   model.head_dim = reader.positive_int_or(head_dim_key, gemma3 ? 256 : model.hidden_size / model.num_attention_heads);
-  model.intermediate_size =
-      gemma3 ? reader.positive_int_or("intermediate_size", 9216) : reader.positive_int("intermediate_size");
+  // Qwen3.5-MoE has no intermediate_size (read_qwen3_5_fields sets the unused dense width).
+  if (!is_qwen3_5_moe(model_type)) {
+    model.intermediate_size =
+        gemma3 ? reader.positive_int_or("intermediate_size", 9216) : reader.positive_int("intermediate_size");
+  }
   model.vocab_size = gemma3 ? reader.positive_int_or("vocab_size", 262208) : reader.positive_int("vocab_size");
   model.max_position_embeddings = gemma3 ? reader.positive_int_or("max_position_embeddings", 131072)
                                          : reader.positive_int("max_position_embeddings");
   model.tie_word_embeddings = reader.bool_or("tie_word_embeddings", gemma3);
+  // Qwen3_5MoeConfig carries tie_word_embeddings at the top as well as in text_config (both
+  // false for the released models): a file where they differ says two things.
+  if (nested && is_qwen3_5(model_type) && top.has("tie_word_embeddings") &&
+      top.bool_or("tie_word_embeddings", false) != model.tie_word_embeddings) {
+    top.fail("tie_word_embeddings", "differs from text_config's tie_word_embeddings");
+  }
   model.gated_mlp = true;  // a SwiGLU MLP, except Nemotron-H's (read_nemotron_h_fields)
   // Qwen2 hard-codes q/k/v biases; the others read "attention_bias" (default false).
   model.attention_bias = model_type.rfind("qwen2", 0) == 0 ? true : reader.bool_or("attention_bias", false);
@@ -1076,6 +1210,8 @@ core::ModelSpec read_hf_config(const std::string& path) {
     read_llama4_fields(reader, model);  // chunks from no_rope_layers, no sliding window
   } else if (model_type == "qwen3_next") {
     read_qwen3_next_fields(reader, model);  // layer_types name linear layers, not windows
+  } else if (is_qwen3_5(model_type)) {
+    read_qwen3_5_fields(reader, model_type, model);
   } else if (gemma3) {
     read_gemma3_window(reader, model);
   } else if (model_type == "nemotron_h") {

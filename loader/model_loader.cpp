@@ -2,9 +2,11 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "core/dtype.h"
 #include "core/input_error.h"
 #include "core/parameter_counts.h"
 #include "loader/hf_config_reader.h"
@@ -43,6 +45,12 @@ void read_moe_layout_yaml(YamlMap& map, core::ModelSpec& model) {
   model.attention_sinks = map.optional_bool("attention_sinks", false);
 }
 
+/// The formats a recurrent state is kept in (vLLM's mamba_ssm_cache_dtype: float32, or the
+/// 16-bit float of the model).
+bool is_state_float_format(core::DType dtype) {
+  return dtype == core::DType::fp32 || dtype == core::DType::bf16 || dtype == core::DType::fp16;
+}
+
 /// Hybrid linear-attention keys (Qwen3-Next's Gated DeltaNet, Nemotron-H's Mamba-2), named
 /// as in Qwen3-Next's config.json. No linear_attention key: a plain transformer.
 /// Consistency is checked by validate_linear_attention.
@@ -61,6 +69,15 @@ void read_linear_attention_yaml(YamlMap& map, core::ModelSpec& model) {
   model.linear_num_value_heads = map.optional_int("linear_num_value_heads", 0);
   model.linear_value_head_dim = map.optional_int("linear_value_head_dim", 0);
   model.linear_conv_kernel_dim = map.optional_int("linear_conv_kernel_dim", 0);
+  // Qwen3.5's config.json fixes the recurrent state's format (mamba_ssm_dtype float32).
+  if (map.has("linear_recurrent_state_dtype")) {
+    const std::string name = map.optional_string("linear_recurrent_state_dtype", "");
+    const std::optional<core::DType> dtype = core::parse_dtype(name);
+    if (!dtype || !is_state_float_format(*dtype)) {
+      map.fail("linear_recurrent_state_dtype", "expected fp32, bf16 or fp16, got \"" + name + "\"");
+    }
+    model.linear_recurrent_state_dtype = dtype;
+  }
   model.attention_output_gate = map.optional_bool("attention_output_gate", false);
   model.ffn_only_layers = map.optional_int("ffn_only_layers", 0);
 }
@@ -298,6 +315,9 @@ void validate_linear_attention(const core::ModelSpec& model, const KeyFailure& f
   if (model.linear_mixer == core::LinearMixer::none) {
     for (const auto& [key, value] : fields) {
       if (value != 0) fail(key, "set without linear_attention (gated_delta_net or mamba2)");
+    }
+    if (model.linear_recurrent_state_dtype) {
+      fail("linear_recurrent_state_dtype", "set without linear_attention (gated_delta_net or mamba2)");
     }
     return;
   }

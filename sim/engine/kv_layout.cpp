@@ -90,8 +90,7 @@ double state_token_equivalents(const PoolSpec& pool) {
   const core::Architecture architecture(pool.model);
   if (!architecture.has_linear_attention()) return 0.0;
   const double tp = static_cast<double>(pool.tensor_parallel);
-  const double state_bytes = architecture.linear_attention().state_elements() *
-                             core::bytes_per_element(pool.precision.activations) / tp;
+  const double state_bytes = architecture.linear_attention().state_bytes(pool.precision.activations) / tp;
   const double token_bytes =
       core::kv_cache_bytes_per_token_per_gpu(pool.model, pool.precision.kv_cache, pool.tensor_parallel) /
       static_cast<double>(architecture.num_layers());
