@@ -21,11 +21,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 24> kSupportedTypes{
+constexpr std::array<std::string_view, 25> kSupportedTypes{
     "llama",       "llama4",       "llama4_text", "mistral",     "mixtral",          "qwen2",
     "qwen2_moe",   "qwen3",        "qwen3_moe",   "qwen3_next",  "qwen3_5",          "qwen3_5_text",
     "qwen3_5_moe", "qwen3_5_moe_text", "gemma3",  "gemma3_text", "nemotron_h",       "deepseek_v2",
-    "deepseek_v3", "deepseek_v32", "kimi_k2",     "glm4_moe",    "minimax_m2",       "gpt_oss"};
+    "deepseek_v3", "deepseek_v32", "kimi_k2",     "glm4_moe",    "glm_moe_dsa",      "minimax_m2",
+    "gpt_oss"};
 
 /// Qwen3.5 (model_type qwen3_5, dense) and Qwen3.5-MoE (qwen3_5_moe), either as the released
 /// multimodal file (text_config nested) or as their text configs (qwen3_5_text,
@@ -34,10 +35,16 @@ bool is_qwen3_5(const std::string& model_type) { return model_type.rfind("qwen3_
 bool is_qwen3_5_moe(const std::string& model_type) { return model_type.rfind("qwen3_5_moe", 0) == 0; }
 
 /// DeepSeek-V2/V3-shaped configs (DeepseekV2Config / DeepseekV3Config in transformers;
-/// Kimi K2 ships a DeepseekV3ForCausalLM with model_type "kimi_k2").
+/// Kimi K2 ships a DeepseekV3ForCausalLM with model_type "kimi_k2"; GLM-5's GlmMoeDsaConfig
+/// has DeepSeek-V3.2's fields under the same names).
 bool is_deepseek_shaped(const std::string& model_type) {
   return model_type == "deepseek_v2" || model_type == "deepseek_v3" || model_type == "deepseek_v32" ||
-         model_type == "kimi_k2";
+         model_type == "kimi_k2" || model_type == "glm_moe_dsa";
+}
+
+/// Models whose every layer is DeepSeek Sparse Attention (read_sparse_attention_fields).
+bool has_sparse_attention(const std::string& model_type) {
+  return model_type == "deepseek_v32" || model_type == "glm_moe_dsa";
 }
 
 /// 1-based line of the first occurrence of "key" in the file text, or 1.
@@ -397,6 +404,55 @@ void read_sparse_attention_fields(const ConfigReader& reader, core::ModelSpec& m
   model.index_n_heads = reader.positive_int("index_n_heads");
   model.index_head_dim = reader.positive_int("index_head_dim");
   model.index_topk = reader.positive_int("index_topk");
+}
+
+/// GLM-5 (model_type glm_moe_dsa, GlmMoeDsaForCausalLM; transformers' GlmMoeDsaConfig, whose
+/// docstring names zai-org/GLM-5, and vLLM's config wrapper): DeepSeek-V3.2's MLA, DSA and MoE
+/// fields, read by read_deepseek_fields and read_sparse_attention_fields. What the class adds
+/// beyond them is refused rather than read as V3.2 would be:
+///  - an indexer shared between layers (indexer_types "shared", or index_topk_freq > 1 or an
+///    index_topk_pattern with 'S', from which the class derives them: a "shared" layer reuses
+///    the previous full layer's top-k and runs no indexer); llmsim runs one on every layer,
+///    which the class's defaults (every layer "full") and the GLM-5 report describe;
+///  - mlp_layer_types other than first_k_dense_replace dense layers and then MoE ones;
+///  - layer_types other than "deepseek_sparse_attention" (vLLM's wrapper drops exactly those).
+void read_glm_moe_dsa_fields(const ConfigReader& reader, const core::ModelSpec& model) {
+  if (reader.has("indexer_types")) {
+    const json& types = reader.value("indexer_types");
+    if (!types.is_array()) reader.fail("indexer_types", "expected a list of \"full\" or \"shared\"");
+    for (const json& type : types) {
+      if (type != "full") {
+        reader.fail("indexer_types", "an indexer shared between layers (\"shared\") is not modelled: every layer runs its own");
+      }
+    }
+  }
+  if (reader.positive_int_or("index_topk_freq", 1) != 1) {
+    reader.fail("index_topk_freq", "an indexer shared between layers is not modelled: only 1 (every layer runs its own)");
+  }
+  if (reader.has("index_topk_pattern")) {
+    const json& pattern = reader.value("index_topk_pattern");
+    if (!pattern.is_string() || pattern.get<std::string>().find_first_not_of('F') != std::string::npos) {
+      reader.fail("index_topk_pattern", "an indexer shared between layers is not modelled: only 'F' (full) layers");
+    }
+  }
+  if (reader.has("mlp_layer_types")) {
+    const json& types = reader.value("mlp_layer_types");
+    bool as_first_k = types.is_array() && static_cast<std::int64_t>(types.size()) == model.num_layers;
+    for (std::size_t i = 0; as_first_k && i < types.size(); ++i) {
+      const bool dense = static_cast<std::int64_t>(i) < model.first_k_dense_replace;
+      as_first_k = types[i] == (dense ? "dense" : "sparse");
+    }
+    if (!as_first_k) {
+      reader.fail("mlp_layer_types", "only first_k_dense_replace \"dense\" layers followed by \"sparse\" ones are modelled");
+    }
+  }
+  if (reader.has("layer_types")) {
+    const json& types = reader.value("layer_types");
+    if (!types.is_array() ||
+        std::any_of(types.begin(), types.end(), [](const json& t) { return t != "deepseek_sparse_attention"; })) {
+      reader.fail("layer_types", "only \"deepseek_sparse_attention\" layers are modelled");
+    }
+  }
 }
 
 /// GLM-4.5 / GLM-4.6 (model_type glm4_moe, Glm4MoeForCausalLM; transformers' Glm4MoeConfig
@@ -1203,7 +1259,8 @@ core::ModelSpec read_hf_config(const std::string& path) {
     read_qwen_moe_layout(reader, model);
   }
   if (is_deepseek_shaped(model_type)) read_deepseek_fields(reader, model);
-  if (model_type == "deepseek_v32") read_sparse_attention_fields(reader, model);
+  if (has_sparse_attention(model_type)) read_sparse_attention_fields(reader, model);
+  if (model_type == "glm_moe_dsa") read_glm_moe_dsa_fields(reader, model);
   if (model_type == "glm4_moe") read_glm4_moe_fields(reader, model);
   if (model_type == "minimax_m2") read_minimax_m2_fields(reader, model);
   if (llama4) {
@@ -1214,6 +1271,9 @@ core::ModelSpec read_hf_config(const std::string& path) {
     read_qwen3_5_fields(reader, model_type, model);
   } else if (gemma3) {
     read_gemma3_window(reader, model);
+  } else if (model_type == "glm_moe_dsa") {
+    // layer_types name DSA layers (read_glm_moe_dsa_fields), not windows.
+    if (reader.has("sliding_window")) reader.fail("sliding_window", "not supported beside DeepSeek Sparse Attention");
   } else if (model_type == "nemotron_h") {
     read_nemotron_h_fields(reader, model);
     if (reader.has("sliding_window")) reader.fail("sliding_window", "not supported beside Mamba-2 layers");
