@@ -11,26 +11,19 @@
 #include "core/byte_counts.h"
 #include "core/parameter_counts.h"
 #include "loader/model_loader.h"
+#include "tests/loader/config_edits.h"
 #include "tests/loader/temp_files.h"
 
 using llmsim::core::InputError;
 using llmsim::loader::load_model;
 using llmsim::testing::write_temp_file;
+using llmsim::testing::error_of;
+using llmsim::testing::replaced;
 
 namespace {
 
 const std::string kHfDir = std::string(LLMSIM_TEST_DATA_DIR) + "/hf/";
 const std::string kPresetDir = std::string(LLMSIM_SOURCE_DIR) + "/configs/models/";
-
-InputError error_of(const std::string& path) {
-  try {
-    load_model(path);
-  } catch (const InputError& error) {
-    return error;
-  }
-  FAIL("expected an InputError");
-  return InputError("");
-}
 
 /// A small DeepSeek-V3-shaped config.json with `extra` JSON members spliced in first.
 std::string deepseek_config(const std::string& extra) {
@@ -55,14 +48,6 @@ std::string deepseek_config(const std::string& extra) {
   "v_head_dim": 32,
   "vocab_size": 1000
 })";
-}
-
-/// `text` with the first `from` replaced by `to` (which must be there).
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const std::size_t at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  text.replace(at, from.size(), to);
-  return text;
 }
 
 /// A small model YAML with MLA keys, plus `extra` lines.

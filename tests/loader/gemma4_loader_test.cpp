@@ -3,44 +3,25 @@
 // gemma-4-31b (tests/data/hf/README.md).
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "core/input_error.h"
 #include "loader/model_loader.h"
+#include "tests/loader/config_edits.h"
 #include "tests/loader/temp_files.h"
 
-using llmsim::core::InputError;
 using llmsim::loader::load_model;
 using llmsim::testing::write_temp_file;
+using llmsim::testing::error_of;
+using llmsim::testing::file_text;
+using llmsim::testing::replaced;
 
 namespace {
 
 const std::string kFixture = std::string(LLMSIM_TEST_DATA_DIR) + "/hf/gemma-4-31b.config.json";
 
 std::string fixture_text() {
-  std::ifstream in(kFixture);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const std::size_t at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  text.replace(at, from.size(), to);
-  return text;
-}
-
-InputError error_of(const std::string& path) {
-  try {
-    load_model(path);
-  } catch (const InputError& error) {
-    return error;
-  }
-  FAIL("expected an InputError");
-  return InputError("");
+  return file_text(kFixture);
 }
 
 }  // namespace

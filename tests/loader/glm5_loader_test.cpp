@@ -3,19 +3,20 @@
 // GlmMoeDsaConfig that llmsim does not model are refused at their key.
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "core/architecture.h"
 #include "core/input_error.h"
 #include "core/parameter_counts.h"
 #include "loader/model_loader.h"
+#include "tests/loader/config_edits.h"
 #include "tests/loader/temp_files.h"
 
-using llmsim::core::InputError;
 using llmsim::core::ModelSpec;
 using llmsim::loader::load_model;
+using llmsim::testing::error_of;
+using llmsim::testing::file_text;
+using llmsim::testing::replaced;
 using llmsim::testing::write_temp_file;
 
 namespace {
@@ -23,29 +24,14 @@ namespace {
 const std::string kConfig = std::string(LLMSIM_TEST_DATA_DIR) + "/hf/glm-5.config.json";
 const std::string kPreset = std::string(LLMSIM_SOURCE_DIR) + "/configs/models/glm-5.yaml";
 
-std::string file_text(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 /// The fixture with `"model_type": "glm_moe_dsa",` followed by `extra` (a JSON member and a comma).
 std::string with_key(const std::string& extra) {
-  std::string text = file_text(kConfig);
   const std::string anchor = R"("model_type": "glm_moe_dsa",)";
-  const std::size_t at = text.find(anchor);
-  REQUIRE(at != std::string::npos);
-  text.insert(at + anchor.size(), "\n  " + extra);
-  return text;
+  return replaced(file_text(kConfig), anchor, anchor + "\n  " + extra);
 }
 
 std::string refused_key(const std::string& name, const std::string& extra) {
-  try {
-    load_model(write_temp_file(name, with_key(extra)));
-  } catch (const InputError& error) {
-    return error.key_path();
-  }
-  FAIL("expected an InputError");
-  return "";
+  return error_of(write_temp_file(name, with_key(extra))).key_path();
 }
 
 }  // namespace

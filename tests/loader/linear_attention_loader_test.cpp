@@ -2,46 +2,26 @@
 // refused when inconsistent.
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "core/input_error.h"
 #include "core/parameter_counts.h"
 #include "loader/model_loader.h"
+#include "tests/loader/config_edits.h"
 #include "tests/loader/temp_files.h"
 
-using llmsim::core::InputError;
 using llmsim::loader::load_model;
 using llmsim::testing::write_temp_file;
+using llmsim::testing::error_of;
+using llmsim::testing::file_text;
+using llmsim::testing::replaced;
 
 namespace {
 
 const std::string kHfDir = std::string(LLMSIM_TEST_DATA_DIR) + "/hf/";
 
 std::string fixture_text() {
-  std::ifstream in(kHfDir + "qwen3-next-80b-a3b.config.json");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-/// `text` with the first `from` replaced by `to` (which must be there).
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const std::size_t at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  text.replace(at, from.size(), to);
-  return text;
-}
-
-InputError error_of(const std::string& path) {
-  try {
-    load_model(path);
-  } catch (const InputError& error) {
-    return error;
-  }
-  FAIL("expected an InputError");
-  return InputError("");
+  return file_text(kHfDir + "qwen3-next-80b-a3b.config.json");
 }
 
 /// A small hybrid model YAML (4 layers, 3 of them Gated DeltaNet) with `extra` lines.
@@ -182,10 +162,7 @@ TEST_CASE("the model YAML's linear-attention keys: read, and refused when incons
 namespace {
 
 std::string nemotron_text() {
-  std::ifstream in(kHfDir + "nemotron-h-8b.config.json");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return file_text(kHfDir + "nemotron-h-8b.config.json");
 }
 
 }  // namespace

@@ -8,12 +8,14 @@
 #include "core/input_error.h"
 #include "core/parameter_counts.h"
 #include "loader/model_loader.h"
+#include "tests/loader/config_edits.h"
 #include "tests/loader/temp_files.h"
 
-using llmsim::core::InputError;
 using llmsim::core::ModelSpec;
 using llmsim::loader::load_model;
 using llmsim::testing::write_temp_file;
+using llmsim::testing::error_of;
+using llmsim::testing::replaced;
 
 namespace {
 
@@ -52,24 +54,6 @@ void check_same_model(const ModelSpec& json, const ModelSpec& yaml) {
   CHECK(json.sliding_window == yaml.sliding_window);
   CHECK(llmsim::core::count_parameters(json).total == llmsim::core::count_parameters(yaml).total);
   CHECK(llmsim::core::count_parameters(json).active == llmsim::core::count_parameters(yaml).active);
-}
-
-InputError error_of(const std::string& path) {
-  try {
-    load_model(path);
-  } catch (const InputError& error) {
-    return error;
-  }
-  FAIL("expected an InputError");
-  return InputError("");
-}
-
-/// `text` with the first `from` replaced by `to` (which must be there).
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const std::size_t at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  text.replace(at, from.size(), to);
-  return text;
 }
 
 /// A small DeepSeek-V3.2-shaped config.json.

@@ -12,6 +12,7 @@
 #include "core/input_error.h"
 #include "core/parameter_counts.h"
 #include "loader/model_loader.h"
+#include "tests/loader/config_edits.h"
 #include "tests/loader/temp_files.h"
 
 using llmsim::core::Architecture;
@@ -19,34 +20,16 @@ using llmsim::core::DType;
 using llmsim::core::InputError;
 using llmsim::loader::load_model;
 using llmsim::testing::write_temp_file;
+using llmsim::testing::error_of;
+using llmsim::testing::file_text;
+using llmsim::testing::replaced;
 
 namespace {
 
 const std::string kFixture = std::string(LLMSIM_TEST_DATA_DIR) + "/hf/qwen3.5-35b-a3b.config.json";
 
 std::string fixture_text() {
-  std::ifstream in(kFixture);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-/// `text` with the first `from` replaced by `to` (which must be there).
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const std::size_t at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  text.replace(at, from.size(), to);
-  return text;
-}
-
-InputError error_of(const std::string& path) {
-  try {
-    load_model(path);
-  } catch (const InputError& error) {
-    return error;
-  }
-  FAIL("expected an InputError");
-  return InputError("");
+  return file_text(kFixture);
 }
 
 /// The fixture's text_config object alone (a qwen3_5_moe_text file), as written in the fixture.

@@ -6,11 +6,13 @@
 
 #include "core/input_error.h"
 #include "loader/model_loader.h"
+#include "tests/loader/config_edits.h"
 #include "tests/loader/temp_files.h"
 
 using llmsim::core::InputError;
 using llmsim::loader::load_model;
 using llmsim::testing::write_temp_file;
+using llmsim::testing::error_of;
 
 namespace {
 
@@ -31,16 +33,6 @@ std::string qwen3_config(const std::string& extra) {
   )" + extra + R"(
   "vocab_size": 151936
 })";
-}
-
-InputError error_of(const std::string& path) {
-  try {
-    load_model(path);
-  } catch (const InputError& error) {
-    return error;
-  }
-  FAIL("expected an InputError");
-  return InputError("");
 }
 
 const std::string kYamlModel = R"(id: tiny
