@@ -171,9 +171,9 @@ bool is_sharegpt_row(const hw::CsvTable& table, std::size_t row) {
   return table.text(row, "section") != "Other Benchmark Cases" || table.text(row, "case_variant").rfind("ShareGPT", 0) == 0;
 }
 
-void gpustack_sharegpt_row(const hw::CsvTable& table, std::size_t row, const std::string& hardware,
-                           const std::vector<workloads::RequestSpec>& sample, SetResult& set) {
-  const ServedModel served = served_model(table, row);
+void gpustack_sharegpt_row(const hw::CsvTable& table, std::size_t row, const ServedModel& served,
+                           const std::string& hardware, const std::vector<workloads::RequestSpec>& sample,
+                           SetResult& set) {
   const sim::PoolSpec pool = served_pool(table, row, served, hardware);
   const double requests = table.number(row, "successful_requests");
   const std::int64_t clients = table.text(row, "maximum_request_concurrency").empty()
@@ -241,12 +241,13 @@ void gpustack_set(const std::string& dir, const std::string& file, const std::st
     if (table.text(r, "section") == "Other Benchmark Cases" && table.text(r, "case_variant").rfind("random ", 0) == 0) {
       gpustack_random_row(table, r, hardware, random);
     } else if (is_sharegpt_row(table, r)) {
-      if (served_model(table, r).preset != model) {
+      const ServedModel served = served_model(table, r);
+      if (served.preset != model) {
         share.skipped.push_back(fmt::format("line {}: the serve command names another model than the page's {}",
                                             table.line(r), model));
         continue;
       }
-      gpustack_sharegpt_row(table, r, hardware, sharegpt, share);
+      gpustack_sharegpt_row(table, r, served, hardware, sharegpt, share);
     }
   }
   add_layout_ratios(file, table, share);
