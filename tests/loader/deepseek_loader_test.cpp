@@ -16,9 +16,9 @@
 
 using llmsim::core::InputError;
 using llmsim::loader::load_model;
-using llmsim::testing::write_temp_file;
 using llmsim::testing::error_of;
 using llmsim::testing::replaced;
+using llmsim::testing::write_temp_file;
 
 namespace {
 

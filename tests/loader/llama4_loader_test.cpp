@@ -11,10 +11,10 @@
 #include "tests/loader/temp_files.h"
 
 using llmsim::loader::load_model;
-using llmsim::testing::write_temp_file;
 using llmsim::testing::error_of;
 using llmsim::testing::file_text;
 using llmsim::testing::replaced;
+using llmsim::testing::write_temp_file;
 
 namespace {
 

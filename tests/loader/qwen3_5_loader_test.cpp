@@ -19,10 +19,10 @@ using llmsim::core::Architecture;
 using llmsim::core::DType;
 using llmsim::core::InputError;
 using llmsim::loader::load_model;
-using llmsim::testing::write_temp_file;
 using llmsim::testing::error_of;
 using llmsim::testing::file_text;
 using llmsim::testing::replaced;
+using llmsim::testing::write_temp_file;
 
 namespace {
 

@@ -11,8 +11,8 @@
 
 using llmsim::core::InputError;
 using llmsim::loader::load_model;
-using llmsim::testing::write_temp_file;
 using llmsim::testing::error_of;
+using llmsim::testing::write_temp_file;
 
 namespace {
 
