@@ -16,23 +16,6 @@ using llmsim::hw::Precision;
 using llmsim::hw::StepTimeModel;
 namespace t = llmsim::hw::test;
 
-/// B200 (DGX B200 datasheet, dense): bf16 2250, fp8 4500, fp4 9000 TFLOP/s; 8 TB/s.
-HardwareSpec b200() {
-  HardwareSpec hw = t::h100_sxm();
-  hw.id = "b200";
-  hw.peak.bf16_flops_per_s = 2250e12;
-  hw.peak.fp8_flops_per_s = 4500e12;
-  hw.peak.fp4_flops_per_s = 9000e12;
-  hw.hbm_bandwidth_bytes_per_s = 8e12;
-  return hw;
-}
-
-Precision weights(DType dtype) {
-  Precision p;
-  p.weights = dtype;
-  return p;
-}
-
 // Llama-3.1-8B layers: 32 x 218,112,000 parameters; one decode token's GEMM activations
 // 4,456,448 bytes (bf16; see step_time_precision_test.cpp).
 constexpr double kLayerParams = 32.0 * 218'112'000.0;
@@ -41,11 +24,11 @@ constexpr double kPrefillGemmFlops = 2.0 * 8192.0 * kLayerParams;
 }  // namespace
 
 TEST_CASE("the GEMM compute dtype of fp4 weights follows the GPU's fp4 peak and formats") {
-  CHECK(llmsim::hw::gemm_compute_dtype(b200(), DType::nvfp4) == DType::nvfp4);
-  CHECK(llmsim::hw::gemm_compute_dtype(b200(), DType::mxfp4) == DType::mxfp4);
+  CHECK(llmsim::hw::gemm_compute_dtype(t::b200(), DType::nvfp4) == DType::nvfp4);
+  CHECK(llmsim::hw::gemm_compute_dtype(t::b200(), DType::mxfp4) == DType::mxfp4);
   CHECK(llmsim::hw::gemm_compute_dtype(t::h100_sxm(), DType::nvfp4) == DType::bf16);
   CHECK(llmsim::hw::gemm_compute_dtype(t::h100_sxm(), DType::mxfp4) == DType::bf16);
-  HardwareSpec mxfp4_only = b200();  // AMD CDNA4: MXFP4 tensor cores, no NVFP4
+  HardwareSpec mxfp4_only = t::b200();  // AMD CDNA4: MXFP4 tensor cores, no NVFP4
   mxfp4_only.peak.fp4_runs_nvfp4 = false;
   CHECK(llmsim::hw::gemm_compute_dtype(mxfp4_only, DType::mxfp4) == DType::mxfp4);
   CHECK(llmsim::hw::gemm_compute_dtype(mxfp4_only, DType::nvfp4) == DType::bf16);
@@ -55,7 +38,7 @@ TEST_CASE("the GEMM compute dtype of fp4 weights follows the GPU's fp4 peak and 
 }
 
 TEST_CASE("nvfp4 weights on a B200: 4.5-bit weight bytes and the GEMMs at the fp4 peak") {
-  const StepTimeModel model(t::llama_3_1_8b(), b200(), weights(DType::nvfp4), t::tp(1));
+  const StepTimeModel model(t::llama_3_1_8b(), t::b200(), t::weights(DType::nvfp4), t::tp(1));
   CHECK(model.peak_flops_per_s_group() == doctest::Approx(9000e12));
   // 8192 prefill tokens: 2 x 8192 x layer params at 9000 TFLOP/s x gemm compute 0.7.
   CHECK(model.price(t::prefill_batch(8192, 0)).time_s_of(Operator::gemm) ==
@@ -70,7 +53,7 @@ TEST_CASE("nvfp4 weights on a B200: 4.5-bit weight bytes and the GEMMs at the fp
 
 TEST_CASE("nvfp4 and mxfp4 weights on an H100 are W4A16: fp4 bytes, bf16 peak") {
   for (const DType dtype : {DType::nvfp4, DType::mxfp4}) {
-    const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), weights(dtype), t::tp(1));
+    const StepTimeModel model(t::llama_3_1_8b(), t::h100_sxm(), t::weights(dtype), t::tp(1));
     CHECK(model.peak_flops_per_s_group() == doctest::Approx(989.4e12));
     CHECK(work_of(model.work(t::decode_batch(1, 127)), Operator::gemm).hbm_bytes ==
           doctest::Approx(kLayerParams * llmsim::core::bytes_per_element(dtype) + 4'456'448.0));
@@ -78,7 +61,7 @@ TEST_CASE("nvfp4 and mxfp4 weights on an H100 are W4A16: fp4 bytes, bf16 peak") 
 }
 
 TEST_CASE("an nvfp4 KV cache needs an NVFP4 GPU") {
-  CHECK_FALSE(llmsim::hw::kv_cache_hardware_problem(b200(), DType::nvfp4).has_value());
+  CHECK_FALSE(llmsim::hw::kv_cache_hardware_problem(t::b200(), DType::nvfp4).has_value());
   CHECK_FALSE(llmsim::hw::kv_cache_hardware_problem(t::h100_sxm(), DType::fp8).has_value());
   const auto problem = llmsim::hw::kv_cache_hardware_problem(t::h100_sxm(), DType::nvfp4);
   REQUIRE(problem.has_value());
@@ -86,7 +69,7 @@ TEST_CASE("an nvfp4 KV cache needs an NVFP4 GPU") {
   // Priced: 2 x 32 x 8 x 128 x 0.5625 = 36,864 bytes per token, 1,001 keys.
   Precision kv;
   kv.kv_cache = DType::nvfp4;
-  const StepTimeModel model(t::llama_3_1_8b(), b200(), kv, t::tp(1));
+  const StepTimeModel model(t::llama_3_1_8b(), t::b200(), kv, t::tp(1));
   CHECK(work_of(model.work(t::decode_batch(1, 1000)), Operator::attention_decode).hbm_bytes ==
         doctest::Approx(1001.0 * 36'864.0));
 }
@@ -94,13 +77,13 @@ TEST_CASE("an nvfp4 KV cache needs an NVFP4 GPU") {
 TEST_CASE("MXFP4 experts on Blackwell run W4A8 at the fp8 peak beside 16-bit attention") {
   llmsim::core::ModelSpec moe = t::mixtral_8x7b();
   moe.expert_bytes_per_weight = llmsim::core::bytes_per_element(DType::mxfp4);
-  CHECK(llmsim::hw::expert_gemm_compute_dtype(b200(), moe) == DType::fp8);
+  CHECK(llmsim::hw::expert_gemm_compute_dtype(t::b200(), moe) == DType::fp8);
   CHECK_FALSE(llmsim::hw::expert_gemm_compute_dtype(t::h100_sxm(), moe).has_value());  // W4A16 on Hopper
-  CHECK_FALSE(llmsim::hw::expert_gemm_compute_dtype(b200(), t::mixtral_8x7b()).has_value());  // bf16 experts
+  CHECK_FALSE(llmsim::hw::expert_gemm_compute_dtype(t::b200(), t::mixtral_8x7b()).has_value());  // bf16 experts
   // Mixtral-8x7B per layer: attention 4096 x (4096 + 2 x 1024) + 4096 x 4096 = 41,943,040,
   // router 32,768, norms 8,192, two active experts 2 x 3 x 4096 x 14336 = 352,321,536; the
   // experts' FLOP share is 352,321,536 / 394,305,536 = 0.893523...
-  const StepTimeModel blackwell(moe, b200(), t::bf16(), t::tp(1));
+  const StepTimeModel blackwell(moe, t::b200(), t::bf16(), t::tp(1));
   const llmsim::hw::IterationWorkModel work(moe, llmsim::core::count_parameters(moe), t::bf16(), t::tp(1));
   const double share = work.expert_gemm_flop_share();
   CHECK(share == doctest::Approx(352'321'536.0 / 394'305'536.0).epsilon(1e-4));

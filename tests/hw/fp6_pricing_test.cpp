@@ -13,22 +13,8 @@ namespace {
 using llmsim::core::DType;
 using llmsim::hw::HardwareSpec;
 using llmsim::hw::Operator;
-using llmsim::hw::Precision;
 using llmsim::hw::StepTimeModel;
 namespace t = llmsim::hw::test;
-
-/// B200 (DGX/HGX B200 specifications, dense): bf16 2250, fp8 4500, FP6 at the FP8 rate 4500,
-/// fp4 9000 TFLOP/s; 8 TB/s.
-HardwareSpec b200() {
-  HardwareSpec hw = t::h100_sxm();
-  hw.id = "b200";
-  hw.peak.bf16_flops_per_s = 2250e12;
-  hw.peak.fp8_flops_per_s = 4500e12;
-  hw.peak.fp4_flops_per_s = 9000e12;
-  hw.peak.fp6_flops_per_s = 4500e12;
-  hw.hbm_bandwidth_bytes_per_s = 8e12;
-  return hw;
-}
 
 /// MI355X (AMD's specifications, dense): bf16 2500, fp8 5000, FP6 at the FP4 rate 10100.
 HardwareSpec mi355x() {
@@ -43,12 +29,6 @@ HardwareSpec mi355x() {
   return hw;
 }
 
-Precision weights(DType dtype) {
-  Precision p;
-  p.weights = dtype;
-  return p;
-}
-
 // Llama-3.1-8B layers: 32 x 218,112,000 parameters; one decode token's GEMM activations
 // 4,456,448 bytes (bf16; see step_time_precision_test.cpp).
 constexpr double kLayerParams = 32.0 * 218'112'000.0;
@@ -57,7 +37,7 @@ constexpr double kPrefillGemmFlops = 2.0 * 8192.0 * kLayerParams;
 }  // namespace
 
 TEST_CASE("the mxfp6 peak is the fp6 entry, apart from the fp4 and fp8 ones") {
-  HardwareSpec gpu = b200();
+  HardwareSpec gpu = t::b200();
   CHECK(gpu.peak_flops_per_s(DType::mxfp6) == doctest::Approx(4500e12));
   gpu.peak.fp8_flops_per_s = 1.0;  // the fp6 entry alone decides
   gpu.peak.fp4_flops_per_s = 2.0;
@@ -67,18 +47,18 @@ TEST_CASE("the mxfp6 peak is the fp6 entry, apart from the fp4 and fp8 ones") {
 }
 
 TEST_CASE("the GEMM compute dtype of mxfp6 weights is mxfp6 where the GPU has an fp6 peak") {
-  CHECK(llmsim::hw::gemm_compute_dtype(b200(), DType::mxfp6) == DType::mxfp6);
+  CHECK(llmsim::hw::gemm_compute_dtype(t::b200(), DType::mxfp6) == DType::mxfp6);
   CHECK(llmsim::hw::gemm_compute_dtype(mi355x(), DType::mxfp6) == DType::mxfp6);
   CHECK(llmsim::hw::is_quantised(DType::mxfp6));
   CHECK(llmsim::hw::lm_head_weight_dtype(DType::mxfp6, DType::bf16) == DType::bf16);
-  CHECK(llmsim::hw::operator_compute_dtype(Operator::lm_head, b200(), weights(DType::mxfp6)) == DType::bf16);
-  CHECK(llmsim::hw::operator_compute_dtype(Operator::attention_prefill, b200(), weights(DType::mxfp6)) == DType::bf16);
+  CHECK(llmsim::hw::operator_compute_dtype(Operator::lm_head, t::b200(), t::weights(DType::mxfp6)) == DType::bf16);
+  CHECK(llmsim::hw::operator_compute_dtype(Operator::attention_prefill, t::b200(), t::weights(DType::mxfp6)) == DType::bf16);
   // Native W6A6: nothing is dequantised in software.
-  CHECK_FALSE(llmsim::hw::software_dequant(b200(), t::llama_3_1_8b(), weights(DType::mxfp6)).any());
+  CHECK_FALSE(llmsim::hw::software_dequant(t::b200(), t::llama_3_1_8b(), t::weights(DType::mxfp6)).any());
 }
 
 TEST_CASE("mxfp6 weights on a GPU without an fp6 peak are refused, naming the GPU") {
-  CHECK_FALSE(llmsim::hw::weights_hardware_problem(b200(), DType::mxfp6).has_value());
+  CHECK_FALSE(llmsim::hw::weights_hardware_problem(t::b200(), DType::mxfp6).has_value());
   CHECK_FALSE(llmsim::hw::weights_hardware_problem(mi355x(), DType::mxfp6).has_value());
   const auto problem = llmsim::hw::weights_hardware_problem(t::h100_sxm(), DType::mxfp6);
   REQUIRE(problem.has_value());
@@ -92,7 +72,7 @@ TEST_CASE("mxfp6 weights on a GPU without an fp6 peak are refused, naming the GP
 }
 
 TEST_CASE("mxfp6 weights on a B200: 6.25-bit weight bytes, the GEMMs at the fp6 (= fp8) peak") {
-  const StepTimeModel model(t::llama_3_1_8b(), b200(), weights(DType::mxfp6), t::tp(1));
+  const StepTimeModel model(t::llama_3_1_8b(), t::b200(), t::weights(DType::mxfp6), t::tp(1));
   CHECK(model.peak_flops_per_s_group() == doctest::Approx(4500e12));
   // 8192 prefill tokens: 2 x 8192 x layer params at 4500 TFLOP/s x gemm compute 0.7.
   CHECK(model.price(t::prefill_batch(8192, 0)).time_s_of(Operator::gemm) ==
@@ -106,7 +86,7 @@ TEST_CASE("mxfp6 weights on a B200: 6.25-bit weight bytes, the GEMMs at the fp6 
 }
 
 TEST_CASE("mxfp6 on an MI355X: the GEMMs at the fp6 peak, which CDNA4 runs at its FP4 rate") {
-  const StepTimeModel amd(t::llama_3_1_8b(), mi355x(), weights(DType::mxfp6), t::tp(1));
+  const StepTimeModel amd(t::llama_3_1_8b(), mi355x(), t::weights(DType::mxfp6), t::tp(1));
   CHECK(amd.peak_flops_per_s_group() == doctest::Approx(10100e12));
   CHECK(amd.price(t::prefill_batch(8192, 0)).time_s_of(Operator::gemm) ==
         doctest::Approx(kPrefillGemmFlops / (10100e12 * 0.7)).epsilon(1e-12));

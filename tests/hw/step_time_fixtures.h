@@ -100,6 +100,19 @@ inline HardwareSpec a100_sxm() {
   return hw;
 }
 
+/// NVIDIA B200 (DGX/HGX B200 specifications, dense): bf16 2,250, fp8 and FP6 4,500 ("FP8/FP6
+/// Tensor Core", one row), fp4 9,000 TFLOP/s; 8 TB/s HBM3e; H100's other fields.
+inline HardwareSpec b200() {
+  HardwareSpec hw = h100_sxm();
+  hw.id = "b200";
+  hw.peak.bf16_flops_per_s = 2250e12;
+  hw.peak.fp8_flops_per_s = 4500e12;
+  hw.peak.fp4_flops_per_s = 9000e12;
+  hw.peak.fp6_flops_per_s = 4500e12;
+  hw.hbm_bandwidth_bytes_per_s = 8e12;
+  return hw;
+}
+
 /// `seqs` decode sequences, each with `context` cached tokens: c + 1 keys each, all sample.
 inline BatchShape decode_batch(std::int64_t seqs, std::int64_t context) {
   BatchShape b;
@@ -127,6 +140,13 @@ inline Precision bf16() { return Precision{}; }
 
 /// Tensor parallelism over `gpus` GPUs.
 inline Parallelism tp(int gpus) { return Parallelism{gpus}; }
+
+/// Weights in `dtype`, everything else as Precision's defaults.
+inline Precision weights(core::DType dtype) {
+  Precision p;
+  p.weights = dtype;
+  return p;
+}
 
 inline Precision fp8_weights() {
   Precision p;
