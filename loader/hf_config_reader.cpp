@@ -823,6 +823,22 @@ bool is_small_module(const std::string& name) {
   });
 }
 
+/// Refuses an unquantised-module list (`fields[list_key]`, absent or null: none) that names
+/// anything but small modules (is_small_module): a partly quantised body would be priced wrong.
+void check_unquantised_modules(const ConfigReader& reader, const json& fields, const std::string& list_key) {
+  if (!fields.contains(list_key) || fields[list_key].is_null()) return;
+  const json& modules = fields[list_key];
+  if (!modules.is_array()) reader.fail("quantization_config", list_key + ": expected a list of module names");
+  for (const json& module : modules) {
+    const std::string name = module.is_string() ? module.get<std::string>() : ConfigReader::describe(module);
+    if (!is_small_module(name)) {
+      std::string message = list_key;
+      message += " names \"" + name + "\"; only the LM head, embeddings and MoE routers can stay unquantised";
+      reader.fail("quantization_config", message);
+    }
+  }
+}
+
 /// quant_method "modelopt": NVIDIA TensorRT Model Optimizer checkpoints (nvidia/*-FP4,
 /// nvidia/*-FP8), read the way vLLM's ModelOptQuantConfigBase.from_config reads them
 /// (vllm/model_executor/layers/quantization/modelopt.py): the fields sit either under
@@ -856,18 +872,7 @@ void read_modelopt_quantization(const ConfigReader& reader, const json& config, 
   } else {
     reader.fail("quantization_config", "modelopt quant_algo \"" + algo + "\" is not supported (supported: NVFP4, FP8)");
   }
-  const char* list_key = nested ? "exclude_modules" : "ignore";
-  if (fields.contains(list_key) && !fields[list_key].is_null()) {
-    const json& modules = fields[list_key];
-    if (!modules.is_array()) reader.fail("quantization_config", std::string(list_key) + ": expected a list of module names");
-    for (const json& module : modules) {
-      const std::string name = module.is_string() ? module.get<std::string>() : ConfigReader::describe(module);
-      if (!is_small_module(name)) {
-        reader.fail("quantization_config", std::string(list_key) + " names \"" + name +
-                                               "\"; only the LM head, embeddings and MoE routers can stay unquantised");
-      }
-    }
-  }
+  check_unquantised_modules(reader, fields, nested ? "exclude_modules" : "ignore");
   model.checkpoint_kv_cache = modelopt_kv_cache(reader, fields);
   model.checkpoint_quantization = "modelopt " + algo + (model.checkpoint_kv_cache
                                                            ? ", KV cache " + std::string(core::to_string(*model.checkpoint_kv_cache))
@@ -962,17 +967,7 @@ void read_compressed_tensors_quantization(const ConfigReader& reader, const json
                     " is not modelled (supported: int 4 or 8 weight-only, float 8 with float 8 activations, float 4 "
                     "with float 4 activations)");
   }
-  if (config.contains("ignore") && !config["ignore"].is_null()) {
-    const json& modules = config["ignore"];
-    if (!modules.is_array()) reader.fail("quantization_config", "ignore: expected a list of module names");
-    for (const json& module : modules) {
-      const std::string name = module.is_string() ? module.get<std::string>() : ConfigReader::describe(module);
-      if (!is_small_module(name)) {
-        reader.fail("quantization_config",
-                    "ignore names \"" + name + "\"; only the LM head, embeddings and MoE routers can stay unquantised");
-      }
-    }
-  }
+  check_unquantised_modules(reader, config, "ignore");
   if (const std::optional<QuantArgs> kv = compressed_tensors_args(reader, config, "kv_cache_scheme", "")) {
     if (kv->type != "float" || kv->bits != 8) {
       reader.fail("quantization_config", "kv_cache_scheme: " + kv->type + " " + std::to_string(kv->bits) +
@@ -1052,17 +1047,7 @@ void read_quark_quantization(const ConfigReader& reader, const json& config, cor
                                            " weights with input_tensors " + activations +
                                            " are not modelled (supported: W6A6 mxfp6, W4A4 mxfp4)");
   }
-  if (config.contains("exclude") && !config["exclude"].is_null()) {
-    const json& modules = config["exclude"];
-    if (!modules.is_array()) reader.fail("quantization_config", "exclude: expected a list of module names");
-    for (const json& module : modules) {
-      const std::string name = module.is_string() ? module.get<std::string>() : ConfigReader::describe(module);
-      if (!is_small_module(name)) {
-        reader.fail("quantization_config",
-                    "exclude names \"" + name + "\"; only the LM head, embeddings and MoE routers can stay unquantised");
-      }
-    }
-  }
+  check_unquantised_modules(reader, config, "exclude");
   model.checkpoint_weights = *weights;
   model.checkpoint_quantization = "quark W" + std::string(*weights == core::DType::mxfp6 ? "6A6 " : "4A4 ") +
                                   std::string(core::to_string(*weights));
