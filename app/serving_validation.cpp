@@ -25,7 +25,7 @@ hw::ResidualSummary summarize(const std::string& name, const std::vector<MetricR
 }
 
 void print_set(const SetResult& set) {
-  fmt::print("{} ({})\n", set.name, set.calibration ? "CALIBRATION: used to set an engine value" : "validation only");
+  fmt::print("{} ({})\n", set.name, set.calibration ? "CALIBRATION: a preset value was fitted to it" : "validation only");
   for (const MetricResult& m : set.metrics) {
     fmt::print("  {:<44} measured {:>11.4g}  predicted {:>11.4g}  {:>+7.1f}%\n", m.label, m.measured,
                m.predicted, 100.0 * m.error());

@@ -33,15 +33,17 @@ struct Efficiencies {
 };
 
 /// The lightning indexer's efficiency where a hardware YAML gives none (no profile of its
-/// kernels exists to fit one): the attention entries it resembles, an ESTIMATE. Its FLOPs are
-/// spent mostly on prompt chunks, where it is a dense FP8 product of the chunk's queries with
-/// every cached key like prefill attention's (vLLM's fp8_mqa_logits): attention_prefill's
-/// compute. Its bytes are read mostly in decode steps, a paged scan of each sequence's cached
-/// keys like decode attention's (fp8_paged_mqa_logits): attention_decode's bandwidth and
-/// per-kernel latency. It counts no thread blocks.
+/// kernels exists to fit one): the entries of the kernels it resembles, an ESTIMATE. Its FLOPs
+/// are spent mostly on prompt chunks, a dense FP8 matrix product of the chunk's queries with
+/// every cached key, which DeepGEMM runs as a GEMM (vLLM's fp8_mqa_logits) with no softmax
+/// and no paged online accumulation: gemm's compute. (attention_prefill's compute describes
+/// FlashAttention in serving and is calibrated on it: configs/hardware/h100-sxm.yaml.) Its
+/// bytes are read mostly in decode steps, a paged scan of each sequence's cached keys like
+/// decode attention's (fp8_paged_mqa_logits): attention_decode's bandwidth and per-kernel
+/// latency. It counts no thread blocks.
 inline OperatorEfficiency indexer_efficiency_from_attention(const Efficiencies& e) {
   OperatorEfficiency indexer;
-  indexer.compute = e[Operator::attention_prefill].compute;
+  indexer.compute = e[Operator::gemm].compute;
   indexer.bandwidth = e[Operator::attention_decode].bandwidth;
   indexer.latency_s = e[Operator::attention_decode].latency_s;
   indexer.per_block_s = 0.0;

@@ -35,15 +35,16 @@ efficiency:
 }
 
 constexpr const char* kAttention =
+    "  gemm: {compute: 0.71, bandwidth: 0.87, latency_us: 6}\n"
     "  attention_prefill: {compute: 0.65, bandwidth: 0.85, latency_us: 70}\n"
     "  attention_decode: {compute: 0.25, bandwidth: 0.93, latency_us: 8, per_block_ns: 31}\n";
 
 }  // namespace
 
-TEST_CASE("attention_indexer unnamed: prefill attention's compute, decode attention's bandwidth and latency") {
+TEST_CASE("attention_indexer unnamed: gemm's compute, decode attention's bandwidth and latency") {
   const auto gpu = llmsim::loader::load_hardware(llmsim::testing::write_temp_file("indexer-unnamed.yaml", gpu_yaml(kAttention)));
   const llmsim::hw::OperatorEfficiency& indexer = gpu.efficiency[Operator::attention_indexer];
-  CHECK(indexer.compute == 0.65);
+  CHECK(indexer.compute == 0.71);
   CHECK(indexer.bandwidth == 0.93);
   CHECK(indexer.latency_s == 8e-6);
   CHECK(indexer.per_block_s == 0.0);
@@ -68,8 +69,8 @@ TEST_CASE("attention_indexer named: its own entry, which takes no per-block time
 TEST_CASE("the shipped h200 preset prices the indexer at its attention entries") {
   const auto gpu = llmsim::loader::load_hardware("h200");
   const llmsim::hw::Efficiencies& e = gpu.efficiency;
-  CHECK(e[Operator::attention_indexer].compute == e[Operator::attention_prefill].compute);
-  CHECK(e[Operator::attention_indexer].compute == 0.65);  // configs/hardware/h200.yaml
+  CHECK(e[Operator::attention_indexer].compute == e[Operator::gemm].compute);
+  CHECK(e[Operator::attention_indexer].compute == 0.7051);  // configs/hardware/h200.yaml
   CHECK(e[Operator::attention_indexer].bandwidth == 0.9290);
   CHECK(e[Operator::attention_indexer].latency_s == e[Operator::attention_decode].latency_s);
 }
