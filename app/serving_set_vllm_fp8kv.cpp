@@ -10,6 +10,11 @@
 //    attention efficiency is fitted to it (configs/hardware/h100-sxm.yaml); it is reported as
 //    a set of its own. The other seven metrics (the FP8 row's TTFT among them) are
 //    VALIDATION only.
+//  - gpt-oss-20b rows (H100: fits and concurrency 8; B200: fits), replayed the same way with
+//    the model preset's MXFP4 experts. The post gives one intercept range for all three KV
+//    variants ("4.03-4.07"), compared at its midpoint. VALIDATION only. Not replayed: the
+//    "FP8 skip-SW" variant (BF16 KV on the sliding-window layers: llmsim keeps one KV dtype
+//    per model), gemma-4 (refused), the 0.10.2 rows (break-even points only).
 //  - vllm_fp8kv_b200_sets: the B200 single_request_fit rows (vLLM 0.19.1 with FlashInfer)
 //    replayed the same way on b200 (its efficiencies carried over from h100-sxm); VALIDATION
 //    only, since the H100 fits calibrated the vllm-v1 host time.
@@ -18,6 +23,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,15 +38,43 @@
 namespace llmsim::app {
 namespace {
 
-/// One pool: Llama-3.1-8B on one `hardware` GPU under the vllm-v1 engine preset, KV in `kv`.
-sim::PoolSpec llama_pool(const std::string& hardware, core::DType kv) {
+/// One pool: `model` (a preset: llama-3.1-8b, or gpt-oss-20b with its checkpoint's MXFP4
+/// experts) on one `hardware` GPU under the vllm-v1 engine preset, KV in `kv`.
+sim::PoolSpec pool_of(const std::string& model, const std::string& hardware, core::DType kv) {
   sim::PoolSpec pool;
-  pool.model = loader::load_model("llama-3.1-8b");
+  pool.model = loader::load_model(model);
   pool.hardware = loader::load_hardware(hardware);
   pool.precision.weights = core::DType::bf16;
   pool.precision.kv_cache = kv;
   pool.engine = loader::load_engine("vllm-v1").defaults_for(pool.hardware, pool.model);
   return pool;
+}
+
+/// The model preset of a row's `model` column; std::nullopt for a model not replayed.
+std::optional<std::string> model_of(const hw::CsvTable& table, std::size_t row) {
+  const std::string& model = table.text(row, "model");
+  if (model == "Llama-3.1-8B") return "llama-3.1-8b";
+  if (model == "gpt-oss-20b") return "gpt-oss-20b";
+  return std::nullopt;
+}
+
+/// The published intercept: a number, or for gpt-oss a range "a-b" that the post gives for
+/// all three KV variants together, read as its midpoint.
+double intercept_of(const hw::CsvTable& table, std::size_t row) {
+  const std::string& text = table.text(row, "itl_intercept_ms");
+  const std::size_t dash = text.find('-', 1);
+  if (dash == std::string::npos) return table.number(row, "itl_intercept_ms");
+  try {
+    std::size_t low_end = 0;
+    std::size_t high_end = 0;
+    const double low = std::stod(text.substr(0, dash), &low_end);
+    const std::string rest = text.substr(dash + 1, text.find(' ', dash) - dash - 1);
+    const double high = std::stod(rest, &high_end);
+    if (low_end == dash && high_end == rest.size() && low <= high) return 0.5 * (low + high);
+  } catch (const std::exception&) {
+  }
+  throw core::InputError(table.path(), table.line(row), "itl_intercept_ms",
+                         "expected a number or a range \"a-b\", got \"" + text + "\"");
 }
 
 core::DType kv_of(const hw::CsvTable& table, std::size_t row) {
@@ -67,7 +102,7 @@ std::pair<double, double> fit_line(const std::vector<double>& x, const std::vect
 /// the post. `gpu_label` prefixes the metric labels ("" for the H100 set).
 void single_request_fit(const hw::CsvTable& table, std::size_t row, const std::string& hardware,
                         const std::string& gpu_label, SetResult& set) {
-  const sim::PoolSpec pool = llama_pool(hardware, kv_of(table, row));
+  const sim::PoolSpec pool = pool_of(model_of(table, row).value(), hardware, kv_of(table, row));
   // The published sweep spans 256..125k input tokens; these points cover it.
   const std::vector<double> lengths = {256, 2048, 8192, 32768, 65536, 125000};
   std::vector<double> itl_ms;
@@ -84,12 +119,12 @@ void single_request_fit(const hw::CsvTable& table, std::size_t row, const std::s
   const auto [slope, intercept] = fit_line(lengths, itl_ms);
   const std::string label = fmt::format("line {} {}{} ITL fit", table.line(row), gpu_label, table.text(row, "kv_variant"));
   set.metrics.push_back({label + " slope ms/token", table.number(row, "itl_slope_ms_per_token"), slope});
-  set.metrics.push_back({label + " intercept ms", table.number(row, "itl_intercept_ms"), intercept});
+  set.metrics.push_back({label + " intercept ms", intercept_of(table, row), intercept});
 }
 
 /// One concurrency-8 row; its median TTFT goes to `ttft_set`, the other metrics to `set`.
 void load_c8(const hw::CsvTable& table, std::size_t row, SetResult& set, SetResult& ttft_set) {
-  const sim::PoolSpec pool = llama_pool("h100-sxm", kv_of(table, row));
+  const sim::PoolSpec pool = pool_of(model_of(table, row).value(), "h100-sxm", kv_of(table, row));
   workloads::WorkloadSpec workload;
   workload.kind = workloads::WorkloadKind::synthetic;
   workload.num_requests = 150;
@@ -111,37 +146,53 @@ void vllm_fp8kv_sets(const std::string& dir, std::vector<SetResult>& sets) {
   const std::string path = dir + "/vllm-blog-fp8kv_llama-3.1-8b-gpt-oss-20b_h100-b200.csv";
   const hw::CsvTable table(path);
   SetResult fits{"vLLM 0.19.1 FP8-KV post: single-request ITL fits, Llama-3.1-8B, H100", true, {}, {}};
-  SetResult load{"vLLM 0.19.1 FP8-KV post: concurrency 8, 20k/2k, Llama-3.1-8B, H100", false, {}, {}};
   SetResult prefill{"vLLM 0.19.1 FP8-KV post: concurrency 8, 20k/2k, Llama-3.1-8B, H100, BF16 median TTFT "
                     "(sets the Hopper prefill attention efficiency)",
                     true, {}, {}};
+  SetResult load{"vLLM 0.19.1 FP8-KV post: concurrency 8, 20k/2k, Llama-3.1-8B, H100", false, {}, {}};
+  SetResult gpt_oss{"vLLM 0.19.1 FP8-KV post: gpt-oss-20b, H100 (ITL fits and concurrency 8, 20k/2k)", false, {}, {}};
   for (std::size_t r = 0; r < table.rows(); ++r) {
-    // Only what llmsim can express today: Llama-3.1-8B on H100 (gpt-oss and gemma-4 need
-    // architectures of issue 23; the B200 rows are vllm_fp8kv_b200_sets below).
-    if (table.text(r, "gpu") != "H100" || table.text(r, "model") != "Llama-3.1-8B" ||
-        table.text(r, "vllm_version") != "0.19.1") {
+    // The H100 rows of vLLM 0.19.1 (the 0.10.2 rows give break-even points only; the B200
+    // rows are vllm_fp8kv_b200_sets below).
+    if (table.text(r, "gpu") != "H100" || table.text(r, "vllm_version") != "0.19.1") continue;
+    const std::optional<std::string> model = model_of(table, r);
+    const std::string& kind = table.text(r, "table");
+    if (!model) {
+      gpt_oss.skipped.push_back(fmt::format("line {}: {} (its architecture is refused: issue 23)", table.line(r),
+                                            table.text(r, "model")));
       continue;
     }
-    if (table.text(r, "table") == "single_request_fit") single_request_fit(table, r, "h100-sxm", "", fits);
-    if (table.text(r, "table") == "load_c8_20k_in_2k_out") {
-      load_c8(table, r, load, table.text(r, "kv_variant") == "BF16" ? prefill : load);
+    if (table.text(r, "kv_variant") == "FP8 skip-SW") {
+      gpt_oss.skipped.push_back(fmt::format("line {}: FP8 KV with the sliding-window layers in BF16 (one KV dtype "
+                                            "per model is modelled)",
+                                            table.line(r)));
+      continue;
+    }
+    const bool llama = *model == "llama-3.1-8b";
+    if (kind == "single_request_fit") single_request_fit(table, r, "h100-sxm", "", llama ? fits : gpt_oss);
+    if (kind == "load_c8_20k_in_2k_out") {
+      SetResult& rest = llama ? load : gpt_oss;
+      load_c8(table, r, rest, llama && table.text(r, "kv_variant") == "BF16" ? prefill : rest);
     }
   }
   sets.push_back(fits);
   sets.push_back(prefill);
   sets.push_back(load);
+  sets.push_back(gpt_oss);
 }
 
 void vllm_fp8kv_b200_sets(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable table(dir + "/vllm-blog-fp8kv_llama-3.1-8b-gpt-oss-20b_h100-b200.csv");
   SetResult fits{"vLLM 0.19.1 FP8-KV post: single-request ITL fits, Llama-3.1-8B, B200 (FlashInfer)", false, {}, {}};
+  SetResult gpt_oss{"vLLM 0.19.1 FP8-KV post: single-request ITL fits, gpt-oss-20b, B200 (FlashInfer)", false, {}, {}};
   for (std::size_t r = 0; r < table.rows(); ++r) {
-    if (table.text(r, "gpu") == "B200" && table.text(r, "model") == "Llama-3.1-8B" &&
-        table.text(r, "table") == "single_request_fit") {
-      single_request_fit(table, r, "b200", "B200 ", fits);
+    const std::optional<std::string> model = model_of(table, r);
+    if (table.text(r, "gpu") == "B200" && model && table.text(r, "table") == "single_request_fit") {
+      single_request_fit(table, r, "b200", "B200 ", *model == "llama-3.1-8b" ? fits : gpt_oss);
     }
   }
   sets.push_back(fits);
+  sets.push_back(gpt_oss);
 }
 
 }  // namespace llmsim::app

@@ -16,14 +16,19 @@ TEST_CASE("validate replays the serving sets through the simulator and labels ca
   const std::string& out = outcome.output;
   CHECK(out.find("single-request ITL fits, Llama-3.1-8B, H100 (CALIBRATION") != std::string::npos);
   CHECK(out.find("concurrency 8, 20k/2k, Llama-3.1-8B, H100 (validation only)") != std::string::npos);
-  // Both KV variants of both tables, each metric with a measured and a predicted value: the
-  // fits give slope and intercept, the load test four metrics.
+  CHECK(out.find("Llama-3.1-8B, H100, BF16 median TTFT (sets the Hopper prefill attention efficiency) (CALIBRATION") !=
+        std::string::npos);
+  CHECK(out.find("gpt-oss-20b, H100 (ITL fits and concurrency 8, 20k/2k) (validation only)") != std::string::npos);
+  CHECK(out.find("not replayed: line 18: FP8 KV with the sliding-window layers in BF16") != std::string::npos);
+  // Both KV variants of both tables for Llama-3.1-8B and for gpt-oss-20b on H100, each metric
+  // with a measured and a predicted value: the fits give slope and intercept, the load test
+  // four metrics.
   const std::regex metric_line(R"(line \d+ (BF16|FP8) .* measured +[0-9.e+-]+ +predicted +[0-9.e+-]+ +[+-][0-9.]+%)");
   int metrics = 0;
   for (auto it = std::sregex_iterator(out.begin(), out.end(), metric_line); it != std::sregex_iterator(); ++it) {
     ++metrics;
   }
-  CHECK(metrics == 2 * 2 + 2 * 4);
+  CHECK(metrics == 2 * (2 * 2 + 2 * 4));
   // The GPUStack ShareGPT rows: the bursts and the closed loops of 4 clients, three metrics
   // each; rows whose command names another model than the page are listed, not dropped.
   const std::regex closed_loop(R"(line \d+ vllm-v1\S* (TP2 )?gpt-oss-120b ShareGPT batch size 4 (out tok/s|mean TTFT ms|mean TPOT ms) +measured)");
