@@ -234,8 +234,8 @@ void add_layout_ratios(const std::string& file, const hw::CsvTable& table, SetRe
 void gpustack_set(const std::string& dir, const std::string& file, const std::string& hardware,
                   const std::vector<workloads::RequestSpec>& sharegpt, std::vector<SetResult>& sets) {
   const hw::CsvTable table(dir + "/" + file);
-  SetResult random{"GPUStack " + file + ": random datasets, all at t=0", false, {}, {}};
-  SetResult share{"GPUStack " + file + ": ShareGPT (LLMServingSim's sample scaled to each row's means)", false, {}, {}};
+  SetResult random{.name = "GPUStack " + file + ": random datasets, all at t=0"};
+  SetResult share{.name = "GPUStack " + file + ": ShareGPT (LLMServingSim's sample scaled to each row's means)"};
   const std::string model = page_model(file);
   for (std::size_t r = 0; r < table.rows(); ++r) {
     if (table.text(r, "section") == "Other Benchmark Cases" && table.text(r, "case_variant").rfind("random ", 0) == 0) {

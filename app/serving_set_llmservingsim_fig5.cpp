@@ -118,7 +118,7 @@ void compare_mode(const hw::CsvTable& reference, const std::string& mode, const 
 void llmservingsim_fig5_sets(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable reference(dir + "/llmservingsim2-fig5_llama-3.1-70b-mixtral-8x7b_h100-throughput-timeseries.csv");
   const std::vector<workloads::RequestSpec> trace = llama_sharegpt_trace(dir + "/llmservingsim2-fig5_sharegpt-req300-rate10_trace.csv");
-  SetResult set{"LLMServingSim 2.0 Fig. 5 vLLM Llama-3.1-70B 8xH100: two instances and 1P1D, tokens/s", false, {}, {}};
+  SetResult set{.name = "LLMServingSim 2.0 Fig. 5 vLLM Llama-3.1-70B 8xH100: two instances and 1P1D, tokens/s"};
 
   sim::Scenario md;
   md.seed = 1;

@@ -148,16 +148,10 @@ void peagle_sets(const std::string& dir, std::vector<SetResult>& sets) {
   for (std::size_t r = 0; r < table.rows(); ++r) {
     if (table.text(r, "table") == "acceptance_length") lengths[{table.text(r, "benchmark"), table.text(r, "config")}] = r;
   }
-  SetResult ratios{"vLLM P-EAGLE post: best P-EAGLE / best EAGLE-3 output tok/s, gpt-oss-20b, B200, c=1..64 "
-                   "(acceptance length given)",
-                   false,
-                   {},
-                   {}};
-  SetResult absolute{"vLLM P-EAGLE post: MT-Bench output tok/s read off its figure, gpt-oss-20b, B200, c=1..64 "
-                     "(acceptance length given)",
-                     false,
-                     {},
-                     {}};
+  SetResult ratios{.name = "vLLM P-EAGLE post: best P-EAGLE / best EAGLE-3 output tok/s, gpt-oss-20b, B200, c=1..64 "
+                   "(acceptance length given)"};
+  SetResult absolute{.name = "vLLM P-EAGLE post: MT-Bench output tok/s read off its figure, gpt-oss-20b, B200, c=1..64 "
+                     "(acceptance length given)"};
   // Each (benchmark, concurrency) is simulated once per drafter and shared by its rows.
   std::map<std::pair<std::string, std::int64_t>, std::pair<double, double>> best;  // {EAGLE-3, P-EAGLE}
   const auto best_pair = [&](const std::string& benchmark, std::int64_t clients) {
@@ -223,16 +217,10 @@ sim::PoolSpec deepseek_r1_fp4_b200_pool(std::int64_t depth, double acceptance) {
 
 void trtllm_mtp_sets(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable table(dir + "/trtllm-techblog1_deepseek-r1-mtp-min-latency_b200x8.csv");
-  SetResult speed{"TensorRT-LLM tech blog 1: DeepSeek-R1-FP4 tok/s/user vs MTP depth 0..5, 8x B200, batch 1 "
-                  "(acceptance length given)",
-                  false,
-                  {},
-                  {}};
-  SetResult speedup{"TensorRT-LLM tech blog 1: DeepSeek-R1-FP4 MTP speedup over depth 0, 8x B200, batch 1 "
-                    "(acceptance length given)",
-                    false,
-                    {},
-                    {}};
+  SetResult speed{.name = "TensorRT-LLM tech blog 1: DeepSeek-R1-FP4 tok/s/user vs MTP depth 0..5, 8x B200, batch 1 "
+                  "(acceptance length given)"};
+  SetResult speedup{.name = "TensorRT-LLM tech blog 1: DeepSeek-R1-FP4 MTP speedup over depth 0, 8x B200, batch 1 "
+                    "(acceptance length given)"};
   workloads::WorkloadSpec workload;
   workload.kind = workloads::WorkloadKind::synthetic;
   workload.num_requests = 10;

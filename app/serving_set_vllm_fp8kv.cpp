@@ -145,12 +145,11 @@ void load_c8(const hw::CsvTable& table, std::size_t row, SetResult& set, SetResu
 void vllm_fp8kv_sets(const std::string& dir, std::vector<SetResult>& sets) {
   const std::string path = dir + "/vllm-blog-fp8kv_llama-3.1-8b-gpt-oss-20b_h100-b200.csv";
   const hw::CsvTable table(path);
-  SetResult fits{"vLLM 0.19.1 FP8-KV post: single-request ITL fits, Llama-3.1-8B, H100", true, {}, {}};
-  SetResult prefill{"vLLM 0.19.1 FP8-KV post: concurrency 8, 20k/2k, Llama-3.1-8B, H100, BF16 median TTFT "
-                    "(sets the Hopper prefill attention efficiency)",
-                    true, {}, {}};
-  SetResult load{"vLLM 0.19.1 FP8-KV post: concurrency 8, 20k/2k, Llama-3.1-8B, H100", false, {}, {}};
-  SetResult gpt_oss{"vLLM 0.19.1 FP8-KV post: gpt-oss-20b, H100 (ITL fits and concurrency 8, 20k/2k)", false, {}, {}};
+  SetResult fits{.name = "vLLM 0.19.1 FP8-KV post: single-request ITL fits, Llama-3.1-8B, H100", .calibration = true};
+  SetResult prefill{.name = "vLLM 0.19.1 FP8-KV post: concurrency 8, 20k/2k, Llama-3.1-8B, H100, BF16 median TTFT "
+                    "(sets the Hopper prefill attention efficiency)", .calibration = true};
+  SetResult load{.name = "vLLM 0.19.1 FP8-KV post: concurrency 8, 20k/2k, Llama-3.1-8B, H100"};
+  SetResult gpt_oss{.name = "vLLM 0.19.1 FP8-KV post: gpt-oss-20b, H100 (ITL fits and concurrency 8, 20k/2k)"};
   for (std::size_t r = 0; r < table.rows(); ++r) {
     // The H100 rows of vLLM 0.19.1 (the 0.10.2 rows give break-even points only; the B200
     // rows are vllm_fp8kv_b200_sets below).
@@ -183,8 +182,8 @@ void vllm_fp8kv_sets(const std::string& dir, std::vector<SetResult>& sets) {
 
 void vllm_fp8kv_b200_sets(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable table(dir + "/vllm-blog-fp8kv_llama-3.1-8b-gpt-oss-20b_h100-b200.csv");
-  SetResult fits{"vLLM 0.19.1 FP8-KV post: single-request ITL fits, Llama-3.1-8B, B200 (FlashInfer)", false, {}, {}};
-  SetResult gpt_oss{"vLLM 0.19.1 FP8-KV post: single-request ITL fits, gpt-oss-20b, B200 (FlashInfer)", false, {}, {}};
+  SetResult fits{.name = "vLLM 0.19.1 FP8-KV post: single-request ITL fits, Llama-3.1-8B, B200 (FlashInfer)"};
+  SetResult gpt_oss{.name = "vLLM 0.19.1 FP8-KV post: single-request ITL fits, gpt-oss-20b, B200 (FlashInfer)"};
   for (std::size_t r = 0; r < table.rows(); ++r) {
     const std::optional<std::string> model = model_of(table, r);
     if (table.text(r, "gpu") == "B200" && model && table.text(r, "table") == "single_request_fit") {

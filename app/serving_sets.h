@@ -23,11 +23,13 @@ struct MetricResult {
 
 /// A set of metrics summarised together. `calibration`: some engine or hardware value was
 /// set from these rows, so they are reported but left out of the validation total.
+/// Built with designated initialisers ({.name = ..., .calibration = true}), so that a new
+/// field leaves the sets that do not use it untouched.
 struct SetResult {
   std::string name;
   bool calibration = false;
-  std::vector<MetricResult> metrics;
-  std::vector<std::string> skipped;  ///< rows of the source not replayed, each with its reason
+  std::vector<MetricResult> metrics{};
+  std::vector<std::string> skipped{};  ///< rows of the source not replayed, each with its reason
 };
 
 /// Runs one pool under one workload (seed 1) and returns summary.json's object.

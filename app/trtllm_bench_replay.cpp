@@ -63,7 +63,7 @@ double trtllm_bench_output_per_gpu(sim::PoolSpec pool, std::int64_t isl, std::in
 void replay_perf_overview_table(const std::string& dir, const PerfOverviewTable& m, std::vector<SetResult>& sets) {
   const std::string path = dir + "/" + m.file;
   const hw::CsvTable table(path);
-  SetResult set{m.title, false, {}, {}};
+  SetResult set{.name = m.title};
   std::vector<std::string> not_expressible;
   for (std::size_t r = 0; r < table.rows(); ++r) {
     const std::string& gpu = table.text(r, "gpu");
