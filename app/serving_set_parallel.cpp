@@ -21,16 +21,23 @@
 //      at EP72): the preset is replayed with 288 experts, with two-batch overlap (the
 //      file's header: SGLang ran TBO) and DeepEP's FP8 dispatch (fp8 weights). CALIBRATION:
 //      the prefill rows are the points the balancers' slot load spread is derived from
-//      (hw/expert_balance.h), so the set is left out of the validation total.
+//      (hw/expert_balance.h), so the set is left out of the validation total. The TBO
+//      ablation's ratios (TBO on over off at 256 and 32 tokens per device in decode, at
+//      8,192 tokens per device in prefill) are replayed with SGLang's schedule
+//      (hw/overlap_schedule.h) against the same step without overlap; nothing is fitted to them.
 //    - vLLM wide-EP on H200 (vllm-blog-wideep_deepseek-r1-v3_h200-gb200-gb300.csv), decode
 //      at EP32, EP72 and EP96 with 256 concurrent requests per EP rank, ISL 2,000 and OSL
 //      2,000: KV of 3,000 tokens per sequence (the mean over a request's decode), EPLB with
 //      288 expert slots where 256 does not divide (vLLM's --num-redundant-experts 32: an
 //      ASSUMPTION, the post does not state it); figures read off a chart (+-30 tok/s).
-//      With dual-batch overlap (the file's header: --enable-dbo). VALIDATION only.
+//      With dual-batch overlap (the file's header: --enable-dbo), priced with vLLM's DBO
+//      schedule (hw/overlap_schedule.h). VALIDATION only.
 #include <fmt/format.h>
 
 #include <cmath>
+#include <optional>
+#include <regex>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -39,6 +46,7 @@
 #include "hw/batch_shape.h"
 #include "hw/csv_table.h"
 #include "hw/expert_balance.h"
+#include "hw/overlap_schedule.h"
 #include "hw/step_time_model.h"
 #include "loader/engine_loader.h"
 #include "loader/hardware_loader.h"
@@ -109,17 +117,23 @@ core::ModelSpec deepseek_with_slots(std::int64_t slots) {
   return model;
 }
 
-/// One iteration of a DeepSeek DEP deployment as both sources ran it: fp8 weights, EPLB, two-batch overlap.
-double step_s(const core::ModelSpec& model, const std::string& hardware, core::DType kv, int dep, const hw::BatchShape& batch) {
+/// One iteration of a DeepSeek DEP deployment as both sources ran it: fp8 weights, EPLB,
+/// and the engine's two-batch overlap (`overlap`; std::nullopt: the batch runs whole).
+double step_s(const core::ModelSpec& model, const std::string& hardware, core::DType kv, int dep, const hw::BatchShape& batch,
+              std::optional<hw::OverlapSchedule> overlap) {
   const hw::StepTimeModel step(model, loader::load_hardware(hardware),
                                hw::Precision{.weights = core::DType::fp8, .kv_cache = kv, .activations = core::DType::bf16},
                                hw::Parallelism{.tensor_parallel = 1,
                                                .attention_data_parallel = dep,
                                                .expert_parallel = dep,
                                                .expert_balancer = hw::ExpertBalancer::eplb,
-                                               .two_batch_overlap = true});
+                                               .two_batch_overlap = overlap.has_value(),
+                                               .overlap_schedule = overlap.value_or(hw::OverlapSchedule::sglang_tbo)});
   return step.price(batch).time_s;
 }
+
+/// SGLang's TBO, as the LMSYS deployment ran it (the file's header).
+constexpr std::optional<hw::OverlapSchedule> kSglangTbo = hw::OverlapSchedule::sglang_tbo;
 
 hw::BatchShape decode_batch(std::int64_t seqs, double context) {
   hw::BatchShape b;
@@ -140,6 +154,39 @@ hw::BatchShape prefill_batch(std::int64_t seqs, std::int64_t tokens_each) {
   return b;
 }
 
+/// The TBO ablation's decode points in a note: "+25.5% at 256 tokens/device; ... -27% at 32
+/// tokens/device" as (tokens per device, TBO-on over TBO-off throughput).
+std::vector<std::pair<std::int64_t, double>> tbo_decode_points(const hw::CsvTable& table, std::size_t row) {
+  static const std::regex kPoint(R"(([+-][0-9]+(?:\.[0-9]+)?)% at ([0-9]+) tokens/device)");
+  const std::string& note = table.text(row, "note");
+  std::vector<std::pair<std::int64_t, double>> points;
+  for (auto it = std::sregex_iterator(note.begin(), note.end(), kPoint); it != std::sregex_iterator(); ++it) {
+    points.emplace_back(std::stoll((*it)[2].str()), 1.0 + std::stod((*it)[1].str()) / 100.0);
+  }
+  if (points.empty()) {
+    throw core::InputError(fmt::format("{}: note: expected \"+P% at N tokens/device\", got \"{}\"", table.line(row), note));
+  }
+  return points;
+}
+
+/// The TBO ablation's prefill point: "TBO +27% to +35% at equal tokens/device" at the
+/// smaller of "8192 vs 16384 tok/device" (vanilla runs out of memory at the larger): the
+/// range's midpoint as TBO-on over TBO-off throughput, and the tokens per device.
+std::pair<std::int64_t, double> tbo_prefill_point(const hw::CsvTable& table, std::size_t row) {
+  static const std::regex kRange(R"(TBO \+([0-9.]+)% to \+([0-9.]+)% at equal tokens/device)");
+  static const std::regex kTokens(R"(^([0-9]+) vs [0-9]+ tok/device$)");
+  const std::string& note = table.text(row, "note");
+  const std::string& tokens = table.text(row, "batch_or_tokens_per_device");
+  std::smatch range;
+  std::smatch equal;
+  if (!std::regex_search(note, range, kRange) || !std::regex_match(tokens, equal, kTokens)) {
+    throw core::InputError(fmt::format("{}: expected \"TBO +A% to +B% at equal tokens/device\" and \"N vs M tok/device\"",
+                                       table.line(row)));
+  }
+  const double mid = (std::stod(range[1].str()) + std::stod(range[2].str())) / 2.0;
+  return {std::stoll(equal[1].str()), 1.0 + mid / 100.0};
+}
+
 void lmsys_large_scale_ep(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable table(dir + "/lmsys-large-scale-ep_deepseek-v3_h100x96.csv");
   SetResult set{"LMSYS DeepSeek-V3 96xH100 PD+EP, one phase at a fixed batch (order of magnitude, +-25%)", true, {}, {}};
@@ -151,7 +198,7 @@ void lmsys_large_scale_ep(const std::string& dir, std::vector<SetResult>& sets) 
       const int gpus = static_cast<int>(table.integer(r, "gpus"));
       const std::int64_t per_gpu = table.integer(r, "batch_or_tokens_per_device");
       const double t = step_s(model, "h100-sxm", core::DType::bf16, gpus,
-                              decode_batch(per_gpu * gpus, table.number(r, "kv_cache_len")));
+                              decode_batch(per_gpu * gpus, table.number(r, "kv_cache_len")), kSglangTbo);
       set.metrics.push_back({fmt::format("line {} decode EP{} {} seqs/GPU out tok/s/node", table.line(r), gpus, per_gpu),
                              table.number(r, "throughput_tok_s_per_node"), 8.0 * static_cast<double>(per_gpu) / t});
     }
@@ -160,9 +207,38 @@ void lmsys_large_scale_ep(const std::string& dir, std::vector<SetResult>& sets) 
       constexpr std::int64_t kTokensPerGpu = 16384;  // the profile table's point (the file's header)
       const std::int64_t prompt = 4096;               // that point's input length
       const double t = step_s(model, "h100-sxm", core::DType::bf16, gpus,
-                              prefill_batch(kTokensPerGpu / prompt * gpus, prompt));
+                              prefill_batch(kTokensPerGpu / prompt * gpus, prompt), kSglangTbo);
       set.metrics.push_back({fmt::format("line {} prefill EP{} {} tokens/GPU in tok/s/node", table.line(r), gpus, kTokensPerGpu),
                              table.number(r, "throughput_tok_s_per_node"), 8.0 * static_cast<double>(kTokensPerGpu) / t});
+    }
+    // The TBO ablation (the blog's "Ablation Study: Two-batch Overlap"): throughput with TBO
+    // over without, at the same tokens per device, both priced here. The context of the
+    // decode points and the prompts of the prefill point are not stated: the decode
+    // measurement's 2,000 tokens of KV (the row's input_len) and the profile point's
+    // 4,096-token prompts (ASSUMPTIONS). The simulated-MTP row (dummy kernels that slow the
+    // attention to DeepSeek's profile) is not expressible and is left out.
+    if (phase == "decode_tbo_ablation" && config == "TBO on, 256 tokens/device") {
+      const int gpus = static_cast<int>(table.integer(r, "gpus"));
+      const double context = table.number(r, "input_len");
+      for (const auto& [per_gpu, measured] : tbo_decode_points(table, r)) {
+        const hw::BatchShape batch = decode_batch(per_gpu * gpus, context);
+        const double off = step_s(model, "h100-sxm", core::DType::bf16, gpus, batch, std::nullopt);
+        const double on = step_s(model, "h100-sxm", core::DType::bf16, gpus, batch, kSglangTbo);
+        set.metrics.push_back(
+            {fmt::format("line {} decode EP{} {} tokens/GPU TBO on/off throughput", table.line(r), gpus, per_gpu), measured,
+             off / on});
+      }
+    }
+    if (phase == "prefill_tbo_ablation") {
+      constexpr int kGpus = 32;          // the prefill measurement's EP32 (its rows above)
+      constexpr std::int64_t kPrompt = 4096;
+      const auto [per_gpu, measured] = tbo_prefill_point(table, r);
+      const hw::BatchShape batch = prefill_batch(per_gpu / kPrompt * kGpus, kPrompt);
+      const double off = step_s(model, "h100-sxm", core::DType::bf16, kGpus, batch, std::nullopt);
+      const double on = step_s(model, "h100-sxm", core::DType::bf16, kGpus, batch, kSglangTbo);
+      set.metrics.push_back({fmt::format("line {} prefill EP{} {} tokens/GPU TBO on/off throughput (+27..35%: midpoint)",
+                                         table.line(r), kGpus, per_gpu),
+                             measured, off / on});
     }
   }
   sets.push_back(set);
@@ -179,7 +255,7 @@ void vllm_wide_ep(const std::string& dir, std::vector<SetResult>& sets) {
     constexpr std::int64_t kPerRank = 256;
     const double context = static_cast<double>(table.integer(r, "isl")) + static_cast<double>(table.integer(r, "osl")) / 2.0;
     // KV cache in bf16 (vLLM's "auto" for DeepSeek's checkpoint; the post does not state it).
-    const double t = step_s(model, "h200", core::DType::bf16, ep, decode_batch(kPerRank * ep, context));
+    const double t = step_s(model, "h200", core::DType::bf16, ep, decode_batch(kPerRank * ep, context), hw::OverlapSchedule::vllm_dbo);
     set.metrics.push_back({fmt::format("line {} decode EP{} out tok/s/GPU", table.line(r), ep), table.number(r, "value"),
                            static_cast<double>(kPerRank) / t});
   }

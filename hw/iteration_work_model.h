@@ -156,6 +156,11 @@ class IterationWorkModel {
   }
   /// Expert slots on each EP GPU, num_experts / expert_parallel (hw/expert_balance.h).
   double expert_slots_per_gpu() const { return num_experts_ / expert_parallel_; }
+  /// The attention-side GEMM item's shares that are the MoE layers' pieces under two-batch
+  /// overlap (hw/overlap_schedule.h); all 0 without expert parallelism.
+  const AttentionSideShares& attention_side_shares() const { return attention_side_shares_; }
+  /// The share of the layers that have routed experts (0 without expert parallelism).
+  double moe_layer_share() const { return moe_layers_ / layers_; }
   /// Bytes of the hidden states routed per token and MoE layer, each way: h x a x k
   /// (0 for a dense model).
   double routed_bytes_per_token_layer() const { return hidden_size_ * activation_bytes_ * experts_per_token_; }
@@ -235,6 +240,11 @@ class IterationWorkModel {
   double a2a_dispatch_bytes_ = 0.0;   ///< bytes per hidden element sent on dispatch (FP8 + scales, or a)
   double a2a_combine_bytes_ = 0.0;    ///< bytes per hidden element sent back on combine (a)
   double a2a_ranks_per_token_ = 0.0;  ///< expected distinct EP GPUs among a token's k experts
+  /// Normal kernels across domains: expected other domains among a token's k experts (each
+  /// reached once over scale-out, then forwarded over scale-up); 0 within one domain.
+  double a2a_remote_domains_per_token_ = 0.0;
+  double a2a_forwarded_share_ = 0.0;  ///< normal kernels: of a token's GPUs, those reached over scale-up
+  AttentionSideShares attention_side_shares_;  ///< two-batch overlap's MoE-layer pieces
 
   /// The routed experts' padded FLOPs and the dequantisation instructions of `tokens`
   /// tokens (all of them routed on this GPU's experts, no expert parallelism) added to `gemm`,

@@ -60,8 +60,22 @@
 // Link bytes are the busiest GPU's messages (pairs x load factor x s / k) that come from
 // other GPUs: a share (d-1)/EP from its scale-up domain of d GPUs, (EP-d)/EP over
 // scale-out with one inter-domain step per call (EP <= d: all on scale-up, (EP-1)/EP).
+//   Normal kernels across domains forward: a token crosses scale-out ONCE per other domain
+//     that holds one of its experts, to the GPU of the same local index there, and is
+//     forwarded over scale-up to the GPUs that hold its experts (DeepSeek-V3 technical
+//     report, arXiv 2412.19437, section 3.2.2: "tokens are first transmitted via IB to the
+//     GPUs with the same in-node index on their target nodes ... forwarded via NVLink";
+//     DeepEP docs/legacy.md: normal kernels "optimized for asymmetric-domain bandwidth
+//     forwarding", Buffer.dispatch's num_tokens_per_rdma_rank). Scale-out messages per
+//     token: the expected other domains among its k experts (expected_distinct_ranks over
+//     EP / d domains, times (EP/d - 1) / (EP/d)); scale-up: each of its GPUs but the one it
+//     lands on, (d-1)/d of the s messages. Uniform routing: DeepSeek-V3's node-limited
+//     routing (at most 4 nodes a token) would lower the domains at EP/d > 4; not modelled.
+//     The low-latency kernels (decode) send every message straight over RDMA: unchanged.
 // Uniform routing places 1/EP of the messages on every GPU. Two-batch overlap (hiding the
-// all-to-all under compute) is the step-time model's (step_time_model_parallel.cpp).
+// all-to-all under compute) is the step-time model's (step_time_model_parallel.cpp and
+// hw/overlap_schedule.h: it takes the first gemm item stage_items lists as the attention
+// side and the second as the routed experts).
 //   More peers. At a fixed number of tokens per rank a GPU sends the same bytes whatever
 //     the EP size; what grows with EP is the share (EP - d) / EP that leaves the domain
 //     for the NIC. That share alone reproduces DeepEP's low-latency table (docs/legacy.md:
@@ -142,6 +156,14 @@ void IterationWorkModel::set_parallel_terms(const core::ModelSpec& model, const 
   a2a_dispatch_bytes_ = low_precision_weights ? std::min(kFp8DispatchBytes, a) : a;
   a2a_combine_bytes_ = a;
   a2a_ranks_per_token_ = expected_distinct_ranks(num_experts_, k, parallelism.expert_parallel);
+  // DeepEP's normal kernels across domains send a token once to each other domain holding one
+  // of its experts and forward it there over scale-up (see the file comment).
+  const double domains = ep / d;
+  a2a_remote_domains_per_token_ =
+      domains > 1.0 ? expected_distinct_ranks(num_experts_, k, static_cast<int>(std::lround(domains))) * (domains - 1.0) / domains
+                    : 0.0;
+  a2a_forwarded_share_ = domains > 1.0 ? (d - 1.0) / d : a2a_scale_up_share_;
+  attention_side_shares_ = ::llmsim::hw::attention_side_shares(model);
 }
 
 WorkItemList IterationWorkModel::stage_items(const RankShare& share, const StageSlice& stage) const {
@@ -242,9 +264,11 @@ WorkItemList IterationWorkModel::stage_items(const RankShare& share, const Stage
     const double bytes_per_message = hidden_size_ * (a2a_dispatch_bytes_ + a2a_combine_bytes_) / 2.0;
     a2a.payload_bytes = mean_routed_pairs_per_gpu(share.group_tokens) * messages_per_pair * bytes_per_message;
     const double busiest = pairs * messages_per_pair * bytes_per_message;
-    a2a.link_bytes = a2a_scale_up_share_ * busiest;
+    const bool normal_kernels = share.prefill_tokens > 0.0;
+    a2a.link_bytes = (normal_kernels ? a2a_forwarded_share_ : a2a_scale_up_share_) * busiest;
     if (a2a_scale_out_share_ > 0.0) {
-      a2a.scale_out_link_bytes = a2a_scale_out_share_ * busiest;
+      a2a.scale_out_link_bytes = normal_kernels ? pairs / experts_per_token_ * a2a_remote_domains_per_token_ * bytes_per_message
+                                                : a2a_scale_out_share_ * busiest;
       a2a.scale_out_steps = 1.0;
     }
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "hw/expert_balance.h"
+#include "hw/overlap_schedule.h"
 
 namespace llmsim::hw {
 
@@ -29,6 +30,8 @@ namespace llmsim::hw {
 /// - two_batch_overlap: each iteration's batch runs as two micro-batches whose all-to-all
 ///   hides under the other's compute (SGLang --enable-two-batch-overlap, vLLM --enable-dbo;
 ///   hw/step_time_model_parallel.cpp). Only with attention DP > 1 and expert parallelism.
+/// - overlap_schedule: which engine's stage layout pairs the all-to-all phases with compute
+///   under two_batch_overlap (hw/overlap_schedule.h).
 /// - expert_balancer: how the experts are placed over the EP GPUs, which sets how much
 ///   busier the busiest GPU is than the mean (hw/expert_balance.h, expert_load_factor).
 struct Parallelism {
@@ -38,6 +41,7 @@ struct Parallelism {
   int expert_parallel = 1;          ///< GPUs the routed experts are sharded over: 1 or DP x TP
   ExpertBalancer expert_balancer = ExpertBalancer::none;  ///< used only when expert_parallel > 1
   bool two_batch_overlap = false;   ///< used only with an all-to-all (DP > 1, EP > 1)
+  OverlapSchedule overlap_schedule = OverlapSchedule::sglang_tbo;  ///< used only with two_batch_overlap
 
   /// GPUs of one replica, the factor that turns one GPU's work into the replica's (for
   /// tensor parallelism alone; the other layouts sum their own totals).

@@ -20,33 +20,30 @@
 //
 // Two-batch overlap (Parallelism::two_batch_overlap; SGLang --enable-two-batch-overlap,
 // vLLM --enable-dbo). The engine splits the batch into two micro-batches and runs them so
-// that one's dispatch/combine is in flight while the other computes: DeepEP's receive hooks
-// let "the RDMA network traffic happen in the background, without costing any GPU SMs"
-// (DeepEP docs/legacy.md, two-micro-batch overlapping); vLLM's DBO design doc ("overlap the
-// sparse all-to-all communication in the MoE layer with the surrounding computation",
-// two ubatch threads ping-ponging at the FusedMoE yield points). Priced per stage as
-//   2 x max(C_half, A_half)
-// where C_half is every item but the all-to-all for one half of the rank's share (each half
-// reads the weights and launches the kernels again: why the overlap loses at small batches,
-// as the LMSYS ablation reports), and A_half that half's all-to-all, plus the ping-pong's
-// fill and drain. Fill and drain: each micro-batch's stage is a chain of n = 2 L_moe
-// communication phases (a dispatch and a combine per MoE layer: the all-to-all item's calls)
-// between compute phases, c = C_half / n and a = A_half / n each; two such chains
-// alternating on two resources (the SMs and the network: DeepEP's two-micro-batch figure,
-// docs/legacy.md) take 2 n max(c, a) + min(c, a), since the first chain's first compute and
-// the last chain's last communication overlap nothing (the fill and drain of a two-stage
-// pipeline). So the stage takes 2 x max(C_half, A_half) + min(C_half, A_half) / n. The
-// reported items are the half's compute items, twice, and the all-to-all at its exposed
-// part (the stage less 2 x C_half), so that they sum to the stage. Not modelled: the SMs
-// DeepEP's normal (prefill) kernels hold while they run (deep_ep Buffer.num_sms = 20 of
-// Hopper's 132), which the overlapped compute cannot use: the hardware presets carry no
-// SM count. Applies when the step has an all-to-all and at least two tokens per rank to
-// split; otherwise the step runs as one batch.
+// that one's dispatch/combine is in flight while the other computes. Each half runs every
+// operator at half the batch: it reads the weights and launches the kernels again, which is
+// why the overlap loses at small batches (the LMSYS ablation: -27% at 32 tokens per device).
+// What hides is decided by the engine's schedule (Parallelism::overlap_schedule,
+// hw/overlap_schedule.h): each dispatch and combine is paired with fixed compute stages of
+// the two micro-batches, so a phase longer than its stages stays exposed even when the
+// step's compute as a whole is longer than its communication (overlap is partial). The
+// half's items are cut into that file's pieces: the attention-side GEMM item by its
+// weights' shares (pre-attention projections, output projection and router, shared
+// experts; the dense layers' part runs outside the MoE layers), the routed experts' GEMM,
+// the attention core of the MoE layers, and the all-to-all's calls (2 L_moe of them; the
+// stage's MoE layers, rounded, share them equally). Everything else (elementwise, LM head,
+// the dense layers, the indexer) runs once per half outside the schedule. The reported
+// items are the half's compute items, twice, and the all-to-all at its exposed part (the
+// stage less 2 x the half's compute), so that they sum to the stage. Not modelled: the SMs
+// DeepEP's normal (prefill) kernels hold while they run, the communication kernels' own SM
+// time (hw/overlap_schedule.h). Applies when the step has an all-to-all and at least two
+// tokens per rank to split; otherwise the step runs as one batch.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "hw/expert_balance.h"
+#include "hw/overlap_schedule.h"
 #include "hw/step_sum.h"
 #include "hw/step_time_model.h"
 
@@ -111,17 +108,45 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
   }
   const auto overlapped_stage = [&](const StageSlice& stage) {
     OverlappedStage out;
-    double compute_s = 0.0;
+    // The half's items by the piece they are (hw/overlap_schedule.h): the attention-side
+    // GEMM (stage_items' first gemm item) split by its weight shares, the routed experts
+    // (its second), the attention core of the MoE layers; everything else runs outside
+    // the overlapped layers, once per half.
+    double attention_gemm_s = 0.0;
+    double routed_s = 0.0;
+    double core_attention_s = 0.0;
+    double unpaired_s = 0.0;
     double a2a_s = 0.0;
     double phases = 0.0;  // the all-to-all's calls: one dispatch and one combine per MoE layer
+    int gemms = 0;
     for (const WorkItem& item : work_model_.stage_items(half, stage)) {
-      PricedItem p = price_item(item);
-      (item.op == Operator::all_to_all ? a2a_s : compute_s) += p.time_s;
-      if (item.op == Operator::all_to_all) phases += item.kernels;
+      const PricedItem p = price_item(item);
+      if (item.op == Operator::all_to_all) {
+        a2a_s += p.time_s;
+        phases += item.kernels;
+      } else if (item.op == Operator::gemm) {
+        (gemms++ == 0 ? attention_gemm_s : routed_s) += p.time_s;
+      } else if (item.op == Operator::attention_decode || item.op == Operator::attention_prefill) {
+        core_attention_s += p.time_s;
+      } else {
+        unpaired_s += p.time_s;
+      }
       out.items.push_back(p);
     }
-    const double fill_drain_s = phases > 0.0 ? std::min(compute_s, a2a_s) / phases : 0.0;
-    out.time_s = 2.0 * std::max(compute_s, a2a_s) + fill_drain_s;
+    double compute_s = attention_gemm_s + routed_s + core_attention_s + unpaired_s;
+    const std::int64_t layers = std::max<std::int64_t>(1, std::llround(phases / 2.0));
+    const double n = static_cast<double>(layers);
+    const AttentionSideShares& shares = work_model_.attention_side_shares();
+    const double moe_share = work_model_.moe_layer_share();
+    const LayerPieces pieces{.pre = shares.pre * attention_gemm_s / n,
+                             .core = (shares.core * attention_gemm_s + moe_share * core_attention_s) / n,
+                             .shared = shares.shared * attention_gemm_s / n,
+                             .routed = routed_s / n,
+                             .comm = a2a_s / (2.0 * n)};
+    unpaired_s += (1.0 - shares.pre - shares.core - shares.shared) * attention_gemm_s + (1.0 - moe_share) * core_attention_s;
+    out.time_s = overlapped_layers_s(parallelism_.overlap_schedule, half.prefill_tokens > 0.0, pieces, layers) +
+                 2.0 * unpaired_s;
+    out.time_s = std::max(out.time_s, 2.0 * compute_s);  // rounding only: the stream runs every piece
     for (PricedItem& p : out.items) {
       p.time_s = p.op == Operator::all_to_all ? out.time_s - 2.0 * compute_s : 2.0 * p.time_s;
     }
@@ -173,6 +198,9 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
   double items_s = 0.0;
   for (const PricedItem& item : cost.items) items_s += item.time_s;
   cost.overhead_s = cost.time_s - items_s;
+  // Under overlap the exposed all-to-all is the stage less the other items: their sum can
+  // round a few ulps past the step.
+  if (overlap) cost.overhead_s = std::max(0.0, cost.overhead_s);
   return cost;
 }
 

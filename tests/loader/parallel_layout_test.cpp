@@ -170,9 +170,31 @@ TEST_CASE("EP across nodes: the pairs outside the GPU's domain go over scale-out
   const WorkItem* a2a = find(items, Operator::all_to_all);
   REQUIRE(a2a != nullptr);
   const double busiest = a2a->payload_bytes * 1.5;  // the mean GPU's messages x the load factor
-  CHECK(a2a->link_bytes == doctest::Approx(busiest * 7.0 / 32.0));
-  CHECK(a2a->scale_out_link_bytes == doctest::Approx(busiest * 24.0 / 32.0));
+  // Normal kernels (a prefill step) forward across nodes: a token crosses scale-out once per
+  // other node holding one of its experts (4 nodes of 64 experts: missed when all 8 lie in
+  // the other 192; 3/4 of the nodes reached are not its own), of its distinct GPUs' messages,
+  // and every message but the one landing on its GPU moves over NVLink (7/8).
+  double missed = 1.0;
+  for (int i = 0; i < 8; ++i) missed *= (192.0 - i) / (256.0 - i);
+  const double remote_nodes = 4.0 * (1.0 - missed) * 3.0 / 4.0;
+  CHECK(a2a->link_bytes == doctest::Approx(busiest * 7.0 / 8.0));
+  CHECK(a2a->scale_out_link_bytes ==
+        doctest::Approx(busiest * remote_nodes / llmsim::hw::expected_distinct_ranks(256.0, 8.0, 32)));
   CHECK(a2a->scale_out_steps == 1.0);
+  // Low-latency kernels (a decode step) send every pair straight: 7/32 of them within the
+  // node, 24/32 over scale-out.
+  RankShare decode_share;
+  decode_share.decode_seqs = 4096.0;
+  decode_share.decode_kv_tokens = 4096.0 * 1000.0;
+  decode_share.sampled_seqs = 4096.0;
+  decode_share.group_tokens = share.group_tokens;
+  decode_share.expert_load = 1.5;
+  const WorkItemList decode_items = dep32.work_model().stage_items(decode_share, dep32.stages().front());
+  const WorkItem* decode_a2a = find(decode_items, Operator::all_to_all);
+  REQUIRE(decode_a2a != nullptr);
+  const double decode_busiest = decode_a2a->payload_bytes * 1.5;
+  CHECK(decode_a2a->link_bytes == doctest::Approx(decode_busiest * 7.0 / 32.0));
+  CHECK(decode_a2a->scale_out_link_bytes == doctest::Approx(decode_busiest * 24.0 / 32.0));
 }
 
 TEST_CASE("EP with one attention rank: no all-to-all; experts whole, 1/EP of the pairs per GPU") {
@@ -428,8 +450,8 @@ TEST_CASE("Two-batch overlap hides at most the all-to-all, and only when there a
     for (const auto& item : overlap.items) items_s += item.time_s;
     CHECK(overlap.overhead_s >= 0.0);
     CHECK(items_s + overlap.overhead_s == doctest::Approx(overlap.time_s));
-    // The ping-pong's fill and drain: some all-to-all is always exposed (the last combine
-    // overlaps nothing), whichever side is longer.
+    // Some all-to-all is always exposed: the last combine overlaps nothing (SGLang's last
+    // stage only waits for it), whichever side is longer.
     CHECK(overlap.time_s_of(Operator::all_to_all) > 0.0);
   }
   // 256 sequences per GPU over InfiniBand: the all-to-all is long, and hiding it wins.

@@ -1,0 +1,98 @@
+// Two-batch overlap as the engines schedule it (issue 24): which compute of which
+// micro-batch each all-to-all phase can hide under. Overlap is partial because the engines
+// pair a layer's communication phases with fixed compute stages, not with "the rest of the
+// step": a dispatch that outlasts the stage it is paired with is exposed even when other
+// stages have time to spare.
+//
+// A MoE layer of one micro-batch is cut into compute pieces (seconds for one micro-batch,
+// one layer):
+//   pre      the projections before the attention core (QKV; MLA's q_a, q_b, kv_a and the
+//            absorbed key up-projection), whatever runs on the micro-batch's own tokens
+//            before the attention;
+//   core     the attention core, the output projection (MLA: with the value up-projection)
+//            and the router gate;
+//   shared   the shared experts;
+//   routed   the routed experts' grouped GEMMs;
+// and two communication phases, the dispatch and the combine, each taking `comm` seconds
+// on the network once sent (DeepEP's low-latency kernels with receive hooks let "the RDMA
+// network traffic happen in the background, without costing any GPU SMs": DeepEP
+// docs/legacy.md; llmsim prices both directions at their mean size, so the two phases are
+// equally long).
+//
+// The GPU runs one stream of compute; a phase starts on the network when its micro-batch
+// sends it (and the network has finished the phases sent before: one link, first come first
+// served) and the stream waits at its receive until it has arrived. The time is the
+// stream's end once every phase has been received. Schedules (per micro-batch A and B; the
+// order is the engine's, from its source):
+//
+//   sglang_tbo  SGLang --enable-two-batch-overlap (python/sglang/srt/operations_strategy.py,
+//               _compute_moe_deepseek_blog_decode / _prefill; two_batch_overlap.py
+//               _execute_two_batch_raw runs stage i of A, then stage i - delta of B).
+//     decode (delta 2), stages of one layer:  [pre] [core] [send D, shared]
+//               [recv D, routed, send C] [recv C]: A's dispatch hides under A's shared
+//               experts and B's pre, A's combine under B's core; the routed experts hide
+//               nothing (their own dispatch must have arrived).
+//     prefill (delta 0):  [pre, core, send D] [recv D, routed, send C] [shared, recv C]:
+//               A's dispatch under B's attention, B's dispatch under A's routed experts,
+//               A's combine under B's routed experts and A's shared experts.
+//   vllm_dbo    vLLM --enable-dbo (docs/design/dbo.md, the schedule "currently
+//               implemented"): per layer "D1 send, A0_0, A1_0, D1 recv, D0 send, MLP_1,
+//               D0 recv, C1 send, S_1, MLP_0, C1 recv, C0 send, S_0, A0_1, A1_1, C0 recv"
+//               (A0 = pre, A1 = core, S = shared, MLP = routed; A0_1 A1_1 are micro-batch
+//               1's next layer): one dispatch hides under the other micro-batch's
+//               attention, one under its routed experts, the combines under routed plus
+//               shared and shared plus attention.
+// Not modelled: the SMs that DeepEP's normal (prefill) kernels hold while they run
+// (SGLang gives DeepGEMM the GPU's SMs less DeepEP's num_sms in TBO prefill:
+// operations_strategy.py deep_gemm_num_sms; the hardware presets carry no SM count); the
+// communication kernels' own send and receive time on the SMs (DeepEP's low-latency kernels
+// occupy SMs only while they send and receive: LMSYS blog 2025-05-05, decode TBO breakdown);
+// two phases in flight at once sharing the link (they queue here).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/model_spec.h"
+
+namespace llmsim::hw {
+
+/// Which engine's two-batch-overlap schedule a deployment runs (see the file comment).
+enum class OverlapSchedule {
+  sglang_tbo,  ///< SGLang's TBO: the DeepSeek-blog stage layouts (decode delta 2, prefill delta 0)
+  vllm_dbo,    ///< vLLM's dual-batch overlap (docs/design/dbo.md)
+};
+
+constexpr std::string_view to_string(OverlapSchedule schedule) {
+  return schedule == OverlapSchedule::vllm_dbo ? "vllm_dbo" : "sglang_tbo";
+}
+
+/// One micro-batch's pieces of one MoE layer, seconds (see the file comment). All >= 0.
+struct LayerPieces {
+  double pre = 0.0;
+  double core = 0.0;
+  double shared = 0.0;
+  double routed = 0.0;
+  double comm = 0.0;  ///< one dispatch or combine phase on the network
+};
+
+/// Both micro-batches through `layers` MoE layers of identical pieces under `schedule`,
+/// `prefill` choosing SGLang's prefill layout over its decode one (vLLM has one), seconds.
+/// It is at least max(2 x layers x compute, 2 x layers x 2 comm) (one stream, one link) and
+/// at most their sum (every phase waited for in full). Preconditions: layers >= 1, pieces >= 0.
+double overlapped_layers_s(OverlapSchedule schedule, bool prefill, const LayerPieces& pieces, std::int64_t layers);
+
+/// The shares of the attention-side GEMM item's weights (hw/iteration_work_model_parallel.cpp:
+/// every GEMM but the routed experts) that are each MoE layer piece, summed over the MoE
+/// layers; the rest (the dense layers' attention and MLP, the embedding-side GEMMs) is
+/// outside the overlapped layers. ASSUMPTION: the item's time divides as its weights do (a
+/// decode GEMM reads its weights; a prefill GEMM's FLOPs are its weights x tokens).
+struct AttentionSideShares {
+  double pre = 0.0;
+  double core = 0.0;    ///< output projection (MLA: and the value up-projection) and router
+  double shared = 0.0;
+};
+/// For a MoE model (num_experts > 0); all 0 for a dense one.
+AttentionSideShares attention_side_shares(const core::ModelSpec& model);
+
+}  // namespace llmsim::hw

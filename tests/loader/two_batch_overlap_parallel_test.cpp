@@ -1,0 +1,196 @@
+// Two-batch overlap on DeepSeek-V3 (issue 24): the physical bounds of an overlapped step,
+// the gain growing with the tokens per device (the LMSYS ablation's shape: a loss at small
+// batches), and DeepEP's normal kernels crossing scale-out once per domain.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "core/dtype.h"
+#include "hw/batch_shape.h"
+#include "hw/step_time_model.h"
+#include "loader/hardware_loader.h"
+#include "loader/model_loader.h"
+
+namespace {
+
+using llmsim::core::DType;
+using llmsim::hw::BatchShape;
+using llmsim::hw::Operator;
+using llmsim::hw::OverlapSchedule;
+using llmsim::hw::Parallelism;
+using llmsim::hw::Precision;
+using llmsim::hw::StepCost;
+using llmsim::hw::StepTimeModel;
+
+BatchShape decode(std::int64_t seqs, double context) {
+  BatchShape b;
+  b.decode_seqs = seqs;
+  b.decode_kv_tokens = static_cast<double>(seqs) * (context + 1.0);
+  b.sampled_seqs = seqs;
+  return b;
+}
+
+BatchShape prefill(std::int64_t seqs, std::int64_t tokens_each) {
+  BatchShape b;
+  const auto s = static_cast<double>(tokens_each);
+  b.prefill_seqs = seqs;
+  b.prefill_tokens = seqs * tokens_each;
+  b.prefill_attention_pairs = static_cast<double>(seqs) * s * (s + 1.0) / 2.0;
+  b.prefill_kv_tokens = static_cast<double>(seqs) * s;
+  b.sampled_seqs = seqs;
+  return b;
+}
+
+/// Half of `b`'s sequences: the micro-batch each half of an overlapped step runs.
+BatchShape half_of(const BatchShape& b) {
+  BatchShape h = b;
+  const double part = 0.5;
+  h.prefill_seqs = b.prefill_seqs / 2;
+  h.prefill_tokens = b.prefill_tokens / 2;
+  h.prefill_attention_pairs = b.prefill_attention_pairs * part;
+  h.prefill_kv_tokens = b.prefill_kv_tokens * part;
+  h.decode_seqs = b.decode_seqs / 2;
+  h.decode_kv_tokens = b.decode_kv_tokens * part;
+  h.sampled_seqs = b.sampled_seqs / 2;
+  return h;
+}
+
+Precision fp8() { return Precision{.weights = DType::fp8, .kv_cache = DType::bf16, .activations = DType::bf16}; }
+
+Parallelism dep(int ranks, bool overlap, OverlapSchedule schedule = OverlapSchedule::sglang_tbo) {
+  return Parallelism{.tensor_parallel = 1,
+                     .attention_data_parallel = ranks,
+                     .expert_parallel = ranks,
+                     .expert_balancer = llmsim::hw::ExpertBalancer::eplb,
+                     .two_batch_overlap = overlap,
+                     .overlap_schedule = schedule};
+}
+
+/// DeepSeek-V3 with EPLB's 256 + 32 redundant expert slots (the LMSYS and vLLM deployments),
+/// so that 72 GPUs divide them.
+llmsim::core::ModelSpec deepseek_288() {
+  auto model = llmsim::loader::load_model("deepseek-v3");
+  model.num_experts = 288;
+  return model;
+}
+
+double compute_s(const StepCost& cost) { return cost.time_s - cost.overhead_s - cost.time_s_of(Operator::all_to_all); }
+
+}  // namespace
+
+TEST_CASE("an overlapped step is at least its compute and its communication, at most the halves run in turn") {
+  const auto model = deepseek_288();
+  const auto h100 = llmsim::loader::load_hardware("h100-sxm");
+  for (const OverlapSchedule schedule : {OverlapSchedule::sglang_tbo, OverlapSchedule::vllm_dbo}) {
+    for (const int ranks : {8, 32, 72}) {
+      const StepTimeModel plain(model, h100, fp8(), dep(ranks, false));
+      const StepTimeModel two(model, h100, fp8(), dep(ranks, true, schedule));
+      std::vector<BatchShape> batches;
+      for (const std::int64_t per_gpu : {4, 32, 128, 256}) batches.push_back(decode(per_gpu * ranks, 2000.0));
+      batches.push_back(prefill(2 * ranks, 4096));
+      for (const BatchShape& batch : batches) {
+        const StepCost overlapped = two.price(batch);
+        const StepCost half = plain.price(half_of(batch));
+        // Each half's compute and all-to-all run once per half, on one stream and one link.
+        CHECK(overlapped.time_s >= 2.0 * compute_s(half) * (1.0 - 1e-9));
+        CHECK(overlapped.time_s >= 2.0 * half.time_s_of(Operator::all_to_all) * (1.0 - 1e-9));
+        // Never slower than the two halves one after the other (the split's extra weight
+        // reads and calls are all that overlap can add to the whole batch's step).
+        CHECK(overlapped.time_s <= 2.0 * half.time_s * (1.0 + 1e-9));
+        // Items (the all-to-all at its exposed part) and overhead still sum to the step.
+        double items_s = 0.0;
+        for (const auto& item : overlapped.items) items_s += item.time_s;
+        CHECK(items_s + overlapped.overhead_s == doctest::Approx(overlapped.time_s));
+        CHECK(overlapped.time_s_of(Operator::all_to_all) >= 0.0);
+      }
+    }
+  }
+}
+
+TEST_CASE("overlap's gain grows with the tokens per device: it loses at 16 and wins at 256 (LMSYS EP72 decode)") {
+  const auto model = deepseek_288();
+  const auto h100 = llmsim::loader::load_hardware("h100-sxm");
+  const StepTimeModel plain(model, h100, fp8(), dep(72, false));
+  const StepTimeModel two(model, h100, fp8(), dep(72, true));
+  double previous = 0.0;
+  for (const std::int64_t per_gpu : {16, 32, 64, 128, 256}) {
+    const BatchShape batch = decode(per_gpu * 72, 2000.0);
+    const double gain = plain.price(batch).time_s / two.price(batch).time_s;
+    CHECK(gain > previous);
+    previous = gain;
+  }
+  CHECK(plain.price(decode(16 * 72, 2000.0)).time_s < two.price(decode(16 * 72, 2000.0)).time_s);
+  CHECK(plain.price(decode(256 * 72, 2000.0)).time_s > two.price(decode(256 * 72, 2000.0)).time_s);
+  // Prefill at EP32 (the LMSYS prefill deployment): the gain grows from 2K to 16K tokens per GPU.
+  const StepTimeModel plain32(model, h100, fp8(), dep(32, false));
+  const StepTimeModel two32(model, h100, fp8(), dep(32, true));
+  previous = 0.0;
+  for (const std::int64_t prompts : {1, 2, 4}) {
+    const BatchShape batch = prefill(prompts * 32, 4096);
+    const double gain = plain32.price(batch).time_s / two32.price(batch).time_s;
+    CHECK(gain >= previous * (1.0 - 1e-9));
+    previous = gain;
+  }
+}
+
+TEST_CASE("partial overlap: the exposed all-to-all is what its paired stages cannot cover") {
+  // At the LMSYS decode point the all-to-all is about as long as the compute; under full
+  // overlap (2 max(C, A)) nearly all of it would hide. SGLang's decode stages pair the
+  // dispatch with the shared experts and the other half's pre-attention projections only,
+  // so a part stays exposed.
+  const auto model = deepseek_288();
+  const auto h100 = llmsim::loader::load_hardware("h100-sxm");
+  const StepTimeModel plain(model, h100, fp8(), dep(72, false));
+  const StepTimeModel two(model, h100, fp8(), dep(72, true));
+  const BatchShape batch = decode(256 * 72, 2000.0);
+  const StepCost half = plain.price(half_of(batch));
+  const StepCost overlapped = two.price(batch);
+  const double full_overlap_s = 2.0 * std::max(compute_s(half), half.time_s_of(Operator::all_to_all));
+  CHECK(overlapped.time_s > 1.05 * full_overlap_s);
+  CHECK(overlapped.time_s_of(Operator::all_to_all) > 0.1 * half.time_s_of(Operator::all_to_all));
+}
+
+TEST_CASE("DeepEP's normal kernels cross scale-out once per other domain, low-latency ones once per expert") {
+  const auto model = llmsim::loader::load_model("deepseek-v3");
+  const auto h100 = llmsim::loader::load_hardware("h100-sxm");  // 8 GPUs per NVLink domain
+  const StepTimeModel dep32(model, h100, fp8(), dep(32, false));
+  const double k = static_cast<double>(model.experts_per_token);
+  const double h = static_cast<double>(model.hidden_size);
+  llmsim::hw::RankShare share;
+  share.prefill_tokens = 4096.0;
+  share.prefill_attention_pairs = 4096.0 * 4097.0 / 2.0;
+  share.prefill_kv_tokens = 4096.0;
+  share.group_tokens = 32.0 * 4096.0;
+  const auto items = dep32.work_model().stage_items(share, dep32.stages().front());
+  const llmsim::hw::WorkItem* a2a = nullptr;
+  for (const auto& item : items) {
+    if (item.op == Operator::all_to_all) a2a = &item;
+  }
+  REQUIRE(a2a != nullptr);
+  // 4 domains of 64 experts: a token misses a domain when its 8 experts all lie in the other
+  // 192; of the domains it reaches, 3/4 are not its own.
+  double missed = 1.0;
+  for (int i = 0; i < 8; ++i) missed *= (192.0 - i) / (256.0 - i);
+  const double remote_domains = 4.0 * (1.0 - missed) * 3.0 / 4.0;
+  const double bytes_per_message = h * (1.0 + 4.0 / 128.0 + 2.0) / 2.0;  // FP8 dispatch, bf16 combine
+  const double pairs = share.group_tokens * k / 32.0;                      // the mean GPU's, mean load
+  CHECK(a2a->scale_out_link_bytes == doctest::Approx(pairs / k * remote_domains * bytes_per_message));
+  // At most once per other domain: never more than 3 messages a token, and fewer than one
+  // per GPU holding its experts (what crossing per GPU would send).
+  CHECK(a2a->scale_out_link_bytes <= pairs / k * 3.0 * bytes_per_message);
+  llmsim::hw::RankShare decode_share;
+  decode_share.decode_seqs = 4096.0;
+  decode_share.decode_kv_tokens = 4096.0 * 2000.0;
+  decode_share.sampled_seqs = 4096.0;
+  decode_share.group_tokens = share.group_tokens;
+  const auto decode_items = dep32.work_model().stage_items(decode_share, dep32.stages().front());
+  for (const auto& item : decode_items) {
+    // Low-latency kernels: every (token, expert) pair, 24/32 of them to other domains.
+    if (item.op == Operator::all_to_all) {
+      CHECK(item.scale_out_link_bytes == doctest::Approx(pairs * 24.0 / 32.0 * bytes_per_message));
+      CHECK(item.scale_out_link_bytes > a2a->scale_out_link_bytes);
+    }
+  }
+}
