@@ -12,6 +12,15 @@ namespace llmsim::hw {
 /// and the work model multiplies by the number of layers. Without windows they are the
 /// plain sums below.
 ///
+/// Speculative decoding's verify steps are decode work with several query tokens: a sequence
+/// verifying k drafts runs q = k + 1 queries (the last sampled token and the drafts) on top of
+/// c cached tokens through the DECODE attention kernel, which reads the sequence's KV once
+/// for all q queries (vLLM's MLA backends classify a request of at most 1 + num_speculative_tokens
+/// query tokens as a decode, vllm/v1/attention/backends/mla/common.py reorder_batch_threshold,
+/// and FlashMLA packs q x heads query rows per sequence, flashmla.py num_q_tokens_per_head_k;
+/// TensorRT-LLM runs MTP's K + 1 tokens through its generation-phase MLA kernels, tech blog 2
+/// "Attention for MTP"). Their rows are the verify_* fields, kept apart from both phases above.
+///
 /// DeepSeek sparse attention (DSA, core::LatentAttention::sparse) caps the keys the attention
 /// sums above count at the indexer's top-k, while its lightning indexer scores every earlier
 /// key: the two indexer fields hold those uncapped counts (0 for every other model). The
@@ -27,19 +36,32 @@ struct BatchShape {
   std::int64_t sampled_seqs = 0;        ///< sequences that sample a token (LM head rows)
   double prefill_indexer_pairs = 0;     ///< DSA: sum of s*c + s*(s+1)/2 over prefill sequences, uncapped
   double decode_indexer_keys = 0;       ///< DSA: sum of c + 1 over decode sequences, uncapped
+  std::int64_t verify_seqs = 0;         ///< sequences verifying drafts (q >= 2 query tokens each)
+  std::int64_t verify_tokens = 0;       ///< sum of q over verify sequences
+  double verify_attention_pairs = 0;    ///< sum of q*c + q*(q+1)/2 over verify sequences (causal)
+  double verify_kv_tokens = 0;          ///< KV tokens the decode kernel reads for them, once per
+                                        ///< sequence: sum of c + q (with DSA the capped pairs:
+                                        ///< each query gathers its own top-k)
+  double verify_indexer_pairs = 0;      ///< DSA: sum of q*c + q*(q+1)/2 over verify sequences, uncapped
+  double verify_indexer_keys = 0;       ///< DSA: sum of c + q over verify sequences (indexer keys read)
 
-  std::int64_t total_new_tokens() const { return prefill_tokens + decode_seqs; }
-  bool empty() const { return prefill_tokens == 0 && decode_seqs == 0; }
+  std::int64_t total_new_tokens() const { return prefill_tokens + decode_seqs + verify_tokens; }
+  bool empty() const { return prefill_tokens == 0 && decode_seqs == 0 && verify_tokens == 0; }
+  /// Whether the batch has sequences in the decode attention kernel (one-token or verify).
+  bool has_decode_attention() const { return decode_seqs > 0 || verify_seqs > 0; }
   /// Whether every sequence of a non-empty batch decodes one token and samples it: no
-  /// prefill field set, decode_seqs > 0, sampled_seqs == decode_seqs (the iterations
+  /// prefill or verify field set, decode_seqs > 0, sampled_seqs == decode_seqs (the iterations
   /// a simulator's decode stretches run, which hw::StepPriceCache keeps by batch size).
   bool decode_only() const {
     return prefill_seqs == 0 && prefill_tokens == 0 && prefill_attention_pairs == 0.0 &&
-           prefill_kv_tokens == 0.0 && prefill_indexer_pairs == 0.0 && decode_seqs > 0 &&
-           sampled_seqs == decode_seqs;
+           prefill_kv_tokens == 0.0 && prefill_indexer_pairs == 0.0 && verify_seqs == 0 && verify_tokens == 0 &&
+           verify_attention_pairs == 0.0 && verify_kv_tokens == 0.0 && verify_indexer_pairs == 0.0 &&
+           verify_indexer_keys == 0.0 && decode_seqs > 0 && sampled_seqs == decode_seqs;
   }
   /// Whether the batch has lightning-indexer work (DSA only).
-  bool has_indexer_work() const { return prefill_indexer_pairs != 0.0 || decode_indexer_keys != 0.0; }
+  bool has_indexer_work() const {
+    return prefill_indexer_pairs != 0.0 || decode_indexer_keys != 0.0 || verify_indexer_pairs != 0.0;
+  }
 };
 
 }  // namespace llmsim::hw

@@ -318,12 +318,12 @@ void IterationWorkModel::add_routed_expert_work(WorkItem& gemm, double tokens, d
   if (instructions > 0.0) gemm.alu_instructions += f * instructions;
 }
 
-WorkItem IterationWorkModel::indexer_item(double prefill_pairs, double prefill_kv_tokens, double decode_keys,
-                                          bool prefill, bool decode, double layers) const {
+WorkItem IterationWorkModel::indexer_item(double pairs, double keys_read, bool prefill, bool decode,
+                                          double layers) const {
   const double f = layers / layers_;
   WorkItem indexer{.op = Operator::attention_indexer};
-  indexer.flops = f * indexer_flops_per_pair_ * (prefill_pairs + decode_keys);
-  indexer.hbm_bytes = f * indexer_key_bytes_per_token_ * (prefill_kv_tokens + decode_keys);
+  indexer.flops = f * indexer_flops_per_pair_ * pairs;
+  indexer.hbm_bytes = f * indexer_key_bytes_per_token_ * keys_read;
   // Per layer one kernel quantises and caches the new tokens' keys, and per phase one computes
   // the logits and one selects the top-k (vLLM's sparse_attn_indexer: indexer_k_quant_and_cache;
   // fp8_mqa_logits and top_k_per_row for prompt chunks, fp8_paged_mqa_logits and
@@ -378,7 +378,7 @@ WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
     prefill.kernels = batch.prefill_tokens > 0 ? layers_ : 0.0;
     if (!prefill.empty()) list.push_back(prefill);
   }
-  if (batch.decode_seqs > 0 || batch.decode_kv_tokens != 0.0) {
+  if (batch.has_decode_attention() || batch.decode_kv_tokens != 0.0) {
     list.push_back(decode_attention_item(batch));
   }
   if (any_tokens) {
@@ -406,8 +406,13 @@ WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
     }
   }
   if (indexer_flops_per_pair_ > 0.0 && batch.has_indexer_work()) {
-    list.push_back(indexer_item(batch.prefill_indexer_pairs, batch.prefill_kv_tokens, batch.decode_indexer_keys,
-                                batch.prefill_tokens > 0, batch.decode_seqs > 0, layers_));
+    // Verify rows score their uncapped pairs and read each sequence's keys once, as decode
+    // rows (vLLM's indexer passes next_n query rows per request to its decode kernels in the
+    // MTP path: vllm/v1/attention/backends/mla/indexer.py, DeepSeekV32IndexerDecodeMetadata).
+    list.push_back(indexer_item(
+        batch.prefill_indexer_pairs + batch.decode_indexer_keys + batch.verify_indexer_pairs,
+        batch.prefill_kv_tokens + batch.decode_indexer_keys + batch.verify_indexer_keys, batch.prefill_tokens > 0,
+        batch.has_decode_attention(), layers_));
   }
   return list;
 }

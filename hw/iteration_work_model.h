@@ -55,13 +55,19 @@ struct RankShare {
   double sampled_seqs = 0.0;
   double prefill_indexer_pairs = 0.0;  ///< DSA only (BatchShape)
   double decode_indexer_keys = 0.0;    ///< DSA only (BatchShape)
+  double verify_seqs = 0.0;            ///< speculative verify rows (BatchShape)
+  double verify_tokens = 0.0;
+  double verify_attention_pairs = 0.0;
+  double verify_kv_tokens = 0.0;
+  double verify_indexer_pairs = 0.0;   ///< DSA only (BatchShape)
+  double verify_indexer_keys = 0.0;    ///< DSA only (BatchShape)
   /// Tokens of the micro-batch over all DP ranks of the stage: the tokens the EP group routes.
   double group_tokens = 0.0;
   /// Routed (token, expert) pairs on the busiest EP GPU over the mean (hw/expert_balance.h);
   /// 1 for the mean GPU.
   double expert_load = 1.0;
 
-  double tokens() const { return prefill_tokens + decode_seqs; }
+  double tokens() const { return prefill_tokens + decode_seqs + verify_tokens; }
 };
 
 /// Per-GPU work items of one iteration. Formulas (L layers, h hidden, T = total new tokens,
@@ -89,17 +95,20 @@ struct RankShare {
 ///   (MLA: flops per pair are the Architecture's, expanded in prefill plus the cached
 ///   latents' up-projection per cached token, absorbed in decode; KV bytes are the whole
 ///   latent on every GPU; see iteration_work_model.cpp)
-///   attention_decode flops = 4 L q x decode_kv_tokens;
-///                    bytes = decode_kv_tokens x KV bytes per token on this GPU; kernels L;
-///                    blocks = L x decode seqs x query heads per GPU
+///   attention_decode flops = 4 L q x (decode_kv_tokens + verify_attention_pairs);
+///                    bytes = (decode_kv_tokens + verify_kv_tokens) x KV bytes per token on
+///                    this GPU; kernels L; blocks = L x (decode + verify seqs) x KV head
+///                    groups per GPU. Verify rows (speculative decoding, BatchShape) run in
+///                    the decode kernel: their KV is read once per sequence, their FLOPs are
+///                    per query token and key (absorbed for MLA), their tokens count in T
 ///   elementwise      flops = 0 (O(h) per token, left out as in the `precise` FLOP method);
 ///                    bytes = a L T (8h + 2(q + kv) + m I / p); kernels 4L
 ///   lm_head          flops = 2 S Ph / p; bytes = wh Ph / p + a S (h + V / p); kernels 1
 ///                    S = sampled_seqs, Ph = head params, V = vocab (or reward outputs)
 ///   attention_indexer (DSA only: DeepSeek-V3.2's lightning indexer, every layer, replicated
 ///                    on every GPU of the TP group like its projections)
-///                    flops = Fi x (prefill_indexer_pairs + decode_indexer_keys);
-///                    bytes = Bi x (prefill_kv_tokens + decode_indexer_keys);
+///                    flops = Fi x (prefill_indexer_pairs + decode_indexer_keys + verify_indexer_pairs);
+///                    bytes = Bi x (prefill_kv_tokens + decode_indexer_keys + verify_indexer_keys);
 ///                    kernels = L (1 + 2 x phases present)
 ///                    Fi = indexer FLOPs per (query, key) pair, Bi = one token's cached
 ///                    indexer key bytes, all layers (core::Architecture); the attention items
@@ -181,7 +190,10 @@ class IterationWorkModel {
                               batch.prefill_attention_pairs >= 0.0 &&
                               batch.prefill_kv_tokens >= 0.0 && batch.decode_seqs >= 0 &&
                               batch.decode_kv_tokens >= 0.0 && batch.sampled_seqs >= 0 &&
-                              batch.prefill_indexer_pairs >= 0.0 && batch.decode_indexer_keys >= 0.0,
+                              batch.prefill_indexer_pairs >= 0.0 && batch.decode_indexer_keys >= 0.0 &&
+                              batch.verify_seqs >= 0 && batch.verify_tokens >= batch.verify_seqs &&
+                              batch.verify_attention_pairs >= 0.0 && batch.verify_kv_tokens >= 0.0 &&
+                              batch.verify_indexer_pairs >= 0.0 && batch.verify_indexer_keys >= 0.0,
                           "BatchShape: every count must be >= 0");
   }
 
@@ -251,11 +263,11 @@ class IterationWorkModel {
   /// whose FLOPs hold the part without the routed experts; scaled by `f` (a stage's share).
   void add_routed_expert_work(WorkItem& gemm, double tokens, double f) const;
 
-  /// The lightning indexer's item (DSA) for the given uncapped counts on `layers` layers of
-  /// a model of layers_ (its FLOPs and bytes scaled by layers / layers_). Precondition:
+  /// The lightning indexer's item (DSA) on `layers` layers of a model of layers_ (its FLOPs
+  /// and bytes scaled by layers / layers_): `pairs` (query, key) pairs scored and `keys_read`
+  /// cached indexer keys read, uncapped, over the phases present. Precondition:
   /// indexer_flops_per_pair_ > 0.
-  WorkItem indexer_item(double prefill_pairs, double prefill_kv_tokens, double decode_keys, bool prefill,
-                        bool decode, double layers) const;
+  WorkItem indexer_item(double pairs, double keys_read, bool prefill, bool decode, double layers) const;
 
   /// Sets the members above from the ones items() uses (called last by the constructor).
   void set_parallel_terms(const core::ModelSpec& model, const Precision& precision, const Parallelism& parallelism,
@@ -279,16 +291,19 @@ class IterationWorkModel {
 inline WorkItem IterationWorkModel::decode_attention_item(const BatchShape& batch) const {
   WorkItem decode;
   decode.op = Operator::attention_decode;
-  decode.flops = decode_attention_flops_per_key_ * batch.decode_kv_tokens;
-  decode.hbm_bytes = kv_bytes_per_token_ * batch.decode_kv_tokens;
-  decode.kernels = batch.decode_seqs > 0 ? layers_ : 0.0;
-  decode.blocks = static_cast<double>(batch.decode_seqs) * kv_head_groups_per_gpu_ * layers_;
+  // Verify rows add their pairs to the FLOPs and their KV, read once per sequence, to the
+  // bytes (+0.0 without them: the one-token sums keep their bits).
+  decode.flops = decode_attention_flops_per_key_ * (batch.decode_kv_tokens + batch.verify_attention_pairs);
+  decode.hbm_bytes = kv_bytes_per_token_ * (batch.decode_kv_tokens + batch.verify_kv_tokens);
+  const std::int64_t seqs = batch.decode_seqs + batch.verify_seqs;
+  decode.kernels = seqs > 0 ? layers_ : 0.0;
+  decode.blocks = static_cast<double>(seqs) * kv_head_groups_per_gpu_ * layers_;
   if (state_bytes_per_sequence_ > 0.0) {
-    // Linear attention: one token's recurrence per sequence, its state read and written back
-    // (fused_recurrent_gated_delta_rule / selective_state_update load and store it in place).
-    const double seqs = static_cast<double>(batch.decode_seqs);
-    decode.flops += linear_flops_per_token_ * seqs;
-    decode.hbm_bytes += 2.0 * state_bytes_per_sequence_ * seqs;
+    // Linear attention: each query token's recurrence, each sequence's state read and written
+    // back once (fused_recurrent_gated_delta_rule / selective_state_update load and store it
+    // in place).
+    decode.flops += linear_flops_per_token_ * static_cast<double>(batch.decode_seqs + batch.verify_tokens);
+    decode.hbm_bytes += 2.0 * state_bytes_per_sequence_ * static_cast<double>(seqs);
   }
   return decode;
 }

@@ -221,12 +221,13 @@ WorkItemList IterationWorkModel::stage_items(const RankShare& share, const Stage
     prefill.kernels = share.prefill_tokens > 0.0 ? stage.layers : 0.0;
     if (!prefill.empty()) list.push_back(prefill);
   }
-  if (share.decode_seqs > 0.0 || share.decode_kv_tokens != 0.0) {
-    WorkItem decode{.op = Operator::attention_decode};
-    decode.flops = f * decode_attention_flops_per_key_ * share.decode_kv_tokens;
-    decode.hbm_bytes = f * kv_bytes_per_token_ * share.decode_kv_tokens;
-    decode.kernels = share.decode_seqs > 0.0 ? stage.layers : 0.0;
-    decode.blocks = share.decode_seqs * kv_head_groups_per_gpu_ * stage.layers;
+  if (share.decode_seqs > 0.0 || share.verify_seqs > 0.0 || share.decode_kv_tokens != 0.0) {
+    WorkItem decode{.op = Operator::attention_decode};  // verify rows as in decode_attention_item
+    decode.flops = f * decode_attention_flops_per_key_ * (share.decode_kv_tokens + share.verify_attention_pairs);
+    decode.hbm_bytes = f * kv_bytes_per_token_ * (share.decode_kv_tokens + share.verify_kv_tokens);
+    const double seqs = share.decode_seqs + share.verify_seqs;
+    decode.kernels = seqs > 0.0 ? stage.layers : 0.0;
+    decode.blocks = seqs * kv_head_groups_per_gpu_ * stage.layers;
     list.push_back(decode);
   }
   if (any_tokens || pairs > 0.0) {
@@ -287,9 +288,12 @@ WorkItemList IterationWorkModel::stage_items(const RankShare& share, const Stage
       send.link_bytes = send.payload_bytes / p + gathered;
     }
   }
-  if (indexer_flops_per_pair_ > 0.0 && (share.prefill_indexer_pairs != 0.0 || share.decode_indexer_keys != 0.0)) {
-    list.push_back(indexer_item(share.prefill_indexer_pairs, share.prefill_kv_tokens, share.decode_indexer_keys,
-                                share.prefill_tokens > 0.0, share.decode_seqs > 0.0, stage.layers));
+  if (indexer_flops_per_pair_ > 0.0 && (share.prefill_indexer_pairs != 0.0 || share.decode_indexer_keys != 0.0 ||
+                                        share.verify_indexer_pairs != 0.0)) {
+    list.push_back(indexer_item(
+        share.prefill_indexer_pairs + share.decode_indexer_keys + share.verify_indexer_pairs,
+        share.prefill_kv_tokens + share.decode_indexer_keys + share.verify_indexer_keys, share.prefill_tokens > 0.0,
+        share.decode_seqs + share.verify_seqs > 0.0, stage.layers));
   }
   return list;
 }

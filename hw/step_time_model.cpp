@@ -174,7 +174,7 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
 StepCost StepTimeModel::price(const BatchShape& batch) const {
   if (batch.empty()) return StepCost{};
   if (!parallelism_.tensor_only()) return price_pipelined(batch);
-  return price(work(batch), batch.prefill_seqs + batch.decode_seqs);
+  return price(work(batch), batch.prefill_seqs + batch.decode_seqs + batch.verify_seqs);
 }
 
 StepCost StepTimeModel::price(const WorkItemList& items, std::int64_t seqs) const {

@@ -67,10 +67,17 @@ RankShare rank_share(const BatchShape& batch, double micro, double ranks, bool b
   share.decode_kv_tokens = batch.decode_kv_tokens / parts;
   share.prefill_indexer_pairs = batch.prefill_indexer_pairs / parts;
   share.decode_indexer_keys = batch.decode_indexer_keys / parts;
+  const double micro_verify_tokens = part(as_double(batch.verify_tokens), micro);  // speculative verify rows
+  share.verify_seqs = part(part(as_double(batch.verify_seqs), micro), ranks);
+  share.verify_tokens = part(micro_verify_tokens, ranks);
+  share.verify_attention_pairs = batch.verify_attention_pairs / parts;
+  share.verify_kv_tokens = batch.verify_kv_tokens / parts;
+  share.verify_indexer_pairs = batch.verify_indexer_pairs / parts;
+  share.verify_indexer_keys = batch.verify_indexer_keys / parts;
   share.sampled_seqs = part(part(as_double(batch.sampled_seqs), micro), ranks);
   // The micro-batch's tokens over all ranks, each part rounded as the rank's was (so a
   // rank never has more tokens than its micro-batch).
-  share.group_tokens = micro_prefill_tokens + micro_decode_seqs;
+  share.group_tokens = micro_prefill_tokens + micro_decode_seqs + micro_verify_tokens;
   return share;
 }
 
@@ -85,7 +92,7 @@ struct OverlappedStage {
 StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
   IterationWorkModel::check_batch(batch);
   if (batch.empty()) return StepCost{};
-  const auto seqs = batch.prefill_seqs + batch.decode_seqs;
+  const auto seqs = batch.prefill_seqs + batch.decode_seqs + batch.verify_seqs;
   const double micro = std::clamp<double>(as_double(seqs), 1.0, parallelism_.pipeline_parallel);
   const double ranks = parallelism_.attention_data_parallel;
   RankShare busiest = rank_share(batch, micro, ranks, true);

@@ -55,13 +55,11 @@ struct IterationPlan {
   double offload_load_s = 0.0;
 
   // Speculative decoding (sim/engine/speculative.h); all 0 without it. Verify steps are in
-  // `shape` as prompt chunks of draft_tokens + 1 tokens over their cached context.
-  std::int64_t verify_seqs = 0;            ///< decode steps with drafts
-  std::int64_t verify_tokens = 0;          ///< their new tokens, sum of draft_tokens + 1
+  // `shape` as its verify rows (hw::BatchShape: decode steps of draft_tokens + 1 query tokens
+  // over their cached context), neither in its prefill nor its one-token decode fields.
+  std::int64_t verify_seqs = 0;            ///< decode steps with drafts (= shape.verify_seqs)
+  std::int64_t verify_tokens = 0;          ///< their new tokens, sum of draft_tokens + 1 (= shape.verify_tokens)
   std::int64_t verify_context_tokens = 0;  ///< their cached tokens, sum of context_tokens
-  double verify_attention_pairs = 0.0;     ///< their share of shape.prefill_attention_pairs
-  double verify_kv_tokens = 0.0;           ///< their share of shape.prefill_kv_tokens
-  double verify_indexer_pairs = 0.0;       ///< their share of shape.prefill_indexer_pairs (DSA)
   std::int64_t verify_emitted = 0;         ///< tokens they emit, sum of accepted + 1
   /// draft_pass_seqs[j]: sequences that draft a (j+1)-th token (draft pass j), or for a
   /// tree the rows of pass j (1 per sequence in pass 0, tree_top_k in later ones);

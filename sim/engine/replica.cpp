@@ -199,7 +199,7 @@ workloads::TimeNs Replica::plan_iteration(workloads::TimeNs now) {
 }
 
 void Replica::check_decode_sums() const {
-  // Verify steps are decode steps priced as chunks (IterationPlan's verify fields). DSA caps
+  // Verify steps are decode steps in the shape's verify rows (IterationPlan's verify fields). DSA caps
   // the attention's keys at the top-k; its indexer's keys are the whole context.
   const double decode_keys = config_.architecture->has_sparse_attention() ? plan_.shape.decode_indexer_keys
                                                                           : plan_.shape.decode_kv_tokens;
@@ -286,26 +286,24 @@ void Replica::schedule(Slot slot, std::int64_t new_tokens) {
 void Replica::price_prefill_share() {
   const hw::BatchShape& shape = plan_.shape;
   const core::PreciseFlopCoefficients& k = config_.flop_coefficients;
-  // Verify steps (speculative decoding) sit in the prefill fields but are decode work.
-  const auto verify_tokens = static_cast<double>(plan_.verify_tokens);
-  double prefill = k.matmul_flops_per_token * (static_cast<double>(shape.prefill_tokens) - verify_tokens) +
-                   k.attention_flops_per_pair * (shape.prefill_attention_pairs - plan_.verify_attention_pairs) +
+  double prefill = k.matmul_flops_per_token * static_cast<double>(shape.prefill_tokens) +
+                   k.attention_flops_per_pair * shape.prefill_attention_pairs +
                    k.lm_head_flops_per_sample * static_cast<double>(plan_.prefill_sampled_seqs);
-  // Verify pairs are priced as a prompt chunk (hw), so they take the prefill coefficient; a
-  // decode row takes the decode one (they differ for MLA: absorbed vs expanded).
+  // Verify rows (speculative decoding) are decode work in the decode kernel (hw), so their
+  // pairs take the decode coefficient (absorbed for MLA).
+  const auto verify_tokens = static_cast<double>(shape.verify_tokens);
   double decode = k.matmul_flops_per_token * (static_cast<double>(shape.decode_seqs) + verify_tokens) +
-                  k.decode_attention_flops_per_pair * shape.decode_kv_tokens +
-                  k.attention_flops_per_pair * plan_.verify_attention_pairs +
+                  k.decode_attention_flops_per_pair * (shape.decode_kv_tokens + shape.verify_attention_pairs) +
                   k.lm_head_flops_per_sample * (static_cast<double>(shape.decode_seqs) + verify_tokens);
   if (shape.has_indexer_work()) {  // DSA's lightning indexer (skipped otherwise: the sums keep their bits)
     const double indexer = config_.architecture->indexer_flops_per_key();
-    prefill += indexer * (shape.prefill_indexer_pairs - plan_.verify_indexer_pairs);
-    decode += indexer * (shape.decode_indexer_keys + plan_.verify_indexer_pairs);
+    prefill += indexer * shape.prefill_indexer_pairs;
+    decode += indexer * (shape.decode_indexer_keys + shape.verify_indexer_pairs);
   }
   if (prefill + decode > 0.0) {
     plan_.prefill_flops_share = prefill / (prefill + decode);
   } else {
-    plan_.prefill_flops_share = shape.prefill_tokens > plan_.verify_tokens ? 1.0 : 0.0;
+    plan_.prefill_flops_share = shape.prefill_tokens > 0 ? 1.0 : 0.0;
   }
   // The draft passes' FLOPs (in cost.flops) are decode work.
   if (plan_.draft_flops > 0.0 && plan_.cost.flops > 0.0) {

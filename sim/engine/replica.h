@@ -454,7 +454,7 @@ inline void Replica::report_iteration(std::int64_t seqs, std::int64_t allocated_
   stats.start_ns = plan_.start_ns;
   stats.end_ns = end;
   stats.seqs = seqs;
-  stats.prefill_tokens = plan_.shape.prefill_tokens - plan_.verify_tokens;
+  stats.prefill_tokens = plan_.shape.prefill_tokens;
   stats.decode_tokens = plan_.shape.decode_seqs + plan_.verify_tokens;
   stats.verify_seqs = plan_.verify_seqs;
   stats.verify_emitted = plan_.verify_emitted;

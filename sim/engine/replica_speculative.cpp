@@ -27,9 +27,6 @@ void Replica::begin_speculative_plan() {
   plan_.verify_seqs = 0;
   plan_.verify_tokens = 0;
   plan_.verify_context_tokens = 0;
-  plan_.verify_attention_pairs = 0.0;
-  plan_.verify_kv_tokens = 0.0;
-  plan_.verify_indexer_pairs = 0.0;
   plan_.verify_emitted = 0;
   plan_.draft_pass_seqs.assign(static_cast<std::size_t>(speculative.num_speculative_tokens), 0);
   plan_.draft_pass_keys.assign(static_cast<std::size_t>(speculative.num_speculative_tokens), 0.0);
@@ -50,28 +47,34 @@ void Replica::schedule_verify(ScheduledSeq& s, const Sequence& seq) {
   s.accepted = seq.acceptance_p >= 0.0 ? draw_accepted(seq.acceptance_p, depth, acceptance_rng_)
                                        : draw_accepted(speculative.acceptance, depth, acceptance_rng_);
   plan_.seqs.push_back(s);
-  // The target verifies the last sampled token and the drafts in one pass: like a prompt
-  // chunk of new_tokens tokens over the sequence's cached context (causal attention among
-  // them), with the LM head over every position (each yields the token after it). A tree's
-  // nodes attend only their ancestors among the drafts: the causal count over-states those
-  // pairs by at most new_tokens^2 / 2, small beside new_tokens x context.
+  // The target verifies the last sampled token and the drafts in one pass, as a decode with
+  // q = new_tokens query tokens over the sequence's cached context (causal among them), in
+  // the decode attention kernel (hw::BatchShape, verify rows: its KV read once, absorbed MLA),
+  // with the LM head over every position (each yields the token after it). A tree's nodes
+  // attend only their ancestors among the drafts: the causal count over-states those pairs
+  // by at most q^2 / 2, small beside q x context.
   hw::BatchShape& shape = plan_.shape;
   const core::Architecture& architecture = *config_.architecture;
-  const double pairs = architecture.mean_attention_pairs(s.new_tokens, seq.computed_tokens);
-  ++shape.prefill_seqs;
-  shape.prefill_tokens += s.new_tokens;
-  shape.prefill_attention_pairs += pairs;
-  const double kv_tokens = architecture.mean_prefill_kv_tokens(s.new_tokens, seq.computed_tokens);
-  shape.prefill_kv_tokens += kv_tokens;
-  const double indexer_pairs = architecture.indexer_pairs(s.new_tokens, seq.computed_tokens);  // DSA
-  shape.prefill_indexer_pairs += indexer_pairs;
-  shape.sampled_seqs += s.new_tokens;
+  const std::int64_t q = s.new_tokens;
+  const std::int64_t c = seq.computed_tokens;
+  const double pairs = architecture.mean_attention_pairs(q, c);
+  ++shape.verify_seqs;
+  shape.verify_tokens += q;
+  shape.verify_attention_pairs += pairs;
+  // The keys the q queries attend, read once: c + q in a full layer (the window's in a
+  // windowed one). DSA: each query gathers its own top-k latents, so the pairs; its indexer
+  // scores every key (uncapped pairs) and reads each once.
+  if (architecture.has_sparse_attention()) {
+    shape.verify_kv_tokens += pairs;
+    shape.verify_indexer_pairs += architecture.indexer_pairs(q, c);
+    shape.verify_indexer_keys += static_cast<double>(c + q);
+  } else {
+    shape.verify_kv_tokens += architecture.mean_prefill_kv_tokens(q, c);
+  }
+  shape.sampled_seqs += q;
   ++plan_.verify_seqs;
-  plan_.verify_tokens += s.new_tokens;
-  plan_.verify_context_tokens += seq.computed_tokens;
-  plan_.verify_attention_pairs += pairs;
-  plan_.verify_kv_tokens += kv_tokens;
-  plan_.verify_indexer_pairs += indexer_pairs;
+  plan_.verify_tokens += q;
+  plan_.verify_context_tokens += c;
   plan_.verify_emitted += s.accepted + 1;
   if (speculative.parallel_drafting) {
     // One pass proposes all the drafts, after the context and the last sampled token.
@@ -106,16 +109,15 @@ void Replica::tree_draft_passes(std::int64_t steps, std::int64_t top_k, std::int
 
 namespace {
 
-/// The prompt chunks of `plan`: its shape's prefill part less its verify steps.
+/// The prompt chunks of `plan`: its shape's prefill part (verify steps are not in it).
 hw::BatchShape prompt_chunks(const IterationPlan& plan) {
   hw::BatchShape prompts;
-  prompts.prefill_seqs = plan.shape.prefill_seqs - plan.verify_seqs;
-  prompts.prefill_tokens = plan.shape.prefill_tokens - plan.verify_tokens;
+  prompts.prefill_seqs = plan.shape.prefill_seqs;
+  prompts.prefill_tokens = plan.shape.prefill_tokens;
   if (prompts.prefill_seqs <= 0 || prompts.prefill_tokens <= 0) return hw::BatchShape{};
-  prompts.prefill_attention_pairs =
-      std::max(0.0, plan.shape.prefill_attention_pairs - plan.verify_attention_pairs);
-  prompts.prefill_kv_tokens = std::max(0.0, plan.shape.prefill_kv_tokens - plan.verify_kv_tokens);
-  prompts.prefill_indexer_pairs = std::max(0.0, plan.shape.prefill_indexer_pairs - plan.verify_indexer_pairs);
+  prompts.prefill_attention_pairs = plan.shape.prefill_attention_pairs;
+  prompts.prefill_kv_tokens = plan.shape.prefill_kv_tokens;
+  prompts.prefill_indexer_pairs = plan.shape.prefill_indexer_pairs;
   prompts.sampled_seqs = plan.prefill_sampled_seqs;
   return prompts;
 }

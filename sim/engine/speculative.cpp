@@ -135,10 +135,10 @@ DraftFootprint draft_footprint(const PoolSpec& pool) {
 void add_parallel_draft(hw::BatchShape& shape, std::int64_t drafts, std::int64_t context) {
   const auto s = static_cast<double>(drafts);
   const auto c = static_cast<double>(context);
-  ++shape.prefill_seqs;
-  shape.prefill_tokens += drafts;
-  shape.prefill_attention_pairs += s * c + s * (s + 1.0) / 2.0;
-  shape.prefill_kv_tokens += c + s;
+  ++shape.verify_seqs;
+  shape.verify_tokens += drafts;
+  shape.verify_attention_pairs += s * c + s * (s + 1.0) / 2.0;
+  shape.verify_kv_tokens += c + s;  // read once for the pass's `drafts` queries
   shape.sampled_seqs += drafts;
 }
 

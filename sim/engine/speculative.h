@@ -79,7 +79,10 @@ DraftFootprint draft_footprint(const PoolSpec& pool);
 
 /// Adds one sequence's parallel draft pass (SpeculativeConfig::parallel_drafting) to
 /// `shape`: `drafts` positions over `context` cached keys, attending causally among
-/// themselves (the head has no sliding window), each sampled: the shape of a prompt chunk.
+/// themselves (the head has no sliding window), each sampled. Like a verify step, a few
+/// query tokens per sequence in the drafter's decode attention kernel (vLLM's backends take
+/// up to 1 + num_speculative_tokens query tokens per request as a decode,
+/// vllm/v1/attention/backend.py _init_reorder_batch_threshold): hw::BatchShape's verify rows.
 void add_parallel_draft(hw::BatchShape& shape, std::int64_t drafts, std::int64_t context);
 
 /// The batch of draft pass `pass`: `seqs` sequences decoding one token each over `keys`

@@ -116,7 +116,7 @@ void TraceWriter::on_iteration_end(const IterationView& view) {
   e.seqs = static_cast<std::int64_t>(plan.seqs.size()) + plan.group_seqs;
   e.prefill_seqs = plan.shape.prefill_seqs;
   e.prefill_tokens = plan.shape.prefill_tokens;
-  e.decode_seqs = plan.shape.decode_seqs;
+  e.decode_seqs = plan.shape.decode_seqs + plan.shape.verify_seqs;  // verify steps are decode steps
   e.admitted = plan.admitted;
   e.preempted = plan.preempted;
   e.compute_bound = plan.cost.bound == hw::Bound::compute;

@@ -50,6 +50,7 @@ TEST_CASE("acceptance 1.0: every verify step emits k + 1 tokens, at the step's e
   CHECK(bench.records[0].first_token_ns == 12'200'000);
   // 8 tokens to go: two verify steps of 1 + 3 drafts, each emitting 3 accepted + the bonus.
   // Each costs the target 10 ms + 4 us and three draft passes of 2.001 ms: 16.007 ms.
+  std::int64_t context = 100;  // the prompt; each verify step computes its 4 tokens
   for (const llmsim::workloads::TimeNs end_ns : {llmsim::workloads::TimeNs{28'207'000}, llmsim::workloads::TimeNs{44'214'000}}) {
     const IterationPlan verify = bench.step();
     REQUIRE(verify.seqs.size() == 1);
@@ -57,9 +58,20 @@ TEST_CASE("acceptance 1.0: every verify step emits k + 1 tokens, at the step's e
     CHECK(verify.seqs[0].draft_tokens == 3);
     CHECK(verify.seqs[0].accepted == 3);
     CHECK(verify.verify_emitted == 4);
+    // The target verifies 4 query tokens in the decode kernel: verify rows, neither a prompt
+    // chunk nor a one-token decode. Its KV (context + 4 keys) is read once; the pairs are causal.
     CHECK(verify.shape.decode_seqs == 0);
-    CHECK(verify.shape.prefill_tokens == 4);     // the target verifies 4 tokens as a chunk
+    CHECK(verify.shape.prefill_seqs == 0);
+    CHECK(verify.shape.prefill_tokens == 0);
+    CHECK(verify.shape.verify_seqs == 1);
+    CHECK(verify.shape.verify_tokens == 4);
+    const auto c = static_cast<double>(context);
+    CHECK(verify.shape.verify_attention_pairs == 4.0 * c + 10.0);
+    CHECK(verify.shape.verify_kv_tokens == c + 4.0);
+    CHECK(verify.shape.verify_indexer_pairs == 0.0);  // no DSA
+    CHECK(verify.shape.total_new_tokens() == 4);
     CHECK(verify.shape.sampled_seqs == 4);       // with the LM head at each position
+    context += 4;
     CHECK(verify.draft_time_s == doctest::Approx(3 * 0.002001));
     CHECK(verify.end_ns == end_ns);
   }
@@ -270,11 +282,15 @@ TEST_CASE("parallel drafting (P-EAGLE): one draft pass over all of a sequence's 
   bench.step();  // 10.1 ms + the head's 2.1 ms over the prompt
   const IterationPlan verify = bench.step();
   CHECK(verify.seqs[0].draft_tokens == 3);
-  CHECK(verify.parallel_draft_shape.prefill_seqs == 1);
-  CHECK(verify.parallel_draft_shape.prefill_tokens == 3);
+  // Three query tokens of one sequence in the head's decode kernel (verify rows, as the target's).
+  CHECK(verify.parallel_draft_shape.prefill_tokens == 0);
+  CHECK(verify.parallel_draft_shape.verify_seqs == 1);
+  CHECK(verify.parallel_draft_shape.verify_tokens == 3);
   CHECK(verify.parallel_draft_shape.sampled_seqs == 3);  // each position proposes a draft
-  // Over the 100 prompt tokens, the first sampled and the 3 drafts among themselves.
-  CHECK(verify.parallel_draft_shape.prefill_attention_pairs == 3.0 * 101.0 + 6.0);
+  // Over the 100 prompt tokens, the first sampled and the 3 drafts among themselves; the
+  // 104 keys read once.
+  CHECK(verify.parallel_draft_shape.verify_attention_pairs == 3.0 * 101.0 + 6.0);
+  CHECK(verify.parallel_draft_shape.verify_kv_tokens == 104.0);
   CHECK(verify.draft_pass_seqs == std::vector<std::int64_t>{0, 0, 0});
   // The target's 10 ms + 4 us and one pass of 2 ms + 3 us (the serial head pays 3 x 2.001).
   CHECK(verify.draft_time_s == doctest::Approx(0.002003));
