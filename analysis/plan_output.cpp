@@ -46,8 +46,9 @@ std::string plan_table_text(const PlanOptions& options, const std::vector<PlanOp
     out += fmt::format("{:<4} {:<16} {:>3} {:>7} {:>10}", "rank", "hardware", "tp", "GPU/rep", "max req/s");
   }
   for (const PercentileTarget& t : options.slo) out += fmt::format(" {:>14}", summary_field(t));
-  out += fmt::format(fmt::runtime(units ? " {:>8} {:>9} {:>7} {:>8}" : " {:>8} {:>9} {:>7} {:>7}"), "$/Mtok", "J/token", "W/GPU",
-                     units ? "$/h/unit" : "$/h/rep");
+  // A unit's $/h column is one wider ("$/h/unit").
+  const char* cost_columns = units ? " {:>8} {:>9} {:>7} {:>8}" : " {:>8} {:>9} {:>7} {:>7}";
+  out += fmt::format(fmt::runtime(cost_columns), "$/Mtok", "J/token", "W/GPU", units ? "$/h/unit" : "$/h/rep");
   if (target) out += fmt::format(" {:>8} {:>5} {:>9}", units ? "units" : "replicas", "GPUs", "fleet $/h");
   out += "  status\n";
   const std::vector<std::size_t> order = rank_plan(plan, target);
@@ -67,7 +68,7 @@ std::string plan_table_text(const PlanOptions& options, const std::vector<PlanOp
                                          ? fmt::format("{:.1f}", o.latency_at_max.at(field).get<double>())
                                          : (has_rate(o) ? "n/a" : "-"));
     }
-    out += fmt::format(fmt::runtime(units ? " {:>8} {:>9} {:>7} {:>8}" : " {:>8} {:>9} {:>7} {:>7}"),
+    out += fmt::format(fmt::runtime(cost_columns),
                        has_rate(o) ? money(o.usd_per_million_output_tokens) : "-",
                        has_rate(o) ? fmt::format("{:.3f}", o.joules_per_output_token) : "-",
                        has_rate(o) ? fmt::format("{:.0f}", o.gpu_power_w) : "-", money(o.usd_per_hour_per_replica));
@@ -195,7 +196,9 @@ Json plan_json(const PlanOptions& options, const std::vector<PlanOption>& plan) 
     row["output_tokens_per_s"] = rate ? Json(o.output_tokens_per_s) : Json(nullptr);
     row["busy_time_share"] = rate ? Json(o.busy_time_share) : Json(nullptr);
     row["usd_per_gpu_hour"] = o.usd_per_gpu_hour > 0.0 ? Json(o.usd_per_gpu_hour) : Json(nullptr);
-    if (units) row["usd_per_hour_per_unit"] = o.usd_per_gpu_hour > 0.0 ? Json(o.usd_per_hour_per_replica) : Json(nullptr);
+    if (units) {
+      row["usd_per_hour_per_unit"] = o.usd_per_gpu_hour > 0.0 ? Json(o.usd_per_hour_per_replica) : Json(nullptr);
+    }
     row["usd_per_million_output_tokens"] =
         rate && o.usd_per_gpu_hour > 0.0 ? Json(o.usd_per_million_output_tokens) : Json(nullptr);
     row["gpu_power_w"] = rate ? Json(o.gpu_power_w) : Json(nullptr);
