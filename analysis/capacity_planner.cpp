@@ -5,139 +5,15 @@
 #include <fmt/format.h>
 #include <tuple>
 
-#include "analysis/cost_model.h"
+#include "analysis/disaggregated_plan.h"
 #include "analysis/parallel_for.h"
-#include "analysis/queue_stability.h"
+#include "analysis/rate_search.h"
 #include "core/input_error.h"
 #include "loader/hardware_loader.h"
-#include "sim/cluster/simulator.h"
+#include "sim/cluster/gpu_sets.h"
 
 namespace llmsim::analysis {
 namespace {
-
-using Json = nlohmann::ordered_json;
-
-double number(const Json& summary, const std::string& key) {
-  const Json& value = summary.at(key);
-  return value.is_number() ? value.get<double>() : 0.0;
-}
-
-/// Median and p99 of TTFT, TPOT and E2EL, the targets' fields, and the SLO attainment.
-Json latency_fields(const Json& summary, const std::vector<PercentileTarget>& targets) {
-  Json out;
-  for (const char* key : {"median_ttft_ms", "p99_ttft_ms", "median_tpot_ms", "p99_tpot_ms", "median_e2el_ms",
-                          "p99_e2el_ms"}) {
-    out[key] = summary.at(key);
-  }
-  for (const PercentileTarget& target : targets) {
-    const std::string field = summary_field(target);
-    out[field] = summary.at(field);
-  }
-  out["slo_attainment"] = summary.at("goodput").at("slo_attainment");
-  return out;
-}
-
-// clang-tidy's bugprone-exception-escape flags the implicit members of this aggregate because
-// nlohmann::json's constructors are not all noexcept; nothing here is noexcept by contract.
-struct Outcome {  // NOLINT(bugprone-exception-escape)
-  RateEvaluation evaluation;
-  Json summary;
-};
-
-Outcome evaluate(sim::Scenario scenario, const PlanOptions& options, double rate) {
-  scenario.workload.arrival.rate_per_s = rate;
-  sim::Simulator simulator(scenario);
-  const sim::RunResult result = simulator.run();
-  Outcome out;
-  out.evaluation.rate_per_s = rate;
-  out.evaluation.latency = latency_fields(result.summary, options.slo);
-  out.summary = result.summary;
-  std::string& failure = out.evaluation.failure;
-  const auto completed = result.summary.at("completed").get<std::int64_t>();
-  if (!result.summary.at("stopped_early").is_null()) {
-    failure = "stopped early (" + result.summary.at("stopped_early").get<std::string>() + ")";
-  } else if (completed != options.requests_per_point) {
-    failure = fmt::format("{} of {} requests completed", completed, options.requests_per_point);
-  }
-  for (const PercentileTarget& target : options.slo) {
-    const std::string field = summary_field(target);
-    const double value = number(result.summary, field);
-    if (failure.empty() && value > target.max_ms) failure = fmt::format("{} {:.1f} > {:g}", field, value, target.max_ms);
-  }
-  const QueueStability queue = queue_stability(result.requests);
-  if (failure.empty() && !queue.stable) {
-    failure = fmt::format("queue growing (mean queueing delay {:.1f} ms in the first half, {:.1f} ms in the second)",
-                          queue.first_half_mean_delay_ms, queue.second_half_mean_delay_ms);
-  }
-  out.evaluation.passed = failure.empty();
-  return out;
-}
-
-void fill_costs(PlanOption& option, const PlanOptions& options, const sim::Scenario& scenario, const Json& summary) {
-  const hw::HardwareSpec& hardware = scenario.pools.front().hardware;
-  const auto price = options.price_per_gpu_hour_usd.find(hardware.id);
-  option.usd_per_gpu_hour = price != options.price_per_gpu_hour_usd.end() ? price->second : hardware.price_per_gpu_hour_usd;
-  const double completed = number(summary, "completed");
-  const double output_tokens = number(summary, "total_output_tokens");
-  const double mean_output = completed > 0.0 ? output_tokens / completed : 0.0;
-  option.latency_at_max = latency_fields(summary, options.slo);
-  option.output_tokens_per_s = option.max_rate_per_s * mean_output;
-  option.usd_per_hour_per_replica = option.usd_per_gpu_hour * option.gpus_per_replica;
-  option.usd_per_million_output_tokens =
-      usd_per_million_output_tokens(option.usd_per_hour_per_replica, option.output_tokens_per_s);
-  option.busy_time_share = number(summary.at("utilization"), "busy_time_share");
-  option.gpu_power_w = gpu_power_w(hardware.idle_power_w, hardware.tdp_w, option.busy_time_share);
-  option.joules_per_output_token =
-      joules_per_output_token(option.gpu_power_w, option.gpus_per_replica, number(summary, "sim_time_s"), output_tokens);
-  if (options.target_rate_per_s) {
-    option.replicas_for_target = replicas_for_rate(*options.target_rate_per_s, option.max_rate_per_s);
-    option.gpus_for_target = option.replicas_for_target * option.gpus_per_replica;
-    option.usd_per_hour_for_target = static_cast<double>(option.gpus_for_target) * option.usd_per_gpu_hour;
-  }
-}
-
-void search(PlanOption& option, const PlanOptions& options, const sim::Scenario& scenario) {
-  Json best_summary;
-  double pass = 0.0;
-  double fail = 0.0;  // 0 = none yet
-  const auto run = [&](double rate) {
-    Outcome outcome = evaluate(scenario, options, rate);
-    const bool passed = outcome.evaluation.passed;
-    option.evaluations.push_back(std::move(outcome.evaluation));
-    if (passed) {
-      pass = rate;
-      best_summary = std::move(outcome.summary);
-    } else {
-      fail = rate;
-    }
-    return passed;
-  };
-  double rate = std::clamp(options.initial_rate_per_s, options.min_rate_per_s, options.max_rate_per_s);
-  if (run(rate)) {
-    while (fail == 0.0 && rate < options.max_rate_per_s) {
-      rate = std::min(2.0 * rate, options.max_rate_per_s);
-      run(rate);
-    }
-  } else {
-    while (pass == 0.0 && rate > options.min_rate_per_s) {
-      rate = std::max(0.5 * rate, options.min_rate_per_s);
-      run(rate);
-    }
-  }
-  if (pass == 0.0) {
-    option.status = PlanStatus::slo_unreachable;
-    option.note = "fails at " + fmt::format("{:g}", options.min_rate_per_s) + " req/s: " +
-                  option.evaluations.back().failure;
-    return;
-  }
-  if (fail == 0.0) {
-    option.status = PlanStatus::above_max_rate;
-    option.note = "passes at --max-rate " + fmt::format("{:g}", options.max_rate_per_s) + " req/s";
-  }
-  while (fail > 0.0 && fail - pass > options.rate_tolerance * pass) run(0.5 * (pass + fail));
-  option.max_rate_per_s = pass;
-  fill_costs(option, options, scenario, best_summary);
-}
 
 sim::Scenario option_scenario(const PlanOptions& options, const std::string& hardware, int tp) {
   std::vector<loader::Override> overrides = options.set_overrides;
@@ -147,6 +23,46 @@ sim::Scenario option_scenario(const PlanOptions& options, const std::string& har
   overrides.push_back(loader::Override{"workload.num_requests", std::to_string(options.requests_per_point)});
   sim::Scenario scenario = loader::load_scenario(options.scenario_path, overrides);
   scenario.slo = slo_spec(options.slo);
+  return scenario;
+}
+
+std::vector<PlanOption> replica_plan_options(const PlanOptions& options, const sim::Scenario& base) {
+  std::vector<std::string> hardware = options.hardware;
+  if (hardware.empty()) hardware.push_back(base.pools.front().hardware.id);
+  for (const std::string& id : hardware) {
+    try {
+      (void)loader::load_hardware(id);
+    } catch (const core::InputError& error) {
+      throw core::InputError(error.file(), error.line(), error.key_path().empty() ? "--hardware" : error.key_path(),
+                             error.message());
+    }
+  }
+  std::vector<int> tps = options.tensor_parallel;
+  if (tps.empty()) tps.push_back(base.pools.front().tensor_parallel);
+  std::vector<PlanOption> plan;
+  for (const std::string& id : hardware) {
+    for (const int tp : tps) {
+      PlanOption option;
+      option.hardware = id;
+      option.tensor_parallel = tp;
+      option.gpus_per_replica = tp * base.pools.front().pipeline_parallel * base.pools.front().attention_data_parallel;
+      plan.push_back(std::move(option));
+    }
+  }
+  return plan;
+}
+
+/// Loads the option's scenario and brings the option's hardware id and GPU count in line
+/// with what it deploys.
+sim::Scenario scenario_of(PlanOption& option, const PlanOptions& options) {
+  if (option.layout == PlanLayout::replica) {
+    sim::Scenario scenario = option_scenario(options, option.hardware, option.tensor_parallel);
+    option.hardware = scenario.pools.front().hardware.id;
+    option.gpus_per_replica = scenario.pools.front().gpus_per_replica();
+    return scenario;
+  }
+  sim::Scenario scenario = disaggregated_option_scenario(options, option);
+  option.gpus_per_replica = static_cast<int>(sim::gpu_count(scenario.pools));
   return scenario;
 }
 
@@ -162,7 +78,7 @@ std::string to_string(PlanStatus status) {
   return "";
 }
 
-std::vector<PlanOption> run_capacity_plan(const PlanOptions& options) {
+std::vector<PlanOption> list_plan_options(const PlanOptions& options) {
   // The scenario and --set as given: their errors are the user's, not an option's.
   const sim::Scenario base = loader::load_scenario(options.scenario_path, options.set_overrides);
   const workloads::WorkloadSpec& workload = base.workload;
@@ -173,51 +89,55 @@ std::vector<PlanOption> run_capacity_plan(const PlanOptions& options) {
                            "plan varies the arrival rate: it needs a synthetic workload with poisson, gamma or "
                            "constant arrivals");
   }
+  if (base.disaggregation) {
+    if (!options.hardware.empty() || !options.tensor_parallel.empty()) {
+      throw core::InputError(std::string(options.hardware.empty() ? "--tp" : "--hardware") +
+                             ": a disaggregated scenario is planned with its pools' own hardware and parallelism "
+                             "(--xpyd varies their replicas; set a pool's with --set pools[I].hardware=... or "
+                             "pools[I].deployment.tensor_parallel=...)");
+    }
+    return disaggregated_plan_options(options, base);
+  }
+  if (!options.xpyd.empty()) {
+    throw core::InputError("--xpyd: " + options.scenario_path +
+                           " has no prefill and decode pools to split (no disaggregation section); --xpyd plans a "
+                           "disaggregated scenario such as configs/scenarios/disagg-llama-70b.yaml");
+  }
   if (base.pools.size() > 1) {
-    throw core::InputError(options.scenario_path, 0, base.disaggregation ? "disaggregation" : "pools",
-                           "plan sizes the replicas of one pool; a scenario of several pools (prefill and decode "
-                           "pools) is not planned: plan each pool's deployment as a scenario of its own");
+    throw core::InputError(options.scenario_path, 0, "pools",
+                           "plan sizes the replicas of one pool, or the units of a disaggregated scenario; a scenario "
+                           "of several pools without a disaggregation section is not planned");
   }
-  std::vector<std::string> hardware = options.hardware;
-  if (hardware.empty()) hardware.push_back(base.pools.front().hardware.id);
-  for (const std::string& id : hardware) {
-    try {
-      (void)loader::load_hardware(id);
-    } catch (const core::InputError& error) {
-      throw core::InputError(error.file(), error.line(), error.key_path().empty() ? "--hardware" : error.key_path(),
-                             error.message());
-    }
-  }
-  std::vector<int> tps = options.tensor_parallel;
-  if (tps.empty()) tps.push_back(base.pools.front().tensor_parallel);
+  return replica_plan_options(options, base);
+}
 
-  std::vector<PlanOption> plan;
-  for (const std::string& id : hardware) {
-    for (const int tp : tps) {
-      PlanOption option;
-      option.hardware = id;
-      option.tensor_parallel = tp;
-      option.gpus_per_replica = tp * base.pools.front().pipeline_parallel * base.pools.front().attention_data_parallel;
-      plan.push_back(std::move(option));
-    }
-  }
+void search_plan(std::vector<PlanOption>& plan, const PlanOptions& options) {
   parallel_for(static_cast<std::int64_t>(plan.size()), options.jobs, [&](std::int64_t i) {
     PlanOption& option = plan[static_cast<std::size_t>(i)];
+    if (option.status == PlanStatus::cannot_deploy) return;  // known before any run (its note says why)
     try {
-      const sim::Scenario scenario = option_scenario(options, option.hardware, option.tensor_parallel);
-      option.hardware = scenario.pools.front().hardware.id;
-      option.gpus_per_replica = scenario.pools.front().gpus_per_replica();
-      search(option, options, scenario);
+      const sim::Scenario scenario = scenario_of(option, options);
+      search_max_rate(option, options, scenario);
     } catch (const core::InputError& error) {
       PlanOption failed;
       failed.hardware = option.hardware;
       failed.tensor_parallel = option.tensor_parallel;
+      failed.layout = option.layout;
+      failed.xpyd = option.xpyd;
+      failed.aggregated_replicas = option.aggregated_replicas;
+      failed.aggregated_pool = option.aggregated_pool;
+      failed.label = option.label;
       failed.gpus_per_replica = option.gpus_per_replica;
       option = std::move(failed);
       option.status = PlanStatus::cannot_deploy;
       option.note = error.message();
     }
   });
+}
+
+std::vector<PlanOption> run_capacity_plan(const PlanOptions& options) {
+  std::vector<PlanOption> plan = list_plan_options(options);
+  search_plan(plan, options);
   return plan;
 }
 
@@ -230,7 +150,10 @@ std::vector<std::size_t> rank_plan(const std::vector<PlanOption>& options, bool 
     const bool priced = o.usd_per_gpu_hour > 0.0;
     const double cost = has_target ? o.usd_per_hour_for_target : o.usd_per_million_output_tokens;
     const std::int64_t gpus = has_target ? o.gpus_for_target : o.gpus_per_replica;
-    return std::make_tuple(!deployable, !priced, priced ? cost : 0.0, gpus, o.hardware, o.tensor_parallel);
+    // Units of different sizes, unpriced: the most requests/s per GPU first.
+    const double unpriced = o.label.empty() || has_target ? 0.0 : -o.max_rate_per_s / o.gpus_per_replica;
+    return std::make_tuple(!deployable, !priced, priced ? cost : unpriced, gpus, o.hardware, o.tensor_parallel,
+                           o.label);
   };
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
   return order;

@@ -3,6 +3,11 @@
 // gamma / constant arrival rate), the replicas and GPUs a target rate needs, and the cost
 // and energy per output token (cost_model.h).
 //
+// A disaggregated scenario (a `disaggregation:` section) is planned by units instead of
+// replicas (disaggregated_plan.h): a unit of x prefill and y decode replicas (xPyD) is
+// searched as one deployment, beside an aggregated baseline of the same GPUs as plain
+// replicas, so the table shows whether disaggregation pays at this SLO.
+//
 // A rate passes when, in a run of `requests_per_point` requests at that rate (same seed at
 // every rate, so the arrival times scale exactly with 1/rate and lengths are identical):
 //   every request completes (none rejected, the run not stopped early),
@@ -26,6 +31,13 @@
 
 namespace llmsim::analysis {
 
+/// A prefill/decode unit: `prefill` replicas of the scenario's prefill pool and `decode` of
+/// its decode pool, each >= 1 ("2:1" on the command line is 2P1D).
+struct XpYd {
+  int prefill = 1;
+  int decode = 1;
+};
+
 struct PlanOptions {
   std::string scenario_path;
   std::vector<loader::Override> set_overrides;
@@ -40,6 +52,8 @@ struct PlanOptions {
   double max_rate_per_s = 10000.0;
   std::map<std::string, double> price_per_gpu_hour_usd;  ///< by hardware id; overrides the preset
   std::int64_t jobs = 1;
+  /// Disaggregated scenarios only: the units to plan; empty: the scenario's own replicas.
+  std::vector<XpYd> xpyd;
 };
 
 /// One run at one rate.
@@ -52,11 +66,23 @@ struct RateEvaluation {
 
 enum class PlanStatus { ok, above_max_rate, slo_unreachable, cannot_deploy };
 
+/// What one option deploys: one replica (a plain plan), a disaggregated xPyD unit, or the
+/// aggregated baseline beside the units (a group of plain replicas of one of the pools).
+enum class PlanLayout { replica, disaggregated, aggregated };
+
+// In a disaggregated plan the "replica" fields below (gpus_per_replica,
+// usd_per_hour_per_replica, replicas_for_target) are per unit: the deployment the search ran.
 struct PlanOption {
-  std::string hardware;  ///< preset id
+  std::string hardware;  ///< preset id (a unit's: the decode pool's; `label` names the unit)
   int tensor_parallel = 1;
+  PlanLayout layout = PlanLayout::replica;
+  XpYd xpyd;                    ///< PlanLayout::disaggregated only
+  int aggregated_replicas = 0;  ///< PlanLayout::aggregated only: replicas of the group
+  std::int32_t aggregated_pool = -1;  ///< PlanLayout::aggregated only: the pool it replicates
+  std::string label;            ///< "2P1D", "aggregated 3 x TP4"; empty for a plain replica
   /// GPUs of one replica: tensor x pipeline x attention-data parallel (the scenario's
   /// deployment with this option's tensor_parallel); the costs, power and fleet count them.
+  /// A unit's: x x prefill GPUs + y x decode GPUs; the aggregated group's: replicas x GPUs.
   int gpus_per_replica = 1;
   PlanStatus status = PlanStatus::ok;
   std::string note;      ///< why it cannot deploy or reach the SLO
@@ -79,18 +105,30 @@ struct PlanOption {
 
 std::string to_string(PlanStatus status);
 
-/// Throws InputError for a bad scenario, --set, hardware id, a workload whose rate
-/// cannot be varied (a trace, closed loop or all-at-once arrivals), or a scenario of several
-/// pools (`pools`, `disaggregation`: one replica's rate does not size a prefill/decode pair).
-/// pipeline_parallel, attention_data_parallel, expert_parallel and kv_offload are simulated
-/// as the scenario gives them, and every GPU of the replica is priced. An option whose model
-/// does not fit, or that the step-time model rejects, is returned with cannot_deploy.
-/// Options come back in input order: hardware major, tensor parallel minor.
+/// The options to search, not yet searched; throws InputError, before anything runs, for a
+/// bad scenario, --set, hardware id, a workload whose rate cannot be varied (a trace, closed
+/// loop or all-at-once arrivals), a scenario of several pools without a disaggregation
+/// section, --xpyd on a scenario that is not disaggregated, or --hardware / --tp on one that
+/// is (its pools' hardware and parallelism are the scenario's). pipeline_parallel,
+/// attention_data_parallel, expert_parallel and kv_offload are simulated as the scenario
+/// gives them, and every GPU is priced. Plain options come in input order: hardware major,
+/// tensor parallel minor; a disaggregated plan's: the units in --xpyd order, then one
+/// aggregated baseline per distinct GPU count of the units.
+std::vector<PlanOption> list_plan_options(const PlanOptions& options);
+
+/// Searches every option of `plan` (from list_plan_options) on options.jobs threads. An
+/// option whose model does not fit, or that the step-time model rejects, ends with
+/// cannot_deploy.
+void search_plan(std::vector<PlanOption>& plan, const PlanOptions& options);
+
+/// list_plan_options, then search_plan.
 std::vector<PlanOption> run_capacity_plan(const PlanOptions& options);
 
 /// Indices of `options` best first: deployable options before the others; then by the
 /// fleet's $/hour for the target rate (when one is set) or by $ per million output tokens;
-/// unknown prices after known ones, then by GPUs, hardware id and tensor parallel.
+/// unknown prices after known ones, then by GPUs, hardware id and tensor parallel. In a
+/// disaggregated plan (options with a label) unknown prices rank by requests/s per GPU,
+/// highest first, and ties by label.
 std::vector<std::size_t> rank_plan(const std::vector<PlanOption>& options, bool has_target);
 
 }  // namespace llmsim::analysis

@@ -13,6 +13,13 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
+/// An option's name: a disaggregated plan's unit ("2P1D", "aggregated 3 x TP4"), else
+/// hardware and tensor parallel.
+std::string option_name(const Json& option) {
+  if (option.contains("unit")) return scalar_text(option.at("unit"));
+  return scalar_text(option.at("hardware")) + " tp=" + option.at("tensor_parallel").dump();
+}
+
 std::string cell(const Json& row, const char* key) {
   if (!row.contains(key) || row.at(key).is_null()) return "-";
   if (row.at(key).is_number()) return short_number(row.at(key).get<double>());
@@ -33,16 +40,17 @@ void add_plan_report(ReportPage& page, const std::string& dir) {
   page.paragraph("Scenario " + scalar_text(plan.value("scenario", Json(""))) + ", " +
                  scalar_text(plan.value("requests_per_point", Json(0))) + " requests per run. A run passes when " +
                  scalar_text(plan.value("pass_rule", Json(""))) + ".");
+  const bool units = !plan.at("options").empty() && plan.at("options").front().contains("unit");
   int chart_index = 0;
   for (auto it = plan.at("slo").begin(); it != plan.at("slo").end(); ++it) {
     const std::string field = plan.at("slo_summary_fields").value(it.key(), std::string());
     LineChart c;
     c.id = "plan-" + std::to_string(chart_index++);
-    c.title = field + " vs offered rate, one replica";
+    c.title = field + " vs offered rate, " + (units ? "one unit" : "one replica");
     c.x_label = "offered rate (requests/s)";
     c.y_label = field;
     for (const Json& option : plan.at("options")) {
-      ChartSeries s{scalar_text(option.at("hardware")) + " tp=" + option.at("tensor_parallel").dump(), {}};
+      ChartSeries s{option_name(option), {}};
       for (const Json& e : option.value("evaluations", Json::array())) {
         const Json& latency = e.at("latency");
         if (latency.contains(field) && latency.at(field).is_number()) {
@@ -60,14 +68,27 @@ void add_plan_report(ReportPage& page, const std::string& dir) {
   std::vector<std::vector<std::string>> rows;
   int rank = 0;
   for (const Json& o : plan.at("options")) {
-    rows.push_back({std::to_string(++rank), cell(o, "hardware"), cell(o, "tensor_parallel"), cell(o, "max_rate_per_s"),
-                    cell(o, "usd_per_million_output_tokens"), cell(o, "joules_per_output_token"),
-                    cell(o, "replicas_for_target"), cell(o, "gpus_for_target"), cell(o, "usd_per_hour_for_target"),
-                    cell(o, "status")});
+    if (units) {
+      rows.push_back({std::to_string(++rank), cell(o, "unit"), cell(o, "gpus_per_unit"), cell(o, "max_rate_per_s"),
+                      cell(o, "requests_per_s_per_gpu"), cell(o, "usd_per_million_output_tokens"),
+                      cell(o, "joules_per_output_token"), cell(o, "units_for_target"), cell(o, "gpus_for_target"),
+                      cell(o, "usd_per_hour_for_target"), cell(o, "status")});
+    } else {
+      rows.push_back({std::to_string(++rank), cell(o, "hardware"), cell(o, "tensor_parallel"),
+                      cell(o, "max_rate_per_s"), cell(o, "usd_per_million_output_tokens"),
+                      cell(o, "joules_per_output_token"), cell(o, "replicas_for_target"), cell(o, "gpus_for_target"),
+                      cell(o, "usd_per_hour_for_target"), cell(o, "status")});
+    }
   }
-  page.table({"rank", "hardware", "tp", "max req/s", "$/M output tokens", "J/output token", "replicas", "GPUs",
-              "fleet $/h", "status"},
-             rows);
+  if (units) {
+    page.table({"rank", "unit", "GPUs per unit", "max req/s", "req/s per GPU", "$/M output tokens", "J/output token",
+                "units", "GPUs", "fleet $/h", "status"},
+               rows);
+  } else {
+    page.table({"rank", "hardware", "tp", "max req/s", "$/M output tokens", "J/output token", "replicas", "GPUs",
+                "fleet $/h", "status"},
+               rows);
+  }
 }
 
 }  // namespace llmsim::analysis

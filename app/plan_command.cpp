@@ -2,8 +2,10 @@
 //  [--hardware h100-sxm,a100-sxm-80gb,...] [--tp 1,2,4,8]`: capacity planning. For each
 // hardware x tensor-parallel option, the highest request rate one replica sustains within
 // the SLO (analysis/capacity_planner.h), the replicas and GPUs a target rate needs, $/hour,
-// $ per million output tokens and J per output token. Prints a ranked table; writes
-// DIR/plan.csv and DIR/plan.json (and DIR/report.html with --report).
+// $ per million output tokens and J per output token. A disaggregated scenario is planned by
+// prefill/decode units (--xpyd 1:1,1:2,2:1; default: the scenario's own replicas) beside an
+// aggregated baseline of the same GPUs (analysis/disaggregated_plan.h). Prints a ranked table;
+// writes DIR/plan.csv and DIR/plan.json (and DIR/report.html with --report).
 #include <fmt/format.h>
 
 #include <charconv>
@@ -18,6 +20,7 @@
 #include "analysis/plan_output.h"
 #include "analysis/text_files.h"
 #include "app/commands.h"
+#include "core/input_checks.h"
 #include "core/input_error.h"
 
 namespace llmsim::app {
@@ -31,6 +34,7 @@ struct PlanCommandOptions {
   std::vector<std::string> overrides;
   std::vector<std::string> hardware;
   std::vector<int> tp;
+  std::vector<std::string> xpyd;
   std::optional<double> target_rate;
   std::int64_t requests = 1000;
   double rate_tolerance = 0.02;
@@ -57,6 +61,23 @@ double parse_price(const std::string& text, std::string& id) {
   throw core::InputError("--price: expected HARDWARE_ID=USD_PER_GPU_HOUR with a positive price, got \"" + text + "\"");
 }
 
+/// One --xpyd item, "X:Y": X prefill and Y decode replicas, each in [1, kMaxReplicas].
+analysis::XpYd parse_xpyd(const std::string& text) {
+  const std::size_t colon = text.find(':');
+  const auto count = [&](const std::string& digits, int& value) {
+    const char* end = digits.data() + digits.size();
+    const auto [ptr, ec] = std::from_chars(digits.data(), end, value);
+    return !digits.empty() && ec == std::errc() && ptr == end && value >= 1 && value <= core::kMaxReplicas;
+  };
+  analysis::XpYd unit;
+  if (colon != std::string::npos && count(text.substr(0, colon), unit.prefill) &&
+      count(text.substr(colon + 1), unit.decode)) {
+    return unit;
+  }
+  throw core::InputError("--xpyd: expected PREFILL:DECODE replica counts from 1 to " +
+                         std::to_string(core::kMaxReplicas) + ", such as 1:2, got \"" + text + "\"");
+}
+
 void run_plan(const PlanCommandOptions& o) {
   analysis::PlanOptions options;
   options.scenario_path = o.scenario;
@@ -66,6 +87,15 @@ void run_plan(const PlanCommandOptions& o) {
     if (tp < 1) throw core::InputError("--tp: expected positive integers, got " + std::to_string(tp));
   }
   options.tensor_parallel = o.tp;
+  for (const std::string& text : o.xpyd) {
+    const analysis::XpYd unit = parse_xpyd(text);
+    for (const analysis::XpYd& listed : options.xpyd) {
+      if (listed.prefill == unit.prefill && listed.decode == unit.decode) {
+        throw core::InputError("--xpyd: " + text + " is listed twice");
+      }
+    }
+    options.xpyd.push_back(unit);
+  }
   options.slo = analysis::parse_slo_targets(o.slo);
   if (o.target_rate && !(*o.target_rate > 0.0)) throw core::InputError("--target-rate: expected a positive rate");
   options.target_rate_per_s = o.target_rate;
@@ -89,8 +119,10 @@ void run_plan(const PlanCommandOptions& o) {
 
   const std::string out_dir =
       o.out_dir.empty() ? (fs::path("out") / ("plan-" + fs::path(o.scenario).stem().string())).string() : o.out_dir;
+  // Every input is checked before the folder is made or anything runs.
+  std::vector<analysis::PlanOption> plan = analysis::list_plan_options(options);
   analysis::create_folder(out_dir, "--out");
-  const std::vector<analysis::PlanOption> plan = analysis::run_capacity_plan(options);
+  analysis::search_plan(plan, options);
   const std::string csv = (fs::path(out_dir) / "plan.csv").string();
   const std::string json = (fs::path(out_dir) / "plan.json").string();
   analysis::write_text_file(csv, analysis::plan_csv_text(options, plan));
@@ -102,11 +134,16 @@ void run_plan(const PlanCommandOptions& o) {
   }
   if (o.quiet) return;
   fmt::print("{}", analysis::plan_table_text(options, plan));
-  fmt::print("max req/s: highest rate one replica sustains within the SLO ({} requests per run); $/Mtok and J/token "
+  const bool units = !plan.empty() && plan.front().layout != analysis::PlanLayout::replica;
+  fmt::print("max req/s: highest rate one {} sustains within the SLO ({} requests per run); $/Mtok and J/token "
              "at that rate; {}\n",
+             units ? "unit (xPyD: x prefill + y decode replicas; aggregated: plain replicas on the same GPUs)"
+                   : "replica",
              options.requests_per_point,
-             options.target_rate_per_s ? fmt::format("replicas and fleet $/h for {:g} req/s", *options.target_rate_per_s)
-                                       : std::string("no --target-rate"));
+             options.target_rate_per_s
+                 ? fmt::format("{} and fleet $/h for {:g} req/s", units ? "units" : "replicas",
+                               *options.target_rate_per_s)
+                 : std::string("no --target-rate"));
   fmt::print("results: {}, {}{}\n", csv, json, report.empty() ? "" : ", " + report);
 }
 
@@ -126,6 +163,10 @@ void add_plan_command(CLI::App& app) {
   command->add_option("--hardware", options->hardware, "hardware presets to compare, comma-separated (default: the scenario's)")
       ->delimiter(',');
   command->add_option("--tp", options->tp, "tensor-parallel sizes to compare, comma-separated (default: the scenario's)")
+      ->delimiter(',');
+  command->add_option("--xpyd", options->xpyd,
+                      "disaggregated scenarios: prefill:decode replica counts of the units to compare, "
+                      "comma-separated, e.g. 1:1,1:2,2:1 (default: the scenario's)")
       ->delimiter(',');
   command->add_option("--requests", options->requests, "requests per simulated run (fixed, seeded)")->capture_default_str();
   command->add_option("--rate-tolerance", options->rate_tolerance,

@@ -1,8 +1,10 @@
 #include "loader/scenario_loader.h"
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "core/input_error.h"
@@ -18,34 +20,71 @@
 namespace llmsim::loader {
 namespace {
 
+/// One segment of a --set key path: a key, optionally followed by a list index ("pools[1]",
+/// the form messages name a list item by).
+struct PathSegment {
+  std::string key;
+  std::optional<std::size_t> index;
+};
+
+std::optional<PathSegment> parse_segment(const std::string& text) {
+  const std::size_t open = text.find('[');
+  if (open == std::string::npos) {
+    if (text.empty() || text.find(']') != std::string::npos) return std::nullopt;
+    return PathSegment{text, std::nullopt};
+  }
+  if (open == 0 || text.back() != ']' || open + 2 > text.size() - 1) return std::nullopt;
+  const std::string digits = text.substr(open + 1, text.size() - open - 2);
+  std::size_t index = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+  if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  return PathSegment{text.substr(0, open), index};
+}
+
 /// Sets `value` at `key_path` in `root`, creating mappings on the way. The path must not
-/// run through a scalar or a list.
+/// run through a scalar; it enters a list only by an index of an item the list has
+/// ("pools[1].deployment.replicas": the second pool's replicas).
 void apply_override(YAML::Node& root, const Override& override_item, const std::string& file) {
   YAML::Node value = parse_yaml_text(override_item.value, "--set " + override_item.key_path);
   YAML::Node current;
   current.reset(root);
   std::string walked;
   std::stringstream segments(override_item.key_path);
-  std::string segment;
+  std::string text;
   std::vector<std::string> parts;
-  while (std::getline(segments, segment, '.')) parts.push_back(segment);
+  while (std::getline(segments, text, '.')) parts.push_back(text);
+  const auto fail = [&](const std::string& at, const std::string& message) {
+    throw core::InputError(file + " (--set " + override_item.key_path + ")", 0, at, message);
+  };
   for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i].empty()) {
-      throw core::InputError(file + " (--set " + override_item.key_path + ")", 0,
-                             override_item.key_path, "empty segment in key path");
-    }
-    walked += (walked.empty() ? "" : ".") + parts[i];
-    if (!current.IsMap() && !current.IsNull()) {
-      throw core::InputError(file + " (--set " + override_item.key_path + ")", 0, walked,
-                             "cannot set a key inside a value that is not a mapping");
-    }
-    if (i + 1 == parts.size()) {
-      current[parts[i]] = value;
+    if (parts[i].empty()) fail(override_item.key_path, "empty segment in key path");
+    const std::optional<PathSegment> segment = parse_segment(parts[i]);
+    if (!segment) fail(override_item.key_path, "expected KEY or KEY[INDEX] between the dots, got \"" + parts[i] + "\"");
+    walked += (walked.empty() ? "" : ".") + segment->key;
+    if (!current.IsMap() && !current.IsNull()) fail(walked, "cannot set a key inside a value that is not a mapping");
+    const bool last = i + 1 == parts.size();
+    if (segment->index) {
+      std::string item = "[";
+      item += std::to_string(*segment->index);
+      item += ']';
+      YAML::Node list = current[segment->key];
+      if (!list.IsSequence()) fail(walked, "is not a list, so it has no item " + item);
+      if (*segment->index >= list.size()) {
+        fail(walked, "has " + std::to_string(list.size()) + " items, so no item " + item);
+      }
+      walked += item;
+      if (last) {
+        list[*segment->index] = value;
+      } else {
+        current.reset(list[*segment->index]);
+      }
+    } else if (last) {
+      current[segment->key] = value;
     } else {
-      YAML::Node child = current[parts[i]];
+      YAML::Node child = current[segment->key];
       if (!child.IsDefined() || child.IsNull()) {
-        current[parts[i]] = YAML::Node(YAML::NodeType::Map);
-        child = current[parts[i]];
+        current[segment->key] = YAML::Node(YAML::NodeType::Map);
+        child = current[segment->key];
       }
       current.reset(child);
     }

@@ -9,6 +9,7 @@
 namespace llmsim::loader {
 
 /// One `--set key.path=value` override; value is parsed as YAML ("5", "true", "[1, 2]").
+/// A segment may index an item of a list that is there: `pools[1].deployment.replicas`.
 struct Override {
   std::string key_path;
   std::string value;

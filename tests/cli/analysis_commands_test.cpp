@@ -262,11 +262,8 @@ TEST_CASE("plan lists an option whose model does not fit and refuses a rate it c
   CHECK(closed.exit_code == 2);
   CHECK(closed.output.find("plan varies the arrival rate") != std::string::npos);
   CHECK(run_llmsim("plan configs/scenarios/overload.yaml --slo ttft_p98_ms=5 --out " + dir).exit_code == 2);
-  // Prefill and decode pools: one replica's rate does not size them (issue 24).
-  const auto disaggregated = run_llmsim("plan configs/scenarios/disagg-llama-70b.yaml --slo ttft_p99_ms=500 --out " + dir);
-  CHECK(disaggregated.exit_code == 2);
-  CHECK(disaggregated.output.find("disagg-llama-70b.yaml: disaggregation: plan sizes the replicas of one pool") !=
-        std::string::npos);
+  // Prefill and decode pools are planned by units (tests/cli/plan_disagg_test.cpp); --xpyd needs them.
+  CHECK(run_llmsim("plan configs/scenarios/overload.yaml --slo ttft_p99_ms=500 --xpyd 1:1 --out " + dir).exit_code == 2);
   CHECK(run_llmsim("plan configs/scenarios/overload.yaml --slo ttft_p99_ms=5 --hardware no-such-gpu --out " + dir)
             .exit_code == 2);
 }
