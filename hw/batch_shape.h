@@ -27,6 +27,11 @@ struct BatchShape {
   std::int64_t sampled_seqs = 0;        ///< sequences that sample a token (LM head rows)
   double prefill_indexer_pairs = 0;     ///< DSA: sum of s*c + s*(s+1)/2 over prefill sequences, uncapped
   double decode_indexer_keys = 0;       ///< DSA: sum of c + 1 over decode sequences, uncapped
+  /// Dummy tokens the engine's CUDA graph adds to reach its captured size (hw/cuda_graphs.h):
+  /// the token-proportional work (GEMMs, norms, all-reduce, expert routing) runs them; they
+  /// attend to nothing and sample nothing. 0 without graph padding. Not counted in
+  /// total_new_tokens().
+  double graph_padding_tokens = 0;
 
   std::int64_t total_new_tokens() const { return prefill_tokens + decode_seqs; }
   bool empty() const { return prefill_tokens == 0 && decode_seqs == 0; }

@@ -336,7 +336,9 @@ WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
   check_batch(batch);
   // Every expression below is the one golden runs were priced with: reordering a product
   // or a sum changes its rounding.
-  const double tokens = as_double(batch.total_new_tokens());
+  // A CUDA graph's padding tokens run through every token-proportional item (adding +0.0
+  // without padding changes no bits).
+  const double tokens = as_double(batch.total_new_tokens()) + batch.graph_padding_tokens;
   const bool any_tokens = tokens > 0.0;
   const double sampled = as_double(batch.sampled_seqs);
   // An item is emitted when it has any work (a non-zero field): one with none would be

@@ -176,7 +176,8 @@ class IterationWorkModel {
                               batch.prefill_attention_pairs >= 0.0 &&
                               batch.prefill_kv_tokens >= 0.0 && batch.decode_seqs >= 0 &&
                               batch.decode_kv_tokens >= 0.0 && batch.sampled_seqs >= 0 &&
-                              batch.prefill_indexer_pairs >= 0.0 && batch.decode_indexer_keys >= 0.0,
+                              batch.prefill_indexer_pairs >= 0.0 && batch.decode_indexer_keys >= 0.0 &&
+                              batch.graph_padding_tokens >= 0.0,
                           "BatchShape: every count must be >= 0");
   }
 
