@@ -44,6 +44,11 @@ struct BatchShape {
                                         ///< each query gathers its own top-k)
   double verify_indexer_pairs = 0;      ///< DSA: sum of q*c + q*(q+1)/2 over verify sequences, uncapped
   double verify_indexer_keys = 0;       ///< DSA: sum of c + q over verify sequences (indexer keys read)
+  /// Dummy tokens the engine's CUDA graph adds to reach its captured size (hw/cuda_graphs.h):
+  /// the token-proportional work (GEMMs, norms, all-reduce, expert routing) runs them; they
+  /// attend to nothing and sample nothing. 0 without graph padding. Not counted in
+  /// total_new_tokens().
+  double graph_padding_tokens = 0;
 
   std::int64_t total_new_tokens() const { return prefill_tokens + decode_seqs + verify_tokens; }
   bool empty() const { return prefill_tokens == 0 && decode_seqs == 0 && verify_tokens == 0; }

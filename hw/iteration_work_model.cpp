@@ -336,7 +336,13 @@ WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
   check_batch(batch);
   // Every expression below is the one golden runs were priced with: reordering a product
   // or a sum changes its rounding.
-  const double tokens = as_double(batch.total_new_tokens());
+  // A CUDA graph's padding tokens run through every token-proportional item (adding +0.0
+  // without padding changes no bits). In the routed experts they are one placeholder row
+  // repeated, routed alike (an ASSUMPTION: hw/cuda_graphs.h): they add one token's experts
+  // and tiles, and every further one adds its k rows of FLOPs there.
+  const double padding = batch.graph_padding_tokens;
+  const double tokens = as_double(batch.total_new_tokens()) + padding;
+  const double routed_tokens = padding > 0.0 ? as_double(batch.total_new_tokens()) + 1.0 : tokens;
   const bool any_tokens = tokens > 0.0;
   const double sampled = as_double(batch.sampled_seqs);
   // An item is emitted when it has any work (a non-zero field): one with none would be
@@ -347,7 +353,8 @@ WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
     gemm.op = Operator::gemm;
     if (num_experts_ > 0.0) {
       gemm.flops = dense_gemm_flops_per_token_ * tokens;
-      add_routed_expert_work(gemm, tokens, 1.0);
+      add_routed_expert_work(gemm, routed_tokens, 1.0);
+      if (padding > 1.0) gemm.flops += expert_flops_per_row_ * experts_per_token_ * (padding - 1.0);
     } else {
       gemm.flops = gemm_flops_per_token_ * tokens;
       if (dense_dequant_per_tile_ > 0.0) {
@@ -355,7 +362,7 @@ WorkItemList IterationWorkModel::items(const BatchShape& batch) const {
       }
     }
     const double experts_read =
-        num_experts_ > 0.0 ? expected_distinct_experts(num_experts_, experts_per_token_, tokens)
+        num_experts_ > 0.0 ? expected_distinct_experts(num_experts_, experts_per_token_, routed_tokens)
                            : 0.0;
     gemm.hbm_bytes = gemm_fixed_weight_bytes_ + experts_read * expert_weight_bytes_ +
                      gemm_activation_bytes_per_token_ * tokens;

@@ -193,7 +193,8 @@ class IterationWorkModel {
                               batch.prefill_indexer_pairs >= 0.0 && batch.decode_indexer_keys >= 0.0 &&
                               batch.verify_seqs >= 0 && batch.verify_tokens >= batch.verify_seqs &&
                               batch.verify_attention_pairs >= 0.0 && batch.verify_kv_tokens >= 0.0 &&
-                              batch.verify_indexer_pairs >= 0.0 && batch.verify_indexer_keys >= 0.0,
+                              batch.verify_indexer_pairs >= 0.0 && batch.verify_indexer_keys >= 0.0 &&
+                              batch.graph_padding_tokens >= 0.0,
                           "BatchShape: every count must be >= 0");
   }
 

@@ -29,6 +29,40 @@ EngineLimits read_limits(YamlMap& map) {
   return limits;
 }
 
+/// The optional `cuda_graphs` map: `pads` (none, decode_batches, all_batches) and, unless
+/// none, `sizes`: vllm_v1 (vLLM V1's rule) or a list of ascending token counts >= 1.
+hw::CudaGraphSpec read_cuda_graphs(YamlMap& map) {
+  static constexpr std::pair<const char*, hw::GraphPaddingScope> kScopes[] = {
+      {"none", hw::GraphPaddingScope::none},
+      {"decode_batches", hw::GraphPaddingScope::decode_batches},
+      {"all_batches", hw::GraphPaddingScope::all_batches}};
+  hw::CudaGraphSpec spec;
+  spec.scope = required_choice(map, "pads", kScopes);
+  if (spec.scope == hw::GraphPaddingScope::none) {
+    if (map.has("sizes")) map.fail("sizes", "pads: none pads to no size; remove sizes");
+    map.finish();
+    return spec;
+  }
+  const YAML::Node& sizes = map.required_node("sizes");
+  if (sizes.IsScalar() && sizes.Scalar() == "vllm_v1") {
+    spec.vllm_v1_sizes = true;
+  } else {
+    if (!sizes.IsSequence() || sizes.size() == 0) {
+      map.fail("sizes", "expected vllm_v1 or a non-empty list of captured sizes (tokens)");
+    }
+    for (const YAML::Node& size : sizes) {
+      std::int64_t value = 0;
+      if (!size.IsScalar() || !YAML::convert<std::int64_t>::decode(size, value) || value < 1 ||
+          (!spec.sizes.empty() && value <= spec.sizes.back())) {
+        map.fail("sizes", "expected ascending integers >= 1, got \"" + (size.IsScalar() ? size.Scalar() : "a non-scalar") + "\"");
+      }
+      spec.sizes.push_back(value);
+    }
+  }
+  map.finish();
+  return spec;
+}
+
 EnginePreset read_engine_yaml(const std::string& path) {
   auto origin = std::make_shared<YamlOrigin>();
   origin->file = path;
@@ -114,6 +148,8 @@ EnginePreset read_engine_yaml(const std::string& path) {
     if (preset.supports(found->second)) map.fail("speculative_methods", "\"" + name + "\" is listed twice");
     preset.speculative_methods.push_back(found->second);
   }
+
+  if (auto graphs = map.optional_map("cuda_graphs")) engine.cuda_graphs = read_cuda_graphs(*graphs);
 
   YamlMap limits = map.required_map("limits");
   preset.limits = read_limits(limits);

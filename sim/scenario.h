@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/model_spec.h"
+#include "hw/cuda_graphs.h"
 #include "hw/hardware_spec.h"
 #include "hw/host_time.h"
 #include "hw/step_time_model.h"
@@ -140,6 +141,14 @@ struct EngineConfig {
   bool prefix_caching = true;
   SchedulingPolicy policy = SchedulingPolicy::fcfs;
   SpeculativeConfig speculative;  ///< off unless the scenario sets engine.speculative
+  /// CUDA-graph padding (hw/cuda_graphs.h; the preset's cuda_graphs, none when it has none).
+  hw::CudaGraphSpec cuda_graphs;
+
+  /// cuda_graphs at this engine's limits; vLLM's rule counts a decode step's speculative
+  /// tokens (its decode_query_len).
+  hw::CudaGraphPadding cuda_graph_padding() const {
+    return cuda_graphs.resolve(max_num_seqs, max_num_batched_tokens, 1 + speculative.num_speculative_tokens);
+  }
 };
 
 /// Model x hardware x tensor parallel x replicas x engine x router.
