@@ -24,6 +24,12 @@ hw::BatchShape PaddedRankPricer::padded(const hw::BatchShape& rank_batch, std::i
   b.sampled_seqs *= n;
   b.prefill_indexer_pairs *= x;
   b.decode_indexer_keys *= x;
+  b.verify_seqs *= n;
+  b.verify_tokens *= n;
+  b.verify_attention_pairs *= x;
+  b.verify_kv_tokens *= x;
+  b.verify_indexer_pairs *= x;
+  b.verify_indexer_keys *= x;
   return b;
 }
 
@@ -104,6 +110,12 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
     all.sampled_seqs += shape.sampled_seqs;
     all.prefill_indexer_pairs += shape.prefill_indexer_pairs;
     all.decode_indexer_keys += shape.decode_indexer_keys;
+    all.verify_seqs += shape.verify_seqs;
+    all.verify_tokens += shape.verify_tokens;
+    all.verify_attention_pairs += shape.verify_attention_pairs;
+    all.verify_kv_tokens += shape.verify_kv_tokens;
+    all.verify_indexer_pairs += shape.verify_indexer_pairs;
+    all.verify_indexer_keys += shape.verify_indexer_keys;
     const std::int64_t tokens = shape.total_new_tokens();
     const auto seqs = static_cast<std::int64_t>(plan.seqs.size());
     sum_tokens += tokens;

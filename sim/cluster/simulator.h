@@ -165,7 +165,13 @@ class Simulator : private RunAheadListener {
   /// sets stall_diagnosis_, which stops the run.
   /// on_iteration_end for a pool with attention DP: the lockstep step of a replica's ranks.
   void on_lockstep_step_end(const IterationEndEvent& event);
-  /// The summary's attention_data_parallel section, for pools with DP > 1 (none: no key).
+  /// The summary's attention_data_parallel section, only when some pool has DP > 1:
+  /// {pools: [{pool, ranks, kv_cache_blocks_per_rank, lockstep_steps, max_len_padded_steps
+  /// (steps padded to the busiest rank), idle_rank_share (rank-steps with no batch of their
+  /// own), mean_seqs_per_rank and mean_tokens_per_rank (over all rank-steps),
+  /// mean_seqs_busiest_rank and mean_tokens_busiest_rank (the busiest rank of each step),
+  /// rank_kv_usage_peak_max / _min (the highest and lowest rank's peak share of its own KV
+  /// blocks, at step boundaries)}]} (sim/cluster/dp_group.h).
   void add_attention_dp_summary(nlohmann::ordered_json& summary) const;
   void watch_progress(const IterationEndEvent& event, const Replica& replica);
 

@@ -51,6 +51,15 @@ TEST_CASE("a rank batch is priced as if every DP rank ran it; FLOPs and peaks ar
   CHECK(padded.prefill_tokens == 400);
   CHECK(padded.prefill_attention_pairs == doctest::Approx(20200.0));
   CHECK(padded.sampled_seqs == 4);
+  llmsim::hw::BatchShape verifying;
+  verifying.verify_seqs = 2;
+  verifying.verify_tokens = 8;
+  verifying.verify_kv_tokens = 300.0;
+  const llmsim::hw::BatchShape padded_verify = PaddedRankPricer::padded(verifying, 4);
+  CHECK(padded_verify.verify_seqs == 8);
+  CHECK(padded_verify.verify_tokens == 32);
+  CHECK(padded_verify.verify_kv_tokens == doctest::Approx(1200.0));
+  CHECK(padded_verify.total_new_tokens() == 4 * verifying.total_new_tokens());
   const llmsim::hw::StepTotals cost = rank.price(batch);
   CHECK(cost.time_s == doctest::Approx(0.010 + 400e-6));
   CHECK(cost.flops == doctest::Approx(1e9 * 400 / 4));  // the rank's own 100 tokens
@@ -185,4 +194,42 @@ TEST_CASE("the same scenario and seed give the same attention-DP summary") {
     return run_dp(dp_scenario(4, RouterKind::random), 100, std::move(requests)).summary.dump();
   };
   CHECK(run() == run());
+}
+
+TEST_CASE("disaggregated attention-DP pools: every request prefills on one rank and decodes on one rank") {
+  // Prefill DP2 and decode DP2 (one replica each), Llama-sized requests arriving every 5 ms.
+  Scenario s = dp_scenario(2);
+  s.pools.front().name = "prefill";
+  PoolSpec decode = s.pools.front();
+  decode.name = "decode";
+  decode.router = RouterKind::least_loaded;
+  s.pools.push_back(decode);
+  DisaggregationSpec d;
+  d.prefill_pool = 0;
+  d.decode_pool = 1;
+  d.link.bandwidth_bytes_per_s = 50e9;
+  d.link.latency_s = 5e-6;
+  d.link.lanes = 1;
+  d.kv_bytes_per_token = 131072.0;
+  s.disaggregation = d;
+  std::vector<RequestSpec> requests;
+  std::int64_t decoded = 0;
+  for (std::uint64_t i = 0; i < 120; ++i) {
+    const std::int64_t output = 1 + static_cast<std::int64_t>((i * 11) % 40);
+    if (output >= 2) ++decoded;
+    requests.push_back(request(i, static_cast<std::int64_t>(i) * 5'000'000, 50 + static_cast<std::int64_t>((i * 97) % 900), output));
+  }
+  const RunResult r = run_dp(s, 400, std::move(requests));
+  CHECK(r.summary["completed"] == 120);
+  CHECK(r.summary["failed"] == 0);
+  CHECK(r.summary["disaggregation"]["transfers"] == decoded);
+  for (const RequestRecord& rec : r.requests) {
+    CHECK(rec.status == RequestStatus::completed);
+    CHECK(rec.generated_tokens == rec.output_tokens);
+  }
+  const auto& pools = r.summary["attention_data_parallel"]["pools"];
+  REQUIRE(pools.size() == 2);
+  CHECK(pools[0]["pool"] == "prefill");
+  CHECK(pools[1]["pool"] == "decode");
+  CHECK(pools[1]["lockstep_steps"].get<std::int64_t>() > 0);
 }
