@@ -70,6 +70,11 @@ std::string colocation_error(const std::vector<PoolSpec>& pools, std::size_t p) 
     return pair + "replicas " + std::to_string(pool.replicas) + " but pool " + quoted(host.name) + " " +
            std::to_string(host.replicas) + need;
   }
+  if (pool.attention_data_parallel > 1 || host.attention_data_parallel > 1) {
+    return pair + "attention_data_parallel " + std::to_string(pool.attention_data_parallel) + " and pool " +
+           quoted(host.name) + " " + std::to_string(host.attention_data_parallel) +
+           ": co-located pools with attention-DP ranks (which step in lockstep) are not modelled yet";
+  }
   const std::size_t owner = owner_of(pools, host_index);
   double sum = 0.0;
   std::string terms;

@@ -18,11 +18,18 @@ Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_
       index_(index),
       kv_blocks_(kv_blocks),
       pricer_(std::move(pricer)),
-      router_(spec.router, spec.replicas, seed, spec.name, spec.router_weights) {
+      ranks_(spec.attention_data_parallel),
+      rank_engine_(spec.engine),
+      router_(spec.router, spec.replicas * spec.attention_data_parallel, seed, spec.name, spec.router_weights) {
   LLMSIM_CHECK(pricer_ != nullptr, "a pool has a step pricer");
   LLMSIM_CHECK(kv_blocks >= 1, "a pool's replicas have KV blocks");
+  LLMSIM_CHECK(ranks_ >= 1 && spec.engine.max_num_seqs % ranks_ == 0 && spec.engine.max_num_batched_tokens % ranks_ == 0,
+               "a replica's engine limits are its attention ranks' times DP (the simulator checks it)");
+  // The loader multiplies the per-rank limits by DP (the replica's); each rank runs its own.
+  rank_engine_.max_num_seqs /= ranks_;
+  rank_engine_.max_num_batched_tokens /= ranks_;
   ReplicaConfig config;
-  config.engine = spec.engine;
+  config.engine = rank_engine_;
   config.kv_blocks = kv_blocks;
   config.track_block_ids = track_block_ids;
   config.flop_coefficients = core::precise_flop_coefficients(spec.model);
@@ -35,11 +42,26 @@ Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_
     config.kv_offload = spec.kv_offload;
     config.kv_block_bytes = kv_capacity(spec).block_bytes;
   }
-  replicas_.reserve(static_cast<std::size_t>(spec.replicas));
-  for (std::int32_t r = 0; r < spec.replicas; ++r) {
-    config.index = r;
+  const StepPricer* engine_pricer = pricer_.get();
+  if (ranks_ > 1) {
+    rank_pricer_ = std::make_unique<PaddedRankPricer>(*pricer_, ranks_);
+    engine_pricer = rank_pricer_.get();
+    for (std::int32_t r = 0; r < spec.replicas; ++r) {
+      groups_.push_back(
+          std::make_unique<DpGroup>(r, spec.replicas, ranks_, kv_blocks, *pricer_, metrics, first_metrics_slot + r));
+    }
+  }
+  const std::int32_t engines = spec.replicas * ranks_;
+  replicas_.reserve(static_cast<std::size_t>(engines));
+  for (std::int32_t e = 0; e < engines; ++e) {
+    const std::int32_t r = replica_of(e);
+    config.index = e;
     config.metrics_slot = first_metrics_slot + r;
-    replicas_.emplace_back(config, *pricer_, records, metrics);
+    if (ranks_ > 1) {
+      config.rank_reports = groups_[static_cast<std::size_t>(r)].get();
+      config.dp_rank = e / spec.replicas;
+    }
+    replicas_.emplace_back(config, *engine_pricer, records, metrics);
   }
 }
 
@@ -49,10 +71,10 @@ RejectReason Pool::check(const workloads::RequestSpec& request) const {
   if (spec_.model.max_position_embeddings > 0 && tokens > spec_.model.max_position_embeddings) {
     return RejectReason::context_length;
   }
-  if (!spec_.engine.chunked_prefill && request.input_tokens > spec_.engine.max_num_batched_tokens) {
+  if (!rank_engine_.chunked_prefill && request.input_tokens > rank_engine_.max_num_batched_tokens) {
     return RejectReason::batch_budget;
   }
-  if (request_peak_blocks(kv_layout_, spec_.engine, tokens - 1) > kv_blocks_) return RejectReason::kv_capacity;
+  if (request_peak_blocks(kv_layout_, rank_engine_, tokens - 1) > kv_blocks_) return RejectReason::kv_capacity;
   return RejectReason::none;
 }
 

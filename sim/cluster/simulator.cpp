@@ -64,6 +64,15 @@ void check_pool(const std::string& file, const PoolSpec& pool) {
   require(e.block_size >= 1, "engine.block_size", "expected a positive integer");
   require(e.gpu_memory_utilization > 0.0 && e.gpu_memory_utilization <= 1.0,
           "engine.gpu_memory_utilization", "expected a number in (0, 1]");
+  // Attention DP: each rank runs its own scheduler with 1/DP of the replica's limits (the
+  // loader multiplies the per-rank limits by DP).
+  const int dp = pool.attention_data_parallel;
+  require(dp >= 1, "deployment.attention_data_parallel", "expected a positive integer");
+  require(e.max_num_seqs % dp == 0, "engine.max_num_seqs", "expected a multiple of attention_data_parallel");
+  require(e.max_num_batched_tokens % dp == 0, "engine.max_num_batched_tokens",
+          "expected a multiple of attention_data_parallel");
+  require(dp == 1 || pool.colocated_with.empty(), "deployment.colocated_with",
+          "co-located pools with attention_data_parallel > 1 are not modelled yet (their ranks step in lockstep)");
 }
 
 }  // namespace
@@ -77,6 +86,7 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
   if (any_colocated(scenario_.pools)) gpu_sets_ = std::make_unique<GpuSets>(scenario_.pools);
   std::vector<std::unique_ptr<StepPricer>> pricers;
   std::vector<std::int64_t> slot_blocks;
+  std::vector<std::int64_t> engine_blocks;
   for (const PoolSpec& pool : scenario_.pools) {
     check_pool(file, pool);
     pricers.push_back(hooks.make_pricer
@@ -94,13 +104,21 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
       }
       blocks = capacity.blocks;
     }
-    kv_blocks_.push_back(blocks);
-    slot_blocks.insert(slot_blocks.end(), static_cast<std::size_t>(pool.replicas), blocks);
+    // Per engine: one attention rank's GPUs (kv_capacity is per GPU); a replica has DP of them.
+    engine_blocks.push_back(blocks);
+    kv_blocks_.push_back(blocks * pool.attention_data_parallel);
+    slot_blocks.insert(slot_blocks.end(), static_cast<std::size_t>(pool.replicas), kv_blocks_.back());
   }
   observers_ = std::move(hooks.observers);
   if (hooks.requests) {
     source_ = std::move(hooks.requests);
   } else if (workloads::is_test_time_compute(scenario_.workload.kind)) {
+    for (const PoolSpec& pool : scenario_.pools) {
+      if (pool.attention_data_parallel > 1) {
+        throw core::InputError(file, 0, "deployment.attention_data_parallel",
+                               "test-time-compute workloads on attention-DP pools are not modelled yet");
+      }
+    }
     auto programs = std::make_unique<ProgramRequestSource>(scenario_);
     programs_ = programs.get();
     source_ = std::move(programs);
@@ -158,7 +176,7 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
   pools_.reserve(scenario_.pools.size());
   for (std::size_t p = 0; p < scenario_.pools.size(); ++p) {
     const PoolSpec& pool = scenario_.pools[p];
-    pools_.emplace_back(pool, static_cast<std::int32_t>(p), first_slot, kv_blocks_[p],
+    pools_.emplace_back(pool, static_cast<std::int32_t>(p), first_slot, engine_blocks[p],
                         std::move(pricers[p]), scenario_.seed, records_, *metrics_,
                         /*track_block_ids=*/source_->shares_kv_blocks());
     marked_.emplace_back(static_cast<std::size_t>(pool.replicas), std::uint8_t{0});
@@ -174,8 +192,12 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
     if (programs_ != nullptr) {
       throw core::InputError(file, 0, "disaggregation", "test-time-compute workloads are not disaggregated yet");
     }
-    transfers_ = std::make_unique<KvTransfers>(d.link, scenario_.pools[static_cast<std::size_t>(d.prefill_pool)].replicas,
-                                               scenario_.pools[static_cast<std::size_t>(d.decode_pool)].replicas);
+    // A link per engine: under attention DP each rank's KV lives on its own GPUs, which
+    // send or receive it over their own links.
+    const auto engines = [this](std::int32_t p) {
+      return static_cast<std::int32_t>(pools_[static_cast<std::size_t>(p)].replicas().size());
+    };
+    transfers_ = std::make_unique<KvTransfers>(d.link, engines(d.prefill_pool), engines(d.decode_pool));
     // A prefill replica keeps a finished prefill's KV until the decode side has read it.
     for (Replica& replica : pools_[static_cast<std::size_t>(d.prefill_pool)].replicas()) {
       replica.hold_kv_of_finished_requests();
@@ -291,6 +313,7 @@ RunResult Simulator::run() {
   std::vector<RoutedPool> routed;
   for (std::size_t p = 0; p < pools_.size(); ++p) routed.push_back({scenario_.pools[p].name, &pools_[p].router()});
   add_routing_summary(result.summary, routed);
+  add_attention_dp_summary(result.summary);
   if (sessions_ != nullptr) {
     result.summary["sessions"] = {{"sessions_completed", sessions_->sessions_completed()},
                                   {"sessions_failed", sessions_->sessions_failed()}};
@@ -371,10 +394,10 @@ void Simulator::accept(const workloads::RequestSpec& request, std::int64_t clien
     request_done(index);
     return;
   }
-  const std::int32_t r = pool.route(request);
-  records_[index].replica = r;
-  pool.replicas()[static_cast<std::size_t>(r)].add_request(request, index);
-  mark_for_planning(p, r);
+  const std::int32_t e = pool.route(request);
+  records_[index].replica = pool.replica_of(e);
+  pool.replicas()[static_cast<std::size_t>(e)].add_request(request, index);
+  mark_for_planning(p, e);
 }
 
 std::int32_t Simulator::choose_pool(const workloads::RequestSpec& request) const {
@@ -384,6 +407,10 @@ std::int32_t Simulator::choose_pool(const workloads::RequestSpec& request) const
 }
 
 void Simulator::on_iteration_end(const IterationEndEvent& event) {
+  if (pools_[static_cast<std::size_t>(event.pool)].ranks() > 1) {
+    on_lockstep_step_end(event);
+    return;
+  }
   Replica& replica =
       pools_[static_cast<std::size_t>(event.pool)].replicas()[static_cast<std::size_t>(event.replica)];
   LLMSIM_CHECK(replica.plan().end_ns == now_, "an iteration ends at its planned time");
@@ -399,6 +426,37 @@ void Simulator::on_iteration_end(const IterationEndEvent& event) {
   if (replica.plan().index % kDebugAuditIterations == 0) replica.audit();
 #endif
   watch_progress(event, replica);
+  mark_for_planning(event.pool, event.replica);
+}
+
+void Simulator::on_lockstep_step_end(const IterationEndEvent& event) {
+  Pool& pool = pools_[static_cast<std::size_t>(event.pool)];
+  DpGroup& group = pool.group(event.replica);
+  std::vector<Replica>& engines = pool.replicas();
+  completed_.clear();
+  group.apply(engines, completed_);
+  for (const RequestIndex index : completed_) on_completed(index);
+  const Replica* progressed = nullptr;
+  std::size_t next_completed = 0;
+  for (std::size_t i = 0; i < group.stepped().size(); ++i) {
+    const std::int32_t e = group.stepped()[i];
+    const Replica& rank = engines[static_cast<std::size_t>(e)];
+    LLMSIM_CHECK(rank.plan().end_ns == now_, "a lockstep step ends at its planned time");
+    if (scenario_.disaggregation && scenario_.disaggregation->decode_pool == event.pool) reserve_waiting_transfers(e);
+    if (!observers_.empty()) {
+      const std::int64_t completed = group.completed_counts()[i];
+      notify_observers(rank, completed);
+      next_completed += static_cast<std::size_t>(completed);
+    }
+#ifndef NDEBUG
+    if (rank.plan().index % kDebugAuditIterations == 0) rank.audit();
+#endif
+    if (progressed == nullptr || (progressed->plan().shape.sampled_seqs == 0 && rank.plan().shape.sampled_seqs > 0)) {
+      progressed = &rank;
+    }
+  }
+  LLMSIM_CHECK(observers_.empty() || next_completed == completed_.size(), "the ranks' completions add up");
+  watch_progress(event, *progressed);
   mark_for_planning(event.pool, event.replica);
 }
 
@@ -477,7 +535,8 @@ void Simulator::request_done(RequestIndex index) {
   if (!pending_) pull_next_arrival();  // a source of dependent work may have more now
 }
 
-void Simulator::mark_for_planning(std::int32_t pool, std::int32_t replica) {
+void Simulator::mark_for_planning(std::int32_t pool, std::int32_t engine) {
+  const std::int32_t replica = pools_[static_cast<std::size_t>(pool)].replica_of(engine);
   const auto mark = [this, replica](std::int32_t p) {
     std::uint8_t& marked = marked_[static_cast<std::size_t>(p)][static_cast<std::size_t>(replica)];
     if (marked != 0) return;
@@ -499,6 +558,14 @@ void Simulator::plan_marked() {
   for (std::size_t i = 0; i < to_plan_.size(); ++i) {
     const auto [p, r] = to_plan_[i];
     marked_[static_cast<std::size_t>(p)][static_cast<std::size_t>(r)] = 0;
+    Pool& pool = pools_[static_cast<std::size_t>(p)];
+    if (pool.ranks() > 1) {  // attention DP: the replica's ranks step together (dp_group.h)
+      DpGroup& group = pool.group(r);
+      if (group.in_flight(pool.replicas()) || !group.has_work(pool.replicas())) continue;
+      const workloads::TimeNs end = group.plan(now_, pool.replicas());
+      if (end != Replica::kNoIteration) queue_.push(end, IterationEndEvent{p, r});
+      continue;
+    }
     Replica& replica = pools_[static_cast<std::size_t>(p)].replicas()[static_cast<std::size_t>(r)];
     if (replica.iteration_in_flight() || !replica.has_work()) continue;
     // A co-located replica runs one iteration (horizon now): the GPU set is handed over at
@@ -526,6 +593,36 @@ void Simulator::plan_marked() {
     for (const RequestIndex index : completed_) on_completed(index);
   }
   to_plan_.clear();
+}
+
+void Simulator::add_attention_dp_summary(nlohmann::ordered_json& summary) const {
+  // How evenly the lockstep steps filled each replica's ranks: the busiest rank sets the
+  // step (dp_group.h), so mean / busiest is the share of the padded step doing real work.
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const Pool& pool : pools_) {
+    if (pool.ranks() <= 1) continue;
+    DpBalance balance;
+    for (std::int32_t r = 0; r < pool.spec().replicas; ++r) pool.group(r).add_balance(balance, r == 0);
+    const auto per = [](double value, double count) { return count > 0.0 ? value / count : 0.0; };
+    const auto steps = static_cast<double>(balance.steps);
+    const double rank_steps = steps * pool.ranks();
+    nlohmann::ordered_json j;
+    j["pool"] = pool.spec().name;
+    j["ranks"] = pool.ranks();
+    j["kv_cache_blocks_per_rank"] = pool.kv_blocks_per_engine();
+    j["lockstep_steps"] = balance.steps;
+    j["max_len_padded_steps"] = balance.max_len_steps;
+    j["idle_rank_share"] = per(static_cast<double>(balance.rank_steps_idle), rank_steps);
+    j["mean_seqs_per_rank"] = per(static_cast<double>(balance.rank_seqs), rank_steps);
+    j["mean_seqs_busiest_rank"] = per(static_cast<double>(balance.busiest_rank_seqs), steps);
+    j["mean_tokens_per_rank"] = per(static_cast<double>(balance.rank_tokens), rank_steps);
+    j["mean_tokens_busiest_rank"] = per(static_cast<double>(balance.busiest_rank_tokens), steps);
+    j["rank_kv_usage_peak_max"] = balance.rank_kv_peak_max;
+    j["rank_kv_usage_peak_min"] = balance.rank_kv_peak_min;
+    list.push_back(std::move(j));
+  }
+  if (list.empty()) return;
+  summary["attention_data_parallel"] = {{"pools", std::move(list)}};
 }
 
 workloads::TimeNs Simulator::horizon(bool last_in_round) const {

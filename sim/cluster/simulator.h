@@ -34,6 +34,7 @@ struct SimulatorHooks {
   /// Builds each pool's pricer; default ModelStepPricer (hw::StepTimeModel).
   std::function<std::unique_ptr<StepPricer>(const PoolSpec&)> make_pricer;
   /// KV blocks per replica for every pool instead of kv_capacity(); 0 = kv_capacity().
+  /// Under attention DP: per attention rank (the replica has DP times as many).
   std::int64_t kv_blocks_per_replica = 0;
   /// The requests; default GeneratorRequestSource over scenario.workload and seed, or for
   /// a test-time-compute workload a ProgramRequestSource (then RunResult.ttc is filled).
@@ -95,14 +96,15 @@ class Simulator : private RunAheadListener {
   /// the workload is not test-time compute, whose results keep every record).
   bool streams_requests() const { return static_cast<bool>(request_sink_); }
 
-  /// KV blocks per replica of each pool, as the constructor sized them.
+  /// KV blocks per replica of each pool, as the constructor sized them (under attention DP,
+  /// the sum over the replica's ranks).
   const std::vector<std::int64_t>& kv_blocks_per_replica() const { return kv_blocks_; }
 
  private:
   struct ArrivalEvent {};
   struct IterationEndEvent {
     std::int32_t pool = 0;
-    std::int32_t replica = 0;
+    std::int32_t replica = 0;  ///< under attention DP: the replica whose ranks' step ends
   };
   struct ClientReadyEvent {
     std::int64_t client = 0;
@@ -110,7 +112,7 @@ class Simulator : private RunAheadListener {
   /// Disaggregation: a request's KV cache lands on the decode replica chosen for it.
   struct TransferLandedEvent {
     RequestIndex request = 0;
-    std::int32_t replica = 0;
+    std::int32_t replica = 0;  ///< the decode engine (Pool: an attention rank under DP)
   };
   /// A released request that arrives later than its release (a session's next turn after
   /// its wait): delayed_ holds it.
@@ -135,16 +137,17 @@ class Simulator : private RunAheadListener {
   /// decode replica) or the request itself.
   void on_completed(RequestIndex index);
   void on_transfer_landed(const TransferLandedEvent& event);
-  /// Books request `index`'s KV transfer to decode replica `to`, whose blocks for it are
+  /// Books request `index`'s KV transfer to decode engine `to`, whose blocks for it are
   /// reserved: it lands at the booking's end.
   void start_transfer(RequestIndex index, std::int32_t to);
-  /// After an iteration of decode replica `replica`: reserves blocks for the transfers
+  /// After an iteration of decode engine `replica`: reserves blocks for the transfers
   /// waiting on it, first come first served, and starts each reserved one.
   void reserve_waiting_transfers(std::int32_t replica);
   /// summary.json's "disaggregation" section.
   nlohmann::ordered_json disaggregation_summary() const;
-  /// Marks the replica, and with co-located pools every replica of its GPU set.
-  void mark_for_planning(std::int32_t pool, std::int32_t replica);
+  /// Marks the replica of pool engine `engine` (pool.h), and with co-located pools every
+  /// replica of its GPU set.
+  void mark_for_planning(std::int32_t pool, std::int32_t engine);
   void plan_marked();
   void request_done(RequestIndex index);
   /// Hands request_sink_ the finished records at the head of unreported_ and frees them.
@@ -160,6 +163,16 @@ class Simulator : private RunAheadListener {
   }
   /// Counts iterations that sampled no token; past limits.max_iterations_without_progress
   /// sets stall_diagnosis_, which stops the run.
+  /// on_iteration_end for a pool with attention DP: the lockstep step of a replica's ranks.
+  void on_lockstep_step_end(const IterationEndEvent& event);
+  /// The summary's attention_data_parallel section, only when some pool has DP > 1:
+  /// {pools: [{pool, ranks, kv_cache_blocks_per_rank, lockstep_steps, max_len_padded_steps
+  /// (steps padded to the busiest rank), idle_rank_share (rank-steps with no batch of their
+  /// own), mean_seqs_per_rank and mean_tokens_per_rank (over all rank-steps),
+  /// mean_seqs_busiest_rank and mean_tokens_busiest_rank (the busiest rank of each step),
+  /// rank_kv_usage_peak_max / _min (the highest and lowest rank's peak share of its own KV
+  /// blocks, at step boundaries)}]} (sim/cluster/dp_group.h).
+  void add_attention_dp_summary(nlohmann::ordered_json& summary) const;
   void watch_progress(const IterationEndEvent& event, const Replica& replica);
 
   Scenario scenario_;
@@ -208,7 +221,7 @@ class Simulator : private RunAheadListener {
   std::unique_ptr<KvTransfers> transfers_;
   std::vector<std::uint8_t> prefilling_;
   std::vector<workloads::RequestSpec> handed_over_;
-  std::vector<std::int32_t> prefill_replica_;  ///< by record index: the prefill replica holding its KV
+  std::vector<std::int32_t> prefill_replica_;  ///< by record index: the prefill engine holding its KV
   std::vector<workloads::TimeNs> prefill_done_ns_;  ///< by record index: when its prefill stage completed
   double reservation_wait_sum_ns_ = 0.0;  ///< over transfers: from prefill completion to the decode reservation
   /// By decode replica: requests whose prefill is done, waiting for that replica to reserve

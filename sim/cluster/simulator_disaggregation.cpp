@@ -48,17 +48,18 @@ void Simulator::accept_disaggregated(const workloads::RequestSpec& request, Requ
     prefill_done_ns_.resize(index + 1, 0);
   }
   Pool& pool = local ? decode : prefill;
-  const std::int32_t r = pool.route(request);
-  rec.replica = r;
+  const std::int32_t e = pool.route(request);  // the engine (an attention rank under DP: pool.h)
+  rec.replica = pool.replica_of(e);
   if (local) {
     ++local_prefills_;
-    pool.replicas()[static_cast<std::size_t>(r)].add_request(request, index);
+    pool.replicas()[static_cast<std::size_t>(e)].add_request(request, index);
   } else {
     prefilling_[index] = 1;
     handed_over_[index] = request;
-    pool.replicas()[static_cast<std::size_t>(r)].add_request(stage, index);
+    prefill_replica_[index] = e;  // holds the KV from its completion until the transfer ends
+    pool.replicas()[static_cast<std::size_t>(e)].add_request(stage, index);
   }
-  mark_for_planning(rec.pool, r);
+  mark_for_planning(rec.pool, e);
 }
 
 void Simulator::on_completed(RequestIndex index) {
@@ -72,8 +73,8 @@ void Simulator::on_completed(RequestIndex index) {
   const DisaggregationSpec& d = *scenario_.disaggregation;
   Pool& prefill = pools_[static_cast<std::size_t>(d.prefill_pool)];
   if (request.output_tokens == 1) {  // nothing is left to decode: nothing to send
-    prefill.replicas()[static_cast<std::size_t>(rec.replica)].release_transfer_blocks(index);
-    mark_for_planning(d.prefill_pool, rec.replica);
+    prefill.replicas()[static_cast<std::size_t>(prefill_replica_[index])].release_transfer_blocks(index);
+    mark_for_planning(d.prefill_pool, prefill_replica_[index]);
     ++finished_on_prefill_;
     handed_over_[index] = {};
     request_done(index);
@@ -85,12 +86,11 @@ void Simulator::on_completed(RequestIndex index) {
   rec.status = RequestStatus::unfinished;
   rec.completion_ns = -1;
   rec.samples_finished = 0;
-  prefill_replica_[index] = rec.replica;  // holds the KV until the transfer ends
   prefill_done_ns_[index] = now_;
   Pool& decode = pools_[static_cast<std::size_t>(d.decode_pool)];
-  const std::int32_t to = decode.route(request);
+  const std::int32_t to = decode.route(request);  // an engine, as prefill_replica_
   rec.pool = d.decode_pool;
-  rec.replica = to;
+  rec.replica = decode.replica_of(to);
   // Admission before transfer: the decode replica reserves the blocks the KV is written
   // into, first come first served (disaggregation.h).
   if (awaiting_blocks_.empty()) awaiting_blocks_.resize(decode.replicas().size());

@@ -198,6 +198,12 @@ workloads::TimeNs Replica::plan_iteration(workloads::TimeNs now) {
   return end_plan();
 }
 
+void Replica::set_lockstep_time(double time_s) {
+  LLMSIM_CHECK(in_flight_, "a lockstep step times the iteration in flight");
+  plan_.cost.time_s = time_s;
+  plan_.end_ns = plan_.start_ns + step_ns(time_s);
+}
+
 void Replica::check_decode_sums() const {
   // Verify steps are decode steps in the shape's verify rows (IterationPlan's verify fields). DSA caps
   // the attention's keys at the top-k; its indexer's keys are the whole context.

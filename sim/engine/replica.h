@@ -19,6 +19,7 @@
 #include "sim/engine/kv_block_manager.h"
 #include "sim/engine/kv_layout.h"
 #include "sim/engine/parked_prefix.h"
+#include "sim/engine/rank_reports.h"
 #include "sim/metrics/metrics_collector.h"
 #include "sim/engine/request_record.h"
 #include "sim/scenario.h"
@@ -72,6 +73,11 @@ struct ReplicaConfig {
   /// kv_block_bytes > 0: one block's bytes on one GPU (KvCapacity::block_bytes).
   KvOffloadSpec kv_offload;
   double kv_block_bytes = 0.0;
+  /// Non-null: this replica is attention-DP rank `dp_rank` of a replica whose ranks step in
+  /// lockstep (sim/cluster/dp_group.h); its iterations and KV usage go there, not to the
+  /// MetricsCollector. Null (a replica without attention DP): reported directly.
+  RankReports* rank_reports = nullptr;
+  std::int32_t dp_rank = 0;
 };
 
 /// The engine's state (KV blocks, running and waiting requests, the plan in flight) and the
@@ -181,6 +187,11 @@ class Replica : private SchedulerContext {
   /// Brings the records of decode-group members up to date (generated tokens), for a run
   /// that stops with requests unfinished. Changes nothing else.
   void sync_records();
+
+  /// Attention-DP lockstep (sim/cluster/dp_group.h): the iteration in flight, planned with
+  /// plan_iteration(), lasts `time_s` (the step of all the replica's ranks, priced by the
+  /// group) instead of its own price, and ends then. Precondition: iteration_in_flight().
+  void set_lockstep_time(double time_s);
 
   /// Applies the in-flight iteration at its end time: computed tokens, sampled tokens,
   /// TTFT / ITL / completion, freed blocks. Appends the requests it completed to `completed`.
@@ -423,7 +434,11 @@ inline workloads::TimeNs Replica::end_plan() {
   price();
   plan_.end_ns = plan_.start_ns + step_ns(plan_.cost.time_s);
   in_flight_ = true;
-  metrics_->on_kv_usage(config_.metrics_slot, plan_.start_ns, kv_.num_allocated());
+  if (config_.rank_reports != nullptr) {
+    config_.rank_reports->on_rank_kv_usage(config_.dp_rank, plan_.start_ns, kv_.num_allocated());
+  } else {
+    metrics_->on_kv_usage(config_.metrics_slot, plan_.start_ns, kv_.num_allocated());
+  }
   return plan_.end_ns;
 }
 
@@ -466,8 +481,13 @@ inline void Replica::report_iteration(std::int64_t seqs, std::int64_t allocated_
   stats.prefill_flops_share = plan_.prefill_flops_share;
   stats.peak_flops_per_s_group = peak_flops_per_s_group_;
   stats.hbm_bandwidth_bytes_per_s_group = hbm_bandwidth_bytes_per_s_group_;
-  metrics_->on_iteration(stats);
-  metrics_->on_kv_usage(config_.metrics_slot, end, allocated_blocks);
+  if (config_.rank_reports != nullptr) {
+    config_.rank_reports->on_rank_iteration(config_.dp_rank, stats);
+    config_.rank_reports->on_rank_kv_usage(config_.dp_rank, end, allocated_blocks);
+  } else {
+    metrics_->on_iteration(stats);
+    metrics_->on_kv_usage(config_.metrics_slot, end, allocated_blocks);
+  }
   last_end_ns_ = end;
   in_flight_ = false;
 }

@@ -1,0 +1,168 @@
+// DpGroup: the attention data-parallel ranks of one replica, each its own scheduler, stepping
+// in lockstep (issue 24).
+//
+// What the engines do. A DEP replica (deployment.attention_data_parallel = DP > 1 with
+// expert parallelism) runs one scheduler per DP rank, each with its own waiting queue,
+// running batch and KV cache: SGLang's --enable-dp-attention launches one Scheduler per
+// attention DP rank behind its DataParallelController (python/sglang/srt/managers/
+// data_parallel_controller.py), vLLM's --data-parallel-size one EngineCore per rank with
+// its own KV cache, TensorRT-LLM's enable_attention_dp one executor per rank. llmsim
+// models each rank as a Replica (sim/engine/replica.h) with the per-rank engine limits
+// (engine.max_num_seqs and max_num_batched_tokens as the scenario gives them, before the
+// loader multiplies them by DP) and the KV blocks of one rank's GPUs (kv_capacity, per GPU).
+//
+// Dispatch. Each request goes to ONE rank. SGLang's controller dispatches round robin by
+// default (DataParallelController.round_robin_scheduler) and takes a rank an external
+// router names (maybe_external_dp_rank_routing: Req.data_parallel_rank, which the
+// sgl-router's DP-aware mode sets). llmsim's pool router (deployment.router) therefore
+// routes over the ranks of all the pool's replicas directly (Pool::route): round_robin
+// visits them replica-first (rank 0 of replicas 0..R-1, then rank 1, ...), which is a
+// round-robin router over replicas each dispatching round robin over its ranks;
+// least_loaded picks the rank with the fewest outstanding tokens (close to vLLM's DP
+// coordinator, which balances on the ranks' queue lengths); the prefix- and KV-aware
+// routers look at each rank's own cache.
+//
+// Lockstep. Every MoE layer is a collective over all ranks (the all-to-all), so the ranks'
+// forward passes start and end together; a rank with nothing to run still runs a dummy
+// batch (vLLM's DP coordinator wakes idle engines to run dummy forward passes; SGLang's
+// idle ranks run ForwardMode.IDLE batches). A rank that is idle when a step starts, or whose
+// request arrives during a step, waits for the next step.
+//
+// Padding. How the step is priced follows SGLang's DpPaddingMode.get_dp_padding_mode
+// (python/sglang/srt/layers/dp_attention.py), over the token counts of all DP ranks (idle
+// ranks count 0):
+//   - a step in which some rank extends (prompt tokens: is_extend_in_batch) is SUM_LEN: the
+//     ranks' tokens are gathered without padding, so the MoE layers see the sum. Priced as
+//     the union of the ranks' batches with the pool's pricer, which splits a replica's
+//     batch evenly over its ranks (hw/step_time_model_parallel.cpp): the expert work and
+//     all-to-all of the sum, but each rank's attention at the mean rank's share, not the
+//     busiest rank's (a known shortfall: the pricer has no per-rank attention input).
+//   - a decode-only step is MAX_LEN when sum x 2 > max x DP (balanced ranks), else SUM_LEN.
+//     MAX_LEN pads every rank to the busiest rank's token count, as vLLM does for every
+//     step whenever CUDA graphs or microbatching are on (vllm/v1/worker/dp_utils.py,
+//     coordinate_batch_across_dp: "Pad all DP ranks up to the maximum token count across
+//     ranks"). Priced as "every rank padded to the busiest rank's shape": each rank's batch
+//     priced as if all DP ranks had it (PaddedRankPricer), the step the most expensive.
+// Draft passes and offloaded-KV loads (Replica::price) are per rank: the step adds the
+// largest rank's.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "hw/batch_shape.h"
+#include "sim/engine/rank_reports.h"
+#include "sim/engine/replica.h"
+#include "sim/engine/step_pricer.h"
+#include "sim/metrics/metrics_collector.h"
+
+namespace llmsim::sim {
+
+/// One attention-DP rank's view of the pool's pricer: a rank batch is priced as the
+/// replica's iteration in which every one of the `ranks` DP ranks runs that batch (MAX_LEN
+/// padding); FLOPs and HBM bytes are the rank's share (1 / ranks of the padded replica's:
+/// the rank's own work), as are the peaks (its GPUs' share of the replica's).
+class PaddedRankPricer final : public StepPricer {
+ public:
+  /// `replica_pricer` must outlive this pricer; ranks >= 1.
+  PaddedRankPricer(const StepPricer& replica_pricer, std::int32_t ranks);
+
+  hw::StepTotals price(const hw::BatchShape& rank_batch) const override;
+  double peak_flops_per_s_group() const override;
+  double hbm_bandwidth_bytes_per_s_group() const override;
+
+  /// The replica's batch when each of `ranks` ranks runs `rank_batch`: every count and
+  /// sum times ranks (the pricer splits it back into `rank_batch` per rank).
+  static hw::BatchShape padded(const hw::BatchShape& rank_batch, std::int32_t ranks);
+
+ private:
+  const StepPricer* replica_pricer_;
+  std::int32_t ranks_;
+};
+
+/// What a pool's lockstep steps looked like across its ranks (the summary's
+/// attention_data_parallel section), summed over its replicas' groups.
+struct DpBalance {
+  std::int64_t steps = 0;               ///< lockstep steps (one per replica and step)
+  std::int64_t max_len_steps = 0;       ///< of which padded to the busiest rank (MAX_LEN)
+  std::int64_t rank_steps_idle = 0;     ///< ranks that ran no batch of their own in a step
+  std::int64_t rank_tokens = 0;         ///< new tokens over ranks and steps
+  std::int64_t busiest_rank_tokens = 0; ///< the busiest rank's new tokens, over steps
+  std::int64_t rank_seqs = 0;           ///< sequences in the ranks' batches, over ranks and steps
+  std::int64_t busiest_rank_seqs = 0;   ///< the largest rank batch, over steps
+  /// Over ranks: the highest share of one rank's KV blocks allocated at any step boundary,
+  /// and the lowest such peak among ranks.
+  double rank_kv_peak_max = 0.0;
+  double rank_kv_peak_min = 0.0;
+};
+
+/// The ranks of replica `replica` of a pool of `replicas` replicas: rank d is the pool's
+/// engine d x replicas + replica (Pool::replicas()). Plans and applies their lockstep steps
+/// and folds their reports into one iteration of the replica for the MetricsCollector.
+class DpGroup final : public RankReports {
+ public:
+  /// `replica_pricer` (the pool's: a whole replica's batch) and `metrics` must outlive the
+  /// group; `metrics_slot` is the replica's; kv_blocks_per_rank >= 1.
+  DpGroup(std::int32_t replica, std::int32_t replicas, std::int32_t ranks, std::int64_t kv_blocks_per_rank,
+          const StepPricer& replica_pricer, MetricsCollector& metrics, std::int32_t metrics_slot);
+
+  std::int32_t ranks() const { return ranks_; }
+  /// The pool engine index of rank d.
+  std::int32_t engine(std::int32_t rank) const { return rank * replicas_ + replica_; }
+
+  /// Whether a step is in flight (some rank's iteration).
+  bool in_flight(const std::vector<Replica>& engines) const;
+  bool has_work(const std::vector<Replica>& engines) const;
+
+  /// Starts a lockstep step at `now`: plans every rank that has work, prices the step (see
+  /// Padding above) and sets every planned rank's iteration to it.
+  /// Returns the step's end, or Replica::kNoIteration when no rank could start one (each
+  /// rank with work waits on a KV transfer). Precondition: !in_flight().
+  workloads::TimeNs plan(workloads::TimeNs now, std::vector<Replica>& engines);
+
+  /// Applies the step in flight on every rank that ran one, in rank order, appending the
+  /// requests they completed to `completed`, and reports the replica's iteration.
+  /// Precondition: in_flight().
+  void apply(std::vector<Replica>& engines, std::vector<RequestIndex>& completed);
+
+  /// The ranks planned in the step in flight (or the last step), as engine indices.
+  const std::vector<std::int32_t>& stepped() const { return stepped_; }
+  /// After apply(): the requests each stepped() rank completed, in the same order.
+  const std::vector<std::int64_t>& completed_counts() const { return completed_counts_; }
+
+  /// Adds this group's steps to `balance` (rank_kv_peak_*: max and min over all ranks so far).
+  void add_balance(DpBalance& balance, bool first_group) const;
+
+  // RankReports.
+  void on_rank_iteration(std::int32_t rank, const IterationStats& stats) override;
+  void on_rank_kv_usage(std::int32_t rank, workloads::TimeNs now, std::int64_t allocated_blocks) override;
+
+ private:
+  /// Tells the collector the replica's allocated blocks (the ranks' sum) at `now`.
+  void report_kv(workloads::TimeNs now);
+
+  std::int32_t replica_;
+  std::int32_t replicas_;
+  std::int32_t ranks_;
+  std::int64_t kv_blocks_per_rank_;
+  const StepPricer* replica_pricer_;
+  MetricsCollector* metrics_;
+  std::int32_t metrics_slot_;
+  std::vector<std::int32_t> stepped_;        ///< engines planned in the step in flight
+  std::vector<std::int64_t> completed_counts_;  ///< by stepped_ entry, after apply()
+  std::int32_t busiest_ = -1;                ///< rank whose own price set the step's
+  std::vector<std::int64_t> rank_allocated_; ///< each rank's allocated blocks, last reported
+  std::vector<std::int64_t> rank_peak_;      ///< each rank's most allocated blocks
+  std::int64_t allocated_ = 0;               ///< their sum
+  IterationStats folded_;                    ///< the step's ranks' stats, summed
+  double folded_prefill_flops_ = 0.0;
+  std::int64_t steps_ = 0;
+  std::int64_t max_len_steps_ = 0;
+  std::int64_t rank_steps_idle_ = 0;
+  std::int64_t rank_tokens_ = 0;
+  std::int64_t busiest_rank_tokens_ = 0;
+  std::int64_t rank_seqs_ = 0;
+  std::int64_t busiest_rank_seqs_ = 0;
+};
+
+}  // namespace llmsim::sim
