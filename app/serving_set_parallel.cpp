@@ -86,7 +86,7 @@ std::int64_t trtllm_bench_requests(std::int64_t isl, std::int64_t osl) {
 
 void trtllm_gpt_oss_dep(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable table(dir + "/trtllm-perfoverview-1.2_gpt-oss-120b_multi-gpu.csv");
-  SetResult set{"TensorRT-LLM perf overview, gpt-oss-120b MXFP4, H100 DEP4: offline, all at t=0", false, {}, {}};
+  SetResult set{.name = "TensorRT-LLM perf overview, gpt-oss-120b MXFP4, H100 DEP4: offline, all at t=0"};
   for (std::size_t r = 0; r < table.rows(); ++r) {
     if (table.text(r, "gpu") != "H100" || table.text(r, "parallelism") != "DEP4") continue;
     sim::PoolSpec pool;
@@ -189,7 +189,7 @@ std::pair<std::int64_t, double> tbo_prefill_point(const hw::CsvTable& table, std
 
 void lmsys_large_scale_ep(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable table(dir + "/lmsys-large-scale-ep_deepseek-v3_h100x96.csv");
-  SetResult set{"LMSYS DeepSeek-V3 96xH100 PD+EP, one phase at a fixed batch (order of magnitude, +-25%)", true, {}, {}};
+  SetResult set{.name = "LMSYS DeepSeek-V3 96xH100 PD+EP, one phase at a fixed batch (order of magnitude, +-25%)", .calibration = true};
   const core::ModelSpec model = deepseek_with_slots(288);
   for (std::size_t r = 0; r < table.rows(); ++r) {
     const std::string& phase = table.text(r, "phase");
@@ -246,7 +246,7 @@ void lmsys_large_scale_ep(const std::string& dir, std::vector<SetResult>& sets) 
 
 void vllm_wide_ep(const std::string& dir, std::vector<SetResult>& sets) {
   const hw::CsvTable table(dir + "/vllm-blog-wideep_deepseek-r1-v3_h200-gb200-gb300.csv");
-  SetResult set{"vLLM wide-EP DeepSeek H200 decode, one phase at a fixed batch (order of magnitude, +-25%)", false, {}, {}};
+  SetResult set{.name = "vLLM wide-EP DeepSeek H200 decode, one phase at a fixed batch (order of magnitude, +-25%)"};
   for (std::size_t r = 0; r < table.rows(); ++r) {
     if (table.text(r, "post") != "2025-12-17" || table.text(r, "phase") != "decode") continue;
     const std::string& layout = table.text(r, "layout");  // "EPn, 256 concurrent req per EP rank"
