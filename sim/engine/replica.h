@@ -112,7 +112,7 @@ struct ReplicaConfig {
 ///    ahead over pure decode iterations up to a horizon (no queue event each).
 /// Both give the same results (tests/speed compares whole summaries on every shipped
 /// scenario); plan_iteration() dissolves a group, so the two may be mixed.
-class Replica : private SchedulerContext {
+class Replica final : private SchedulerContext {
  public:
   /// `pricer`, `records` and `metrics` must outlive the replica.
   Replica(const ReplicaConfig& config, const StepPricer& pricer,
