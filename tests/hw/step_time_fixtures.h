@@ -136,6 +136,19 @@ inline BatchShape prefill_batch(std::int64_t tokens, std::int64_t cached) {
   return b;
 }
 
+/// `seqs` prompts of `tokens_each` new tokens each on nothing cached, each finishing its
+/// prompt (sampling): pairs seqs x s(s+1)/2, KV tokens seqs x s.
+inline BatchShape prompt_batch(std::int64_t seqs, std::int64_t tokens_each) {
+  const auto s = static_cast<double>(tokens_each);
+  BatchShape b;
+  b.prefill_seqs = seqs;
+  b.prefill_tokens = seqs * tokens_each;
+  b.prefill_attention_pairs = static_cast<double>(seqs) * s * (s + 1.0) / 2.0;
+  b.prefill_kv_tokens = static_cast<double>(seqs) * s;
+  b.sampled_seqs = seqs;
+  return b;
+}
+
 inline Precision bf16() { return Precision{}; }
 
 /// Tensor parallelism over `gpus` GPUs.

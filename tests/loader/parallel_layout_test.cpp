@@ -20,6 +20,7 @@
 #include "hw/step_time_model.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
+#include "tests/hw/step_time_fixtures.h"
 
 namespace {
 
@@ -37,24 +38,9 @@ using llmsim::hw::WorkItemList;
 using llmsim::loader::load_hardware;
 using llmsim::loader::load_model;
 
-BatchShape decode(std::int64_t seqs, double context) {
-  BatchShape b;
-  b.decode_seqs = seqs;
-  b.decode_kv_tokens = static_cast<double>(seqs) * (context + 1.0);
-  b.sampled_seqs = seqs;
-  return b;
-}
-
-BatchShape prefill(std::int64_t seqs, std::int64_t tokens_each) {
-  BatchShape b;
-  const auto s = static_cast<double>(tokens_each);
-  b.prefill_seqs = seqs;
-  b.prefill_tokens = seqs * tokens_each;
-  b.prefill_attention_pairs = static_cast<double>(seqs) * s * (s + 1.0) / 2.0;
-  b.prefill_kv_tokens = static_cast<double>(seqs) * s;
-  b.sampled_seqs = seqs;
-  return b;
-}
+// One-token decodes and whole prompts: tests/hw/step_time_fixtures.h.
+using llmsim::hw::test::decode_batch;
+using llmsim::hw::test::prompt_batch;
 
 const WorkItem* find(const WorkItemList& items, Operator op) {
   for (const WorkItem& item : items) {
@@ -202,7 +188,7 @@ TEST_CASE("EP with one attention rank: no all-to-all; experts whole, 1/EP of the
   const auto h200 = load_hardware("h200");
   const StepTimeModel tp8(model, h200, fp8(), Parallelism{.tensor_parallel = 8});
   const StepTimeModel tp8_ep8(model, h200, fp8(), Parallelism{.tensor_parallel = 8, .expert_parallel = 8});
-  const BatchShape batch = prefill(4, 2048);
+  const BatchShape batch = prompt_batch(4, 2048);
   RankShare share;  // the whole batch: one attention rank
   share.prefill_tokens = 8192.0;
   share.prefill_attention_pairs = batch.prefill_attention_pairs;
@@ -229,8 +215,8 @@ TEST_CASE("attention DP: each rank's decode attention is 1/DP of the batch's") {
   const StepTimeModel dep8(model, h200, fp8(), dep(8));
   const StepTimeModel tp1_one_rank(model, h200, fp8(), Parallelism{.tensor_parallel = 1});
   // 8 x 32 sequences over 8 ranks: each rank decodes 32, as one GPU with 32 would.
-  const auto dep_cost = dep8.price(decode(256, 2000));
-  const WorkItemList one_gpu_items = tp1_one_rank.work(decode(32, 2000));
+  const auto dep_cost = dep8.price(decode_batch(256, 2000));
+  const WorkItemList one_gpu_items = tp1_one_rank.work(decode_batch(32, 2000));
   const WorkItem* one_gpu = find(one_gpu_items, Operator::attention_decode);
   REQUIRE(one_gpu != nullptr);
   const auto* rank = dep_cost.item_of(Operator::attention_decode);
@@ -298,7 +284,7 @@ TEST_CASE("wide EP at 256 sequences per rank: per-GPU decode throughput falls as
   double previous = 0.0;
   for (const int ep : {32, 72, 96, 144}) {
     const StepTimeModel step(model, h200, fp8(), dep(ep, llmsim::hw::ExpertBalancer::eplb));
-    const double per_gpu = 256.0 / step.price(decode(256 * ep, 3000.0)).time_s;
+    const double per_gpu = 256.0 / step.price(decode_batch(256 * ep, 3000)).time_s;
     CAPTURE(ep);
     if (previous > 0.0) CHECK(per_gpu <= previous);
     previous = per_gpu;
@@ -347,7 +333,7 @@ TEST_CASE("PP throughput never exceeds the slowest stage; one sequence is never 
     for (const std::int64_t seqs : {1, 2, 3, 8, 64, 256}) {
       CAPTURE(stages);
       CAPTURE(seqs);
-      const BatchShape batch = decode(seqs, 1500);
+      const BatchShape batch = decode_batch(seqs, 1500);
       const double step_s = pp.price(batch).time_s;
       // Each stage priced alone for one micro-batch (an even share of the batch).
       const double micro = static_cast<double>(std::min<std::int64_t>(seqs, stages));
@@ -438,7 +424,7 @@ TEST_CASE("Two-batch overlap hides at most the all-to-all, and only when there a
   overlapped.two_batch_overlap = true;
   const StepTimeModel one(model, h100, fp8(), plain);
   const StepTimeModel two(model, h100, fp8(), overlapped);
-  for (const BatchShape& batch : {decode(32 * 256, 2000.0), decode(32 * 16, 2000.0), prefill(32 * 4, 4096)}) {
+  for (const BatchShape& batch : {decode_batch(32 * 256, 2000), decode_batch(32 * 16, 2000), prompt_batch(32 * 4, 4096)}) {
     const auto serial = one.price(batch);
     const auto overlap = two.price(batch);
     const double a2a_s = serial.time_s_of(Operator::all_to_all);
@@ -455,7 +441,7 @@ TEST_CASE("Two-batch overlap hides at most the all-to-all, and only when there a
     CHECK(overlap.time_s_of(Operator::all_to_all) > 0.0);
   }
   // 256 sequences per GPU over InfiniBand: the all-to-all is long, and hiding it wins.
-  CHECK(two.price(decode(32 * 256, 2000.0)).time_s < one.price(decode(32 * 256, 2000.0)).time_s);
+  CHECK(two.price(decode_batch(32 * 256, 2000)).time_s < one.price(decode_batch(32 * 256, 2000)).time_s);
   // One token per rank cannot be split: the step runs as one batch.
-  CHECK(two.price(decode(32, 2000.0)).time_s == one.price(decode(32, 2000.0)).time_s);
+  CHECK(two.price(decode_batch(32, 2000)).time_s == one.price(decode_batch(32, 2000)).time_s);
 }

@@ -12,6 +12,7 @@
 #include "hw/step_time_model.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
+#include "tests/hw/step_time_fixtures.h"
 
 namespace {
 
@@ -24,24 +25,9 @@ using llmsim::hw::Precision;
 using llmsim::hw::StepCost;
 using llmsim::hw::StepTimeModel;
 
-BatchShape decode(std::int64_t seqs, double context) {
-  BatchShape b;
-  b.decode_seqs = seqs;
-  b.decode_kv_tokens = static_cast<double>(seqs) * (context + 1.0);
-  b.sampled_seqs = seqs;
-  return b;
-}
-
-BatchShape prefill(std::int64_t seqs, std::int64_t tokens_each) {
-  BatchShape b;
-  const auto s = static_cast<double>(tokens_each);
-  b.prefill_seqs = seqs;
-  b.prefill_tokens = seqs * tokens_each;
-  b.prefill_attention_pairs = static_cast<double>(seqs) * s * (s + 1.0) / 2.0;
-  b.prefill_kv_tokens = static_cast<double>(seqs) * s;
-  b.sampled_seqs = seqs;
-  return b;
-}
+// One-token decodes and whole prompts: tests/hw/step_time_fixtures.h.
+using llmsim::hw::test::decode_batch;
+using llmsim::hw::test::prompt_batch;
 
 /// Half of `b`'s sequences: the micro-batch each half of an overlapped step runs.
 BatchShape half_of(const BatchShape& b) {
@@ -88,8 +74,8 @@ TEST_CASE("an overlapped step is at least its compute and its communication, at 
       const StepTimeModel plain(model, h100, fp8(), dep(ranks, false));
       const StepTimeModel two(model, h100, fp8(), dep(ranks, true, schedule));
       std::vector<BatchShape> batches;
-      for (const std::int64_t per_gpu : {4, 32, 128, 256}) batches.push_back(decode(per_gpu * ranks, 2000.0));
-      batches.push_back(prefill(2 * ranks, 4096));
+      for (const std::int64_t per_gpu : {4, 32, 128, 256}) batches.push_back(decode_batch(per_gpu * ranks, 2000));
+      batches.push_back(prompt_batch(2 * ranks, 4096));
       for (const BatchShape& batch : batches) {
         const StepCost overlapped = two.price(batch);
         const StepCost half = plain.price(half_of(batch));
@@ -116,19 +102,19 @@ TEST_CASE("overlap's gain grows with the tokens per device: it loses at 16 and w
   const StepTimeModel two(model, h100, fp8(), dep(72, true));
   double previous = 0.0;
   for (const std::int64_t per_gpu : {16, 32, 64, 128, 256}) {
-    const BatchShape batch = decode(per_gpu * 72, 2000.0);
+    const BatchShape batch = decode_batch(per_gpu * 72, 2000);
     const double gain = plain.price(batch).time_s / two.price(batch).time_s;
     CHECK(gain > previous);
     previous = gain;
   }
-  CHECK(plain.price(decode(16 * 72, 2000.0)).time_s < two.price(decode(16 * 72, 2000.0)).time_s);
-  CHECK(plain.price(decode(256 * 72, 2000.0)).time_s > two.price(decode(256 * 72, 2000.0)).time_s);
+  CHECK(plain.price(decode_batch(16 * 72, 2000)).time_s < two.price(decode_batch(16 * 72, 2000)).time_s);
+  CHECK(plain.price(decode_batch(256 * 72, 2000)).time_s > two.price(decode_batch(256 * 72, 2000)).time_s);
   // Prefill at EP32 (the LMSYS prefill deployment): the gain grows from 2K to 16K tokens per GPU.
   const StepTimeModel plain32(model, h100, fp8(), dep(32, false));
   const StepTimeModel two32(model, h100, fp8(), dep(32, true));
   previous = 0.0;
   for (const std::int64_t prompts : {1, 2, 4}) {
-    const BatchShape batch = prefill(prompts * 32, 4096);
+    const BatchShape batch = prompt_batch(prompts * 32, 4096);
     const double gain = plain32.price(batch).time_s / two32.price(batch).time_s;
     CHECK(gain >= previous * (1.0 - 1e-9));
     previous = gain;
@@ -144,7 +130,7 @@ TEST_CASE("partial overlap: the exposed all-to-all is what its paired stages can
   const auto h100 = llmsim::loader::load_hardware("h100-sxm");
   const StepTimeModel plain(model, h100, fp8(), dep(72, false));
   const StepTimeModel two(model, h100, fp8(), dep(72, true));
-  const BatchShape batch = decode(256 * 72, 2000.0);
+  const BatchShape batch = decode_batch(256 * 72, 2000);
   const StepCost half = plain.price(half_of(batch));
   const StepCost overlapped = two.price(batch);
   const double full_overlap_s = 2.0 * std::max(compute_s(half), half.time_s_of(Operator::all_to_all));
