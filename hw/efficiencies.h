@@ -41,7 +41,7 @@ struct Efficiencies {
 /// bytes are read mostly in decode steps, a paged scan of each sequence's cached keys like
 /// decode attention's (fp8_paged_mqa_logits): attention_decode's bandwidth and per-kernel
 /// latency. It counts no thread blocks.
-inline OperatorEfficiency indexer_efficiency_from_attention(const Efficiencies& e) {
+inline OperatorEfficiency indexer_efficiency_from_similar_kernels(const Efficiencies& e) {
   OperatorEfficiency indexer;
   indexer.compute = e[Operator::gemm].compute;
   indexer.bandwidth = e[Operator::attention_decode].bandwidth;

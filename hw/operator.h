@@ -80,7 +80,7 @@ inline constexpr std::array<OperatorInfo, kNumOperators> kOperators = {{
     // A point-to-point NCCL send/recv: the all-reduce's defaults, an ESTIMATE.
     {Operator::send_recv, "send_recv", Pricing::collective, false, false, {1.0, 0.7, 10e-6, 0.0}},
     // No measurement of the indexer's kernels calibrates it: its defaults are the attention
-    // kernels it resembles (indexer_efficiency_from_attention in hw/efficiencies.h), here
+    // kernels it resembles (indexer_efficiency_from_similar_kernels in hw/efficiencies.h), here
     // gemm's documented compute and attention_decode's bandwidth and latency.
     {Operator::attention_indexer, "attention_indexer", Pricing::roofline, true, false, {0.7, 0.6, 0.0, 0.0}},
 }};

@@ -69,7 +69,7 @@ hw::Efficiencies read_efficiency(YamlMap& map, std::string& source) {
   }
   // No profile calibrates DSA's lightning indexer: unnamed, it takes this GPU's attention entries.
   if (!map.has("attention_indexer")) {
-    eff[hw::Operator::attention_indexer] = hw::indexer_efficiency_from_attention(eff);
+    eff[hw::Operator::attention_indexer] = hw::indexer_efficiency_from_similar_kernels(eff);
   }
   map.finish();
   return eff;
