@@ -1,6 +1,8 @@
 #include "analysis/sweep_manifest.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <type_traits>
 #include <map>
 
 #include "analysis/csv_text.h"
@@ -20,6 +22,15 @@ const Json& field(const Json& json, const std::string& key, const std::string& f
 
 template <typename T>
 T get(const Json& json, const std::string& key, const std::string& file) {
+  if constexpr (std::is_integral_v<T>) {
+    // nlohmann converts a float such as 1e300 to an integer by a cast whose overflow is
+    // undefined, and truncates 1.5 to 1: integer fields take JSON integers only, in range.
+    const Json& value = field(json, key, file);
+    if (!value.is_number_integer()) throw core::InputError(file, 0, key, "expected an integer");
+    if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      throw core::InputError(file, 0, key, "integer out of range");
+    }
+  }
   try {
     return field(json, key, file).get<T>();
   } catch (const nlohmann::json::exception&) {

@@ -1,6 +1,7 @@
 // sweep.json manifests and the sweep.csv table.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 
 #include "analysis/sweep_manifest.h"
@@ -109,4 +110,22 @@ TEST_CASE("a manifest without the issue-22 digests, or with a bad status, is ref
   json = manifest_json(two_point_manifest());
   json["points"][0]["summary_digest"] = "xyz";
   CHECK_THROWS_AS(parse_manifest(json, "sweep.json"), llmsim::core::InputError);
+}
+
+// Regression (CI fuzz, stop 32): a point index of 1.44e+110 reached nlohmann's float-to-integer
+// cast, whose overflow is undefined behaviour; 1.5 was silently truncated to 1.
+TEST_CASE("integer fields of a manifest take JSON integers in range, never floats") {
+  Json json = manifest_json(two_point_manifest());
+  json["points"][0]["point"] = 1.44e110;
+  CHECK_THROWS_WITH_AS(parse_manifest(json, "sweep.json"), "sweep.json: point: expected an integer",
+                       llmsim::core::InputError);
+  json = manifest_json(two_point_manifest());
+  json["points_total"] = 2.0;
+  CHECK_THROWS_AS(parse_manifest(json, "sweep.json"), llmsim::core::InputError);
+  json = manifest_json(two_point_manifest());
+  json["points_total"] = std::uint64_t{18446744073709551615ULL};
+  CHECK_THROWS_WITH_AS(parse_manifest(json, "sweep.json"), "sweep.json: points_total: integer out of range",
+                       llmsim::core::InputError);
+  json = manifest_json(two_point_manifest());
+  CHECK(parse_manifest(json, "sweep.json").points_total == 2);
 }
