@@ -92,11 +92,17 @@ std::vector<PlanOption> list_plan_options(const PlanOptions& options) {
   if (base.disaggregation) {
     if (!options.hardware.empty() || !options.tensor_parallel.empty()) {
       throw core::InputError(std::string(options.hardware.empty() ? "--tp" : "--hardware") +
-                             ": a disaggregated scenario is planned with its pools' own hardware and parallelism "
-                             "(--xpyd varies their replicas; set a pool's with --set pools[I].hardware=... or "
-                             "pools[I].deployment.tensor_parallel=...)");
+                             ": a disaggregated scenario is planned with its pools' own hardware (--xpyd varies their "
+                             "replicas, --prefill-tp and --decode-tp their tensor parallelism; set a pool's hardware "
+                             "with --set pools[I].hardware=...)");
     }
     return disaggregated_plan_options(options, base);
+  }
+  if (!options.prefill_tensor_parallel.empty() || !options.decode_tensor_parallel.empty()) {
+    throw core::InputError(std::string(options.prefill_tensor_parallel.empty() ? "--decode-tp" : "--prefill-tp") +
+                           ": " + options.scenario_path +
+                           " has no prefill and decode pools (no disaggregation section); --tp varies a plain "
+                           "replica's tensor parallelism");
   }
   if (!options.xpyd.empty()) {
     throw core::InputError("--xpyd: " + options.scenario_path +
@@ -122,6 +128,7 @@ void search_plan(std::vector<PlanOption>& plan, const PlanOptions& options) {
       PlanOption failed;
       failed.hardware = option.hardware;
       failed.tensor_parallel = option.tensor_parallel;
+      failed.prefill_tensor_parallel = option.prefill_tensor_parallel;
       failed.layout = option.layout;
       failed.xpyd = option.xpyd;
       failed.aggregated_replicas = option.aggregated_replicas;

@@ -54,6 +54,10 @@ struct PlanOptions {
   std::int64_t jobs = 1;
   /// Disaggregated scenarios only: the units to plan; empty: the scenario's own replicas.
   std::vector<XpYd> xpyd;
+  /// Disaggregated scenarios only: the tensor-parallel sizes of the prefill and of the decode
+  /// pool's replicas to plan, each unit at each pair; empty: the pool's own.
+  std::vector<int> prefill_tensor_parallel;
+  std::vector<int> decode_tensor_parallel;
 };
 
 /// One run at one rate.
@@ -74,7 +78,9 @@ enum class PlanLayout { replica, disaggregated, aggregated };
 // usd_per_hour_per_replica, replicas_for_target) are per unit: the deployment the search ran.
 struct PlanOption {
   std::string hardware;  ///< preset id (a unit's: the decode pool's; `label` names the unit)
+  /// A plain replica's TP; a unit's decode replicas' TP; an aggregated group's replicas' TP.
   int tensor_parallel = 1;
+  int prefill_tensor_parallel = 0;  ///< PlanLayout::disaggregated only: the prefill replicas' TP
   PlanLayout layout = PlanLayout::replica;
   XpYd xpyd;                    ///< PlanLayout::disaggregated only
   int aggregated_replicas = 0;  ///< PlanLayout::aggregated only: replicas of the group

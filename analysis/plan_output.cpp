@@ -88,7 +88,8 @@ std::string plan_csv_text(const PlanOptions& options, const std::vector<PlanOpti
   const bool units = unit_plan(plan);
   std::vector<std::string> header =
       units ? std::vector<std::string>{"rank", "unit", "layout", "prefill_replicas", "decode_replicas",
-                                       "aggregated_replicas", "gpus_per_unit", "status", "max_rate_per_s",
+                                       "aggregated_replicas", "prefill_tensor_parallel", "tensor_parallel",
+                                       "gpus_per_unit", "status", "max_rate_per_s",
                                        "requests_per_s_per_gpu"}
             : std::vector<std::string>{"rank", "hardware", "tensor_parallel", "gpus_per_replica", "status",
                                        "max_rate_per_s"};
@@ -113,7 +114,8 @@ std::string plan_csv_text(const PlanOptions& options, const std::vector<PlanOpti
                                          split ? std::to_string(o.xpyd.prefill) : "",
                                          split ? std::to_string(o.xpyd.decode) : "",
                                          grouped ? std::to_string(o.aggregated_replicas) : "",
-                                         std::to_string(o.gpus_per_replica), to_string(o.status),
+                                         split ? std::to_string(o.prefill_tensor_parallel) : "",
+                                         std::to_string(o.tensor_parallel), std::to_string(o.gpus_per_replica), to_string(o.status),
                                          rate ? num(o.max_rate_per_s) : "", rate ? num(rate_per_gpu(o)) : ""}
               : std::vector<std::string>{std::to_string(rank + 1), o.hardware, std::to_string(o.tensor_parallel),
                                          std::to_string(o.gpus_per_replica), to_string(o.status),
@@ -165,10 +167,11 @@ Json plan_json(const PlanOptions& options, const std::vector<PlanOption>& plan) 
   if (units) {
     out["units"] =
         "a disaggregated unit is x prefill and y decode replicas (xPyD) of the scenario's two pools, searched as one "
-        "deployment; gpus_per_unit = x x prefill GPUs per replica + y x decode GPUs per replica; an aggregated "
-        "baseline is the same GPUs as plain replicas of the decode pool (its hardware, parallelism, engine and "
-        "router; the prefill pool's when a decode replica does not divide them); units_for_target = "
-        "ceil(target / max_rate_per_s)";
+        "deployment, its prefill replicas at prefill_tensor_parallel and its decode replicas at tensor_parallel; "
+        "gpus_per_unit = x x prefill GPUs per replica + y x decode GPUs per replica; an aggregated baseline is the "
+        "same GPUs as plain replicas of the decode pool (its hardware, parallelism, engine and router, at the first "
+        "planned decode TP whose replica divides them; the prefill pool's likewise when none does), tensor_parallel "
+        "its replicas' TP; units_for_target = ceil(target / max_rate_per_s)";
   }
   const std::string per = units ? "unit" : "replica";
   Json rows = Json::array();
@@ -184,6 +187,7 @@ Json plan_json(const PlanOptions& options, const std::vector<PlanOption>& plan) 
       row["prefill_replicas"] = split ? Json(o.xpyd.prefill) : Json(nullptr);
       row["decode_replicas"] = split ? Json(o.xpyd.decode) : Json(nullptr);
       row["aggregated_replicas"] = o.layout == PlanLayout::aggregated ? Json(o.aggregated_replicas) : Json(nullptr);
+      row["prefill_tensor_parallel"] = split ? Json(o.prefill_tensor_parallel) : Json(nullptr);
     }
     row["hardware"] = o.hardware;
     row["tensor_parallel"] = o.tensor_parallel;

@@ -3,12 +3,14 @@
 // hardware x tensor-parallel option, the highest request rate one replica sustains within
 // the SLO (analysis/capacity_planner.h), the replicas and GPUs a target rate needs, $/hour,
 // $ per million output tokens and J per output token. A disaggregated scenario is planned by
-// prefill/decode units (--xpyd 1:1,1:2,2:1; default: the scenario's own replicas) beside an
-// aggregated baseline of the same GPUs (analysis/disaggregated_plan.h). Prints a ranked table;
+// prefill/decode units (--xpyd 1:1,1:2,2:1; default: the scenario's own replicas; each at each
+// --prefill-tp x --decode-tp pair, default: the pools' own) beside an aggregated baseline of the same GPUs (analysis/disaggregated_plan.h). Prints a ranked table;
 // writes DIR/plan.csv and DIR/plan.json (and DIR/report.html with --report).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -35,6 +37,8 @@ struct PlanCommandOptions {
   std::vector<std::string> hardware;
   std::vector<int> tp;
   std::vector<std::string> xpyd;
+  std::vector<int> prefill_tp;
+  std::vector<int> decode_tp;
   std::optional<double> target_rate;
   std::int64_t requests = 1000;
   double rate_tolerance = 0.02;
@@ -78,6 +82,18 @@ analysis::XpYd parse_xpyd(const std::string& text) {
                          std::to_string(core::kMaxReplicas) + ", such as 1:2, got \"" + text + "\"");
 }
 
+/// A --prefill-tp or --decode-tp list: positive sizes, none twice.
+std::vector<int> tensor_parallel_sizes(const std::string& flag, const std::vector<int>& sizes) {
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] < 1) throw core::InputError(flag + ": expected positive integers, got " + std::to_string(sizes[i]));
+    if (std::find(sizes.begin(), sizes.begin() + static_cast<std::ptrdiff_t>(i), sizes[i]) !=
+        sizes.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw core::InputError(flag + ": " + std::to_string(sizes[i]) + " is listed twice");
+    }
+  }
+  return sizes;
+}
+
 void run_plan(const PlanCommandOptions& o) {
   analysis::PlanOptions options;
   options.scenario_path = o.scenario;
@@ -87,6 +103,8 @@ void run_plan(const PlanCommandOptions& o) {
     if (tp < 1) throw core::InputError("--tp: expected positive integers, got " + std::to_string(tp));
   }
   options.tensor_parallel = o.tp;
+  options.prefill_tensor_parallel = tensor_parallel_sizes("--prefill-tp", o.prefill_tp);
+  options.decode_tensor_parallel = tensor_parallel_sizes("--decode-tp", o.decode_tp);
   for (const std::string& text : o.xpyd) {
     const analysis::XpYd unit = parse_xpyd(text);
     for (const analysis::XpYd& listed : options.xpyd) {
@@ -167,6 +185,14 @@ void add_plan_command(CLI::App& app) {
   command->add_option("--xpyd", options->xpyd,
                       "disaggregated scenarios: prefill:decode replica counts of the units to compare, "
                       "comma-separated, e.g. 1:1,1:2,2:1 (default: the scenario's)")
+      ->delimiter(',');
+  command->add_option("--prefill-tp", options->prefill_tp,
+                      "disaggregated scenarios: tensor-parallel sizes of the prefill replicas to compare, "
+                      "comma-separated; each unit is planned at each prefill x decode pair (default: the pool's)")
+      ->delimiter(',');
+  command->add_option("--decode-tp", options->decode_tp,
+                      "disaggregated scenarios: tensor-parallel sizes of the decode replicas to compare, "
+                      "comma-separated (default: the pool's)")
       ->delimiter(',');
   command->add_option("--requests", options->requests, "requests per simulated run (fixed, seeded)")->capture_default_str();
   command->add_option("--rate-tolerance", options->rate_tolerance,

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tests/cli/run_llmsim.h"
@@ -79,8 +80,10 @@ std::string pass_rule_failure(const std::string& dir) {
 }
 
 /// `llmsim run` of disagg-llama-70b as the unit of `prefill` and `decode` replicas.
-std::string run_unit(int prefill, int decode, double rate, const std::string& dir) {
-  const auto out = run_llmsim("run configs/scenarios/disagg-llama-70b.yaml --set 'pools[0].deployment.replicas=" +
+/// `extra`: further --set overrides, such as the pools' tensor_parallel.
+std::string run_unit(int prefill, int decode, double rate, const std::string& dir, const std::string& extra = "") {
+  const auto out = run_llmsim("run configs/scenarios/disagg-llama-70b.yaml " + extra +
+                              " --set 'pools[0].deployment.replicas=" +
                               std::to_string(prefill) + "' --set 'pools[1].deployment.replicas=" +
                               std::to_string(decode) + "' --set workload.num_requests=" + std::to_string(kRequests) +
                               " --set workload.arrival.rate_per_s=" + Json(rate).dump() +
@@ -169,6 +172,64 @@ TEST_CASE("a disaggregated unit passes at the rate plan found and fails just abo
   CHECK(pass_rule_failure(over) != "");
 }
 
+TEST_CASE("plan --prefill-tp/--decode-tp plans each unit at each pair, GPUs counted per pool") {
+  const std::string args = "plan configs/scenarios/disagg-llama-70b.yaml --slo ttft_p99_ms=2000,tpot_p99_ms=50 "
+                           "--requests 40 --rate-tolerance 0.1 --xpyd 1:1,2:1 --price h100-sxm=3 --quiet";
+  const std::string dir = fresh_temp_dir("plan-disagg-tp");
+  const auto out = run_llmsim(args + " --prefill-tp 2,4 --decode-tp 4 --out " + dir);
+  REQUIRE_MESSAGE(out.exit_code == 0, out.output);
+  const Json plan = Json::parse(read_whole_file(dir + "/plan.json"));
+  // Four units (2 xPyD x 2 prefill TPs x 1 decode TP) and a baseline per GPU count: 6, 8, 12.
+  REQUIRE(plan.at("options").size() == 7);
+  for (const auto& [label, prefill_tp, gpus] : {std::tuple{"1P1D TP2:TP4", 2, 6}, std::tuple{"1P1D TP4:TP4", 4, 8},
+                                                 std::tuple{"2P1D TP2:TP4", 2, 8}, std::tuple{"2P1D TP4:TP4", 4, 12}}) {
+    INFO(label);
+    const Json& unit = option_named(plan, label);
+    CHECK(unit.at("layout") == "disaggregated");
+    CHECK(unit.at("prefill_tensor_parallel") == prefill_tp);
+    CHECK(unit.at("tensor_parallel") == 4);
+    CHECK(unit.at("gpus_per_unit") == gpus);  // x x prefill TP + y x decode TP (no PP or DP in this scenario)
+  }
+  // 6 GPUs are no whole number of TP4 decode replicas: the baseline is three TP2 prefill-pool replicas.
+  CHECK(option_named(plan, "aggregated 3 x TP2").at("gpus_per_unit") == 6);
+  CHECK(option_named(plan, "aggregated 3 x TP2").at("tensor_parallel") == 2);
+  CHECK(option_named(plan, "aggregated 2 x TP4").at("prefill_tensor_parallel").is_null());
+  CHECK(option_named(plan, "aggregated 3 x TP4").at("gpus_per_unit") == 12);
+
+  // A unit at the pools' own TPs is the unit a plan without the lists searches.
+  const std::string own = fresh_temp_dir("plan-disagg-tp-own");
+  REQUIRE(run_llmsim(args + " --out " + own).exit_code == 0);
+  const Json plain = Json::parse(read_whole_file(own + "/plan.json"));
+  CHECK(option_named(plain, "2P1D").at("max_rate_per_s") == option_named(plan, "2P1D TP4:TP4").at("max_rate_per_s"));
+  CHECK(option_named(plain, "2P1D").at("latency_at_max") == option_named(plan, "2P1D TP4:TP4").at("latency_at_max"));
+
+  // The TP2 prefill unit plan searched is the scenario `run` loads with those settings.
+  const Json& unit = option_named(plan, "2P1D TP2:TP4");
+  REQUIRE(unit.at("status") == "ok");
+  const std::string at = run_unit(2, 1, unit.at("max_rate_per_s").get<double>(), fresh_temp_dir("plan-disagg-tp-at"),
+                                  "--set 'pools[0].deployment.tensor_parallel=2' --set slo.ttft_ms=2000");
+  const Json summary = Json::parse(read_whole_file(at + "/summary.json"));
+  CHECK(summary.at("p99_ttft_ms") == unit.at("latency_at_max").at("p99_ttft_ms"));
+  CHECK(summary.at("p99_tpot_ms") == unit.at("latency_at_max").at("p99_tpot_ms"));
+  // Halving the prefill replica's GPUs lowers the rate its unit sustains.
+  CHECK(unit.at("max_rate_per_s").get<double>() < option_named(plan, "2P1D TP4:TP4").at("max_rate_per_s").get<double>());
+}
+
+TEST_CASE("a TP the model refuses makes that unit cannot_deploy, with the loader's reason; the rest is planned") {
+  const std::string dir = fresh_temp_dir("plan-disagg-tp3");
+  const auto out = run_llmsim("plan configs/scenarios/disagg-llama-70b.yaml --slo ttft_p99_ms=2000,tpot_p99_ms=50 "
+                              "--requests 20 --rate-tolerance 0.2 --xpyd 1:1 --prefill-tp 3,4 --quiet --out " + dir);
+  REQUIRE_MESSAGE(out.exit_code == 0, out.output);
+  const Json plan = Json::parse(read_whole_file(dir + "/plan.json"));
+  const Json& three = option_named(plan, "1P1D TP3:TP4");
+  CHECK(three.at("status") == "cannot_deploy");
+  CHECK(three.at("note").get<std::string>().find("must divide the model's 64 attention heads") != std::string::npos);
+  CHECK(option_named(plan, "1P1D TP4:TP4").at("status") == "ok");
+  // 7 GPUs: no whole number of 4-GPU decode or 3- or 4-GPU prefill replicas.
+  CHECK(option_named(plan, "aggregated 7 GPUs").at("note") ==
+        "7 GPUs are a whole number of replicas of neither pool (4 GPUs per decode replica, 3 or 4 per prefill replica)");
+}
+
 TEST_CASE("plan refuses --xpyd it cannot use, before anything runs") {
   const std::string dir = fresh_temp_dir("plan-disagg-bad");
   const auto expect_refusal = [&](const std::string& args, const std::string& message) {
@@ -186,4 +247,9 @@ TEST_CASE("plan refuses --xpyd it cannot use, before anything runs") {
   expect_refusal("plan configs/scenarios/disagg-llama-70b.yaml --xpyd 1:2:3", "got \"1:2:3\"");
   expect_refusal("plan configs/scenarios/disagg-llama-70b.yaml --xpyd 1:2,1:2", "--xpyd: 1:2 is listed twice");
   expect_refusal("plan configs/scenarios/disagg-llama-70b.yaml --tp 8", "--tp: a disaggregated scenario is planned");
+  expect_refusal("plan configs/scenarios/disagg-llama-70b.yaml --decode-tp 4,8,4", "--decode-tp: 4 is listed twice");
+  expect_refusal("plan configs/scenarios/disagg-llama-70b.yaml --prefill-tp 0", "--prefill-tp: expected positive "
+                                                                                "integers, got 0");
+  expect_refusal("plan configs/scenarios/overload.yaml --prefill-tp 2", "--prefill-tp: configs/scenarios/overload.yaml "
+                                                                       "has no prefill and decode pools");
 }
