@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <tuple>
+#include <utility>
 
 #include "analysis/disaggregated_plan.h"
 #include "analysis/parallel_for.h"
@@ -26,17 +27,23 @@ sim::Scenario option_scenario(const PlanOptions& options, const std::string& har
   return scenario;
 }
 
-std::vector<PlanOption> replica_plan_options(const PlanOptions& options, const sim::Scenario& base) {
-  std::vector<std::string> hardware = options.hardware;
-  if (hardware.empty()) hardware.push_back(base.pools.front().hardware.id);
-  for (const std::string& id : hardware) {
+/// Refuses, before anything runs, a listed hardware preset the loader refuses; `flag` names
+/// the option when the error has no key of its own.
+void check_hardware_presets(const std::vector<std::string>& ids, const std::string& flag) {
+  for (const std::string& id : ids) {
     try {
       (void)loader::load_hardware(id);
     } catch (const core::InputError& error) {
-      throw core::InputError(error.file(), error.line(), error.key_path().empty() ? "--hardware" : error.key_path(),
+      throw core::InputError(error.file(), error.line(), error.key_path().empty() ? flag : error.key_path(),
                              error.message());
     }
   }
+}
+
+std::vector<PlanOption> replica_plan_options(const PlanOptions& options, const sim::Scenario& base) {
+  std::vector<std::string> hardware = options.hardware;
+  if (hardware.empty()) hardware.push_back(base.pools.front().hardware.id);
+  check_hardware_presets(hardware, "--hardware");
   std::vector<int> tps = options.tensor_parallel;
   if (tps.empty()) tps.push_back(base.pools.front().tensor_parallel);
   std::vector<PlanOption> plan;
@@ -63,6 +70,12 @@ sim::Scenario scenario_of(PlanOption& option, const PlanOptions& options) {
   }
   sim::Scenario scenario = disaggregated_option_scenario(options, option);
   option.gpus_per_replica = static_cast<int>(sim::gpu_count(scenario.pools));
+  if (option.layout == PlanLayout::disaggregated) {
+    option.prefill_hardware = scenario.pools[static_cast<std::size_t>(scenario.disaggregation->prefill_pool)].hardware.id;
+    option.hardware = scenario.pools[static_cast<std::size_t>(scenario.disaggregation->decode_pool)].hardware.id;
+  } else {
+    option.hardware = scenario.pools.front().hardware.id;
+  }
   return scenario;
 }
 
@@ -92,17 +105,23 @@ std::vector<PlanOption> list_plan_options(const PlanOptions& options) {
   if (base.disaggregation) {
     if (!options.hardware.empty() || !options.tensor_parallel.empty()) {
       throw core::InputError(std::string(options.hardware.empty() ? "--tp" : "--hardware") +
-                             ": a disaggregated scenario is planned with its pools' own hardware (--xpyd varies their "
-                             "replicas, --prefill-tp and --decode-tp their tensor parallelism; set a pool's hardware "
-                             "with --set pools[I].hardware=...)");
+                             ": a disaggregated scenario is planned per pool (--xpyd varies their replicas, "
+                             "--prefill-hardware and --decode-hardware their hardware, --prefill-tp and --decode-tp "
+                             "their tensor parallelism)");
     }
+    check_hardware_presets(options.prefill_hardware, "--prefill-hardware");
+    check_hardware_presets(options.decode_hardware, "--decode-hardware");
     return disaggregated_plan_options(options, base);
   }
-  if (!options.prefill_tensor_parallel.empty() || !options.decode_tensor_parallel.empty()) {
-    throw core::InputError(std::string(options.prefill_tensor_parallel.empty() ? "--decode-tp" : "--prefill-tp") +
-                           ": " + options.scenario_path +
-                           " has no prefill and decode pools (no disaggregation section); --tp varies a plain "
-                           "replica's tensor parallelism");
+  for (const auto& [flag, listed] : {std::pair{"--prefill-hardware", !options.prefill_hardware.empty()},
+                                     std::pair{"--decode-hardware", !options.decode_hardware.empty()},
+                                     std::pair{"--prefill-tp", !options.prefill_tensor_parallel.empty()},
+                                     std::pair{"--decode-tp", !options.decode_tensor_parallel.empty()}}) {
+    if (listed) {
+      throw core::InputError(std::string(flag) + ": " + options.scenario_path +
+                             " has no prefill and decode pools (no disaggregation section); --hardware and --tp vary "
+                             "a plain replica's");
+    }
   }
   if (!options.xpyd.empty()) {
     throw core::InputError("--xpyd: " + options.scenario_path +
@@ -129,6 +148,7 @@ void search_plan(std::vector<PlanOption>& plan, const PlanOptions& options) {
       failed.hardware = option.hardware;
       failed.tensor_parallel = option.tensor_parallel;
       failed.prefill_tensor_parallel = option.prefill_tensor_parallel;
+      failed.prefill_hardware = option.prefill_hardware;
       failed.layout = option.layout;
       failed.xpyd = option.xpyd;
       failed.aggregated_replicas = option.aggregated_replicas;

@@ -58,6 +58,10 @@ struct PlanOptions {
   /// pool's replicas to plan, each unit at each pair; empty: the pool's own.
   std::vector<int> prefill_tensor_parallel;
   std::vector<int> decode_tensor_parallel;
+  /// Disaggregated scenarios only: hardware presets of the prefill and of the decode pool to
+  /// plan (ids or paths), each unit on each pair; empty: the pool's own.
+  std::vector<std::string> prefill_hardware;
+  std::vector<std::string> decode_hardware;
 };
 
 /// One run at one rate.
@@ -81,6 +85,7 @@ struct PlanOption {
   /// A plain replica's TP; a unit's decode replicas' TP; an aggregated group's replicas' TP.
   int tensor_parallel = 1;
   int prefill_tensor_parallel = 0;  ///< PlanLayout::disaggregated only: the prefill replicas' TP
+  std::string prefill_hardware;     ///< PlanLayout::disaggregated only: the prefill pool's preset
   PlanLayout layout = PlanLayout::replica;
   XpYd xpyd;                    ///< PlanLayout::disaggregated only
   int aggregated_replicas = 0;  ///< PlanLayout::aggregated only: replicas of the group

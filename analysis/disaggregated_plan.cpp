@@ -1,9 +1,11 @@
 #include "analysis/disaggregated_plan.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "core/input_error.h"
@@ -20,19 +22,46 @@ loader::Override tensor_parallel_of(std::int32_t pool, int tp) {
   return loader::Override{"pools[" + std::to_string(pool) + "].deployment.tensor_parallel", std::to_string(tp)};
 }
 
-/// "2P1D", or "2P1D TP2:TP8" when the plan varies the pools' tensor parallelism.
-std::string unit_label(const XpYd& unit, int prefill_tp, int decode_tp, bool tp_varied) {
-  if (!tp_varied) return fmt::format("{}P{}D", unit.prefill, unit.decode);
-  return fmt::format("{}P{}D TP{}:TP{}", unit.prefill, unit.decode, prefill_tp, decode_tp);
+loader::Override hardware_of(std::int32_t pool, const std::string& hardware) {
+  return loader::Override{"pools[" + std::to_string(pool) + "].hardware", hardware};
+}
+
+/// One pool's side of a unit: its hardware as listed (empty: the pool's own) and TP size.
+struct PoolChoice {
+  std::string hardware;
+  int tensor_parallel = 1;
+};
+
+/// "TP8", "h200 TP8" when the plan varies the hardware, "" when it varies neither.
+std::string choice_label(const PoolChoice& choice, bool hardware_varied, bool tp_varied) {
+  if (hardware_varied) return fmt::format("{} TP{}", choice.hardware, choice.tensor_parallel);
+  return tp_varied ? fmt::format("TP{}", choice.tensor_parallel) : "";
 }
 
 /// GPUs of one replica of `pool` at tensor-parallel size `tp` (its pipeline and
 /// attention-data parallelism as given).
 int gpus_at(const sim::PoolSpec& pool, int tp) { return pool.gpus_per_replica() / pool.tensor_parallel * tp; }
 
-/// A pool's tensor-parallel sizes to plan: the listed ones, or the pool's own.
-std::vector<int> sizes_or_own(const std::vector<int>& listed, const sim::PoolSpec& pool) {
-  return listed.empty() ? std::vector<int>{pool.tensor_parallel} : listed;
+/// A pool's sides to plan: each listed hardware (or its own) at each listed TP (or its own).
+std::vector<PoolChoice> pool_choices(const std::vector<std::string>& hardware, const std::vector<int>& tps,
+                                     const sim::PoolSpec& pool) {
+  const std::vector<std::string> ids = hardware.empty() ? std::vector<std::string>{""} : hardware;
+  const std::vector<int> sizes = tps.empty() ? std::vector<int>{pool.tensor_parallel} : tps;
+  std::vector<PoolChoice> choices;
+  for (const std::string& id : ids) {
+    for (const int tp : sizes) choices.push_back(PoolChoice{id, tp});
+  }
+  return choices;
+}
+
+/// The aggregated baseline's pool side among `choices` of the same hardware as `unit_side`:
+/// the first whose replica divides `gpus`.
+const PoolChoice* dividing_choice(const std::vector<PoolChoice>& choices, const PoolChoice& unit_side,
+                                  const sim::PoolSpec& pool, int gpus) {
+  for (const PoolChoice& choice : choices) {
+    if (choice.hardware == unit_side.hardware && gpus % gpus_at(pool, choice.tensor_parallel) == 0) return &choice;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -43,60 +72,85 @@ std::vector<PlanOption> disaggregated_plan_options(const PlanOptions& options, c
   const sim::PoolSpec& decode = base.pools[static_cast<std::size_t>(d.decode_pool)];
   std::vector<XpYd> units = options.xpyd;
   if (units.empty()) units.push_back(XpYd{prefill.replicas, decode.replicas});
-  const std::vector<int> prefill_tps = sizes_or_own(options.prefill_tensor_parallel, prefill);
-  const std::vector<int> decode_tps = sizes_or_own(options.decode_tensor_parallel, decode);
+  const std::vector<PoolChoice> prefill_sides =
+      pool_choices(options.prefill_hardware, options.prefill_tensor_parallel, prefill);
+  const std::vector<PoolChoice> decode_sides = pool_choices(options.decode_hardware, options.decode_tensor_parallel, decode);
+  const bool hardware_varied = !options.prefill_hardware.empty() || !options.decode_hardware.empty();
   const bool tp_varied = !options.prefill_tensor_parallel.empty() || !options.decode_tensor_parallel.empty();
+  const auto own_or = [&](const std::string& listed, const sim::PoolSpec& pool) {
+    return listed.empty() ? pool.hardware.id : listed;
+  };
 
   std::vector<PlanOption> plan;
-  std::vector<int> gpu_counts;  // of the units, in order of first appearance
+  // The baselines to plan, in order of first appearance: GPU count and the unit's two sides.
+  std::vector<std::tuple<int, PoolChoice, PoolChoice>> groups;
   for (const XpYd& unit : units) {
-    for (const int prefill_tp : prefill_tps) {
-      for (const int decode_tp : decode_tps) {
+    for (const PoolChoice& p : prefill_sides) {
+      for (const PoolChoice& q : decode_sides) {
         PlanOption option;
         option.layout = PlanLayout::disaggregated;
         option.xpyd = unit;
-        option.label = unit_label(unit, prefill_tp, decode_tp, tp_varied);
-        option.hardware = decode.hardware.id;
-        option.tensor_parallel = decode_tp;
-        option.prefill_tensor_parallel = prefill_tp;
-        option.gpus_per_replica = unit.prefill * gpus_at(prefill, prefill_tp) + unit.decode * gpus_at(decode, decode_tp);
-        if (std::find(gpu_counts.begin(), gpu_counts.end(), option.gpus_per_replica) == gpu_counts.end()) {
-          gpu_counts.push_back(option.gpus_per_replica);
+        option.label = fmt::format("{}P{}D", unit.prefill, unit.decode);
+        if (hardware_varied || tp_varied) {
+          option.label = fmt::format(
+              "{} {}{}{}", option.label,
+              choice_label(PoolChoice{own_or(p.hardware, prefill), p.tensor_parallel}, hardware_varied, tp_varied),
+              hardware_varied ? " : " : ":",
+              choice_label(PoolChoice{own_or(q.hardware, decode), q.tensor_parallel}, hardware_varied, tp_varied));
         }
+        option.hardware = own_or(q.hardware, decode);
+        option.prefill_hardware = own_or(p.hardware, prefill);
+        option.tensor_parallel = q.tensor_parallel;
+        option.prefill_tensor_parallel = p.tensor_parallel;
+        option.gpus_per_replica =
+            unit.prefill * gpus_at(prefill, p.tensor_parallel) + unit.decode * gpus_at(decode, q.tensor_parallel);
+        const bool listed = std::any_of(groups.begin(), groups.end(), [&](const auto& g) {
+          return std::get<0>(g) == option.gpus_per_replica && std::get<1>(g).hardware == p.hardware &&
+                 std::get<2>(g).hardware == q.hardware;
+        });
+        if (!listed) groups.emplace_back(option.gpus_per_replica, p, q);
         plan.push_back(std::move(option));
       }
     }
   }
-  // The aggregated baseline of each GPU count: plain replicas of the decode pool at the first
-  // of its planned TP sizes whose replica divides the count, else of the prefill pool likewise.
-  for (const int gpus : gpu_counts) {
+  // The aggregated baseline of each GPU count (and, when the plan varies the hardware, each
+  // pair of the units' hardware): plain replicas of the decode pool on the unit's decode
+  // hardware at the first planned TP whose replica divides the count, else of the prefill
+  // pool on the unit's prefill hardware likewise.
+  for (const auto& [gpus, p, q] : groups) {
     PlanOption option;
     option.layout = PlanLayout::aggregated;
     option.gpus_per_replica = gpus;
-    for (const auto& [pool, tps] : {std::pair{d.decode_pool, decode_tps}, std::pair{d.prefill_pool, prefill_tps}}) {
-      const sim::PoolSpec& spec = base.pools[static_cast<std::size_t>(pool)];
-      const auto fits = std::find_if(tps.begin(), tps.end(), [&](int tp) { return gpus % gpus_at(spec, tp) == 0; });
-      if (fits == tps.end()) continue;
-      option.aggregated_pool = pool;
-      option.hardware = spec.hardware.id;
-      option.tensor_parallel = *fits;
-      option.aggregated_replicas = gpus / gpus_at(spec, *fits);
-      option.label = fmt::format("aggregated {} x TP{}", option.aggregated_replicas, *fits);
-      break;
+    const PoolChoice* fits = dividing_choice(decode_sides, q, decode, gpus);
+    option.aggregated_pool = d.decode_pool;
+    if (fits == nullptr) {
+      fits = dividing_choice(prefill_sides, p, prefill, gpus);
+      option.aggregated_pool = d.prefill_pool;
     }
-    if (option.aggregated_pool < 0) {
-      option.hardware = decode.hardware.id;
-      option.tensor_parallel = decode_tps.front();
-      option.label = fmt::format("aggregated {} GPUs", gpus);
+    if (fits != nullptr) {
+      const sim::PoolSpec& spec = base.pools[static_cast<std::size_t>(option.aggregated_pool)];
+      option.hardware = own_or(fits->hardware, spec);
+      option.tensor_parallel = fits->tensor_parallel;
+      option.aggregated_replicas = gpus / gpus_at(spec, fits->tensor_parallel);
+      option.label = fmt::format("aggregated {} x {}TP{}", option.aggregated_replicas,
+                                 hardware_varied ? option.hardware + " " : "", fits->tensor_parallel);
+    } else {
+      option.aggregated_pool = -1;
+      option.hardware = own_or(q.hardware, decode);
+      option.tensor_parallel = q.tensor_parallel;
+      option.label = fmt::format("aggregated {} GPUs{}", gpus, hardware_varied ? " " + option.hardware : "");
       option.status = PlanStatus::cannot_deploy;
-      const auto replica_sizes = [](const sim::PoolSpec& pool, const std::vector<int>& tps) {
-        std::string sizes;
-        for (const int tp : tps) sizes += (sizes.empty() ? "" : " or ") + std::to_string(gpus_at(pool, tp));
-        return sizes;
+      const auto replica_sizes = [](const sim::PoolSpec& pool, const std::vector<PoolChoice>& sides) {
+        std::vector<int> sizes;
+        for (const PoolChoice& side : sides) {
+          const int size = gpus_at(pool, side.tensor_parallel);
+          if (std::find(sizes.begin(), sizes.end(), size) == sizes.end()) sizes.push_back(size);
+        }
+        return fmt::format("{}", fmt::join(sizes, " or "));
       };
       option.note = fmt::format("{} GPUs are a whole number of replicas of neither pool ({} GPUs per decode replica, "
                                 "{} per prefill replica)",
-                                gpus, replica_sizes(decode, decode_tps), replica_sizes(prefill, prefill_tps));
+                                gpus, replica_sizes(decode, decode_sides), replica_sizes(prefill, prefill_sides));
     }
     plan.push_back(std::move(option));
   }
@@ -115,6 +169,9 @@ sim::Scenario disaggregated_option_scenario(const PlanOptions& options, const Pl
     overrides.push_back(replicas_of(d.decode_pool, option.xpyd.decode));
     overrides.push_back(tensor_parallel_of(d.prefill_pool, option.prefill_tensor_parallel));
     overrides.push_back(tensor_parallel_of(d.decode_pool, option.tensor_parallel));
+    // A pool's hardware is set only when the plan lists it: the scenario's may be a file.
+    if (!options.prefill_hardware.empty()) overrides.push_back(hardware_of(d.prefill_pool, option.prefill_hardware));
+    if (!options.decode_hardware.empty()) overrides.push_back(hardware_of(d.decode_pool, option.hardware));
     scenario = loader::load_scenario(options.scenario_path, overrides);
   } else {
     if (option.aggregated_pool < 0) throw core::InputError(option.note);
@@ -122,6 +179,9 @@ sim::Scenario disaggregated_option_scenario(const PlanOptions& options, const Pl
     const std::int32_t other = option.aggregated_pool == d.decode_pool ? d.prefill_pool : d.decode_pool;
     overrides.push_back(replicas_of(option.aggregated_pool, option.aggregated_replicas));
     overrides.push_back(tensor_parallel_of(option.aggregated_pool, option.tensor_parallel));
+    if (!(option.aggregated_pool == d.decode_pool ? options.decode_hardware : options.prefill_hardware).empty()) {
+      overrides.push_back(hardware_of(option.aggregated_pool, option.hardware));
+    }
     overrides.push_back(replicas_of(other, 1));
     scenario = loader::load_scenario(options.scenario_path, overrides);
     sim::PoolSpec pool = scenario.pools[static_cast<std::size_t>(option.aggregated_pool)];

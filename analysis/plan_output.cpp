@@ -40,8 +40,12 @@ std::string plan_table_text(const PlanOptions& options, const std::vector<PlanOp
   const bool target = options.target_rate_per_s.has_value();
   const bool units = unit_plan(plan);
   std::string out;
+  // The unit column fits the longest label ("2P1D h100-sxm TP4 : h200 TP8"), at least 20 wide.
+  std::size_t unit_width = 20;
+  for (const PlanOption& o : plan) unit_width = std::max(unit_width, o.label.size());
   if (units) {
-    out += fmt::format("{:<4} {:<20} {:>8} {:>10} {:>9}", "rank", "unit", "GPU/unit", "max req/s", "req/s/GPU");
+    out += fmt::format("{:<4} {:<{}} {:>8} {:>10} {:>9}", "rank", "unit", unit_width, "GPU/unit", "max req/s",
+                       "req/s/GPU");
   } else {
     out += fmt::format("{:<4} {:<16} {:>3} {:>7} {:>10}", "rank", "hardware", "tp", "GPU/rep", "max req/s");
   }
@@ -55,7 +59,7 @@ std::string plan_table_text(const PlanOptions& options, const std::vector<PlanOp
   for (std::size_t rank = 0; rank < order.size(); ++rank) {
     const PlanOption& o = plan[order[rank]];
     if (units) {
-      out += fmt::format("{:<4} {:<20} {:>8} {:>10} {:>9}", rank + 1, o.label, o.gpus_per_replica,
+      out += fmt::format("{:<4} {:<{}} {:>8} {:>10} {:>9}", rank + 1, o.label, unit_width, o.gpus_per_replica,
                          has_rate(o) ? fmt::format("{:.3g}", o.max_rate_per_s) : "-",
                          has_rate(o) ? fmt::format("{:.3g}", rate_per_gpu(o)) : "-");
     } else {
@@ -88,7 +92,8 @@ std::string plan_csv_text(const PlanOptions& options, const std::vector<PlanOpti
   const bool units = unit_plan(plan);
   std::vector<std::string> header =
       units ? std::vector<std::string>{"rank", "unit", "layout", "prefill_replicas", "decode_replicas",
-                                       "aggregated_replicas", "prefill_tensor_parallel", "tensor_parallel",
+                                       "aggregated_replicas", "prefill_hardware", "prefill_tensor_parallel",
+                                       "hardware", "tensor_parallel",
                                        "gpus_per_unit", "status", "max_rate_per_s",
                                        "requests_per_s_per_gpu"}
             : std::vector<std::string>{"rank", "hardware", "tensor_parallel", "gpus_per_replica", "status",
@@ -114,7 +119,8 @@ std::string plan_csv_text(const PlanOptions& options, const std::vector<PlanOpti
                                          split ? std::to_string(o.xpyd.prefill) : "",
                                          split ? std::to_string(o.xpyd.decode) : "",
                                          grouped ? std::to_string(o.aggregated_replicas) : "",
-                                         split ? std::to_string(o.prefill_tensor_parallel) : "",
+                                         split ? o.prefill_hardware : "",
+                                         split ? std::to_string(o.prefill_tensor_parallel) : "", o.hardware,
                                          std::to_string(o.tensor_parallel), std::to_string(o.gpus_per_replica), to_string(o.status),
                                          rate ? num(o.max_rate_per_s) : "", rate ? num(rate_per_gpu(o)) : ""}
               : std::vector<std::string>{std::to_string(rank + 1), o.hardware, std::to_string(o.tensor_parallel),
@@ -167,7 +173,8 @@ Json plan_json(const PlanOptions& options, const std::vector<PlanOption>& plan) 
   if (units) {
     out["units"] =
         "a disaggregated unit is x prefill and y decode replicas (xPyD) of the scenario's two pools, searched as one "
-        "deployment, its prefill replicas at prefill_tensor_parallel and its decode replicas at tensor_parallel; "
+        "deployment, its prefill replicas on prefill_hardware at prefill_tensor_parallel and its decode replicas on "
+        "hardware at tensor_parallel; "
         "gpus_per_unit = x x prefill GPUs per replica + y x decode GPUs per replica; an aggregated baseline is the "
         "same GPUs as plain replicas of the decode pool (its hardware, parallelism, engine and router, at the first "
         "planned decode TP whose replica divides them; the prefill pool's likewise when none does), tensor_parallel "
@@ -187,6 +194,7 @@ Json plan_json(const PlanOptions& options, const std::vector<PlanOption>& plan) 
       row["prefill_replicas"] = split ? Json(o.xpyd.prefill) : Json(nullptr);
       row["decode_replicas"] = split ? Json(o.xpyd.decode) : Json(nullptr);
       row["aggregated_replicas"] = o.layout == PlanLayout::aggregated ? Json(o.aggregated_replicas) : Json(nullptr);
+      row["prefill_hardware"] = split ? Json(o.prefill_hardware) : Json(nullptr);
       row["prefill_tensor_parallel"] = split ? Json(o.prefill_tensor_parallel) : Json(nullptr);
     }
     row["hardware"] = o.hardware;

@@ -4,7 +4,8 @@
 // the SLO (analysis/capacity_planner.h), the replicas and GPUs a target rate needs, $/hour,
 // $ per million output tokens and J per output token. A disaggregated scenario is planned by
 // prefill/decode units (--xpyd 1:1,1:2,2:1; default: the scenario's own replicas; each at each
-// --prefill-tp x --decode-tp pair, default: the pools' own) beside an aggregated baseline of the same GPUs (analysis/disaggregated_plan.h). Prints a ranked table;
+// --prefill-hardware x --prefill-tp x --decode-hardware x --decode-tp choice, default: the
+// pools' own) beside an aggregated baseline of the same GPUs (analysis/disaggregated_plan.h). Prints a ranked table;
 // writes DIR/plan.csv and DIR/plan.json (and DIR/report.html with --report).
 #include <fmt/format.h>
 
@@ -39,6 +40,8 @@ struct PlanCommandOptions {
   std::vector<std::string> xpyd;
   std::vector<int> prefill_tp;
   std::vector<int> decode_tp;
+  std::vector<std::string> prefill_hardware;
+  std::vector<std::string> decode_hardware;
   std::optional<double> target_rate;
   std::int64_t requests = 1000;
   double rate_tolerance = 0.02;
@@ -94,6 +97,17 @@ std::vector<int> tensor_parallel_sizes(const std::string& flag, const std::vecto
   return sizes;
 }
 
+/// A --prefill-hardware or --decode-hardware list: none twice (the loader checks each).
+std::vector<std::string> hardware_presets(const std::string& flag, const std::vector<std::string>& ids) {
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(i), ids[i]) !=
+        ids.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw core::InputError(flag + ": " + ids[i] + " is listed twice");
+    }
+  }
+  return ids;
+}
+
 void run_plan(const PlanCommandOptions& o) {
   analysis::PlanOptions options;
   options.scenario_path = o.scenario;
@@ -105,6 +119,8 @@ void run_plan(const PlanCommandOptions& o) {
   options.tensor_parallel = o.tp;
   options.prefill_tensor_parallel = tensor_parallel_sizes("--prefill-tp", o.prefill_tp);
   options.decode_tensor_parallel = tensor_parallel_sizes("--decode-tp", o.decode_tp);
+  options.prefill_hardware = hardware_presets("--prefill-hardware", o.prefill_hardware);
+  options.decode_hardware = hardware_presets("--decode-hardware", o.decode_hardware);
   for (const std::string& text : o.xpyd) {
     const analysis::XpYd unit = parse_xpyd(text);
     for (const analysis::XpYd& listed : options.xpyd) {
@@ -193,6 +209,14 @@ void add_plan_command(CLI::App& app) {
   command->add_option("--decode-tp", options->decode_tp,
                       "disaggregated scenarios: tensor-parallel sizes of the decode replicas to compare, "
                       "comma-separated (default: the pool's)")
+      ->delimiter(',');
+  command->add_option("--prefill-hardware", options->prefill_hardware,
+                      "disaggregated scenarios: hardware presets of the prefill replicas to compare, comma-separated "
+                      "(default: the pool's)")
+      ->delimiter(',');
+  command->add_option("--decode-hardware", options->decode_hardware,
+                      "disaggregated scenarios: hardware presets of the decode replicas to compare, comma-separated "
+                      "(default: the pool's)")
       ->delimiter(',');
   command->add_option("--requests", options->requests, "requests per simulated run (fixed, seeded)")->capture_default_str();
   command->add_option("--rate-tolerance", options->rate_tolerance,

@@ -215,6 +215,37 @@ TEST_CASE("plan --prefill-tp/--decode-tp plans each unit at each pair, GPUs coun
   CHECK(unit.at("max_rate_per_s").get<double>() < option_named(plan, "2P1D TP4:TP4").at("max_rate_per_s").get<double>());
 }
 
+TEST_CASE("plan --decode-hardware plans each unit on each preset, priced per pool, with a baseline per preset") {
+  const std::string dir = fresh_temp_dir("plan-disagg-hw");
+  const auto out = run_llmsim("plan configs/scenarios/disagg-llama-70b.yaml --slo ttft_p99_ms=2000,tpot_p99_ms=50 "
+                              "--requests 40 --rate-tolerance 0.1 --xpyd 2:1 --decode-hardware h100-sxm,h200 "
+                              "--price h100-sxm=2 --price h200=3 --out " + dir);
+  REQUIRE_MESSAGE(out.exit_code == 0, out.output);
+  CHECK(out.output.find("2P1D h100-sxm TP4 : h200 TP4") != std::string::npos);
+  const Json plan = Json::parse(read_whole_file(dir + "/plan.json"));
+  REQUIRE(plan.at("options").size() == 4);  // two units, a 12-GPU baseline on each decode preset
+  const Json& mixed = option_named(plan, "2P1D h100-sxm TP4 : h200 TP4");
+  CHECK(mixed.at("prefill_hardware") == "h100-sxm");
+  CHECK(mixed.at("hardware") == "h200");
+  CHECK(mixed.at("gpus_per_unit") == 12);
+  // Each pool's GPUs at their own price: 2 x TP4 prefill at $2 + 1 x TP4 decode at $3.
+  CHECK(mixed.at("usd_per_hour_per_unit").get<double>() == doctest::Approx(8 * 2.0 + 4 * 3.0));
+  CHECK(option_named(plan, "2P1D h100-sxm TP4 : h100-sxm TP4").at("usd_per_hour_per_unit").get<double>() ==
+        doctest::Approx(12 * 2.0));
+  const Json& h200_group = option_named(plan, "aggregated 3 x h200 TP4");
+  CHECK(h200_group.at("hardware") == "h200");
+  CHECK(h200_group.at("usd_per_hour_per_unit").get<double>() == doctest::Approx(12 * 3.0));
+  CHECK(option_named(plan, "aggregated 3 x h100-sxm TP4").at("hardware") == "h100-sxm");
+
+  // The mixed unit is the scenario `run` loads with its decode pool on H200.
+  REQUIRE(mixed.at("status") == "ok");
+  const std::string at = run_unit(2, 1, mixed.at("max_rate_per_s").get<double>(), fresh_temp_dir("plan-disagg-hw-at"),
+                                  "--set 'pools[1].hardware=h200' --set slo.ttft_ms=2000");
+  const Json summary = Json::parse(read_whole_file(at + "/summary.json"));
+  CHECK(summary.at("p99_ttft_ms") == mixed.at("latency_at_max").at("p99_ttft_ms"));
+  CHECK(summary.at("p99_tpot_ms") == mixed.at("latency_at_max").at("p99_tpot_ms"));
+}
+
 TEST_CASE("a TP the model refuses makes that unit cannot_deploy, with the loader's reason; the rest is planned") {
   const std::string dir = fresh_temp_dir("plan-disagg-tp3");
   const auto out = run_llmsim("plan configs/scenarios/disagg-llama-70b.yaml --slo ttft_p99_ms=2000,tpot_p99_ms=50 "
@@ -250,6 +281,13 @@ TEST_CASE("plan refuses --xpyd it cannot use, before anything runs") {
   expect_refusal("plan configs/scenarios/disagg-llama-70b.yaml --decode-tp 4,8,4", "--decode-tp: 4 is listed twice");
   expect_refusal("plan configs/scenarios/disagg-llama-70b.yaml --prefill-tp 0", "--prefill-tp: expected positive "
                                                                                 "integers, got 0");
+  expect_refusal("plan configs/scenarios/disagg-llama-70b.yaml --decode-hardware nosuch",
+                 "--decode-hardware: unknown hardware \"nosuch\"");
+  expect_refusal("plan configs/scenarios/disagg-llama-70b.yaml --prefill-hardware h200,h200",
+                 "--prefill-hardware: h200 is listed twice");
+  expect_refusal("plan configs/scenarios/overload.yaml --decode-hardware h200", "--decode-hardware: "
+                                                                              "configs/scenarios/overload.yaml has no "
+                                                                              "prefill and decode pools");
   expect_refusal("plan configs/scenarios/overload.yaml --prefill-tp 2", "--prefill-tp: configs/scenarios/overload.yaml "
                                                                        "has no prefill and decode pools");
 }
