@@ -31,8 +31,9 @@
 // BF16, the MTP layer BF16, no KV quantisation named (bf16 KV assumed). llmsim has one weight
 // format per deployment plus a per-weight byte count for the routed experts
 // (ModelSpec::expert_bytes_per_weight, gpt-oss's MXFP4 experts), so the smallest honest form
-// is: weights bf16 with the routed experts at NVFP4's 0.5625 bytes per weight (computed in
-// 16-bit: at batch 1 they are memory-bound), and the MTP head priced as a draft model of its
+// is: weights bf16 with the routed experts at NVFP4's 0.5625 bytes per weight (computed
+// W4A4 at the fp4 peak, hw/compute_dtypes.h; at batch 1 they are memory-bound either way),
+// and the MTP head priced as a draft model of its
 // own shape (draft_head_shape: the target's last layer, MoE) kept in bf16. What this gets
 // wrong, knowingly: the shared expert and the 3 dense FFNs (about 3.8e9 parameters) are
 // priced in bf16 instead of NVFP4 (too slow, about 0.7 GB more per GPU per step).

@@ -39,6 +39,13 @@
 //   Blackwell datasheets' FP6 peak equals their FP8 peak, stas00/ml-engineering's TFLOPS
 //   table). INFERRED from those two: on such a GPU the experts run at the fp8 peak while
 //   attention's projections keep the 16-bit peak.
+// - NVFP4 experts beside FP8 or 16-bit attention (ModelOpt's DeepSeek-R1/V3 FP4 checkpoints:
+//   "quantized with FP4 weights and activations", the huggingface.co/centml/
+//   DeepSeek-R1-NVFP4-v2-mlpinf card of "the same quantization scheme as
+//   nvidia/DeepSeek-R1-FP4-v2"; the vLLM GB200 post 2026-02-03 runs "NVFP4 MoE GEMMs"): the
+//   experts' activations are quantised to NVFP4 too (W4A4), so on a GPU whose fp4 peak takes
+//   nvfp4 they run at that peak (tcgen05.mma kind::mxf4nvf4, above). Without one they are
+//   weight-only, as MXFP4 on Hopper.
 // - DSA's lightning indexer computes its logits in FP8: the DeepSeek-V3.2 tech report
 //   (arXiv:2512.02556, section 2.1: "the lightning indexer ... can be implemented in FP8"), and
 //   vLLM's sparse_attn_indexer calls DeepGEMM's fp8_mqa_logits (prefill) and
@@ -78,6 +85,11 @@ core::DType gemm_compute_dtype(const HardwareSpec& hardware, core::DType weights
 }
 
 std::optional<core::DType> expert_gemm_compute_dtype(const HardwareSpec& hardware, const core::ModelSpec& model) {
+  const bool nvfp4_experts = model.expert_bytes_per_weight == core::bytes_per_element(core::DType::nvfp4);
+  if (nvfp4_experts) {
+    if (!hardware.peak_flops_per_s(core::DType::nvfp4)) return std::nullopt;
+    return core::DType::nvfp4;
+  }
   const bool mxfp4_experts = model.expert_bytes_per_weight == core::bytes_per_element(core::DType::mxfp4);
   if (!mxfp4_experts || !hardware.peak_flops_per_s(core::DType::mxfp4) || !hardware.peak_flops_per_s(core::DType::fp8)) {
     return std::nullopt;

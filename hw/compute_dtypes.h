@@ -43,8 +43,9 @@ std::optional<core::DType> operator_compute_dtype(Operator op, const HardwareSpe
 /// The dtype the routed experts' GEMMs run in when it differs from gemm_compute_dtype's:
 /// experts stored at MXFP4's bytes (ModelSpec::expert_bytes_per_weight, gpt-oss) on a GPU
 /// whose fp4 peak takes mxfp4 and that has an fp8 peak run as W4A8 (MXFP4 weights x MXFP8
-/// activations) at the fp8 peak. std::nullopt otherwise (the experts share the GEMMs' rate:
-/// W4A16 on Hopper).
+/// activations) at the fp8 peak; experts stored at NVFP4's bytes (ModelOpt's FP4 DeepSeek
+/// checkpoints) on a GPU whose fp4 peak takes nvfp4 run as W4A4 at that peak. std::nullopt
+/// otherwise (the experts share the GEMMs' rate: W4A16 on Hopper).
 std::optional<core::DType> expert_gemm_compute_dtype(const HardwareSpec& hardware, const core::ModelSpec& model);
 
 /// Why `kv_cache` cannot hold the KV cache on `hardware`: nvfp4 KV on a GPU whose fp4 peak

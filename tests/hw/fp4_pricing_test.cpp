@@ -5,6 +5,7 @@
 #include "hw/compute_dtypes.h"
 #include "hw/iteration_work_model.h"
 #include "hw/step_time_model.h"
+#include "hw/weight_dequant.h"
 #include "tests/hw/step_time_fixtures.h"
 
 namespace {
@@ -94,4 +95,21 @@ TEST_CASE("MXFP4 experts on Blackwell run W4A8 at the fp8 peak beside 16-bit att
   CHECK(blackwell.peak_flops_per_s_group() < 4500e12);
   const StepTimeModel hopper(moe, t::h100_sxm(), t::bf16(), t::tp(1));
   CHECK(hopper.peak_flops_per_s_group() == doctest::Approx(989.4e12));
+}
+
+TEST_CASE("NVFP4 experts on Blackwell run W4A4 at the fp4 peak; weight-only on Hopper") {
+  llmsim::core::ModelSpec moe = t::mixtral_8x7b();
+  moe.expert_bytes_per_weight = llmsim::core::bytes_per_element(DType::nvfp4);
+  CHECK(llmsim::hw::expert_gemm_compute_dtype(t::b200(), moe) == DType::nvfp4);
+  CHECK_FALSE(llmsim::hw::expert_gemm_compute_dtype(t::h100_sxm(), moe).has_value());
+  // FP8 attention projections (4,500 TFLOP/s) beside NVFP4 experts (9,000): the FLOP-weighted
+  // harmonic mean, the experts' share as in the MXFP4 case above.
+  const StepTimeModel blackwell(moe, t::b200(), t::fp8_weights(), t::tp(1));
+  const llmsim::hw::IterationWorkModel work(moe, llmsim::core::count_parameters(moe), t::fp8_weights(), t::tp(1));
+  const double share = work.expert_gemm_flop_share();
+  CHECK(blackwell.peak_flops_per_s_group() == doctest::Approx(1.0 / ((1.0 - share) / 4500e12 + share / 9000e12)));
+  // No software dequantisation where the tensor cores take the format; on Hopper with bf16
+  // weights the narrow experts are converted on the ALUs (hw/weight_dequant.h).
+  CHECK_FALSE(llmsim::hw::software_dequant(t::b200(), moe, t::bf16()).any());
+  CHECK(llmsim::hw::software_dequant(t::h100_sxm(), moe, t::bf16()).expert_per_weight > 0.0);
 }
