@@ -32,6 +32,19 @@
 //      ASSUMPTION, the post does not state it); figures read off a chart (+-30 tok/s).
 //      With dual-batch overlap (the file's header: --enable-dbo), priced with vLLM's DBO
 //      schedule (hw/overlap_schedule.h). VALIDATION only.
+//    - LMSYS GB200 NVL72 part 2 (lmsys-gb200-gb300_deepseek-r1-v3_gb200-gb300-nvl72.csv): the
+//      "low precision" decode row, 48 decode ranks on one NVLink domain, ISL 2,000, FP8
+//      attention (Precision::attention: FP8 attention kernels) and KV with NVFP4 MoE: the
+//      routed experts at NVFP4's bytes, computed W4A4
+//      (hw/compute_dtypes.h), the rest FP8 (the post's NVFP4 output projection and, likely,
+//      shared experts are priced FP8: a little slow); the decode batch the file's header
+//      gives for 2k ISL, 1,408 per rank ("chosen to fill KV cache"), at 2,000 tokens of KV as
+//      the H100 replay; 288 expert slots (EPLB, as the H100 post; 256 does not divide 48) and
+//      no two-batch overlap (part 1: "two-batch overlap to be disabled" on GB200; the same for
+//      part 2 is an ASSUMPTION). The other rows are not replayed: part 1 and the "high
+//      precision" row state no decode batch (BF16 KV cannot hold 1,408 x 2,000 tokens per
+//      GPU), the prefill rows offload weights to Grace memory, and the GB300 rows need
+//      chunked pipeline-parallel prefill at 128K. VALIDATION only.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -120,9 +133,12 @@ core::ModelSpec deepseek_with_slots(std::int64_t slots) {
 /// One iteration of a DeepSeek DEP deployment as both sources ran it: fp8 weights, EPLB,
 /// and the engine's two-batch overlap (`overlap`; std::nullopt: the batch runs whole).
 double step_s(const core::ModelSpec& model, const std::string& hardware, core::DType kv, int dep, const hw::BatchShape& batch,
-              std::optional<hw::OverlapSchedule> overlap) {
+              std::optional<hw::OverlapSchedule> overlap, std::optional<core::DType> attention = std::nullopt) {
   const hw::StepTimeModel step(model, loader::load_hardware(hardware),
-                               hw::Precision{.weights = core::DType::fp8, .kv_cache = kv, .activations = core::DType::bf16},
+                               hw::Precision{.weights = core::DType::fp8,
+                                             .kv_cache = kv,
+                                             .activations = core::DType::bf16,
+                                             .attention = attention},
                                hw::Parallelism{.tensor_parallel = 1,
                                                .attention_data_parallel = dep,
                                                .expert_parallel = dep,
@@ -262,12 +278,38 @@ void vllm_wide_ep(const std::string& dir, std::vector<SetResult>& sets) {
   sets.push_back(set);
 }
 
+void lmsys_gb200_decode(const std::string& dir, std::vector<SetResult>& sets) {
+  const hw::CsvTable table(dir + "/lmsys-gb200-gb300_deepseek-r1-v3_gb200-gb300-nvl72.csv");
+  SetResult set{.name = "LMSYS DeepSeek GB200 NVL72 PD+EP, low-precision decode at a fixed batch (order of magnitude, +-25%)"};
+  static const std::regex kRanks(R"(low precision .*, ISL ([0-9]+), ([0-9]+) decode ranks)");
+  for (std::size_t r = 0; r < table.rows(); ++r) {
+    std::smatch match;
+    const std::string& config = table.text(r, "config");
+    if (table.text(r, "post") != "gb200-part-2" || table.text(r, "metric") != "decode throughput per GPU" ||
+        !std::regex_match(config, match, kRanks)) {
+      continue;
+    }
+    const double context = std::stod(match[1].str());
+    const int ranks = std::stoi(match[2].str());
+    constexpr std::int64_t kBatchPerRank = 1408;  // the file's header: "1408 for 2k ISL"
+    core::ModelSpec model = deepseek_with_slots(288);
+    model.expert_bytes_per_weight = core::bytes_per_element(core::DType::nvfp4);
+    const double t = step_s(model, "gb200", core::DType::fp8, ranks, decode_batch(kBatchPerRank * ranks, context),
+                            std::nullopt, core::DType::fp8);
+    set.metrics.push_back({fmt::format("line {} decode DEP{} {} seqs/GPU out tok/s/GPU", table.line(r), ranks,
+                                       kBatchPerRank),
+                           table.number(r, "value"), static_cast<double>(kBatchPerRank) / t});
+  }
+  sets.push_back(set);
+}
+
 }  // namespace
 
 void parallel_sets(const std::string& dir, std::vector<SetResult>& sets) {
   trtllm_gpt_oss_dep(dir, sets);
   lmsys_large_scale_ep(dir, sets);
   vllm_wide_ep(dir, sets);
+  lmsys_gb200_decode(dir, sets);
 }
 
 }  // namespace llmsim::app

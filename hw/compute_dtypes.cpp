@@ -46,6 +46,13 @@
 //   experts' activations are quantised to NVFP4 too (W4A4), so on a GPU whose fp4 peak takes
 //   nvfp4 they run at that peak (tcgen05.mma kind::mxf4nvf4, above). Without one they are
 //   weight-only, as MXFP4 on Hopper.
+// - FP8 attention (Precision::attention): engines that ship FP8 attention kernels run QK^T and
+//   PV on FP8 queries and an FP8 KV cache at the fp8 peak: SGLang's "low precision" GB200
+//   deployment ("FP8 attention", 1.8x over BF16 attention in a typical decode case: LMSYS
+//   blog 2025-09-25, GB200 part II), TensorRT-LLM's FP8 context FMHA (use_fp8_context_fmha)
+//   and FP8 generation MLA for DeepSeek, FlashAttention-3's FP8 forward pass. It is a
+//   deployment choice, never a default: vLLM's FP8 KV cache dequantises to 16-bit in most
+//   attention backends.
 // - DSA's lightning indexer computes its logits in FP8: the DeepSeek-V3.2 tech report
 //   (arXiv:2512.02556, section 2.1: "the lightning indexer ... can be implemented in FP8"), and
 //   vLLM's sparse_attn_indexer calls DeepGEMM's fp8_mqa_logits (prefill) and
@@ -103,6 +110,24 @@ std::optional<std::string> kv_cache_hardware_problem(const HardwareSpec& hardwar
          " has none: use fp8 or bf16";
 }
 
+std::optional<std::string> attention_precision_problem(const HardwareSpec& hardware, const Precision& precision) {
+  if (!precision.attention) return std::nullopt;
+  const core::DType attention = *precision.attention;
+  if (attention == core::DType::bf16 || attention == core::DType::fp16) return std::nullopt;
+  if (attention != core::DType::fp8) {
+    return "expected bf16, fp16 or fp8 (the dtypes attention kernels compute in), got " +
+           std::string(core::to_string(attention));
+  }
+  if (precision.kv_cache != core::DType::fp8) {
+    return "fp8 attention reads FP8 keys and values: it needs kv_cache: fp8, not " +
+           std::string(core::to_string(precision.kv_cache));
+  }
+  if (!hardware.peak_flops_per_s(core::DType::fp8)) {
+    return "fp8 attention needs a GPU with FP8 tensor cores (an fp8 peak); " + hardware.id + " has none";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> weights_hardware_problem(const HardwareSpec& hardware, core::DType weights) {
   if (!core::is_fp6(weights) || hardware.peak_flops_per_s(weights)) return std::nullopt;
   return std::string(core::to_string(weights)) + " weights need a GPU with FP6 tensor cores (an fp6 peak: NVIDIA " +
@@ -127,7 +152,7 @@ std::optional<core::DType> operator_compute_dtype(Operator op, const HardwareSpe
                                              : gemm_compute_dtype(hardware, precision.weights);
     case Operator::attention_prefill:
     case Operator::attention_decode:
-      return unquantised_compute_dtype(precision.activations);
+      return precision.attention.value_or(unquantised_compute_dtype(precision.activations));
     case Operator::attention_indexer:
       return indexer_compute_dtype(hardware, precision);
     case Operator::elementwise:

@@ -48,6 +48,11 @@ std::optional<core::DType> operator_compute_dtype(Operator op, const HardwareSpe
 /// otherwise (the experts share the GEMMs' rate: W4A16 on Hopper).
 std::optional<core::DType> expert_gemm_compute_dtype(const HardwareSpec& hardware, const core::ModelSpec& model);
 
+/// Why `precision.attention` cannot be run on `hardware`: a dtype attention kernels do not
+/// compute in (not bf16, fp16 or fp8), fp8 over a KV cache that is not fp8, or fp8 on a GPU
+/// without an fp8 peak. std::nullopt when it can (or is not set).
+std::optional<std::string> attention_precision_problem(const HardwareSpec& hardware, const Precision& precision);
+
 /// Why `kv_cache` cannot hold the KV cache on `hardware`: nvfp4 KV on a GPU whose fp4 peak
 /// does not take nvfp4 (TensorRT-LLM's NVFP4 KV cache is a Blackwell feature). Nothing when
 /// it can; the dtype itself is core::kv_cache_dtype_problem's to check.

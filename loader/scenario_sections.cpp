@@ -283,6 +283,12 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
     if (const auto problem = hw::kv_cache_hardware_problem(pool.hardware, pool.precision.kv_cache)) {
       precision->fail("kv_cache", *problem);
     }
+    if (precision->has("attention")) {
+      pool.precision.attention = read_dtype(*precision, "attention", core::DType::bf16);
+      if (const auto problem = hw::attention_precision_problem(pool.hardware, pool.precision)) {
+        precision->fail("attention", *problem);
+      }
+    }
     precision->finish();
   } else if (const auto weights_problem = hw::weights_hardware_problem(pool.hardware, pool.precision.weights)) {
     map.fail("model", "the checkpoint's weight format: " + *weights_problem);

@@ -149,8 +149,10 @@ std::string hardware_text(const PoolSpec& pool) {
 }
 
 std::string model_text(const PoolSpec& pool) {
+  const std::string attention =
+      pool.precision.attention ? ", attention " + std::string(core::to_string(*pool.precision.attention)) : "";
   return pool.model.id + " (weights " + std::string(core::to_string(pool.precision.weights)) + ", KV cache " +
-         std::string(core::to_string(pool.precision.kv_cache)) + ")";
+         std::string(core::to_string(pool.precision.kv_cache)) + attention + ")";
 }
 
 /// "LABEL:    value\n" with the value from column 12 (after `indent`). A value longer than

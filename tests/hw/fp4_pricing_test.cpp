@@ -113,3 +113,40 @@ TEST_CASE("NVFP4 experts on Blackwell run W4A4 at the fp4 peak; weight-only on H
   CHECK_FALSE(llmsim::hw::software_dequant(t::b200(), moe, t::bf16()).any());
   CHECK(llmsim::hw::software_dequant(t::h100_sxm(), moe, t::bf16()).expert_per_weight > 0.0);
 }
+
+TEST_CASE("FP8 attention computes the attention core at the fp8 peak, over an fp8 KV cache only") {
+  Precision fp8_kv;
+  fp8_kv.kv_cache = DType::fp8;
+  Precision fp8_attention = fp8_kv;
+  fp8_attention.attention = DType::fp8;
+  CHECK(llmsim::hw::operator_compute_dtype(Operator::attention_decode, t::h100_sxm(), fp8_kv) == DType::bf16);
+  CHECK(llmsim::hw::operator_compute_dtype(Operator::attention_decode, t::h100_sxm(), fp8_attention) == DType::fp8);
+  CHECK(llmsim::hw::operator_compute_dtype(Operator::attention_prefill, t::h100_sxm(), fp8_attention) == DType::fp8);
+  CHECK(llmsim::hw::operator_compute_dtype(Operator::gemm, t::h100_sxm(), fp8_attention) == DType::bf16);
+  CHECK_FALSE(llmsim::hw::attention_precision_problem(t::h100_sxm(), fp8_attention).has_value());
+  CHECK_FALSE(llmsim::hw::attention_precision_problem(t::h100_sxm(), fp8_kv).has_value());  // not set
+
+  Precision bf16_kv = fp8_attention;
+  bf16_kv.kv_cache = DType::bf16;
+  const auto no_fp8_kv = llmsim::hw::attention_precision_problem(t::h100_sxm(), bf16_kv);
+  REQUIRE(no_fp8_kv.has_value());
+  CHECK(no_fp8_kv->find("needs kv_cache: fp8, not bf16") != std::string::npos);
+  const auto ampere = llmsim::hw::attention_precision_problem(t::a100_sxm(), fp8_attention);
+  REQUIRE(ampere.has_value());
+  CHECK(ampere->find("a100-sxm-80gb has none") != std::string::npos);
+  Precision int8_attention = fp8_kv;
+  int8_attention.attention = DType::int8;
+  CHECK(llmsim::hw::attention_precision_problem(t::h100_sxm(), int8_attention).has_value());
+
+  // A long prompt whose attention is compute-bound: FP8 attention takes less time, but not
+  // less than the 16-bit step minus half its attention (the fp8 peak is twice bf16's on H100).
+  const llmsim::hw::BatchShape prompt = t::prompt_batch(1, 32768);
+  const StepTimeModel sixteen(t::llama_3_1_8b(), t::h100_sxm(), fp8_kv, t::tp(1));
+  const StepTimeModel eight(t::llama_3_1_8b(), t::h100_sxm(), fp8_attention, t::tp(1));
+  const double slow = sixteen.price(prompt).time_s;
+  const double fast = eight.price(prompt).time_s;
+  CHECK(fast < slow);
+  CHECK(work_of(sixteen.work(prompt), Operator::attention_prefill).flops ==
+        work_of(eight.work(prompt), Operator::attention_prefill).flops);
+  CHECK(fast > 0.5 * slow);
+}

@@ -172,3 +172,24 @@ workload:
   const auto checkpoint = llmsim::loader::load_scenario_text(text, "scenario.yaml");
   CHECK(checkpoint.pools.front().precision.weights == DType::mxfp6);
 }
+
+TEST_CASE("precision.attention: absent is the 16-bit default; fp8 over an fp8 KV cache loads") {
+  const std::string scenario = R"(seed: 1
+model: llama-3.1-8b
+hardware: h100-sxm
+precision: {kv_cache: fp8}
+workload:
+  kind: synthetic
+  num_requests: 10
+  arrival: {process: poisson, rate_per_s: 4}
+  input_tokens: {dist: fixed, value: 100}
+  output_tokens: {dist: fixed, value: 10}
+)";
+  CHECK_FALSE(llmsim::loader::load_scenario_text(scenario, "scenario.yaml").pools.front().precision.attention);
+  const auto fp8 = llmsim::loader::load_scenario_text(
+      llmsim::testing::replaced(scenario, "{kv_cache: fp8}", "{kv_cache: fp8, attention: fp8}"), "scenario.yaml");
+  CHECK(fp8.pools.front().precision.attention == DType::fp8);
+  const std::string error = llmsim::testing::error_of(
+      llmsim::testing::replaced(scenario, "{kv_cache: fp8}", "{kv_cache: bf16, attention: fp8}"));
+  CHECK(error.find("scenario.yaml:4: precision.attention: fp8 attention reads FP8 keys and values") == 0);
+}
