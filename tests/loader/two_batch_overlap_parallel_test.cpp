@@ -1,17 +1,22 @@
 // Two-batch overlap on DeepSeek-V3 (issue 24): the physical bounds of an overlapped step,
 // the gain growing with the tokens per device (the LMSYS ablation's shape: a loss at small
-// batches), and DeepEP's normal kernels crossing scale-out once per domain.
+// batches), DeepEP's normal kernels crossing scale-out once per domain, and the schedule
+// coming from the scenario's engine preset.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "core/dtype.h"
 #include "hw/batch_shape.h"
 #include "hw/step_time_model.h"
+#include "loader/engine_loader.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
+#include "loader/scenario_loader.h"
 #include "tests/hw/step_time_fixtures.h"
 
 namespace {
@@ -179,4 +184,41 @@ TEST_CASE("DeepEP's normal kernels cross scale-out once per other domain, low-la
       CHECK(item.scale_out_link_bytes > a2a->scale_out_link_bytes);
     }
   }
+}
+
+TEST_CASE("each engine preset names the overlap schedule it runs, or none") {
+  using llmsim::loader::load_engine;
+  CHECK(load_engine("sglang").engine.two_batch_overlap == OverlapSchedule::sglang_tbo);
+  CHECK(load_engine("vllm-v1").engine.two_batch_overlap == OverlapSchedule::vllm_dbo);
+  CHECK(load_engine("vllm-v1-sync").engine.two_batch_overlap == OverlapSchedule::vllm_dbo);
+  CHECK_FALSE(load_engine("vllm-v0").engine.two_batch_overlap.has_value());
+  CHECK_FALSE(load_engine("trtllm").engine.two_batch_overlap.has_value());
+}
+
+TEST_CASE("the same DEP scenario under sglang and vllm-v1 prices SGLang's TBO and vLLM's DBO") {
+  // deepseek-v3-dep (DEP8 on H200, fp8) with two_batch_overlap on; only engine.kind differs.
+  const std::string path = std::string(LLMSIM_SOURCE_DIR) + "/configs/scenarios/deepseek-v3-dep.yaml";
+  const auto pool_under = [&](const std::string& engine) {
+    return llmsim::loader::load_scenario(path, {{"deployment.two_batch_overlap", "true"}, {"engine.kind", engine}})
+        .pools.front();
+  };
+  const auto sglang = pool_under("sglang");
+  const auto vllm = pool_under("vllm-v1");
+  REQUIRE(sglang.parallelism().two_batch_overlap);
+  REQUIRE(vllm.parallelism().two_batch_overlap);
+  CHECK(sglang.parallelism().overlap_schedule == OverlapSchedule::sglang_tbo);
+  CHECK(vllm.parallelism().overlap_schedule == OverlapSchedule::vllm_dbo);
+  // Each pool's pricer is the step-time model with its engine's schedule and nothing else:
+  // the same step as dep(8, true, schedule) on the same model, hardware and precision.
+  const StepTimeModel sglang_step(sglang.model, sglang.hardware, sglang.precision, sglang.parallelism());
+  const StepTimeModel vllm_step(vllm.model, vllm.hardware, vllm.precision, vllm.parallelism());
+  const StepTimeModel tbo(sglang.model, sglang.hardware, sglang.precision, dep(8, true, OverlapSchedule::sglang_tbo));
+  const StepTimeModel dbo(sglang.model, sglang.hardware, sglang.precision, dep(8, true, OverlapSchedule::vllm_dbo));
+  bool differ = false;
+  for (const BatchShape& batch : {decode_batch(8 * 128, 2000), decode_batch(8 * 16, 1000), prompt_batch(8 * 2, 4096)}) {
+    CHECK(sglang_step.price(batch).time_s == tbo.price(batch).time_s);
+    CHECK(vllm_step.price(batch).time_s == dbo.price(batch).time_s);
+    differ = differ || sglang_step.price(batch).time_s != vllm_step.price(batch).time_s;
+  }
+  CHECK(differ);  // the schedules pair the phases with different stages
 }
