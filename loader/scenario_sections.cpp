@@ -257,6 +257,11 @@ void read_parallel_layout(YamlMap& deployment, sim::PoolSpec& pool) {
                     "overlaps the expert all-to-all: set attention_data_parallel > 1 and expert_parallel > 1");
   }
   pool.two_batch_overlap = deployment.optional_bool("two_batch_overlap", false);
+  if (pool.two_batch_overlap && pool.hardware.sm_count == 0) {
+    deployment.fail("two_batch_overlap", "on " + pool.hardware.id +
+                                             ": two-batch overlap prices the SMs DeepEP's kernels hold, and the "
+                                             "hardware preset states no sm_count");
+  }
 }
 
 }  // namespace

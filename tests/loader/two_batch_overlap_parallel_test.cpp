@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "core/input_error.h"
 #include "hw/batch_shape.h"
 #include "hw/step_time_model.h"
 #include "loader/engine_loader.h"
@@ -221,4 +222,45 @@ TEST_CASE("the same DEP scenario under sglang and vllm-v1 prices SGLang's TBO an
     differ = differ || sglang_step.price(batch).time_s != vllm_step.price(batch).time_s;
   }
   CHECK(differ);  // the schedules pair the phases with different stages
+}
+
+TEST_CASE("DeepEP's normal kernels' SMs slow an overlapped prompt step, not a decode step") {
+  // DEP8 on one H100 board: the all-to-all crosses NVLink only, so the step is compute-bound
+  // and the compute beside each in-flight phase is what sets it. The same H100 with (almost)
+  // no SM taken by communication: 100,000 SMs, 20 of them DeepEP's.
+  const auto model = llmsim::loader::load_model("deepseek-v3");
+  const auto h100 = llmsim::loader::load_hardware("h100-sxm");
+  REQUIRE(h100.sm_count == 132);
+  auto many_sms = h100;
+  many_sms.sm_count = 100000;
+  for (const OverlapSchedule schedule : {OverlapSchedule::sglang_tbo, OverlapSchedule::vllm_dbo}) {
+    const StepTimeModel shared(model, h100, fp8(), dep(8, true, schedule));
+    const StepTimeModel unshared(model, many_sms, fp8(), dep(8, true, schedule));
+    // Decode runs the low-latency kernels, which hold no SMs in flight: identical steps.
+    for (const std::int64_t per_gpu : {16, 128}) {
+      const BatchShape decode = decode_batch(8 * per_gpu, 2000);
+      CHECK(shared.price(decode).time_s == unshared.price(decode).time_s);
+    }
+    // Prefill runs the normal kernels: slower, but by no more than the whole compute
+    // stretched by 132 / 112 (only compute beside a phase slows).
+    const BatchShape prompts = prompt_batch(8 * 2, 4096);
+    const StepCost slow = shared.price(prompts);
+    const StepCost fast = unshared.price(prompts);
+    CHECK(slow.time_s > fast.time_s * 1.001);
+    CHECK(slow.time_s - fast.time_s <= compute_s(fast) * (132.0 / 112.0 - 1.0));
+    // The slowdown is the communication's cost: it is reported with the all-to-all.
+    CHECK(compute_s(slow) == doctest::Approx(compute_s(fast)));
+    CHECK(slow.time_s_of(Operator::all_to_all) > fast.time_s_of(Operator::all_to_all));
+  }
+  // Without overlap the kernels run alone and the SM count changes nothing.
+  const StepTimeModel plain(model, h100, fp8(), dep(8, false));
+  const StepTimeModel plain_many(model, many_sms, fp8(), dep(8, false));
+  CHECK(plain.price(prompt_batch(8 * 2, 4096)).time_s == plain_many.price(prompt_batch(8 * 2, 4096)).time_s);
+}
+
+TEST_CASE("two-batch overlap on hardware without an SM count is refused, not priced without DeepEP's SMs") {
+  auto h100 = llmsim::loader::load_hardware("h100-sxm");
+  h100.sm_count = 0;
+  CHECK_THROWS_AS(StepTimeModel(deepseek_288(), h100, fp8(), dep(32, true)), llmsim::core::InputError);
+  CHECK_NOTHROW(StepTimeModel(deepseek_288(), h100, fp8(), dep(32, false)));
 }
