@@ -72,6 +72,22 @@ constexpr std::string_view to_string(OverlapSchedule schedule) {
   return schedule == OverlapSchedule::vllm_dbo ? "vllm_dbo" : "sglang_tbo";
 }
 
+/// Whether the engine splits a step into two micro-batches when each attention rank holds
+/// `tokens_per_rank` new tokens (`prefill`: the step has prompt tokens); otherwise the step
+/// runs as one batch. Besides this, any schedule needs two tokens on a rank to split.
+///  - sglang_tbo: always (two_batch_overlap.py splits any batch it can split).
+///  - vllm_dbo: above vLLM's thresholds (vllm/config/parallel.py, the defaults:
+///    dbo_decode_token_threshold = 32 for batches of decodes only, dbo_prefill_token_threshold
+///    = 512 for batches with a prefill: "If the number of tokens in the request is greater
+///    than this threshold, microbatching will be used. Otherwise, the request will be
+///    processed in a single batch"); the DP ranks micro-batch only if every one votes to, and
+///    llmsim's ranks share the batch evenly, so the mean rank's tokens are compared.
+///    Not modelled: thresholds set on the command line.
+constexpr bool engine_splits_step(OverlapSchedule schedule, bool prefill, double tokens_per_rank) {
+  if (schedule == OverlapSchedule::sglang_tbo) return true;
+  return tokens_per_rank > (prefill ? 512.0 : 32.0);
+}
+
 /// One micro-batch's pieces of one MoE layer, seconds (see the file comment). All >= 0.
 struct LayerPieces {
   double pre = 0.0;

@@ -39,8 +39,9 @@
 // the compute beside it runs on the rest (hw/overlap_schedule.h,
 // LayerPieces::compute_rate_beside_comm); that slowdown is the communication's cost and is
 // reported with the all-to-all. Not modelled: the low-latency kernels' own SM time. Applies
-// when the step has an all-to-all and at least two tokens per rank to split; otherwise the
-// step runs as one batch.
+// when the step has an all-to-all, at least two tokens per rank to split, and (vLLM's DBO)
+// more tokens per rank than the engine's threshold (hw/overlap_schedule.h,
+// engine_splits_step); otherwise the step runs as one batch.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -108,9 +109,11 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
   const RankShare mean = rank_share(batch, micro, ranks, false);
   const double gpus_per_stage = parallelism_.gpus_per_stage();
 
-  // Two-batch overlap: each rank's micro-batch runs as two halves (see the file comment).
+  // Two-batch overlap: each rank's micro-batch runs as two halves (see the file comment),
+  // when the engine splits a step of this size (vLLM's DBO thresholds).
   const bool overlap = parallelism_.two_batch_overlap && parallelism_.attention_data_parallel > 1 &&
-                       parallelism_.expert_parallel > 1 && busiest.tokens() >= 2.0;
+                       parallelism_.expert_parallel > 1 && busiest.tokens() >= 2.0 &&
+                       engine_splits_step(parallelism_.overlap_schedule, batch.prefill_tokens > 0, mean.tokens());
   RankShare half;
   if (overlap) {
     half = rank_share(batch, micro * 2.0, ranks, true);

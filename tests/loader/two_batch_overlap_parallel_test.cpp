@@ -13,6 +13,7 @@
 #include "core/dtype.h"
 #include "core/input_error.h"
 #include "hw/batch_shape.h"
+#include "hw/overlap_schedule.h"
 #include "hw/step_time_model.h"
 #include "loader/engine_loader.h"
 #include "loader/hardware_loader.h"
@@ -84,6 +85,13 @@ TEST_CASE("an overlapped step is at least its compute and its communication, at 
       batches.push_back(prompt_batch(2 * ranks, 4096));
       for (const BatchShape& batch : batches) {
         const StepCost overlapped = two.price(batch);
+        const double per_rank = static_cast<double>(batch.total_new_tokens()) / ranks;
+        if (!llmsim::hw::engine_splits_step(schedule, batch.prefill_tokens > 0, per_rank)) {
+          // vLLM's DBO at or below its thresholds (4 and 32 tokens per rank): one batch.
+          CHECK(schedule == OverlapSchedule::vllm_dbo);
+          CHECK(overlapped.time_s == plain.price(batch).time_s);
+          continue;
+        }
         const StepCost half = plain.price(half_of(batch));
         // Each half's compute and all-to-all run once per half, on one stream and one link.
         CHECK(overlapped.time_s >= 2.0 * compute_s(half) * (1.0 - 1e-9));
@@ -263,4 +271,21 @@ TEST_CASE("two-batch overlap on hardware without an SM count is refused, not pri
   h100.sm_count = 0;
   CHECK_THROWS_AS(StepTimeModel(deepseek_288(), h100, fp8(), dep(32, true)), llmsim::core::InputError);
   CHECK_NOTHROW(StepTimeModel(deepseek_288(), h100, fp8(), dep(32, false)));
+}
+
+TEST_CASE("vLLM's DBO runs a step whole at or below its token thresholds; SGLang's TBO splits it") {
+  // vllm/config/parallel.py defaults: dbo_decode_token_threshold 32, dbo_prefill_token_threshold
+  // 512, tokens per DP rank ("greater than this threshold" micro-batches).
+  const auto model = llmsim::loader::load_model("deepseek-v3");
+  const auto h100 = llmsim::loader::load_hardware("h100-sxm");
+  const StepTimeModel plain(model, h100, fp8(), dep(8, false));
+  const StepTimeModel dbo(model, h100, fp8(), dep(8, true, OverlapSchedule::vllm_dbo));
+  const StepTimeModel tbo(model, h100, fp8(), dep(8, true, OverlapSchedule::sglang_tbo));
+  const auto same = [&](const StepTimeModel& a, const BatchShape& b) { return a.price(b).time_s == plain.price(b).time_s; };
+  CHECK(same(dbo, decode_batch(8 * 32, 2000)));
+  CHECK_FALSE(same(dbo, decode_batch(8 * 33, 2000)));
+  CHECK_FALSE(same(tbo, decode_batch(8 * 32, 2000)));
+  CHECK(same(dbo, prompt_batch(8, 512)));
+  CHECK_FALSE(same(dbo, prompt_batch(8, 513)));
+  CHECK_FALSE(same(tbo, prompt_batch(8, 512)));
 }
