@@ -77,6 +77,7 @@ std::string hardware_yaml(const hw::HardwareSpec& spec, const std::string& effic
     out << fmt::format("scale_out_bandwidth_gb_per_s: {}\n", fabric.scale_out_bandwidth_bytes_per_s / 1e9);
     out << fmt::format("scale_out_latency_us: {}\n", fabric.scale_out_latency_s * 1e6);
   }
+  if (spec.sm_count > 0) out << fmt::format("sm_count: {}\n", spec.sm_count);
   out << fmt::format("tdp_w: {}\n", spec.tdp_w);
   out << fmt::format("idle_power_w: {}\n", spec.idle_power_w);
   out << fmt::format("price_per_gpu_hour_usd: {}\n", spec.price_per_gpu_hour_usd);

@@ -69,6 +69,10 @@ struct HardwareSpec {
   double interconnect_bandwidth_bytes_per_s = 0.0;  ///< per GPU, one direction (NVLink / PCIe): the scale-up link
   double interconnect_latency_s = 0.0;
   Fabric fabric;  ///< scale-up domain size and scale-out links
+  /// Streaming multiprocessors (NVIDIA) per GPU, from the datasheet or architecture
+  /// whitepaper; 0: the preset states none. Two-batch overlap needs it: DeepEP's normal
+  /// kernels hold a fixed number of them while they run (hw/overlap_schedule.h).
+  int sm_count = 0;
   double tdp_w = 0.0;
   double idle_power_w = 0.0;
   double price_per_gpu_hour_usd = 0.0;

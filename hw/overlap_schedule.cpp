@@ -28,15 +28,27 @@ StreamOp send(int micro, Phase phase) { return {StreamOp::Kind::send, micro, pha
 StreamOp receive(int micro, Phase phase) { return {StreamOp::Kind::receive, micro, phase, 0.0}; }
 
 /// Plays `ops` in order: the stream's clock, the link's, and each phase's arrival.
+/// Compute runs at `compute_rate_beside_comm` of its speed while the link is busy: the
+/// link is busy without a gap from at or before the stream's clock to link_s_ (each phase
+/// starts when sent, which is never after the stream's clock, or when the one before ends),
+/// so a compute op of w seconds (alone) that starts at s with the link busy until L takes
+/// w / rate when that ends by L, else (L - s) + (w - (L - s) x rate).
 class Timeline {
  public:
-  explicit Timeline(double comm_s) : comm_s_(comm_s) {}
+  Timeline(double comm_s, double compute_rate_beside_comm)
+      : comm_s_(comm_s), rate_beside_comm_(compute_rate_beside_comm) {}
   void run(const StreamOp& op) {
     auto& arrival = arrival_[static_cast<std::size_t>(op.micro)][static_cast<std::size_t>(op.phase)];
     switch (op.kind) {
-      case StreamOp::Kind::compute:
-        stream_s_ += op.seconds;
+      case StreamOp::Kind::compute: {
+        const double busy_s = link_s_ - stream_s_;  // the link's work still ahead of the stream
+        if (busy_s <= 0.0 || op.seconds / rate_beside_comm_ <= busy_s) {
+          stream_s_ += busy_s > 0.0 ? op.seconds / rate_beside_comm_ : op.seconds;
+        } else {
+          stream_s_ = link_s_ + (op.seconds - busy_s * rate_beside_comm_);
+        }
         break;
+      }
       case StreamOp::Kind::send:
         link_s_ = std::max(stream_s_, link_s_) + comm_s_;
         arrival = link_s_;
@@ -50,6 +62,7 @@ class Timeline {
 
  private:
   double comm_s_;
+  double rate_beside_comm_;
   double stream_s_ = 0.0;
   double link_s_ = 0.0;
   std::array<std::array<double, 2>, 2> arrival_{};
@@ -86,7 +99,7 @@ void play_sglang_stage(Timeline& timeline, int micro, bool prefill, const LayerP
 double sglang_s(bool prefill, const LayerPieces& p, std::int64_t layers) {
   const std::size_t stages = static_cast<std::size_t>(layers) * (prefill ? 3 : 5);
   const std::size_t delta = prefill ? 0 : 2;  // tbo_delta_stages
-  Timeline timeline(p.comm);
+  Timeline timeline(p.comm, p.compute_rate_beside_comm);
   // two_batch_overlap.py _execute_two_batch_raw: delta stages of A, then A and B in turn,
   // then B's last delta stages.
   for (std::size_t i = 0; i < delta; ++i) play_sglang_stage(timeline, 0, prefill, p, i);
@@ -99,7 +112,7 @@ double sglang_s(bool prefill, const LayerPieces& p, std::int64_t layers) {
 }
 
 double vllm_s(const LayerPieces& p, std::int64_t layers) {
-  Timeline timeline(p.comm);
+  Timeline timeline(p.comm, p.compute_rate_beside_comm);
   const auto run = [&](std::initializer_list<StreamOp> ops) {
     for (const StreamOp& op : ops) timeline.run(op);
   };
@@ -123,8 +136,9 @@ double as_double(std::int64_t value) { return static_cast<double>(value); }
 
 double overlapped_layers_s(OverlapSchedule schedule, bool prefill, const LayerPieces& pieces, std::int64_t layers) {
   core::check_invariant(layers >= 1 && pieces.pre >= 0.0 && pieces.core >= 0.0 && pieces.shared >= 0.0 &&
-                            pieces.routed >= 0.0 && pieces.comm >= 0.0,
-                        "overlapped_layers_s: at least one layer, pieces >= 0");
+                            pieces.routed >= 0.0 && pieces.comm >= 0.0 && pieces.compute_rate_beside_comm > 0.0 &&
+                            pieces.compute_rate_beside_comm <= 1.0,
+                        "overlapped_layers_s: at least one layer, pieces >= 0, compute rate beside comm in (0, 1]");
   return schedule == OverlapSchedule::vllm_dbo ? vllm_s(pieces, layers) : sglang_s(prefill, pieces, layers);
 }
 

@@ -42,12 +42,17 @@
 //               1's next layer): one dispatch hides under the other micro-batch's
 //               attention, one under its routed experts, the combines under routed plus
 //               shared and shared plus attention.
-// Not modelled: the SMs that DeepEP's normal (prefill) kernels hold while they run
-// (SGLang gives DeepGEMM the GPU's SMs less DeepEP's num_sms in TBO prefill:
-// operations_strategy.py deep_gemm_num_sms; the hardware presets carry no SM count); the
-// communication kernels' own send and receive time on the SMs (DeepEP's low-latency kernels
-// occupy SMs only while they send and receive: LMSYS blog 2025-05-05, decode TBO breakdown);
-// two phases in flight at once sharing the link (they queue here).
+// DeepEP's normal (prefill) kernels run on SMs of their own while a phase is in flight
+// (kDeepEpNormalKernelSms of the GPU's HardwareSpec::sm_count; SGLang gives DeepGEMM the
+// rest in TBO prefill: operations_strategy.py deep_gemm_num_sms), so compute beside an
+// in-flight phase runs at LayerPieces::compute_rate_beside_comm of its speed.
+// ASSUMPTION: every compute piece slows by the SM share (compute-bound kernels' time scales
+// with the SMs they get; prefill's GEMMs and attention are compute-bound), and the kernels
+// hold their SMs for the whole time the phase is on the link.
+// Not modelled: the low-latency (decode) kernels' own send and receive time on the SMs
+// (they occupy SMs only while they send and receive: LMSYS blog 2025-05-05, decode TBO
+// breakdown; no source gives that time); two phases in flight at once sharing the link
+// (they queue here).
 #pragma once
 
 #include <cstdint>
@@ -67,6 +72,22 @@ constexpr std::string_view to_string(OverlapSchedule schedule) {
   return schedule == OverlapSchedule::vllm_dbo ? "vllm_dbo" : "sglang_tbo";
 }
 
+/// Whether the engine splits a step into two micro-batches when each attention rank holds
+/// `tokens_per_rank` new tokens (`prefill`: the step has prompt tokens); otherwise the step
+/// runs as one batch. Besides this, any schedule needs two tokens on a rank to split.
+///  - sglang_tbo: always (two_batch_overlap.py splits any batch it can split).
+///  - vllm_dbo: above vLLM's thresholds (vllm/config/parallel.py, the defaults:
+///    dbo_decode_token_threshold = 32 for batches of decodes only, dbo_prefill_token_threshold
+///    = 512 for batches with a prefill: "If the number of tokens in the request is greater
+///    than this threshold, microbatching will be used. Otherwise, the request will be
+///    processed in a single batch"); the DP ranks micro-batch only if every one votes to, and
+///    llmsim's ranks share the batch evenly, so the mean rank's tokens are compared.
+///    Not modelled: thresholds set on the command line.
+constexpr bool engine_splits_step(OverlapSchedule schedule, bool prefill, double tokens_per_rank) {
+  if (schedule == OverlapSchedule::sglang_tbo) return true;
+  return tokens_per_rank > (prefill ? 512.0 : 32.0);
+}
+
 /// One micro-batch's pieces of one MoE layer, seconds (see the file comment). All >= 0.
 struct LayerPieces {
   double pre = 0.0;
@@ -74,12 +95,33 @@ struct LayerPieces {
   double shared = 0.0;
   double routed = 0.0;
   double comm = 0.0;  ///< one dispatch or combine phase on the network
+  /// The compute's speed while a phase is on the network, as a share of its speed alone,
+  /// in (0, 1]: (SMs - the communication kernels' SMs) / SMs for DeepEP's normal kernels
+  /// (see kDeepEpNormalKernelSms), 1 for kernels that hold no SMs while in flight.
+  double compute_rate_beside_comm = 1.0;
 };
+
+/// SMs DeepEP's normal (high-throughput) dispatch and combine kernels run on:
+/// deep_ep/buffer.py, Buffer.num_sms = 20 (the default; SGLang's DeepEPConfig takes
+/// Buffer.num_sms unless --deepep-config sets one, and vLLM's DeepEP all2all manager keeps
+/// "the DeepEP default" 20). SGLang's TBO prefill gives DeepGEMM the rest
+/// (operations_strategy.py: deep_gemm_num_sms = multi_processor_count - DeepEPConfig num_sms).
+/// DeepEP's low-latency (decode) kernels send and receive in the background "without
+/// costing any GPU SMs" once issued (DeepEP README), so they hold none in flight here.
+inline constexpr int kDeepEpNormalKernelSms = 20;
+
+/// LayerPieces::compute_rate_beside_comm for a GPU of `sm_count` SMs beside DeepEP's
+/// normal kernels. Precondition: sm_count > kDeepEpNormalKernelSms.
+constexpr double normal_kernel_compute_rate(int sm_count) {
+  return static_cast<double>(sm_count - kDeepEpNormalKernelSms) / static_cast<double>(sm_count);
+}
 
 /// Both micro-batches through `layers` MoE layers of identical pieces under `schedule`,
 /// `prefill` choosing SGLang's prefill layout over its decode one (vLLM has one), seconds.
 /// It is at least max(2 x layers x compute, 2 x layers x 2 comm) (one stream, one link) and
-/// at most their sum (every phase waited for in full). Preconditions: layers >= 1, pieces >= 0.
+/// at most their sum (every phase waited for in full: compute slowed beside a phase runs
+/// while the link is busy, so the stream's time is the link's busy time plus compute at full
+/// speed). Preconditions: layers >= 1, pieces >= 0, compute_rate_beside_comm in (0, 1].
 double overlapped_layers_s(OverlapSchedule schedule, bool prefill, const LayerPieces& pieces, std::int64_t layers);
 
 /// The shares of the attention-side GEMM item's weights (hw/iteration_work_model_parallel.cpp:

@@ -34,6 +34,7 @@
 #include "core/input_error.h"
 #include "core/invariant.h"
 #include "hw/compute_dtypes.h"
+#include "hw/overlap_schedule.h"
 #include "hw/parallel_layout.h"
 #include "hw/step_sum.h"
 #include "hw/weight_dequant.h"
@@ -162,6 +163,13 @@ StepTimeModel::StepTimeModel(const core::ModelSpec& model, const HardwareSpec& h
     rates.per_block_s = e.per_block_s;
   }
   check_hardware(hardware, parallelism);
+  // Two-batch overlap prices the SMs DeepEP's normal kernels hold (hw/overlap_schedule.h).
+  if (parallelism.two_batch_overlap && hardware.sm_count <= kDeepEpNormalKernelSms) {
+    throw core::InputError("two-batch overlap on " + hardware.id + " needs its sm_count (more than DeepEP's " +
+                           std::to_string(kDeepEpNormalKernelSms) + " communication SMs); the preset states " +
+                           (hardware.sm_count > 0 ? std::to_string(hardware.sm_count) : std::string("none")));
+  }
+  sm_count_ = hardware.sm_count;
   const Efficiencies& e = hardware.efficiency;
   roofline_exponent_ = e.roofline_exponent;
   gpu_fixed_s_ = e.per_layer_overhead_s * static_cast<double>(model.num_layers);

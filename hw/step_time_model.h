@@ -101,6 +101,7 @@ class StepTimeModel {
   HostTime host_;
   std::vector<StageSlice> stages_;
   double per_layer_overhead_s_ = 0.0;
+  int sm_count_ = 0;  ///< HardwareSpec::sm_count (two-batch overlap's DeepEP SM share)
 };
 
 }  // namespace llmsim::hw

@@ -34,10 +34,14 @@
 // stage's MoE layers, rounded, share them equally). Everything else (elementwise, LM head,
 // the dense layers, the indexer) runs once per half outside the schedule. The reported
 // items are the half's compute items, twice, and the all-to-all at its exposed part (the
-// stage less 2 x the half's compute), so that they sum to the stage. Not modelled: the SMs
-// DeepEP's normal (prefill) kernels hold while they run, the communication kernels' own SM
-// time (hw/overlap_schedule.h). Applies when the step has an all-to-all and at least two
-// tokens per rank to split; otherwise the step runs as one batch.
+// stage less 2 x the half's compute), so that they sum to the stage. In a step with prompt
+// tokens DeepEP's normal kernels hold 20 of the GPU's SMs while a phase is in flight, and
+// the compute beside it runs on the rest (hw/overlap_schedule.h,
+// LayerPieces::compute_rate_beside_comm); that slowdown is the communication's cost and is
+// reported with the all-to-all. Not modelled: the low-latency kernels' own SM time. Applies
+// when the step has an all-to-all, at least two tokens per rank to split, and (vLLM's DBO)
+// more tokens per rank than the engine's threshold (hw/overlap_schedule.h,
+// engine_splits_step); otherwise the step runs as one batch.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -105,9 +109,11 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
   const RankShare mean = rank_share(batch, micro, ranks, false);
   const double gpus_per_stage = parallelism_.gpus_per_stage();
 
-  // Two-batch overlap: each rank's micro-batch runs as two halves (see the file comment).
+  // Two-batch overlap: each rank's micro-batch runs as two halves (see the file comment),
+  // when the engine splits a step of this size (vLLM's DBO thresholds).
   const bool overlap = parallelism_.two_batch_overlap && parallelism_.attention_data_parallel > 1 &&
-                       parallelism_.expert_parallel > 1 && busiest.tokens() >= 2.0;
+                       parallelism_.expert_parallel > 1 && busiest.tokens() >= 2.0 &&
+                       engine_splits_step(parallelism_.overlap_schedule, batch.prefill_tokens > 0, mean.tokens());
   RankShare half;
   if (overlap) {
     half = rank_share(batch, micro * 2.0, ranks, true);
@@ -149,7 +155,11 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
                              .core = (shares.core * attention_gemm_s + moe_share * core_attention_s) / n,
                              .shared = shares.shared * attention_gemm_s / n,
                              .routed = routed_s / n,
-                             .comm = a2a_s / (2.0 * n)};
+                             .comm = a2a_s / (2.0 * n),
+                             // A step with prompt tokens runs DeepEP's normal kernels, which
+                             // hold SMs while in flight; the low-latency ones hold none.
+                             .compute_rate_beside_comm =
+                                 half.prefill_tokens > 0.0 ? normal_kernel_compute_rate(sm_count_) : 1.0};
     unpaired_s += (1.0 - shares.pre - shares.core - shares.shared) * attention_gemm_s + (1.0 - moe_share) * core_attention_s;
     out.time_s = overlapped_layers_s(parallelism_.overlap_schedule, half.prefill_tokens > 0.0, pieces, layers) +
                  2.0 * unpaired_s;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "core/input_error.h"
@@ -61,6 +62,26 @@ hw::CudaGraphSpec read_cuda_graphs(YamlMap& map) {
   }
   map.finish();
   return spec;
+}
+
+/// The optional `two_batch_overlap`: the schedule the engine runs when a deployment sets
+/// two_batch_overlap (hw/overlap_schedule.h), or none (absent: none). Each schedule is one
+/// engine's own, so it is refused under another family: sglang_tbo is SGLang's
+/// --enable-two-batch-overlap, vllm_dbo is vLLM V1's --enable-dbo.
+std::optional<hw::OverlapSchedule> read_two_batch_overlap(YamlMap& map, sim::EngineKind kind) {
+  static constexpr std::pair<const char*, std::optional<hw::OverlapSchedule>> kSchedules[] = {
+      {"none", std::nullopt},
+      {"sglang_tbo", hw::OverlapSchedule::sglang_tbo},
+      {"vllm_dbo", hw::OverlapSchedule::vllm_dbo}};
+  const std::optional<hw::OverlapSchedule> schedule =
+      read_choice(map, "two_batch_overlap", std::optional<hw::OverlapSchedule>{}, kSchedules);
+  if (schedule == hw::OverlapSchedule::sglang_tbo && kind != sim::EngineKind::sglang) {
+    map.fail("two_batch_overlap", "sglang_tbo is SGLang's --enable-two-batch-overlap: it needs family: sglang");
+  }
+  if (schedule == hw::OverlapSchedule::vllm_dbo && kind != sim::EngineKind::vllm_v1) {
+    map.fail("two_batch_overlap", "vllm_dbo is vLLM V1's --enable-dbo: it needs family: vllm-v1");
+  }
+  return schedule;
 }
 
 EnginePreset read_engine_yaml(const std::string& path) {
@@ -150,6 +171,7 @@ EnginePreset read_engine_yaml(const std::string& path) {
   }
 
   if (auto graphs = map.optional_map("cuda_graphs")) engine.cuda_graphs = read_cuda_graphs(*graphs);
+  engine.two_batch_overlap = read_two_batch_overlap(map, engine.kind);
 
   YamlMap limits = map.required_map("limits");
   preset.limits = read_limits(limits);

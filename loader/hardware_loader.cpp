@@ -10,6 +10,7 @@
 #include "core/input_error.h"
 #include "hw/efficiencies.h"
 #include "hw/operator.h"
+#include "hw/overlap_schedule.h"
 #include "loader/preset_resolver.h"
 #include "loader/yaml_map.h"
 
@@ -163,6 +164,18 @@ hw::HardwareSpec read_hardware_yaml(const std::string& path) {
   spec.interconnect_latency_s =
       map.require_non_negative("interconnect_latency_us", map.required_number("interconnect_latency_us")) * kMicro;
   spec.fabric = read_fabric(map);
+  // Optional: only two-batch overlap reads it (DeepEP's normal kernels hold 20 of them,
+  // hw/overlap_schedule.h), so a GPU must have more than that; the bound keeps it an int.
+  if (map.has("sm_count")) {
+    const std::int64_t sms = map.required_int("sm_count");
+    if (sms <= hw::kDeepEpNormalKernelSms || sms > 100000) {
+      map.fail("sm_count", "expected the GPU's streaming multiprocessors, an integer in (" +
+                               std::to_string(hw::kDeepEpNormalKernelSms) + ", 100000] (more than DeepEP's " +
+                               std::to_string(hw::kDeepEpNormalKernelSms) + " communication SMs), got " +
+                               std::to_string(sms));
+    }
+    spec.sm_count = static_cast<int>(sms);
+  }
   spec.tdp_w = map.require_positive("tdp_w", map.required_number("tdp_w"));
   spec.idle_power_w = map.require_non_negative("idle_power_w", map.required_number("idle_power_w"));
   if (spec.idle_power_w > spec.tdp_w) map.fail("idle_power_w", "must not exceed tdp_w");

@@ -257,6 +257,11 @@ void read_parallel_layout(YamlMap& deployment, sim::PoolSpec& pool) {
                     "overlaps the expert all-to-all: set attention_data_parallel > 1 and expert_parallel > 1");
   }
   pool.two_batch_overlap = deployment.optional_bool("two_batch_overlap", false);
+  if (pool.two_batch_overlap && pool.hardware.sm_count == 0) {
+    deployment.fail("two_batch_overlap", "on " + pool.hardware.id +
+                                             ": two-batch overlap prices the SMs DeepEP's kernels hold, and the "
+                                             "hardware preset states no sm_count");
+  }
 }
 
 }  // namespace
@@ -321,6 +326,13 @@ sim::PoolSpec read_single_pool(YamlMap& map, const std::string& base_dir) {
   }
   std::optional<YamlMap> engine = map.optional_map("engine");
   pool.engine = read_engine(engine ? &*engine : nullptr, pool, base_dir);
+  // The overlap schedule is the engine's (its preset's two_batch_overlap); an engine without
+  // one would run the deployment's overlap as no overlap at all, so it is refused.
+  if (deployment && pool.two_batch_overlap && !pool.engine.two_batch_overlap) {
+    deployment->fail("two_batch_overlap", "the " + pool.engine.id +
+                                              " engine has no two-batch overlap (its preset's two_batch_overlap is "
+                                              "none): use an sglang (TBO) or vllm-v1 (DBO) engine, or remove the key");
+  }
   // engine.max_num_seqs and max_num_batched_tokens are per attention DP rank, as each of
   // vLLM's DP ranks is an engine core with its own scheduler (SGLang and TensorRT-LLM size
   // them per rank too); the replica schedules the ranks' union (hw/step_time_model.h).

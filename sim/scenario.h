@@ -143,6 +143,10 @@ struct EngineConfig {
   SpeculativeConfig speculative;  ///< off unless the scenario sets engine.speculative
   /// CUDA-graph padding (hw/cuda_graphs.h; the preset's cuda_graphs, none when it has none).
   hw::CudaGraphSpec cuda_graphs;
+  /// The schedule the engine runs when a deployment sets two_batch_overlap (the preset's
+  /// two_batch_overlap, hw/overlap_schedule.h); std::nullopt: the engine has no two-batch
+  /// overlap, and the loader refuses deployment.two_batch_overlap with it.
+  std::optional<hw::OverlapSchedule> two_batch_overlap;
 
   /// cuda_graphs at this engine's limits; vLLM's rule counts a decode step's speculative
   /// tokens (its decode_query_len).
@@ -177,14 +181,16 @@ struct PoolSpec {
   /// engine.gpu_memory_utilization share (the shares of a group sum to at most 1).
   std::string colocated_with;
 
-  /// The replica's layout, as the step-time model takes it.
+  /// The replica's layout, as the step-time model takes it; the overlap schedule is the
+  /// engine's (the loader refuses two_batch_overlap with an engine that has none).
   hw::Parallelism parallelism() const {
     return hw::Parallelism{.tensor_parallel = tensor_parallel,
                            .pipeline_parallel = pipeline_parallel,
                            .attention_data_parallel = attention_data_parallel,
                            .expert_parallel = expert_parallel,
                            .expert_balancer = expert_balancer,
-                           .two_batch_overlap = two_batch_overlap};
+                           .two_batch_overlap = two_batch_overlap,
+                           .overlap_schedule = engine.two_batch_overlap.value_or(hw::OverlapSchedule::sglang_tbo)};
   }
   /// GPUs of one replica: PP x DP x TP.
   int gpus_per_replica() const { return parallelism().gpus(); }

@@ -1,5 +1,6 @@
 // The engines' two-batch-overlap schedules (hw/overlap_schedule.h) on hand-traced layers,
-// and the bounds one stream and one link put on any schedule.
+// with and without compute slowed beside an in-flight phase (DeepEP's normal kernels'
+// SMs), and the bounds one stream and one link put on any schedule.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -65,12 +66,53 @@ TEST_CASE("without communication every schedule is the two micro-batches' comput
   }
 }
 
+TEST_CASE("compute beside an in-flight phase at half speed, one layer traced by hand per schedule") {
+  LayerPieces half_speed = kLayer;
+  half_speed.compute_rate_beside_comm = 0.5;
+  // SGLang prefill: A.attention 0-5 (link idle), A sends D (link 5-8); B.attention's 5 s of
+  // work: 3 s beside D do 1.5, the other 3.5 alone, 5-11.5; B sends D (link 11.5-14.5);
+  // A.routed: 3 s beside B's D do 1.5, 0.5 alone, to 15, A sends C (link 15-18); B waits D
+  // (14.5 <= 15), B.routed: 3 s beside A's C do 1.5, to 18.5, B sends C (link 18.5-21.5);
+  // A.shared at half speed 18.5-20.5 (C arrived at 18); B.shared: 1 s beside C does 0.5,
+  // 0.5 alone, to 22 (B's C arrived at 21.5).
+  CHECK(overlapped_layers_s(OverlapSchedule::sglang_tbo, true, half_speed, 1) == doctest::Approx(22.0));
+  // SGLang decode: A.pre 0-1, A.core 1-5, A sends D (link 5-8), A.shared at half speed 5-7,
+  // B.pre: 1 s beside D does 0.5, 0.5 alone, to 8.5; A waits D (8), A.routed alone 8.5-10.5,
+  // A sends C (link 10.5-13.5); B.core: 3 s beside C do 1.5, 2.5 alone, to 16; A receives C;
+  // B sends D (link 16-19), B.shared at half speed 16-18, B waits D to 19, B.routed 19-21,
+  // B sends C (link 21-24), waits to 24.
+  CHECK(overlapped_layers_s(OverlapSchedule::sglang_tbo, false, half_speed, 1) == doctest::Approx(24.0));
+  // vLLM DBO: 1.attention 0-5; D1 (link 5-8); 0.pre at half speed 5-7; 0.core: 1 s beside
+  // D1 does 0.5, 3.5 alone, to 11.5; D0 (link 11.5-14.5); 1.routed: 3 s do 1.5, 0.5 alone,
+  // to 15; C1 (link 15-18); 1.shared at half speed 15-17; 0.routed: 1 s does 0.5, 1.5 alone,
+  // to 19.5; C0 (link 19.5-22.5); 0.shared at half speed to 21.5; wait C0 to 22.5.
+  CHECK(overlapped_layers_s(OverlapSchedule::vllm_dbo, false, half_speed, 1) == doctest::Approx(22.5));
+}
+
+TEST_CASE("slower compute beside communication never speeds a schedule up, and is harmless without communication") {
+  const LayerPieces compute_only{.pre = 0.5, .core = 2.0, .shared = 0.25, .routed = 1.0, .comm = 0.0,
+                                 .compute_rate_beside_comm = 0.25};
+  for (const Layout& layout : kLayouts) {
+    CHECK(overlapped_layers_s(layout.schedule, layout.prefill, compute_only, 4) == doctest::Approx(2.0 * 4.0 * 3.75));
+    double previous = 0.0;
+    for (const double rate : {1.0, 0.9, 0.75, 0.5, 0.25}) {
+      LayerPieces p = kLayer;
+      p.compute_rate_beside_comm = rate;
+      const double t = overlapped_layers_s(layout.schedule, layout.prefill, p, 3);
+      CHECK(t >= previous * (1.0 - 1e-12));
+      previous = t;
+    }
+  }
+}
+
 TEST_CASE("any schedule takes at least the longer of compute and communication and at most their sum") {
   std::mt19937_64 rng(24);
   std::uniform_real_distribution<double> piece(0.0, 1.0);
   for (int trial = 0; trial < 200; ++trial) {
+    // Half the trials with compute slowed beside the link (DeepEP's normal kernels).
+    const double rate = trial % 2 == 0 ? 1.0 : 0.1 + 0.9 * piece(rng);
     const LayerPieces p{.pre = piece(rng), .core = piece(rng), .shared = piece(rng), .routed = piece(rng),
-                        .comm = 2.0 * piece(rng)};
+                        .comm = 2.0 * piece(rng), .compute_rate_beside_comm = rate};
     const std::int64_t layers = 1 + trial % 7;
     const double n = static_cast<double>(layers);
     const double compute = 2.0 * n * compute_of(p);

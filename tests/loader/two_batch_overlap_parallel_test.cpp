@@ -1,17 +1,24 @@
 // Two-batch overlap on DeepSeek-V3 (issue 24): the physical bounds of an overlapped step,
 // the gain growing with the tokens per device (the LMSYS ablation's shape: a loss at small
-// batches), and DeepEP's normal kernels crossing scale-out once per domain.
+// batches), DeepEP's normal kernels crossing scale-out once per domain, and the schedule
+// coming from the scenario's engine preset.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "core/dtype.h"
+#include "core/input_error.h"
 #include "hw/batch_shape.h"
+#include "hw/overlap_schedule.h"
 #include "hw/step_time_model.h"
+#include "loader/engine_loader.h"
 #include "loader/hardware_loader.h"
 #include "loader/model_loader.h"
+#include "loader/scenario_loader.h"
 #include "tests/hw/step_time_fixtures.h"
 
 namespace {
@@ -78,6 +85,13 @@ TEST_CASE("an overlapped step is at least its compute and its communication, at 
       batches.push_back(prompt_batch(2 * ranks, 4096));
       for (const BatchShape& batch : batches) {
         const StepCost overlapped = two.price(batch);
+        const double per_rank = static_cast<double>(batch.total_new_tokens()) / ranks;
+        if (!llmsim::hw::engine_splits_step(schedule, batch.prefill_tokens > 0, per_rank)) {
+          // vLLM's DBO at or below its thresholds (4 and 32 tokens per rank): one batch.
+          CHECK(schedule == OverlapSchedule::vllm_dbo);
+          CHECK(overlapped.time_s == plain.price(batch).time_s);
+          continue;
+        }
         const StepCost half = plain.price(half_of(batch));
         // Each half's compute and all-to-all run once per half, on one stream and one link.
         CHECK(overlapped.time_s >= 2.0 * compute_s(half) * (1.0 - 1e-9));
@@ -179,4 +193,99 @@ TEST_CASE("DeepEP's normal kernels cross scale-out once per other domain, low-la
       CHECK(item.scale_out_link_bytes > a2a->scale_out_link_bytes);
     }
   }
+}
+
+TEST_CASE("each engine preset names the overlap schedule it runs, or none") {
+  using llmsim::loader::load_engine;
+  CHECK(load_engine("sglang").engine.two_batch_overlap == OverlapSchedule::sglang_tbo);
+  CHECK(load_engine("vllm-v1").engine.two_batch_overlap == OverlapSchedule::vllm_dbo);
+  CHECK(load_engine("vllm-v1-sync").engine.two_batch_overlap == OverlapSchedule::vllm_dbo);
+  CHECK_FALSE(load_engine("vllm-v0").engine.two_batch_overlap.has_value());
+  CHECK_FALSE(load_engine("trtllm").engine.two_batch_overlap.has_value());
+}
+
+TEST_CASE("the same DEP scenario under sglang and vllm-v1 prices SGLang's TBO and vLLM's DBO") {
+  // deepseek-v3-dep (DEP8 on H200, fp8) with two_batch_overlap on; only engine.kind differs.
+  const std::string path = std::string(LLMSIM_SOURCE_DIR) + "/configs/scenarios/deepseek-v3-dep.yaml";
+  const auto pool_under = [&](const std::string& engine) {
+    return llmsim::loader::load_scenario(path, {{"deployment.two_batch_overlap", "true"}, {"engine.kind", engine}})
+        .pools.front();
+  };
+  const auto sglang = pool_under("sglang");
+  const auto vllm = pool_under("vllm-v1");
+  REQUIRE(sglang.parallelism().two_batch_overlap);
+  REQUIRE(vllm.parallelism().two_batch_overlap);
+  CHECK(sglang.parallelism().overlap_schedule == OverlapSchedule::sglang_tbo);
+  CHECK(vllm.parallelism().overlap_schedule == OverlapSchedule::vllm_dbo);
+  // Each pool's pricer is the step-time model with its engine's schedule and nothing else:
+  // the same step as dep(8, true, schedule) on the same model, hardware and precision.
+  const StepTimeModel sglang_step(sglang.model, sglang.hardware, sglang.precision, sglang.parallelism());
+  const StepTimeModel vllm_step(vllm.model, vllm.hardware, vllm.precision, vllm.parallelism());
+  const StepTimeModel tbo(sglang.model, sglang.hardware, sglang.precision, dep(8, true, OverlapSchedule::sglang_tbo));
+  const StepTimeModel dbo(sglang.model, sglang.hardware, sglang.precision, dep(8, true, OverlapSchedule::vllm_dbo));
+  bool differ = false;
+  for (const BatchShape& batch : {decode_batch(8 * 128, 2000), decode_batch(8 * 16, 1000), prompt_batch(8 * 2, 4096)}) {
+    CHECK(sglang_step.price(batch).time_s == tbo.price(batch).time_s);
+    CHECK(vllm_step.price(batch).time_s == dbo.price(batch).time_s);
+    differ = differ || sglang_step.price(batch).time_s != vllm_step.price(batch).time_s;
+  }
+  CHECK(differ);  // the schedules pair the phases with different stages
+}
+
+TEST_CASE("DeepEP's normal kernels' SMs slow an overlapped prompt step, not a decode step") {
+  // DEP8 on one H100 board: the all-to-all crosses NVLink only, so the step is compute-bound
+  // and the compute beside each in-flight phase is what sets it. The same H100 with (almost)
+  // no SM taken by communication: 100,000 SMs, 20 of them DeepEP's.
+  const auto model = llmsim::loader::load_model("deepseek-v3");
+  const auto h100 = llmsim::loader::load_hardware("h100-sxm");
+  REQUIRE(h100.sm_count == 132);
+  auto many_sms = h100;
+  many_sms.sm_count = 100000;
+  for (const OverlapSchedule schedule : {OverlapSchedule::sglang_tbo, OverlapSchedule::vllm_dbo}) {
+    const StepTimeModel shared(model, h100, fp8(), dep(8, true, schedule));
+    const StepTimeModel unshared(model, many_sms, fp8(), dep(8, true, schedule));
+    // Decode runs the low-latency kernels, which hold no SMs in flight: identical steps.
+    for (const std::int64_t per_gpu : {16, 128}) {
+      const BatchShape decode = decode_batch(8 * per_gpu, 2000);
+      CHECK(shared.price(decode).time_s == unshared.price(decode).time_s);
+    }
+    // Prefill runs the normal kernels: slower, but by no more than the whole compute
+    // stretched by 132 / 112 (only compute beside a phase slows).
+    const BatchShape prompts = prompt_batch(8 * 2, 4096);
+    const StepCost slow = shared.price(prompts);
+    const StepCost fast = unshared.price(prompts);
+    CHECK(slow.time_s > fast.time_s * 1.001);
+    CHECK(slow.time_s - fast.time_s <= compute_s(fast) * (132.0 / 112.0 - 1.0));
+    // The slowdown is the communication's cost: it is reported with the all-to-all.
+    CHECK(compute_s(slow) == doctest::Approx(compute_s(fast)));
+    CHECK(slow.time_s_of(Operator::all_to_all) > fast.time_s_of(Operator::all_to_all));
+  }
+  // Without overlap the kernels run alone and the SM count changes nothing.
+  const StepTimeModel plain(model, h100, fp8(), dep(8, false));
+  const StepTimeModel plain_many(model, many_sms, fp8(), dep(8, false));
+  CHECK(plain.price(prompt_batch(8 * 2, 4096)).time_s == plain_many.price(prompt_batch(8 * 2, 4096)).time_s);
+}
+
+TEST_CASE("two-batch overlap on hardware without an SM count is refused, not priced without DeepEP's SMs") {
+  auto h100 = llmsim::loader::load_hardware("h100-sxm");
+  h100.sm_count = 0;
+  CHECK_THROWS_AS(StepTimeModel(deepseek_288(), h100, fp8(), dep(32, true)), llmsim::core::InputError);
+  CHECK_NOTHROW(StepTimeModel(deepseek_288(), h100, fp8(), dep(32, false)));
+}
+
+TEST_CASE("vLLM's DBO runs a step whole at or below its token thresholds; SGLang's TBO splits it") {
+  // vllm/config/parallel.py defaults: dbo_decode_token_threshold 32, dbo_prefill_token_threshold
+  // 512, tokens per DP rank ("greater than this threshold" micro-batches).
+  const auto model = llmsim::loader::load_model("deepseek-v3");
+  const auto h100 = llmsim::loader::load_hardware("h100-sxm");
+  const StepTimeModel plain(model, h100, fp8(), dep(8, false));
+  const StepTimeModel dbo(model, h100, fp8(), dep(8, true, OverlapSchedule::vllm_dbo));
+  const StepTimeModel tbo(model, h100, fp8(), dep(8, true, OverlapSchedule::sglang_tbo));
+  const auto same = [&](const StepTimeModel& a, const BatchShape& b) { return a.price(b).time_s == plain.price(b).time_s; };
+  CHECK(same(dbo, decode_batch(8 * 32, 2000)));
+  CHECK_FALSE(same(dbo, decode_batch(8 * 33, 2000)));
+  CHECK_FALSE(same(tbo, decode_batch(8 * 32, 2000)));
+  CHECK(same(dbo, prompt_batch(8, 512)));
+  CHECK_FALSE(same(dbo, prompt_batch(8, 513)));
+  CHECK_FALSE(same(tbo, prompt_batch(8, 512)));
 }
