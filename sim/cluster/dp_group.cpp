@@ -84,7 +84,6 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
   double busiest_s = 0.0;     // the most expensive rank's own (padded) price
   double rank_extras_s = 0.0; // the largest rank's draft passes and offloaded-KV loads
   bool extend = false;        // some rank computes prompt tokens (SGLang's is_extend_in_batch)
-  hw::BatchShape all;         // the union of the ranks' batches
   std::int64_t sum_tokens = 0;
   std::int64_t busiest_tokens = 0;
   std::int64_t busiest_seqs = 0;
@@ -101,21 +100,6 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
     rank_extras_s = std::max(rank_extras_s, plan.draft_time_s + plan.offload_load_s);
     const hw::BatchShape& shape = plan.shape;
     extend = extend || shape.prefill_tokens > 0;
-    all.prefill_seqs += shape.prefill_seqs;
-    all.prefill_tokens += shape.prefill_tokens;
-    all.prefill_attention_pairs += shape.prefill_attention_pairs;
-    all.prefill_kv_tokens += shape.prefill_kv_tokens;
-    all.decode_seqs += shape.decode_seqs;
-    all.decode_kv_tokens += shape.decode_kv_tokens;
-    all.sampled_seqs += shape.sampled_seqs;
-    all.prefill_indexer_pairs += shape.prefill_indexer_pairs;
-    all.decode_indexer_keys += shape.decode_indexer_keys;
-    all.verify_seqs += shape.verify_seqs;
-    all.verify_tokens += shape.verify_tokens;
-    all.verify_attention_pairs += shape.verify_attention_pairs;
-    all.verify_kv_tokens += shape.verify_kv_tokens;
-    all.verify_indexer_pairs += shape.verify_indexer_pairs;
-    all.verify_indexer_keys += shape.verify_indexer_keys;
     const std::int64_t tokens = shape.total_new_tokens();
     const auto seqs = static_cast<std::int64_t>(plan.seqs.size());
     sum_tokens += tokens;
@@ -128,7 +112,7 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
   // SGLang's DpPaddingMode.get_dp_padding_mode: SUM_LEN for an extend batch, else MAX_LEN
   // when sum x 2 > max x DP (the file comment).
   const bool max_len = !extend && sum_tokens * 2 > busiest_tokens * ranks_;
-  const double step_s = max_len ? busiest_s : replica_pricer_->price(all).time_s + rank_extras_s;
+  const double step_s = max_len ? busiest_s : sum_len_step_s(engines, sum_tokens, extend) + rank_extras_s;
   for (const std::int32_t e : stepped_) engines[static_cast<std::size_t>(e)].set_lockstep_time(step_s);
   ++steps_;
   if (max_len) ++max_len_steps_;
@@ -141,6 +125,21 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
     LLMSIM_CHECK(engines[static_cast<std::size_t>(e)].plan().end_ns == end, "the ranks of a step end together");
   }
   return end;
+}
+
+double DpGroup::sum_len_step_s(const std::vector<Replica>& engines, std::int64_t step_tokens, bool extend) {
+  double step_s = 0.0;
+  for (const std::int32_t e : stepped_) {
+    hw::BatchShape own = PaddedRankPricer::padded(engines[static_cast<std::size_t>(e)].plan().shape, ranks_);
+    own.lockstep_tokens = step_tokens;
+    own.lockstep_extends = extend;
+    const double rank_s = replica_pricer_->price(own).time_s;
+    if (rank_s > step_s) {
+      step_s = rank_s;
+      busiest_ = (e - replica_) / replicas_;  // the rank whose attention gates the step
+    }
+  }
+  return step_s;
 }
 
 void DpGroup::apply(std::vector<Replica>& engines, std::vector<RequestIndex>& completed) {

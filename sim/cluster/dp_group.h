@@ -32,11 +32,15 @@
 // (python/sglang/srt/layers/dp_attention.py), over the token counts of all DP ranks (idle
 // ranks count 0):
 //   - a step in which some rank extends (prompt tokens: is_extend_in_batch) is SUM_LEN: the
-//     ranks' tokens are gathered without padding, so the MoE layers see the sum. Priced as
-//     the union of the ranks' batches with the pool's pricer, which splits a replica's
-//     batch evenly over its ranks (hw/step_time_model_parallel.cpp): the expert work and
-//     all-to-all of the sum, but each rank's attention at the mean rank's share, not the
-//     busiest rank's (a known shortfall: the pricer has no per-rank attention input).
+//     ranks' tokens are gathered without padding, so the MoE layers see the sum, while each
+//     rank runs the attention (and the other non-expert layers) of its own batch. The
+//     all-to-all of every MoE layer waits for the slowest rank, so the step is the busiest
+//     rank's attention plus the MoE work of the sum. Priced one stepped rank at a time with
+//     the pool's pricer: the rank's batch as if every rank ran it (PaddedRankPricer::padded,
+//     which the pricer splits back into the rank's batch), its MoE layers routing the sum of
+//     all ranks' new tokens (BatchShape::lockstep_tokens; the all-to-all's kernels the
+//     step's: normal when any rank extends, lockstep_extends); the step the most expensive
+//     rank's. Idle ranks run no attention and the same MoE work: never the most expensive.
 //   - a decode-only step is MAX_LEN when sum x 2 > max x DP (balanced ranks), else SUM_LEN.
 //     MAX_LEN pads every rank to the busiest rank's token count, as vLLM does for every
 //     step whenever CUDA graphs or microbatching are on (vllm/v1/worker/dp_utils.py,
@@ -140,6 +144,11 @@ class DpGroup final : public RankReports {
  private:
   /// Tells the collector the replica's allocated blocks (the ranks' sum) at `now`.
   void report_kv(workloads::TimeNs now);
+  /// A SUM_LEN step of the stepped() ranks' planned batches (see Padding above), without
+  /// their draft passes and offloaded-KV loads: the most expensive rank's batch priced with
+  /// the MoE layers of all `step_tokens` new tokens; `extend`: some rank computes prompt
+  /// tokens. Sets busiest_ to that rank.
+  double sum_len_step_s(const std::vector<Replica>& engines, std::int64_t step_tokens, bool extend);
 
   std::int32_t replica_;
   std::int32_t replicas_;
