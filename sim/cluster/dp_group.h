@@ -47,11 +47,17 @@
 //     coordinate_batch_across_dp: "Pad all DP ranks up to the maximum token count across
 //     ranks"). Priced as "every rank padded to the busiest rank's shape": each rank's batch
 //     priced as if all DP ranks had it (PaddedRankPricer), the step the most expensive.
-// Draft passes and offloaded-KV loads (Replica::price) are per rank: the step adds the
-// largest rank's.
+// Draft passes and offloaded-KV loads (Replica::price) run apart from the forward pass: the
+// step is the forward pass as above plus the largest rank's draft passes plus the largest
+// rank's loads (each phase waits for every rank). A MoE drafter runs on the pool's DP and EP
+// layout (draft_parallelism, sim/engine/speculative.h), its passes collectives like the
+// target's: each rank's draft batch is priced padded to every rank (a PaddedRankPricer
+// around the drafter, sim/cluster/pool.cpp), so the step pays the busiest rank's draft batch
+// on every rank, MAX_LEN, as a decode step (also in SUM_LEN steps: a known simplification).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "hw/batch_shape.h"
@@ -70,6 +76,8 @@ class PaddedRankPricer final : public StepPricer {
  public:
   /// `replica_pricer` must outlive this pricer; ranks >= 1.
   PaddedRankPricer(const StepPricer& replica_pricer, std::int32_t ranks);
+  /// The same, owning the replica's pricer (not null).
+  PaddedRankPricer(std::shared_ptr<const StepPricer> replica_pricer, std::int32_t ranks);
 
   hw::StepTotals price(const hw::BatchShape& rank_batch) const override;
   double peak_flops_per_s_group() const override;
@@ -80,6 +88,7 @@ class PaddedRankPricer final : public StepPricer {
   static hw::BatchShape padded(const hw::BatchShape& rank_batch, std::int32_t ranks);
 
  private:
+  std::shared_ptr<const StepPricer> owned_;  ///< null unless this pricer owns replica_pricer_
   const StepPricer* replica_pricer_;
   std::int32_t ranks_;
 };

@@ -4,6 +4,9 @@
 // mean rank's share of the union.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -14,6 +17,8 @@
 #include "sim/cluster/dp_group.h"
 #include "sim/cluster/simulator.h"
 #include "sim/engine/model_step_pricer.h"
+#include "sim/engine/speculative.h"
+#include "sim/metrics/iteration_observer.h"
 #include "sim_test_support.h"
 #include "tests/core/reference_models.h"
 
@@ -93,4 +98,106 @@ TEST_CASE("a SUM_LEN step with a 4k prompt chunk on one rank and one decode on t
   const auto& dp = two.summary["attention_data_parallel"]["pools"][0];
   CHECK(dp["lockstep_steps"] == 20);
   CHECK(dp["max_len_padded_steps"] == 1);
+}
+
+namespace {
+
+/// Each rank's iteration of every lockstep step (all ranks of a step start together).
+class RankPlans final : public IterationObserver {
+ public:
+  struct Seen {
+    llmsim::workloads::TimeNs start_ns = 0;
+    llmsim::workloads::TimeNs end_ns = 0;
+    llmsim::hw::BatchShape shape;
+    double draft_time_s = 0.0;
+    std::vector<std::int64_t> draft_pass_seqs;
+    std::vector<double> draft_pass_keys;
+  };
+  void on_iteration_end(const IterationView& view) override {
+    const IterationPlan& plan = *view.plan;
+    seen.push_back(Seen{.start_ns = plan.start_ns,
+                        .end_ns = plan.end_ns,
+                        .shape = plan.shape,
+                        .draft_time_s = plan.draft_time_s,
+                        .draft_pass_seqs = plan.draft_pass_seqs,
+                        .draft_pass_keys = plan.draft_pass_keys});
+  }
+  std::vector<Seen> seen;
+};
+
+}  // namespace
+
+TEST_CASE("DP ranks' MTP draft passes are collectives padded to every rank; the step adds the busiest rank's") {
+  // DEP2 with DeepSeek-V3's MTP module (one MoE layer: sharded over the EP ranks like the
+  // target's). Six requests round robin: rank 0 holds r0, r2, r4 (40 tokens each), rank 1
+  // r1, r3 (2 tokens) and r5 (40): most decode steps verify 3 sequences on rank 0 and 1 on
+  // rank 1, a balanced (MAX_LEN) step.
+  Scenario scenario = dep2_scenario();
+  SpeculativeConfig& mtp = scenario.pools[0].engine.speculative;
+  mtp.method = SpeculativeMethod::mtp;
+  mtp.num_speculative_tokens = 1;
+  mtp.acceptance = {0.875};
+  mtp.draft_layers = 1;
+  const PoolSpec& pool = scenario.pools[0];
+  REQUIRE(draft_parallelism(pool).attention_data_parallel == 2);
+  REQUIRE(draft_parallelism(pool).expert_parallel == 2);
+
+  RankPlans plans;
+  SimulatorHooks hooks;
+  hooks.kv_blocks_per_replica = 2000;
+  hooks.requests = std::make_unique<ListSource>(std::vector<RequestSpec>{
+      request(0, 0, 100, 40), request(1, 0, 100, 2), request(2, 0, 100, 40), request(3, 0, 100, 2),
+      request(4, 0, 100, 40), request(5, 0, 100, 40)});
+  hooks.observers.push_back(&plans);
+  Simulator simulator(scenario, std::move(hooks));
+  const RunResult result = simulator.run();
+  CHECK(result.summary["completed"] == 6);
+
+  const ModelStepPricer target(pool.model, pool.hardware, pool.precision, pool.parallelism(), pool.engine.host,
+                               pool.engine.cuda_graph_padding());
+  const PaddedRankPricer padded_target(target, 2);
+  const PaddedRankPricer padded_draft(make_draft_pricer(pool), 2);
+  // A rank's decode-step drafts: every pass priced as if both ranks ran that rank's pass.
+  const auto drafts_s = [&](const RankPlans::Seen& rank) {
+    double total = 0.0;
+    for (std::size_t j = 0; j < rank.draft_pass_seqs.size() && rank.draft_pass_seqs[j] > 0; ++j) {
+      total += padded_draft.price(draft_pass_shape(rank.draft_pass_seqs[j], rank.draft_pass_keys[j])).time_s;
+    }
+    return total;
+  };
+  std::int64_t checked_steps = 0;
+  std::int64_t uneven_drafts = 0;
+  for (std::size_t i = 0; i < plans.seen.size();) {
+    std::size_t end = i;
+    while (end < plans.seen.size() && plans.seen[end].start_ns == plans.seen[i].start_ns) ++end;
+    const bool decode_only = std::all_of(plans.seen.begin() + static_cast<std::ptrdiff_t>(i),
+                                         plans.seen.begin() + static_cast<std::ptrdiff_t>(end),
+                                         [](const RankPlans::Seen& r) { return r.shape.prefill_tokens == 0; });
+    std::int64_t sum_tokens = 0;
+    std::int64_t max_tokens = 0;
+    double forward_s = 0.0;
+    double draft_s = 0.0;
+    double min_draft_s = 1e9;
+    for (std::size_t r = i; r < end; ++r) {
+      const RankPlans::Seen& rank = plans.seen[r];
+      if (decode_only) CHECK(rank.draft_time_s == doctest::Approx(drafts_s(rank)).epsilon(1e-12));
+      sum_tokens += rank.shape.total_new_tokens();
+      max_tokens = std::max(max_tokens, rank.shape.total_new_tokens());
+      forward_s = std::max(forward_s, padded_target.price(rank.shape).time_s);
+      draft_s = std::max(draft_s, rank.draft_time_s);
+      min_draft_s = std::min(min_draft_s, rank.draft_time_s);
+    }
+    if (decode_only && sum_tokens * 2 > max_tokens * 2) {  // MAX_LEN (DP = 2)
+      // The step: the busiest rank's padded forward pass, then the busiest rank's drafts
+      // (within the nanosecond rounding of the step).
+      const auto step_ns = plans.seen[i].end_ns - plans.seen[i].start_ns;
+      CHECK(std::llabs(step_ns - std::llround((forward_s + draft_s) * 1e9)) <= 1);
+      ++checked_steps;
+      if (end - i == 2 && min_draft_s < draft_s) ++uneven_drafts;
+    }
+    i = end;
+  }
+  MESSAGE(checked_steps, " MAX_LEN steps checked, ", uneven_drafts, " with one rank drafting less");
+  CHECK(checked_steps >= 10);
+  CHECK(uneven_drafts >= 5);  // the lighter rank waited for the busier rank's drafts
 }
