@@ -49,6 +49,18 @@ struct BatchShape {
   /// attend to nothing and sample nothing. 0 without graph padding. Not counted in
   /// total_new_tokens().
   double graph_padding_tokens = 0;
+  /// Attention-DP lockstep (sim/cluster/dp_group.h), for a SUM_LEN step whose ranks run
+  /// different batches, priced one rank at a time: this batch is one rank's batch run by
+  /// every DP rank (each rank's share of it is that rank's own batch), and the MoE layers
+  /// (routed experts and all-to-all) route the new tokens of all the ranks' own batches,
+  /// lockstep_tokens of them, instead of this batch's. 0: this batch's own (every other batch).
+  /// Used by pipeline/attention-DP pricing only (hw/step_time_model_parallel.cpp).
+  std::int64_t lockstep_tokens = 0;
+  /// With lockstep_tokens: some rank of the step computes prompt tokens, so the step's
+  /// all-to-all runs DeepEP's normal kernels on every rank, this one's batch being decode
+  /// only or not (SGLang's prepare_mlp_sync_batch ORs is_extend_in_batch over the DP ranks,
+  /// and DeepEPMode.resolve(is_extend_in_batch) picks the kernels for the step).
+  bool lockstep_extends = false;
 
   std::int64_t total_new_tokens() const { return prefill_tokens + decode_seqs + verify_tokens; }
   bool empty() const { return prefill_tokens == 0 && decode_seqs == 0 && verify_tokens == 0; }

@@ -66,6 +66,9 @@ struct RankShare {
   /// Routed (token, expert) pairs on the busiest EP GPU over the mean (hw/expert_balance.h);
   /// 1 for the mean GPU.
   double expert_load = 1.0;
+  /// Some rank of the step computes prompt tokens (BatchShape::lockstep_extends): the
+  /// all-to-all runs the normal kernels even when this share has no prompt tokens.
+  bool group_extends = false;
 
   double tokens() const { return prefill_tokens + decode_seqs + verify_tokens; }
 };
@@ -194,7 +197,7 @@ class IterationWorkModel {
                               batch.verify_seqs >= 0 && batch.verify_tokens >= batch.verify_seqs &&
                               batch.verify_attention_pairs >= 0.0 && batch.verify_kv_tokens >= 0.0 &&
                               batch.verify_indexer_pairs >= 0.0 && batch.verify_indexer_keys >= 0.0 &&
-                              batch.graph_padding_tokens >= 0.0,
+                              batch.graph_padding_tokens >= 0.0 && batch.lockstep_tokens >= 0,
                           "BatchShape: every count must be >= 0");
   }
 

@@ -259,13 +259,13 @@ WorkItemList IterationWorkModel::stage_items(const RankShare& share, const Stage
     WorkItem& a2a = list.emplace_back();
     a2a.op = Operator::all_to_all;
     a2a.kernels = 2.0 * moe_layers_ * f;  // dispatch and combine per MoE layer of the stage
-    // Normal kernels (deduplicated per GPU) when the step prefills, low-latency ones (per
-    // expert) for a decode-only step.
-    const double messages_per_pair = share.prefill_tokens > 0.0 ? a2a_ranks_per_token_ / experts_per_token_ : 1.0;
+    // Normal kernels (deduplicated per GPU) when the step prefills (on any DP rank:
+    // RankShare::group_extends), low-latency ones (per expert) for a decode-only step.
+    const bool normal_kernels = share.prefill_tokens > 0.0 || share.group_extends;
+    const double messages_per_pair = normal_kernels ? a2a_ranks_per_token_ / experts_per_token_ : 1.0;
     const double bytes_per_message = hidden_size_ * (a2a_dispatch_bytes_ + a2a_combine_bytes_) / 2.0;
     a2a.payload_bytes = mean_routed_pairs_per_gpu(share.group_tokens) * messages_per_pair * bytes_per_message;
     const double busiest = pairs * messages_per_pair * bytes_per_message;
-    const bool normal_kernels = share.prefill_tokens > 0.0;
     a2a.link_bytes = (normal_kernels ? a2a_forwarded_share_ : a2a_scale_up_share_) * busiest;
     if (a2a_scale_out_share_ > 0.0) {
       a2a.scale_out_link_bytes = normal_kernels ? pairs / experts_per_token_ * a2a_remote_domains_per_token_ * bytes_per_message

@@ -46,6 +46,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/invariant.h"
 #include "hw/expert_balance.h"
 #include "hw/overlap_schedule.h"
 #include "hw/step_sum.h"
@@ -80,8 +81,11 @@ RankShare rank_share(const BatchShape& batch, double micro, double ranks, bool b
   share.verify_indexer_keys = batch.verify_indexer_keys / parts;
   share.sampled_seqs = part(part(as_double(batch.sampled_seqs), micro), ranks);
   // The micro-batch's tokens over all ranks, each part rounded as the rank's was (so a
-  // rank never has more tokens than its micro-batch).
-  share.group_tokens = micro_prefill_tokens + micro_decode_seqs + micro_verify_tokens;
+  // rank never has more tokens than its micro-batch); in a lockstep step priced one rank
+  // at a time, those of every rank's own batch (BatchShape::lockstep_tokens).
+  share.group_tokens = batch.lockstep_tokens > 0 ? part(as_double(batch.lockstep_tokens), micro)
+                                                 : micro_prefill_tokens + micro_decode_seqs + micro_verify_tokens;
+  share.group_extends = batch.lockstep_extends;
   return share;
 }
 
@@ -96,6 +100,11 @@ struct OverlappedStage {
 StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
   IterationWorkModel::check_batch(batch);
   if (batch.empty()) return StepCost{};
+  core::check_invariant(batch.lockstep_tokens == 0 || (parallelism_.attention_data_parallel > 1 &&
+                                                       batch.lockstep_tokens * parallelism_.attention_data_parallel >=
+                                                           batch.total_new_tokens()),
+                        "StepTimeModel::price_pipelined: a lockstep batch is one attention-DP rank's batch on every "
+                        "rank, within the step's tokens");
   const auto seqs = batch.prefill_seqs + batch.decode_seqs + batch.verify_seqs;
   const double micro = std::clamp<double>(as_double(seqs), 1.0, parallelism_.pipeline_parallel);
   const double ranks = parallelism_.attention_data_parallel;

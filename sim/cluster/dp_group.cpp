@@ -1,6 +1,7 @@
 #include "sim/cluster/dp_group.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "sim/check.h"
 
@@ -9,6 +10,11 @@ namespace llmsim::sim {
 PaddedRankPricer::PaddedRankPricer(const StepPricer& replica_pricer, std::int32_t ranks)
     : replica_pricer_(&replica_pricer), ranks_(ranks) {
   LLMSIM_CHECK(ranks >= 1, "a replica has at least one attention rank");
+}
+
+PaddedRankPricer::PaddedRankPricer(std::shared_ptr<const StepPricer> replica_pricer, std::int32_t ranks)
+    : owned_(std::move(replica_pricer)), replica_pricer_(owned_.get()), ranks_(ranks) {
+  LLMSIM_CHECK(replica_pricer_ != nullptr && ranks >= 1, "a rank pricer has a replica pricer and ranks");
 }
 
 hw::BatchShape PaddedRankPricer::padded(const hw::BatchShape& rank_batch, std::int32_t ranks) {
@@ -81,10 +87,10 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
   LLMSIM_CHECK(!in_flight(engines), "a DP group runs one lockstep step at a time");
   stepped_.clear();
   busiest_ = -1;
-  double busiest_s = 0.0;     // the most expensive rank's own (padded) price
-  double rank_extras_s = 0.0; // the largest rank's draft passes and offloaded-KV loads
+  double busiest_s = 0.0;     // the most expensive rank's own (padded) forward pass
+  double draft_s = 0.0;       // the largest rank's draft passes
+  double offload_s = 0.0;     // the largest rank's offloaded-KV loads
   bool extend = false;        // some rank computes prompt tokens (SGLang's is_extend_in_batch)
-  hw::BatchShape all;         // the union of the ranks' batches
   std::int64_t sum_tokens = 0;
   std::int64_t busiest_tokens = 0;
   std::int64_t busiest_seqs = 0;
@@ -94,28 +100,16 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
     if (rank.plan_iteration(now) == Replica::kNoIteration) continue;  // waits on a KV transfer
     stepped_.push_back(engine(d));
     const IterationPlan& plan = rank.plan();
-    if (busiest_ < 0 || plan.cost.time_s > busiest_s) {
-      busiest_s = plan.cost.time_s;
+    // Replica::price's total less what it added to the forward pass.
+    const double forward_s = plan.cost.time_s - plan.draft_time_s - plan.offload_load_s;
+    if (busiest_ < 0 || forward_s > busiest_s) {
+      busiest_s = forward_s;
       busiest_ = d;
     }
-    rank_extras_s = std::max(rank_extras_s, plan.draft_time_s + plan.offload_load_s);
+    draft_s = std::max(draft_s, plan.draft_time_s);
+    offload_s = std::max(offload_s, plan.offload_load_s);
     const hw::BatchShape& shape = plan.shape;
     extend = extend || shape.prefill_tokens > 0;
-    all.prefill_seqs += shape.prefill_seqs;
-    all.prefill_tokens += shape.prefill_tokens;
-    all.prefill_attention_pairs += shape.prefill_attention_pairs;
-    all.prefill_kv_tokens += shape.prefill_kv_tokens;
-    all.decode_seqs += shape.decode_seqs;
-    all.decode_kv_tokens += shape.decode_kv_tokens;
-    all.sampled_seqs += shape.sampled_seqs;
-    all.prefill_indexer_pairs += shape.prefill_indexer_pairs;
-    all.decode_indexer_keys += shape.decode_indexer_keys;
-    all.verify_seqs += shape.verify_seqs;
-    all.verify_tokens += shape.verify_tokens;
-    all.verify_attention_pairs += shape.verify_attention_pairs;
-    all.verify_kv_tokens += shape.verify_kv_tokens;
-    all.verify_indexer_pairs += shape.verify_indexer_pairs;
-    all.verify_indexer_keys += shape.verify_indexer_keys;
     const std::int64_t tokens = shape.total_new_tokens();
     const auto seqs = static_cast<std::int64_t>(plan.seqs.size());
     sum_tokens += tokens;
@@ -128,7 +122,8 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
   // SGLang's DpPaddingMode.get_dp_padding_mode: SUM_LEN for an extend batch, else MAX_LEN
   // when sum x 2 > max x DP (the file comment).
   const bool max_len = !extend && sum_tokens * 2 > busiest_tokens * ranks_;
-  const double step_s = max_len ? busiest_s : replica_pricer_->price(all).time_s + rank_extras_s;
+  const double forward_s = max_len ? busiest_s : sum_len_step_s(engines, sum_tokens, extend);
+  const double step_s = forward_s + draft_s + offload_s;
   for (const std::int32_t e : stepped_) engines[static_cast<std::size_t>(e)].set_lockstep_time(step_s);
   ++steps_;
   if (max_len) ++max_len_steps_;
@@ -141,6 +136,21 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
     LLMSIM_CHECK(engines[static_cast<std::size_t>(e)].plan().end_ns == end, "the ranks of a step end together");
   }
   return end;
+}
+
+double DpGroup::sum_len_step_s(const std::vector<Replica>& engines, std::int64_t step_tokens, bool extend) {
+  double step_s = 0.0;
+  for (const std::int32_t e : stepped_) {
+    hw::BatchShape own = PaddedRankPricer::padded(engines[static_cast<std::size_t>(e)].plan().shape, ranks_);
+    own.lockstep_tokens = step_tokens;
+    own.lockstep_extends = extend;
+    const double rank_s = replica_pricer_->price(own).time_s;
+    if (rank_s > step_s) {
+      step_s = rank_s;
+      busiest_ = (e - replica_) / replicas_;  // the rank whose attention gates the step
+    }
+  }
+  return step_s;
 }
 
 void DpGroup::apply(std::vector<Replica>& engines, std::vector<RequestIndex>& completed) {

@@ -32,22 +32,32 @@
 // (python/sglang/srt/layers/dp_attention.py), over the token counts of all DP ranks (idle
 // ranks count 0):
 //   - a step in which some rank extends (prompt tokens: is_extend_in_batch) is SUM_LEN: the
-//     ranks' tokens are gathered without padding, so the MoE layers see the sum. Priced as
-//     the union of the ranks' batches with the pool's pricer, which splits a replica's
-//     batch evenly over its ranks (hw/step_time_model_parallel.cpp): the expert work and
-//     all-to-all of the sum, but each rank's attention at the mean rank's share, not the
-//     busiest rank's (a known shortfall: the pricer has no per-rank attention input).
+//     ranks' tokens are gathered without padding, so the MoE layers see the sum, while each
+//     rank runs the attention (and the other non-expert layers) of its own batch. The
+//     all-to-all of every MoE layer waits for the slowest rank, so the step is the busiest
+//     rank's attention plus the MoE work of the sum. Priced one stepped rank at a time with
+//     the pool's pricer: the rank's batch as if every rank ran it (PaddedRankPricer::padded,
+//     which the pricer splits back into the rank's batch), its MoE layers routing the sum of
+//     all ranks' new tokens (BatchShape::lockstep_tokens; the all-to-all's kernels the
+//     step's: normal when any rank extends, lockstep_extends); the step the most expensive
+//     rank's. Idle ranks run no attention and the same MoE work: never the most expensive.
 //   - a decode-only step is MAX_LEN when sum x 2 > max x DP (balanced ranks), else SUM_LEN.
 //     MAX_LEN pads every rank to the busiest rank's token count, as vLLM does for every
 //     step whenever CUDA graphs or microbatching are on (vllm/v1/worker/dp_utils.py,
 //     coordinate_batch_across_dp: "Pad all DP ranks up to the maximum token count across
 //     ranks"). Priced as "every rank padded to the busiest rank's shape": each rank's batch
 //     priced as if all DP ranks had it (PaddedRankPricer), the step the most expensive.
-// Draft passes and offloaded-KV loads (Replica::price) are per rank: the step adds the
-// largest rank's.
+// Draft passes and offloaded-KV loads (Replica::price) run apart from the forward pass: the
+// step is the forward pass as above plus the largest rank's draft passes plus the largest
+// rank's loads (each phase waits for every rank). A MoE drafter runs on the pool's DP and EP
+// layout (draft_parallelism, sim/engine/speculative.h), its passes collectives like the
+// target's: each rank's draft batch is priced padded to every rank (a PaddedRankPricer
+// around the drafter, sim/cluster/pool.cpp), so the step pays the busiest rank's draft batch
+// on every rank, MAX_LEN, as a decode step (also in SUM_LEN steps: a known simplification).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "hw/batch_shape.h"
@@ -66,6 +76,8 @@ class PaddedRankPricer final : public StepPricer {
  public:
   /// `replica_pricer` must outlive this pricer; ranks >= 1.
   PaddedRankPricer(const StepPricer& replica_pricer, std::int32_t ranks);
+  /// The same, owning the replica's pricer (not null).
+  PaddedRankPricer(std::shared_ptr<const StepPricer> replica_pricer, std::int32_t ranks);
 
   hw::StepTotals price(const hw::BatchShape& rank_batch) const override;
   double peak_flops_per_s_group() const override;
@@ -76,6 +88,7 @@ class PaddedRankPricer final : public StepPricer {
   static hw::BatchShape padded(const hw::BatchShape& rank_batch, std::int32_t ranks);
 
  private:
+  std::shared_ptr<const StepPricer> owned_;  ///< null unless this pricer owns replica_pricer_
   const StepPricer* replica_pricer_;
   std::int32_t ranks_;
 };
@@ -140,6 +153,11 @@ class DpGroup final : public RankReports {
  private:
   /// Tells the collector the replica's allocated blocks (the ranks' sum) at `now`.
   void report_kv(workloads::TimeNs now);
+  /// A SUM_LEN step of the stepped() ranks' planned batches (see Padding above), without
+  /// their draft passes and offloaded-KV loads: the most expensive rank's batch priced with
+  /// the MoE layers of all `step_tokens` new tokens; `extend`: some rank computes prompt
+  /// tokens. Sets busiest_ to that rank.
+  double sum_len_step_s(const std::vector<Replica>& engines, std::int64_t step_tokens, bool extend);
 
   std::int32_t replica_;
   std::int32_t replicas_;

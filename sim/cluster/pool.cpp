@@ -38,6 +38,10 @@ Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_
   config.pool = index;
   config.seed = seed;
   config.draft_pricer = make_draft_pricer(spec);
+  if (config.draft_pricer != nullptr && draft_parallelism(spec).attention_data_parallel > 1) {
+    // A collective drafter prices the replica's draft batch: each rank's padded to every rank.
+    config.draft_pricer = std::make_shared<const PaddedRankPricer>(config.draft_pricer, spec.attention_data_parallel);
+  }
   if (spec.kv_offload.enabled()) {
     config.kv_offload = spec.kv_offload;
     config.kv_block_bytes = kv_capacity(spec).block_bytes;

@@ -484,6 +484,7 @@ void Simulator::notify_observers(const Replica& replica, std::int64_t completed_
   view.pool = replica.config().pool;
   view.replica = replica.config().index;
   view.replica_slot = replica.config().metrics_slot;
+  view.dp_rank = replica.config().dp_rank;
   view.plan = &replica.plan();
   view.completed_requests = completed_requests;
   view.running_requests = replica.num_running();

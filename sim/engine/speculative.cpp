@@ -88,6 +88,21 @@ core::ModelSpec draft_head_shape(const PoolSpec& pool) {
   return head;
 }
 
+hw::Parallelism draft_parallelism(const PoolSpec& pool) {
+  hw::Parallelism parallelism{pool.tensor_parallel};
+  const SpeculativeConfig& speculative = pool.engine.speculative;
+  if (pool.attention_data_parallel <= 1 || !speculative.enabled() || speculative.method == SpeculativeMethod::ngram) {
+    return parallelism;
+  }
+  const bool moe_drafter = speculative.draft_model ? speculative.draft_model->is_moe()
+                                                   : core::moe_layer_count(draft_head_shape(pool)) > 0;
+  if (!moe_drafter) return parallelism;
+  parallelism.attention_data_parallel = pool.attention_data_parallel;
+  parallelism.expert_parallel = pool.expert_parallel;
+  parallelism.expert_balancer = pool.expert_balancer;
+  return parallelism;
+}
+
 std::shared_ptr<const StepPricer> make_draft_pricer(const PoolSpec& pool) {
   const SpeculativeConfig& speculative = pool.engine.speculative;
   if (!speculative.enabled()) return nullptr;
@@ -97,17 +112,17 @@ std::shared_ptr<const StepPricer> make_draft_pricer(const PoolSpec& pool) {
     case SpeculativeMethod::draft_model:
       LLMSIM_CHECK(speculative.draft_model.has_value(), "a draft_model engine names its draft (the loader checks it)");
       return std::make_shared<const ModelStepPricer>(*speculative.draft_model, pool.hardware, pool.precision,
-                                                     hw::Parallelism{pool.tensor_parallel}, hw::HostTime{});
+                                                     draft_parallelism(pool), hw::HostTime{});
     case SpeculativeMethod::eagle:
     case SpeculativeMethod::eagle3:
     case SpeculativeMethod::mtp: {
       if (speculative.draft_model) {
         // The head's own shape (a head preset: its layers, its LM head over its vocabulary).
         return std::make_shared<const ModelStepPricer>(*speculative.draft_model, pool.hardware, pool.precision,
-                                                       hw::Parallelism{pool.tensor_parallel}, hw::HostTime{});
+                                                       draft_parallelism(pool), hw::HostTime{});
       }
       return std::make_shared<const ModelStepPricer>(draft_head_shape(pool), pool.hardware, pool.precision,
-                                                     hw::Parallelism{pool.tensor_parallel}, hw::HostTime{});
+                                                     draft_parallelism(pool), hw::HostTime{});
     }
   }
   return nullptr;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hw/batch_shape.h"
+#include "hw/parallelism.h"
 #include "sim/engine/step_pricer.h"
 #include "sim/scenario.h"
 #include "workloads/rng_stream.h"
@@ -59,7 +60,19 @@ core::ModelSpec draft_head_shape(const PoolSpec& pool);
 ///  - eagle, eagle3, mtp otherwise: the target's shape cut to draft_layers decoder layers
 ///    (embedding and LM head kept: an MTP module and an EAGLE-3 head run both).
 /// Host time is the target's alone: the draft pricer adds none.
+/// Its GPUs are draft_parallelism(pool)'s: under attention DP with a MoE drafter it prices a
+/// replica's draft batch over all DP ranks (the pool pads each rank's batch to every rank).
 std::shared_ptr<const StepPricer> make_draft_pricer(const PoolSpec& pool);
+
+/// The drafter's layout: the pool's tensor-parallel group; under attention DP with a drafter
+/// that has routed experts (DeepSeek's MTP module, a MoE target's EAGLE head), the pool's DP
+/// ranks and expert parallelism as well. Its passes are then lockstep collectives like the
+/// target's forward: SGLang runs a draft pass on every DP rank, an idle one where the rank has
+/// nothing to draft (python/sglang/srt/speculative/eagle_worker.py, EAGLEWorker.draft:
+/// _draft_preprocess_idle for ForwardMode.IDLE), and its MoE layer is sharded as the target's.
+/// A dense drafter under DP stays on its rank's GPUs (a dense model's DP ranks share nothing).
+/// No two-batch overlap for the drafter.
+hw::Parallelism draft_parallelism(const PoolSpec& pool);
 
 /// What the drafter holds on each GPU of the pool beside the target (sim/engine/kv_capacity):
 /// its weights, and KV bytes per token of its own layers (it keeps KV for every position

@@ -14,6 +14,9 @@ struct IterationView {
   std::int32_t pool = 0;
   std::int32_t replica = 0;       ///< within the pool
   std::int32_t replica_slot = 0;  ///< run-wide replica index (pools laid end to end)
+  /// Under attention DP (sim/cluster/dp_group.h): the attention rank of the replica whose
+  /// iteration this is, 0..DP-1 (each rank of a lockstep step is a view of its own); else 0.
+  std::int32_t dp_rank = 0;
   const IterationPlan* plan = nullptr;  ///< the iteration that just ended (never null)
   std::int64_t completed_requests = 0;  ///< requests this iteration finished
   std::int64_t running_requests = 0;    ///< on this replica, after the iteration

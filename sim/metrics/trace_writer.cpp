@@ -93,6 +93,7 @@ TraceWriter::TraceWriter(const Scenario& scenario, TraceOptions options) : optio
     first_slot_of_pool_.push_back(slot);
     for (int r = 0; r < pool.replicas; ++r, ++slot) {
       slot_names_.push_back("replica " + std::to_string(r) + " (pool " + pool.name + ")");
+      slot_ranks_.push_back(pool.attention_data_parallel);
     }
   }
 }
@@ -110,6 +111,7 @@ void TraceWriter::on_iteration_end(const IterationView& view) {
   }
   IterationEvent e;
   e.slot = view.replica_slot;
+  e.dp_rank = view.dp_rank;
   e.index = plan.index;
   e.start_ns = plan.start_ns;
   e.end_ns = plan.end_ns;
@@ -129,11 +131,16 @@ std::string TraceWriter::json_text(const RunResult& result) const {
   for (std::size_t s = 0; s < slot_names_.size(); ++s) {
     const auto pid = static_cast<std::int64_t>(s) + 1;
     metadata(out, "process_name", pid, 0, slot_names_[s]);
-    metadata(out, "thread_name", pid, 0, "iterations");
+    const std::int32_t ranks = slot_ranks_[s];
+    if (ranks == 1) {
+      metadata(out, "thread_name", pid, 0, "iterations");
+    } else {
+      for (std::int32_t d = 0; d < ranks; ++d) metadata(out, "thread_name", pid, d, "rank " + std::to_string(d) + " iterations");
+    }
   }
   for (const IterationEvent& e : iterations_) {
     const char* name = e.decode_seqs == 0 ? "prefill" : (e.prefill_tokens == 0 ? "decode" : "mixed");
-    begin_event(out, name, "iteration", e.slot + 1, 0, e.start_ns, e.end_ns);
+    begin_event(out, name, "iteration", e.slot + 1, e.dp_rank, e.start_ns, e.end_ns);
     out += ",\"args\":{\"iteration\":";
     append_int(out, e.index);
     out += ",\"seqs\":";
@@ -175,17 +182,20 @@ std::string TraceWriter::json_text(const RunResult& result) const {
       free_lanes[slot].insert(busy[slot].top().second);
       busy[slot].pop();
     }
+    const std::int64_t first_lane_tid = slot_ranks_[slot];  // after the iteration tracks
     std::int64_t lane = 0;
     if (free_lanes[slot].empty()) {
       lane = lanes[slot]++;
-      metadata(out, "thread_name", static_cast<std::int64_t>(slot) + 1, lane + 1, "requests " + std::to_string(lane + 1));
+      metadata(out, "thread_name", static_cast<std::int64_t>(slot) + 1, lane + first_lane_tid,
+               "requests " + std::to_string(lane + 1));
     } else {
       lane = *free_lanes[slot].begin();
       free_lanes[slot].erase(free_lanes[slot].begin());
     }
     busy[slot].emplace(r.completion_ns, lane);
     const auto pid = static_cast<std::int64_t>(slot) + 1;
-    begin_event(out, "request " + std::to_string(r.id), "request", pid, lane + 1, r.arrival_ns, r.completion_ns);
+    begin_event(out, "request " + std::to_string(r.id), "request", pid, lane + first_lane_tid, r.arrival_ns,
+                r.completion_ns);
     out += ",\"args\":{\"id\":";
     append_int(out, static_cast<std::int64_t>(r.id));
     out += ",\"input_tokens\":";
@@ -202,7 +212,7 @@ std::string TraceWriter::json_text(const RunResult& result) const {
         {"prefill", {r.scheduled_ns, r.first_token_ns}},
         {"decode", {r.first_token_ns, r.completion_ns}}};
     for (const auto& [name, span] : phases) {
-      begin_event(out, name, "request", pid, lane + 1, span.first, span.second);
+      begin_event(out, name, "request", pid, lane + first_lane_tid, span.first, span.second);
       out += ",\"args\":{}}";
     }
   }

@@ -4,7 +4,10 @@
 //
 // Layout: pid = run-wide replica slot + 1 (named "replica R (pool P)"); tid 0 holds the
 // replica's iterations, tids 1, 2, ... hold request lifetimes, each request on the lowest
-// lane free at its arrival so that events on one lane never overlap. A request is one
+// lane free at its arrival so that events on one lane never overlap. Under attention DP
+// (DP ranks stepping in lockstep, sim/cluster/dp_group.h) tids 0..DP-1 hold the iterations
+// of ranks 0..DP-1 ("rank D iterations"; a rank idle in a step has no event there) and the
+// request lanes follow from tid DP. A request is one
 // event "request ID" from arrival to completion with three nested phases: "queued"
 // (arrival to first scheduling), "prefill" (to the first token), "decode" (to the last).
 // ts and dur are microseconds (nanosecond integers printed with 3 decimals), so the text
@@ -41,6 +44,7 @@ class TraceWriter final : public IterationObserver {
  private:
   struct IterationEvent {
     std::int32_t slot = 0;
+    std::int32_t dp_rank = 0;  ///< its track within the slot
     std::int64_t index = 0;
     workloads::TimeNs start_ns = 0;
     workloads::TimeNs end_ns = 0;
@@ -57,6 +61,7 @@ class TraceWriter final : public IterationObserver {
 
   TraceOptions options_;
   std::vector<std::string> slot_names_;      ///< per run-wide replica slot
+  std::vector<std::int32_t> slot_ranks_;     ///< attention-DP ranks per slot (1 without DP)
   std::vector<std::int32_t> first_slot_of_pool_;
   std::vector<IterationEvent> iterations_;
   bool iterations_truncated_ = false;

@@ -21,12 +21,15 @@ namespace llmsim::sim::testing {
 /// time = base_s + per_token_s x new tokens. Chosen in whole microseconds, so that the
 /// nanosecond rounding is exact and expected times follow by hand. Prefill batches are
 /// compute bound, pure decode batches memory bound. flops = 1e9 per new token.
+/// An attention-DP lockstep batch (BatchShape::lockstep_tokens > 0) is timed on the step's
+/// tokens: every token costs the same wherever it runs, so a SUM_LEN step costs the union's.
 class LinearPricer final : public StepPricer {
  public:
   LinearPricer(double base_s, double per_token_s) : base_s_(base_s), per_token_s_(per_token_s) {}
   hw::StepTotals price(const hw::BatchShape& batch) const override {
     hw::StepTotals cost;
-    cost.time_s = base_s_ + per_token_s_ * static_cast<double>(batch.total_new_tokens());
+    const std::int64_t timed_tokens = batch.lockstep_tokens > 0 ? batch.lockstep_tokens : batch.total_new_tokens();
+    cost.time_s = base_s_ + per_token_s_ * static_cast<double>(timed_tokens);
     cost.flops = 1e9 * static_cast<double>(batch.total_new_tokens());
     cost.hbm_bytes = 1e9;
     cost.bound = batch.prefill_tokens > 0 ? hw::Bound::compute : hw::Bound::memory;
