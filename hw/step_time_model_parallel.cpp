@@ -165,10 +165,12 @@ StepCost StepTimeModel::price_pipelined(const BatchShape& batch) const {
                              .shared = shares.shared * attention_gemm_s / n,
                              .routed = routed_s / n,
                              .comm = a2a_s / (2.0 * n),
-                             // A step with prompt tokens runs DeepEP's normal kernels, which
-                             // hold SMs while in flight; the low-latency ones hold none.
-                             .compute_rate_beside_comm =
-                                 half.prefill_tokens > 0.0 ? normal_kernel_compute_rate(sm_count_) : 1.0};
+                             // A step where any rank has prompt tokens runs DeepEP's normal
+                             // kernels (RankShare::group_extends), which hold SMs while in
+                             // flight; the low-latency ones hold none.
+                             .compute_rate_beside_comm = half.prefill_tokens > 0.0 || half.group_extends
+                                                             ? normal_kernel_compute_rate(sm_count_)
+                                                             : 1.0};
     unpaired_s += (1.0 - shares.pre - shares.core - shares.shared) * attention_gemm_s + (1.0 - moe_share) * core_attention_s;
     out.time_s = overlapped_layers_s(parallelism_.overlap_schedule, half.prefill_tokens > 0.0, pieces, layers) +
                  2.0 * unpaired_s;
