@@ -289,3 +289,21 @@ TEST_CASE("vLLM's DBO runs a step whole at or below its token thresholds; SGLang
   CHECK_FALSE(same(dbo, prompt_batch(8, 513)));
   CHECK_FALSE(same(tbo, prompt_batch(8, 512)));
 }
+
+TEST_CASE("a decode-only DP rank in a step where another rank extends pays DeepEP's normal kernels' SMs") {
+  // SUM_LEN lockstep (sim/cluster/dp_group.h): the rank's decode batch runs DeepEP's normal
+  // kernels because another rank computes prompt tokens (BatchShape::lockstep_extends), so
+  // under overlap its compute beside an in-flight phase slows as a prompt step's does.
+  const auto model = llmsim::loader::load_model("deepseek-v3");
+  const auto h100 = llmsim::loader::load_hardware("h100-sxm");
+  auto many_sms = h100;
+  many_sms.sm_count = 100000;
+  const StepTimeModel shared(model, h100, fp8(), dep(8, true));
+  const StepTimeModel unshared(model, many_sms, fp8(), dep(8, true));
+  BatchShape rank = decode_batch(8 * 128, 2000);
+  rank.lockstep_tokens = 128 + 4096;  // this rank's 128 decodes and another rank's prompt
+  rank.lockstep_extends = true;
+  CHECK(shared.price(rank).time_s > unshared.price(rank).time_s);
+  rank.lockstep_extends = false;  // a decode-only step: low-latency kernels, no SMs held
+  CHECK(shared.price(rank).time_s == unshared.price(rank).time_s);
+}
