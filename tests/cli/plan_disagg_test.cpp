@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "tests/cli/run_llmsim.h"
@@ -181,14 +180,19 @@ TEST_CASE("plan --prefill-tp/--decode-tp plans each unit at each pair, GPUs coun
   const Json plan = Json::parse(read_whole_file(dir + "/plan.json"));
   // Four units (2 xPyD x 2 prefill TPs x 1 decode TP) and a baseline per GPU count: 6, 8, 12.
   REQUIRE(plan.at("options").size() == 7);
-  for (const auto& [label, prefill_tp, gpus] : {std::tuple{"1P1D TP2:TP4", 2, 6}, std::tuple{"1P1D TP4:TP4", 4, 8},
-                                                 std::tuple{"2P1D TP2:TP4", 2, 8}, std::tuple{"2P1D TP4:TP4", 4, 12}}) {
-    INFO(label);
-    const Json& unit = option_named(plan, label);
+  struct Expected {
+    const char* label;
+    int prefill_tp;
+    int gpus;  // x x prefill TP + y x decode TP (no PP or DP in this scenario)
+  };
+  for (const Expected& expected : {Expected{"1P1D TP2:TP4", 2, 6}, Expected{"1P1D TP4:TP4", 4, 8},
+                                   Expected{"2P1D TP2:TP4", 2, 8}, Expected{"2P1D TP4:TP4", 4, 12}}) {
+    INFO(expected.label);
+    const Json& unit = option_named(plan, expected.label);
     CHECK(unit.at("layout") == "disaggregated");
-    CHECK(unit.at("prefill_tensor_parallel") == prefill_tp);
+    CHECK(unit.at("prefill_tensor_parallel") == expected.prefill_tp);
     CHECK(unit.at("tensor_parallel") == 4);
-    CHECK(unit.at("gpus_per_unit") == gpus);  // x x prefill TP + y x decode TP (no PP or DP in this scenario)
+    CHECK(unit.at("gpus_per_unit") == expected.gpus);
   }
   // 6 GPUs are no whole number of TP4 decode replicas: the baseline is three TP2 prefill-pool replicas.
   CHECK(option_named(plan, "aggregated 3 x TP2").at("gpus_per_unit") == 6);
