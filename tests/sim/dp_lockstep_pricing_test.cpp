@@ -71,7 +71,8 @@ TEST_CASE("a SUM_LEN step with a 4k prompt chunk on one rank and one decode on t
 
   // The old pricing: the union of both ranks' batches split evenly over the two ranks, each
   // rank's attention at the mean share (2048 prompt tokens, half the pairs).
-  const PoolSpec& pool = dep2_scenario().pools[0];
+  const auto scenario = dep2_scenario();  // held: the pool below refers into it
+  const PoolSpec& pool = scenario.pools[0];
   const ModelStepPricer replica(pool.model, pool.hardware, pool.precision, pool.parallelism(), pool.engine.host,
                                 pool.engine.cuda_graph_padding());
   llmsim::hw::BatchShape prompt;
