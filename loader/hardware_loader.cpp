@@ -101,7 +101,7 @@ HardwareFile read_hardware_file(const std::string& path, Role role);
 /// nothing else sits beside it (the donor's block is taken whole; a GPU that differs from it
 /// in any entry writes its block out in full). Returns the donor's preset id.
 std::string read_carry_reference(YamlMap& map, std::string& reason) {
-  const std::string donor = map.required_string(kCarriedFrom);
+  std::string donor = map.required_string(kCarriedFrom);
   reason = map.required_string(kCarryReason);  // non-empty: why this GPU carries it
   std::vector<std::string> block_keys = {"source", "per_layer_overhead_us", "roofline_exponent",
                                          "per_iteration_overhead_us"};
