@@ -81,6 +81,9 @@ std::string hardware_yaml(const hw::HardwareSpec& spec, const std::string& effic
   out << fmt::format("tdp_w: {}\n", spec.tdp_w);
   out << fmt::format("idle_power_w: {}\n", spec.idle_power_w);
   out << fmt::format("price_per_gpu_hour_usd: {}\n", spec.price_per_gpu_hour_usd);
+  // Always the block in full, with its own source: a fitted preset is a donor others may
+  // carry (configs/README.md, "Carrying another preset's calibration"), never a carrier, even
+  // when the --hardware it started from carried another preset's block.
   const hw::Efficiencies& e = spec.efficiency;
   out << "efficiency:\n";
   std::istringstream comment(efficiency_comment);

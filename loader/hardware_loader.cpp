@@ -6,8 +6,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/input_error.h"
+#include "core/message_text.h"
 #include "hw/efficiencies.h"
 #include "hw/operator.h"
 #include "hw/overlap_schedule.h"
@@ -76,6 +79,71 @@ hw::Efficiencies read_efficiency(YamlMap& map, std::string& source) {
   return eff;
 }
 
+/// The key naming the preset whose efficiency block a hardware file carries, and the key
+/// saying why (configs/README.md, "Carrying another preset's calibration").
+constexpr const char* kCarriedFrom = "carried_from";
+constexpr const char* kCarryReason = "reason";
+
+/// A hardware file as read: its spec, and the preset id its efficiency block is carried from
+/// ("" when the block is its own).
+struct HardwareFile {
+  hw::HardwareSpec spec;
+  std::string carried_from;
+};
+
+/// Whether a file is read for a scenario (it may carry a donor's block) or as the donor of
+/// another file (its own block is loaded; a carried one is only named, never followed).
+enum class Role { gpu, donor };
+
+HardwareFile read_hardware_file(const std::string& path, Role role);
+
+/// `efficiency: {carried_from: ID, reason: "..."}`: reads the reference and checks that
+/// nothing else sits beside it (the donor's block is taken whole; a GPU that differs from it
+/// in any entry writes its block out in full). Returns the donor's preset id.
+std::string read_carry_reference(YamlMap& map, std::string& reason) {
+  std::string donor = map.required_string(kCarriedFrom);
+  reason = map.required_string(kCarryReason);  // non-empty: why this GPU carries it
+  std::vector<std::string> block_keys = {"source", "per_layer_overhead_us", "roofline_exponent",
+                                         "per_iteration_overhead_us"};
+  for (const hw::OperatorInfo& info : hw::kOperators) block_keys.emplace_back(info.name);
+  for (const std::string& key : block_keys) {
+    if (map.has(key)) {
+      map.fail(key, "beside carried_from: the block is " + donor +
+                        "'s whole; to differ from it in any entry, write the block out in full "
+                        "(no carried_from)");
+    }
+  }
+  map.finish();
+  return donor;
+}
+
+/// Loads the efficiency block of hardware preset `donor` (configs/hardware/<donor>.yaml, the
+/// folder a scenario's `hardware:` id is looked up in) for the file whose efficiency `map`
+/// carries it. One level: the donor must have its own block, so chains and cycles (a file
+/// carrying itself included) are refused, as is an id that names no preset. Errors inside the
+/// donor's file are reported at that file.
+void load_carried_efficiency(YamlMap& map, const std::string& donor, const std::string& reason,
+                             hw::HardwareSpec& spec) {
+  const std::vector<std::string> presets = list_presets("hardware");
+  if (std::find(presets.begin(), presets.end(), donor) == presets.end()) {
+    std::string known;
+    for (const std::string& id : presets) known += (known.empty() ? "" : ", ") + id;
+    map.fail(kCarriedFrom, "unknown hardware preset " + core::quoted_excerpt(donor) +
+                               " (a preset id, not a path; presets: " + known + ")");
+  }
+  const HardwareFile donor_file =
+      read_hardware_file(resolve_preset(donor, "", "hardware", "hardware"), Role::donor);
+  if (!donor_file.carried_from.empty()) {
+    map.fail(kCarriedFrom, donor + " itself carries its efficiency block (from " +
+                               donor_file.carried_from +
+                               "): name a preset with its own block (carrying is one level)");
+  }
+  spec.efficiency = donor_file.spec.efficiency;
+  // Starts "carried over": the run header and summary.json label it as carried
+  // (sim/metrics/run_header.cpp, efficiency_label).
+  spec.efficiency_source = "carried over from the " + donor + " calibration (" + reason + ")";
+}
+
 /// The optional fabric keys (configs/README.md): `scale_up_domain_gpus` (>= 1), and the
 /// scale-out link `scale_out_bandwidth_gb_per_s` (> 0) with `scale_out_latency_us` (>= 0),
 /// both or neither, and only with a domain to cross.
@@ -130,7 +198,7 @@ void read_fp4_formats(YamlMap& map, hw::PeakFlops& peak) {
   }
 }
 
-hw::HardwareSpec read_hardware_yaml(const std::string& path) {
+HardwareFile read_hardware_file(const std::string& path, Role role) {
   auto origin = std::make_shared<YamlOrigin>();
   origin->file = path;
   YamlMap map(parse_yaml_file(path), origin, "");
@@ -182,9 +250,17 @@ hw::HardwareSpec read_hardware_yaml(const std::string& path) {
   spec.price_per_gpu_hour_usd =
       map.require_non_negative("price_per_gpu_hour_usd", map.required_number("price_per_gpu_hour_usd"));
   YamlMap efficiency = map.required_map("efficiency");
-  spec.efficiency = read_efficiency(efficiency, spec.efficiency_source);
+  std::string carried_from;
+  if (efficiency.has(kCarriedFrom)) {
+    std::string reason;
+    carried_from = read_carry_reference(efficiency, reason);
+    // A donor's own carry is named to the file that wanted it, never followed: no chains.
+    if (role == Role::gpu) load_carried_efficiency(efficiency, carried_from, reason, spec);
+  } else {
+    spec.efficiency = read_efficiency(efficiency, spec.efficiency_source);
+  }
   map.finish();
-  return spec;
+  return {std::move(spec), std::move(carried_from)};
 }
 
 std::string lower(std::string text) {
@@ -196,7 +272,12 @@ std::string lower(std::string text) {
 }  // namespace
 
 hw::HardwareSpec load_hardware(const std::string& id_or_path, const std::string& base_dir) {
-  return read_hardware_yaml(resolve_preset(id_or_path, base_dir, "hardware", "hardware"));
+  return read_hardware_file(resolve_preset(id_or_path, base_dir, "hardware", "hardware"), Role::gpu).spec;
+}
+
+std::string efficiency_donor(const std::string& id_or_path, const std::string& base_dir) {
+  return read_hardware_file(resolve_preset(id_or_path, base_dir, "hardware", "hardware"), Role::gpu)
+      .carried_from;
 }
 
 std::vector<std::string> list_hardware_presets() { return list_presets("hardware"); }

@@ -12,6 +12,11 @@ namespace llmsim::loader {
 /// Relative paths are tried against `base_dir` first. Throws core::InputError on bad input.
 hw::HardwareSpec load_hardware(const std::string& id_or_path, const std::string& base_dir = "");
 
+/// The hardware preset id whose efficiency block `id_or_path` carries (its
+/// `efficiency.carried_from`, configs/README.md), or "" when the file has its own block. The
+/// file is loaded whole, so bad input throws as load_hardware does.
+std::string efficiency_donor(const std::string& id_or_path, const std::string& base_dir = "");
+
 /// Preset ids found in configs/hardware/, sorted.
 std::vector<std::string> list_hardware_presets();
 

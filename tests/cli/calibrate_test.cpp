@@ -69,6 +69,28 @@ TEST_CASE("calibrate fits the GEMM efficiencies by name and writes a YAML that l
   CHECK(fitted.peak.bf16_flops_per_s == start.peak.bf16_flops_per_s);
 }
 
+TEST_CASE("calibrate from a preset that carries another's block writes a block of its own") {
+  // h200 carries h100-sxm's efficiency block (efficiency.carried_from); the file calibrate
+  // writes is a fit of its own: no carried_from, its own source, and the unfitted operators
+  // written out with the numbers the carried block gave them.
+  REQUIRE(llmsim::loader::efficiency_donor("h200") == "h100-sxm");
+  const std::string profile = llmsim::testing::write_test_file("calibrate", "o_proj.csv", o_proj_profile());
+  const std::string out =
+      (llmsim::testing::process_temp_folder() / "calibrate" / "h200-fitted.yaml").string();
+  const auto run = llmsim::testing::run_llmsim(
+      "calibrate --hardware h200 --model llama-3.1-8b --roofline-exponent 0 --profile '" + profile +
+      "' --out '" + out + "'");
+  REQUIRE(run.exit_code == 0);
+  CHECK(llmsim::loader::efficiency_donor(out).empty());
+  const llmsim::hw::HardwareSpec start = llmsim::loader::load_hardware("h200");
+  const llmsim::hw::HardwareSpec fitted = llmsim::loader::load_hardware(out);
+  CHECK(fitted.efficiency_source.rfind("calibrated by llmsim calibrate", 0) == 0);
+  CHECK(fitted.efficiency[Operator::gemm].compute != start.efficiency[Operator::gemm].compute);
+  CHECK(fitted.efficiency[Operator::elementwise].bandwidth == start.efficiency[Operator::elementwise].bandwidth);
+  CHECK(fitted.efficiency[Operator::allreduce].latency_s == start.efficiency[Operator::allreduce].latency_s);
+  CHECK(fitted.hbm_bandwidth_bytes_per_s == start.hbm_bandwidth_bytes_per_s);  // H200's, not the donor's
+}
+
 namespace {
 
 /// qkv_proj and o_proj of Qwen3-30B-A3B on one H100 (qkv k = 2048, n = 32 x 128 + 2 x 4 x 128

@@ -70,7 +70,7 @@ TEST_CASE("the shipped h200 preset prices the indexer at its attention entries")
   const auto gpu = llmsim::loader::load_hardware("h200");
   const llmsim::hw::Efficiencies& e = gpu.efficiency;
   CHECK(e[Operator::attention_indexer].compute == e[Operator::gemm].compute);
-  CHECK(e[Operator::attention_indexer].compute == 0.7051);  // configs/hardware/h200.yaml
+  CHECK(e[Operator::attention_indexer].compute == 0.7051);  // h200 carries h100-sxm's gemm (configs/hardware/)
   CHECK(e[Operator::attention_indexer].bandwidth == 0.9290);
   CHECK(e[Operator::attention_indexer].latency_s == e[Operator::attention_decode].latency_s);
 }
