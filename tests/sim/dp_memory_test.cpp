@@ -1,9 +1,13 @@
-// The drafter's memory on an attention-DP pool (sim/engine/speculative.h draft_footprint): a
+// Memory on an attention-DP pool: each rank's KV blocks fit its own GPUs (sim/engine/
+// kv_capacity.h), and the drafter's weights (sim/engine/speculative.h draft_footprint): a
 // MoE drafter runs on the pool's DP and EP layout (draft_parallelism), so each GPU holds 1/EP
 // of its routed experts and a whole copy (over TP) of everything else.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "core/dtype.h"
+#include "sim/engine/kv_capacity.h"
 #include "sim/engine/speculative.h"
 #include "sim_test_support.h"
 #include "tests/core/reference_models.h"
@@ -69,4 +73,21 @@ TEST_CASE("a dense drafter on an attention-DP pool stays split over TP alone") {
   REQUIRE(draft_parallelism(dp2).attention_data_parallel == 1);
   CHECK(draft_footprint(dp2).weight_bytes == draft_footprint(alone).weight_bytes);
   CHECK(draft_footprint(alone).weight_bytes > 0.0);
+}
+
+TEST_CASE("each DP rank's KV blocks fit in its own GPU's memory: a token's KV is whole on its rank") {
+  // DEP16 DeepSeek-V3 on H100s (DEP8 does not fit 80 GB), fp8 KV: a token's latent KV on its
+  // rank's one GPU is (kv_lora_rank 512 + qk_rope_head_dim 64) x 61 layers x 1 byte = 35,136
+  // bytes (config.json), whatever DP.
+  PoolSpec dep16 = mtp_pool(16);
+  dep16.engine.speculative = SpeculativeConfig{};
+  dep16.precision.kv_cache = llmsim::core::DType::fp8;
+  const KvCapacity rank = kv_capacity(dep16);
+  CHECK(rank.kv_bytes_per_token == 35136.0);
+  REQUIRE(rank.blocks > 0);
+  CHECK(rank.blocks == static_cast<std::int64_t>(std::floor(rank.kv_budget_bytes / (16.0 * 35136.0))));
+  // The blocks every rank gets (the simulator gives each rank `blocks`) fit the GPU's budget;
+  // before, the per-token bytes were averaged over the 16 ranks and each rank held 16 x as many.
+  CHECK(static_cast<double>(rank.blocks) * rank.block_bytes <= rank.kv_budget_bytes);
+  CHECK(static_cast<double>(rank.blocks + 1) * rank.block_bytes > rank.kv_budget_bytes);
 }
