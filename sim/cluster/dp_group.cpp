@@ -6,6 +6,28 @@
 #include "sim/check.h"
 
 namespace llmsim::sim {
+namespace {
+
+/// Adds `batch`'s counts and sums to `total` (a replica batch of several ranks' batches).
+void add_batch(hw::BatchShape& total, const hw::BatchShape& batch) {
+  total.prefill_seqs += batch.prefill_seqs;
+  total.prefill_tokens += batch.prefill_tokens;
+  total.prefill_attention_pairs += batch.prefill_attention_pairs;
+  total.prefill_kv_tokens += batch.prefill_kv_tokens;
+  total.decode_seqs += batch.decode_seqs;
+  total.decode_kv_tokens += batch.decode_kv_tokens;
+  total.sampled_seqs += batch.sampled_seqs;
+  total.prefill_indexer_pairs += batch.prefill_indexer_pairs;
+  total.decode_indexer_keys += batch.decode_indexer_keys;
+  total.verify_seqs += batch.verify_seqs;
+  total.verify_tokens += batch.verify_tokens;
+  total.verify_attention_pairs += batch.verify_attention_pairs;
+  total.verify_kv_tokens += batch.verify_kv_tokens;
+  total.verify_indexer_pairs += batch.verify_indexer_pairs;
+  total.verify_indexer_keys += batch.verify_indexer_keys;
+}
+
+}  // namespace
 
 PaddedRankPricer::PaddedRankPricer(const StepPricer& replica_pricer, std::int32_t ranks)
     : replica_pricer_(&replica_pricer), ranks_(ranks) {
@@ -56,12 +78,14 @@ double PaddedRankPricer::hbm_bandwidth_bytes_per_s_group() const {
 }
 
 DpGroup::DpGroup(std::int32_t replica, std::int32_t replicas, std::int32_t ranks, std::int64_t kv_blocks_per_rank,
-                 const StepPricer& replica_pricer, MetricsCollector& metrics, std::int32_t metrics_slot)
+                 const StepPricer& replica_pricer, hw::HostTime host, MetricsCollector& metrics,
+                 std::int32_t metrics_slot)
     : replica_(replica),
       replicas_(replicas),
       ranks_(ranks),
       kv_blocks_per_rank_(kv_blocks_per_rank),
       replica_pricer_(&replica_pricer),
+      host_(host),
       metrics_(&metrics),
       metrics_slot_(metrics_slot),
       rank_allocated_(static_cast<std::size_t>(ranks), 0),
@@ -87,7 +111,8 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
   LLMSIM_CHECK(!in_flight(engines), "a DP group runs one lockstep step at a time");
   stepped_.clear();
   busiest_ = -1;
-  double busiest_s = 0.0;     // the most expensive rank's own (padded) forward pass
+  double busiest_s = 0.0;     // the most expensive rank's own (padded) forward pass, GPU time
+  std::int64_t host_seqs = 0; // the most sequences a rank's scheduler handles (its host time)
   double draft_s = 0.0;       // the largest rank's draft passes
   double offload_s = 0.0;     // the largest rank's offloaded-KV loads
   bool extend = false;        // some rank computes prompt tokens (SGLang's is_extend_in_batch)
@@ -100,7 +125,7 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
     if (rank.plan_iteration(now) == Replica::kNoIteration) continue;  // waits on a KV transfer
     stepped_.push_back(engine(d));
     const IterationPlan& plan = rank.plan();
-    // Replica::price's total less what it added to the forward pass.
+    // Replica::price's total less what it added to the forward pass: the pass's GPU time.
     const double forward_s = plan.cost.time_s - plan.draft_time_s - plan.offload_load_s;
     if (busiest_ < 0 || forward_s > busiest_s) {
       busiest_s = forward_s;
@@ -110,6 +135,8 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
     offload_s = std::max(offload_s, plan.offload_load_s);
     const hw::BatchShape& shape = plan.shape;
     extend = extend || shape.prefill_tokens > 0;
+    // The sequences hw::StepTimeModel counts for a replica's host time, this rank's own.
+    host_seqs = std::max(host_seqs, shape.prefill_seqs + shape.decode_seqs + shape.verify_seqs);
     const std::int64_t tokens = shape.total_new_tokens();
     const auto seqs = static_cast<std::int64_t>(plan.seqs.size());
     sum_tokens += tokens;
@@ -122,8 +149,12 @@ workloads::TimeNs DpGroup::plan(workloads::TimeNs now, std::vector<Replica>& eng
   // SGLang's DpPaddingMode.get_dp_padding_mode: SUM_LEN for an extend batch, else MAX_LEN
   // when sum x 2 > max x DP (the file comment).
   const bool max_len = !extend && sum_tokens * 2 > busiest_tokens * ranks_;
-  const double forward_s = max_len ? busiest_s : sum_len_step_s(engines, sum_tokens, extend);
-  const double step_s = forward_s + draft_s + offload_s;
+  const double gpu_s = max_len ? busiest_s : sum_len_step_s(engines, sum_tokens, extend);
+  sum_len_ = !max_len;
+  if (sum_len_) price_sum_len_work(engines);
+  // The forward pass with the busiest rank's host time (see Host time in the header), then
+  // the drafts and loads, as Replica::price adds them to a priced step.
+  const double step_s = host_.step_s(gpu_s, static_cast<double>(host_seqs)) + draft_s + offload_s;
   for (const std::int32_t e : stepped_) engines[static_cast<std::size_t>(e)].set_lockstep_time(step_s);
   ++steps_;
   if (max_len) ++max_len_steps_;
@@ -153,6 +184,21 @@ double DpGroup::sum_len_step_s(const std::vector<Replica>& engines, std::int64_t
   return step_s;
 }
 
+void DpGroup::price_sum_len_work(const std::vector<Replica>& engines) {
+  hw::BatchShape step;
+  double draft_flops = 0.0;
+  double draft_hbm_bytes = 0.0;
+  for (const std::int32_t e : stepped_) {
+    const IterationPlan& plan = engines[static_cast<std::size_t>(e)].plan();
+    add_batch(step, plan.shape);
+    draft_flops += plan.draft_flops;
+    draft_hbm_bytes += plan.draft_hbm_bytes;
+  }
+  const hw::StepTotals forward = replica_pricer_->price(step);
+  step_flops_ = forward.flops + draft_flops;
+  step_hbm_bytes_ = forward.hbm_bytes + draft_hbm_bytes;
+}
+
 void DpGroup::apply(std::vector<Replica>& engines, std::vector<RequestIndex>& completed) {
   LLMSIM_CHECK(!stepped_.empty(), "a DP group applies the step it planned");
   folded_ = IterationStats{};
@@ -164,7 +210,12 @@ void DpGroup::apply(std::vector<Replica>& engines, std::vector<RequestIndex>& co
     completed_counts_.push_back(static_cast<std::int64_t>(completed.size() - before));
   }
   folded_.replica_slot = metrics_slot_;
+  // The ranks' own prefill share, FLOP-weighted (see Reported work in the header).
   folded_.prefill_flops_share = folded_.flops > 0.0 ? folded_prefill_flops_ / folded_.flops : 0.0;
+  if (sum_len_) {
+    folded_.flops = step_flops_;
+    folded_.hbm_bytes = step_hbm_bytes_;
+  }
   folded_.peak_flops_per_s_group = replica_pricer_->peak_flops_per_s_group();
   folded_.hbm_bandwidth_bytes_per_s_group = replica_pricer_->hbm_bandwidth_bytes_per_s_group();
   metrics_->on_iteration(folded_);

@@ -54,6 +54,27 @@
 // target's: each rank's draft batch is priced padded to every rank (a PaddedRankPricer
 // around the drafter, sim/cluster/pool.cpp), so the step pays the busiest rank's draft batch
 // on every rank, MAX_LEN, as a decode step (also in SUM_LEN steps: a known simplification).
+//
+// Host time. Each rank is its own scheduler process on its own CPU (SGLang: one Scheduler
+// per DP rank; vLLM: one EngineCore per rank), so each prepares, samples and detokenises
+// only its own batch: a rank's CPU time is the engine's host time (hw::HostTime) for its
+// own sequences. The pool's pricer prices GPU time only (Pool); the group combines the
+// forward pass's GPU time with the busiest rank's CPU time by the engine's rule
+// (HostTime::step_s: overlapped, the larger of the two; else their sum, as no rank's GPU
+// work can start its first collective before the slowest rank has scheduled), and then
+// adds the draft passes and loads, as a replica without DP adds them to its priced step.
+//
+// Reported work (FLOPs and HBM bytes: the summary's flops, MFU and bandwidth utilisation).
+// A MAX_LEN step reports each rank's own share of its padded price (PaddedRankPricer: the
+// padded replica's over DP). A SUM_LEN step reports the work its GPUs do: each rank's
+// attention and other non-expert layers on its own batch and the MoE layers on the step's
+// tokens once, which is the pool's pricer's work for the union of the ranks' batches as one
+// replica batch (hw::StepTimeModel::price_pipelined reports the mean rank's items over every
+// GPU: each term linear in the ranks' counts sums to the ranks' own, the experts' GEMMs and
+// weight reads are those of the step's tokens), plus each rank's draft passes. The padded
+// rows of the per-rank prices are not reported (they set the time only). Idle ranks are
+// counted as reading the attention-side weights (the mean rank's share), a small overcount
+// of bytes. The step's prefill share of FLOPs is the ranks' own, FLOP-weighted.
 #pragma once
 
 #include <cstdint>
@@ -61,6 +82,7 @@
 #include <vector>
 
 #include "hw/batch_shape.h"
+#include "hw/host_time.h"
 #include "sim/engine/rank_reports.h"
 #include "sim/engine/replica.h"
 #include "sim/engine/step_pricer.h"
@@ -114,10 +136,12 @@ struct DpBalance {
 /// and folds their reports into one iteration of the replica for the MetricsCollector.
 class DpGroup final : public RankReports {
  public:
-  /// `replica_pricer` (the pool's: a whole replica's batch) and `metrics` must outlive the
-  /// group; `metrics_slot` is the replica's; kv_blocks_per_rank >= 1.
+  /// `replica_pricer` (the pool's: a whole replica's batch, GPU time only) and `metrics`
+  /// must outlive the group; `host` is the engine's host time, which each rank spends on its
+  /// own batch (see Host time above); `metrics_slot` is the replica's; kv_blocks_per_rank >= 1.
   DpGroup(std::int32_t replica, std::int32_t replicas, std::int32_t ranks, std::int64_t kv_blocks_per_rank,
-          const StepPricer& replica_pricer, MetricsCollector& metrics, std::int32_t metrics_slot);
+          const StepPricer& replica_pricer, hw::HostTime host, MetricsCollector& metrics,
+          std::int32_t metrics_slot);
 
   std::int32_t ranks() const { return ranks_; }
   /// The pool engine index of rank d.
@@ -158,17 +182,24 @@ class DpGroup final : public RankReports {
   /// the MoE layers of all `step_tokens` new tokens; `extend`: some rank computes prompt
   /// tokens. Sets busiest_ to that rank.
   double sum_len_step_s(const std::vector<Replica>& engines, std::int64_t step_tokens, bool extend);
+  /// A SUM_LEN step's reported work (see Reported work above) into step_flops_ and
+  /// step_hbm_bytes_.
+  void price_sum_len_work(const std::vector<Replica>& engines);
 
   std::int32_t replica_;
   std::int32_t replicas_;
   std::int32_t ranks_;
   std::int64_t kv_blocks_per_rank_;
   const StepPricer* replica_pricer_;
+  hw::HostTime host_;
   MetricsCollector* metrics_;
   std::int32_t metrics_slot_;
   std::vector<std::int32_t> stepped_;        ///< engines planned in the step in flight
   std::vector<std::int64_t> completed_counts_;  ///< by stepped_ entry, after apply()
   std::int32_t busiest_ = -1;                ///< rank whose own price set the step's
+  bool sum_len_ = false;                     ///< the step in flight is SUM_LEN
+  double step_flops_ = 0.0;                  ///< a SUM_LEN step's reported FLOPs, the replica's
+  double step_hbm_bytes_ = 0.0;              ///< and HBM bytes
   std::vector<std::int64_t> rank_allocated_; ///< each rank's allocated blocks, last reported
   std::vector<std::int64_t> rank_peak_;      ///< each rank's most allocated blocks
   std::int64_t allocated_ = 0;               ///< their sum

@@ -52,7 +52,8 @@ Pool::Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_
     engine_pricer = rank_pricer_.get();
     for (std::int32_t r = 0; r < spec.replicas; ++r) {
       groups_.push_back(
-          std::make_unique<DpGroup>(r, spec.replicas, ranks_, kv_blocks, *pricer_, metrics, first_metrics_slot + r));
+          std::make_unique<DpGroup>(r, spec.replicas, ranks_, kv_blocks, *pricer_, spec.engine.host, metrics,
+                                    first_metrics_slot + r));
     }
   }
   const std::int32_t engines = spec.replicas * ranks_;

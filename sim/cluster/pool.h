@@ -27,7 +27,8 @@ class Pool {
  public:
   /// kv_blocks >= 1 per engine (per attention rank: one rank's GPUs). `records` and
   /// `metrics` must outlive the pool; replica r reports to metrics slot first_metrics_slot + r.
-  /// track_block_ids: ReplicaConfig::track_block_ids.
+  /// track_block_ids: ReplicaConfig::track_block_ids. Under attention DP `pricer` prices GPU
+  /// time only: each DpGroup adds the ranks' host time (spec.engine.host).
   Pool(const PoolSpec& spec, std::int32_t index, std::int32_t first_metrics_slot,
        std::int64_t kv_blocks, std::unique_ptr<StepPricer> pricer, std::uint64_t seed,
        std::vector<RequestRecord>& records, MetricsCollector& metrics, bool track_block_ids = true);

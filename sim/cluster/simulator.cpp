@@ -93,7 +93,11 @@ Simulator::Simulator(const Scenario& scenario, SimulatorHooks hooks) : scenario_
                           ? hooks.make_pricer(pool)
                           : std::make_unique<ModelStepPricer>(pool.model, pool.hardware,
                                                               pool.precision, pool.parallelism(),
-                                                              pool.engine.host, pool.engine.cuda_graph_padding()));
+                                                              // Under attention DP each rank's scheduler has its
+                                                              // own host time, added by its DpGroup.
+                                                              pool.attention_data_parallel > 1 ? hw::HostTime{}
+                                                                                               : pool.engine.host,
+                                                              pool.engine.cuda_graph_padding()));
     std::int64_t blocks = hooks.kv_blocks_per_replica;
     if (blocks <= 0) {
       const KvCapacity capacity = kv_capacity(pool);

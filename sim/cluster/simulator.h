@@ -31,7 +31,9 @@ class ProgramRequestSource;
 
 /// Replacements for the production parts, for tests and experiments. Empty = production.
 struct SimulatorHooks {
-  /// Builds each pool's pricer; default ModelStepPricer (hw::StepTimeModel).
+  /// Builds each pool's pricer; default ModelStepPricer (hw::StepTimeModel). Under attention
+  /// DP the pool's DpGroups add the engine's host time (engine.host) to what it prices, so
+  /// there it must price GPU time only (the default does).
   std::function<std::unique_ptr<StepPricer>(const PoolSpec&)> make_pricer;
   /// KV blocks per replica for every pool instead of kv_capacity(); 0 = kv_capacity().
   /// Under attention DP: per attention rank (the replica has DP times as many).

@@ -71,6 +71,7 @@ struct IterationPlan {
   hw::BatchShape parallel_draft_shape;
   double draft_time_s = 0.0;  ///< the draft passes' part of cost.time_s
   double draft_flops = 0.0;   ///< the draft passes' part of cost.flops
+  double draft_hbm_bytes = 0.0;  ///< the draft passes' part of cost.hbm_bytes
 };
 
 }  // namespace llmsim::sim

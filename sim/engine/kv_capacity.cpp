@@ -45,7 +45,13 @@ KvCapacity kv_capacity(const PoolSpec& pool) {
   rank_engine.max_num_seqs /= pool.attention_data_parallel;
   c.activation_reserve_bytes =
       activation_reserve_bytes(pool.model, rank_engine, pool.precision, pool.tensor_parallel);
-  c.kv_bytes_per_token = core::kv_cache_bytes_per_token_per_gpu(pool.model, pool.precision.kv_cache, layout_of_gpus);
+  // A token's KV lives whole on the GPUs of the one attention-DP rank that holds its
+  // sequence, and each rank has its own blocks (the simulator gives every rank `blocks`): per
+  // token, a rank's GPU stores the TP group's share, not that share averaged over the DP
+  // ranks (which GpuLayout's KV gives: it counted every rank's blocks DP times over).
+  core::GpuLayout rank_of_gpus = layout_of_gpus;
+  rank_of_gpus.attention_data_parallel = 1;
+  c.kv_bytes_per_token = core::kv_cache_bytes_per_token_per_gpu(pool.model, pool.precision.kv_cache, rank_of_gpus);
   const DraftFootprint draft = draft_footprint(pool);
   c.draft_weight_bytes = draft.weight_bytes;
   c.draft_kv_bytes_per_token = draft.kv_bytes_per_token;

@@ -13,12 +13,13 @@ namespace llmsim::sim {
 
 /// Every figure is per GPU of the tensor-parallel group; all GPUs of a replica hold the
 /// same number of blocks (a block is block_size token positions; each GPU stores the
-/// share of their K/V heads it owns), so `blocks` is also the replica's block count.
+/// share of their K/V heads it owns), so `blocks` is also the replica's block count. Under
+/// attention DP it is one rank's (each rank has its own blocks; the replica DP times them).
 struct KvCapacity {
   double usable_bytes = 0.0;              ///< hbm_capacity_bytes x gpu_memory_utilization
   double weight_bytes = 0.0;              ///< weights on one GPU (all / tensor_parallel without PP, DP or EP)
   double activation_reserve_bytes = 0.0;  ///< activation_reserve_bytes(), see below
-  double kv_bytes_per_token = 0.0;        ///< KV bytes of one token on one GPU, all layers (its stage's, / DP: core::GpuLayout)
+  double kv_bytes_per_token = 0.0;        ///< KV bytes of one token on one GPU of the rank holding it, all layers (its stage's)
   /// Speculative decoding (sim/engine/speculative.h draft_footprint): the drafter's weights
   /// and its KV bytes per token on one GPU; 0 without a drafter. Its layers attend the whole
   /// context, so each block of the target also holds block_size tokens of the drafter's KV.

@@ -33,6 +33,7 @@ void Replica::begin_speculative_plan() {
   plan_.parallel_draft_shape = hw::BatchShape{};
   plan_.draft_time_s = 0.0;
   plan_.draft_flops = 0.0;
+  plan_.draft_hbm_bytes = 0.0;
 }
 
 void Replica::schedule_verify(ScheduledSeq& s, const Sequence& seq) {
@@ -130,6 +131,7 @@ void Replica::price_drafts() {
   const auto add = [&](const hw::StepTotals& pass) {
     plan_.draft_time_s += pass.time_s;
     plan_.draft_flops += pass.flops;
+    plan_.draft_hbm_bytes += pass.hbm_bytes;
     plan_.cost.flops += pass.flops;
     plan_.cost.hbm_bytes += pass.hbm_bytes;
   };

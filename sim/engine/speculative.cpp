@@ -132,16 +132,28 @@ DraftFootprint draft_footprint(const PoolSpec& pool) {
   const SpeculativeConfig& speculative = pool.engine.speculative;
   if (!speculative.enabled() || speculative.method == SpeculativeMethod::ngram) return {};
   const auto tp = static_cast<double>(pool.tensor_parallel);
+  // The drafter's weights on the layout it runs on (draft_parallelism): a MoE drafter on the
+  // pool's DP and EP layout holds 1/EP of its routed experts per GPU and the rest (attention,
+  // router, shared experts) per DP rank, split over TP; any other drafter is split over TP
+  // alone (weight_bytes_per_gpu is then weight_bytes / TP, bit for bit).
+  const hw::Parallelism runs_on = draft_parallelism(pool);
+  const core::GpuLayout layout{.tensor_parallel = runs_on.tensor_parallel,
+                               .attention_data_parallel = runs_on.attention_data_parallel,
+                               .expert_parallel = runs_on.expert_parallel};
   DraftFootprint footprint;
   if (speculative.draft_model) {
-    footprint.weight_bytes = core::weight_bytes(*speculative.draft_model, pool.precision.weights) / tp;
+    footprint.weight_bytes = core::weight_bytes_per_gpu(*speculative.draft_model, pool.precision.weights, layout);
     footprint.kv_bytes_per_token =
         core::kv_cache_bytes_per_token_per_gpu(*speculative.draft_model, pool.precision.kv_cache, pool.tensor_parallel);
     return footprint;
   }
   const core::ModelSpec head = draft_head_shape(pool);
   const double embedding_bytes = core::parameter_bytes(core::count_parameters(head).embedding, pool.precision.weights);
-  footprint.weight_bytes = (core::weight_bytes(head, pool.precision.weights) - embedding_bytes) / tp;
+  // weight_bytes_per_gpu holds the embedding (and an untied head) / TP on every GPU; under
+  // TP alone the expression of before, so that no TP-only footprint moves by a rounding.
+  footprint.weight_bytes = runs_on.tensor_only()
+                               ? (core::weight_bytes(head, pool.precision.weights) - embedding_bytes) / tp
+                               : core::weight_bytes_per_gpu(head, pool.precision.weights, layout) - embedding_bytes / tp;
   footprint.kv_bytes_per_token =
       core::kv_cache_bytes_per_token_per_gpu(head, pool.precision.kv_cache, pool.tensor_parallel);
   return footprint;

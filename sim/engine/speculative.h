@@ -85,6 +85,9 @@ struct DraftFootprint {
 /// The pool's drafter footprint; zero for ngram or without speculation:
 ///  - draft_model, or eagle/eagle3 with a head preset: that model's weights and KV (its own
 ///    embedding and LM head included), sharded like the target's;
+///  - weights on the layout the drafter runs on (draft_parallelism): a MoE drafter on an
+///    attention-DP pool holds 1/EP of its routed experts per GPU, its other weights per DP
+///    rank over TP (core::weight_bytes_per_gpu); otherwise / TP;
 ///  - eagle, eagle3, mtp cut from the target: draft_head_shape's layers, their weights
 ///    (embedding and LM head left out: the heads share the target's, as DeepSeek-V3's MTP
 ///    modules do, technical report section 2.2) and their KV.
