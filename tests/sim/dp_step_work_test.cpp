@@ -30,21 +30,6 @@ using llmsim::workloads::RequestSpec;
 
 namespace {
 
-/// DeepSeek-V3 (tests/core/reference_models.h) in fp8 on two H100s as DEP2: attention DP 2,
-/// expert parallelism 2; 4096 tokens and 128 sequences per rank.
-Scenario dep2_scenario() {
-  EngineConfig engine;
-  engine.max_num_seqs = 128 * 2;
-  engine.max_num_batched_tokens = 4096 * 2;
-  Scenario s = llama_scenario(engine);
-  PoolSpec& pool = s.pools[0];
-  pool.model = llmsim::core::testing::deepseek_v3();
-  pool.precision.weights = llmsim::core::DType::fp8;
-  pool.attention_data_parallel = 2;
-  pool.expert_parallel = 2;
-  return s;
-}
-
 /// Each rank's iteration of every lockstep step (all ranks of a step start together).
 class RankPlans final : public IterationObserver {
  public:

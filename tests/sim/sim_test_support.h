@@ -14,6 +14,7 @@
 #include "sim/scenario.h"
 #include "sim/cluster/simulator.h"
 #include "sim/engine/step_pricer.h"
+#include "tests/core/reference_models.h"
 #include "workloads/request_spec.h"
 
 namespace llmsim::sim::testing {
@@ -116,6 +117,21 @@ inline Scenario llama_scenario(const EngineConfig& engine, int replicas = 1) {
   pool.replicas = replicas;
   pool.engine = engine;
   s.pools.push_back(pool);
+  return s;
+}
+
+/// DeepSeek-V3 (tests/core/reference_models.h) in fp8 on two H100s as DEP2: attention DP 2,
+/// expert parallelism 2; 4096 tokens and 128 sequences per rank.
+inline Scenario dep2_scenario() {
+  EngineConfig engine;
+  engine.max_num_seqs = 128 * 2;
+  engine.max_num_batched_tokens = 4096 * 2;
+  Scenario s = llama_scenario(engine);
+  PoolSpec& pool = s.pools[0];
+  pool.model = core::testing::deepseek_v3();
+  pool.precision.weights = core::DType::fp8;
+  pool.attention_data_parallel = 2;
+  pool.expert_parallel = 2;
   return s;
 }
 
