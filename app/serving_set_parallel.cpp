@@ -151,25 +151,6 @@ double step_s(const core::ModelSpec& model, const std::string& hardware, core::D
 /// SGLang's TBO, as the LMSYS deployment ran it (the file's header).
 constexpr std::optional<hw::OverlapSchedule> kSglangTbo = hw::OverlapSchedule::sglang_tbo;
 
-hw::BatchShape decode_batch(std::int64_t seqs, double context) {
-  hw::BatchShape b;
-  b.decode_seqs = seqs;
-  b.decode_kv_tokens = static_cast<double>(seqs) * (context + 1.0);
-  b.sampled_seqs = seqs;
-  return b;
-}
-
-hw::BatchShape prefill_batch(std::int64_t seqs, std::int64_t tokens_each) {
-  hw::BatchShape b;
-  const auto s = static_cast<double>(tokens_each);
-  b.prefill_seqs = seqs;
-  b.prefill_tokens = seqs * tokens_each;
-  b.prefill_attention_pairs = static_cast<double>(seqs) * s * (s + 1.0) / 2.0;
-  b.prefill_kv_tokens = static_cast<double>(seqs) * s;
-  b.sampled_seqs = seqs;
-  return b;
-}
-
 /// The TBO ablation's decode points in a note: "+25.5% at 256 tokens/device; ... -27% at 32
 /// tokens/device" as (tokens per device, TBO-on over TBO-off throughput).
 std::vector<std::pair<std::int64_t, double>> tbo_decode_points(const hw::CsvTable& table, std::size_t row) {
@@ -214,7 +195,7 @@ void lmsys_large_scale_ep(const std::string& dir, std::vector<SetResult>& sets) 
       const int gpus = static_cast<int>(table.integer(r, "gpus"));
       const std::int64_t per_gpu = table.integer(r, "batch_or_tokens_per_device");
       const double t = step_s(model, "h100-sxm", core::DType::bf16, gpus,
-                              decode_batch(per_gpu * gpus, table.number(r, "kv_cache_len")), kSglangTbo);
+                              hw::uniform_decodes(per_gpu * gpus, table.number(r, "kv_cache_len")), kSglangTbo);
       set.metrics.push_back({fmt::format("line {} decode EP{} {} seqs/GPU out tok/s/node", table.line(r), gpus, per_gpu),
                              table.number(r, "throughput_tok_s_per_node"), 8.0 * static_cast<double>(per_gpu) / t});
     }
@@ -223,7 +204,7 @@ void lmsys_large_scale_ep(const std::string& dir, std::vector<SetResult>& sets) 
       constexpr std::int64_t kTokensPerGpu = 16384;  // the profile table's point (the file's header)
       const std::int64_t prompt = 4096;               // that point's input length
       const double t = step_s(model, "h100-sxm", core::DType::bf16, gpus,
-                              prefill_batch(kTokensPerGpu / prompt * gpus, prompt), kSglangTbo);
+                              hw::whole_prompts(kTokensPerGpu / prompt * gpus, prompt), kSglangTbo);
       set.metrics.push_back({fmt::format("line {} prefill EP{} {} tokens/GPU in tok/s/node", table.line(r), gpus, kTokensPerGpu),
                              table.number(r, "throughput_tok_s_per_node"), 8.0 * static_cast<double>(kTokensPerGpu) / t});
     }
@@ -237,7 +218,7 @@ void lmsys_large_scale_ep(const std::string& dir, std::vector<SetResult>& sets) 
       const int gpus = static_cast<int>(table.integer(r, "gpus"));
       const double context = table.number(r, "input_len");
       for (const auto& [per_gpu, measured] : tbo_decode_points(table, r)) {
-        const hw::BatchShape batch = decode_batch(per_gpu * gpus, context);
+        const hw::BatchShape batch = hw::uniform_decodes(per_gpu * gpus, context);
         const double off = step_s(model, "h100-sxm", core::DType::bf16, gpus, batch, std::nullopt);
         const double on = step_s(model, "h100-sxm", core::DType::bf16, gpus, batch, kSglangTbo);
         set.metrics.push_back(
@@ -249,7 +230,7 @@ void lmsys_large_scale_ep(const std::string& dir, std::vector<SetResult>& sets) 
       constexpr int kGpus = 32;          // the prefill measurement's EP32 (its rows above)
       constexpr std::int64_t kPrompt = 4096;
       const auto [per_gpu, measured] = tbo_prefill_point(table, r);
-      const hw::BatchShape batch = prefill_batch(per_gpu / kPrompt * kGpus, kPrompt);
+      const hw::BatchShape batch = hw::whole_prompts(per_gpu / kPrompt * kGpus, kPrompt);
       const double off = step_s(model, "h100-sxm", core::DType::bf16, kGpus, batch, std::nullopt);
       const double on = step_s(model, "h100-sxm", core::DType::bf16, kGpus, batch, kSglangTbo);
       set.metrics.push_back({fmt::format("line {} prefill EP{} {} tokens/GPU TBO on/off throughput (+27..35%: midpoint)",
@@ -271,7 +252,8 @@ void vllm_wide_ep(const std::string& dir, std::vector<SetResult>& sets) {
     constexpr std::int64_t kPerRank = 256;
     const double context = static_cast<double>(table.integer(r, "isl")) + static_cast<double>(table.integer(r, "osl")) / 2.0;
     // KV cache in bf16 (vLLM's "auto" for DeepSeek's checkpoint; the post does not state it).
-    const double t = step_s(model, "h200", core::DType::bf16, ep, decode_batch(kPerRank * ep, context), hw::OverlapSchedule::vllm_dbo);
+    const double t = step_s(model, "h200", core::DType::bf16, ep, hw::uniform_decodes(kPerRank * ep, context),
+                            hw::OverlapSchedule::vllm_dbo);
     set.metrics.push_back({fmt::format("line {} decode EP{} out tok/s/GPU", table.line(r), ep), table.number(r, "value"),
                            static_cast<double>(kPerRank) / t});
   }
@@ -294,7 +276,7 @@ void lmsys_gb200_decode(const std::string& dir, std::vector<SetResult>& sets) {
     constexpr std::int64_t kBatchPerRank = 1408;  // the file's header: "1408 for 2k ISL"
     core::ModelSpec model = deepseek_with_slots(288);
     model.expert_bytes_per_weight = core::bytes_per_element(core::DType::nvfp4);
-    const double t = step_s(model, "gb200", core::DType::fp8, ranks, decode_batch(kBatchPerRank * ranks, context),
+    const double t = step_s(model, "gb200", core::DType::fp8, ranks, hw::uniform_decodes(kBatchPerRank * ranks, context),
                             std::nullopt, core::DType::fp8);
     set.metrics.push_back({fmt::format("line {} decode DEP{} {} seqs/GPU out tok/s/GPU", table.line(r), ranks,
                                        kBatchPerRank),

@@ -81,4 +81,27 @@ struct BatchShape {
   }
 };
 
+/// `seqs` one-token decodes, each on `context` cached tokens (context + 1 keys) and each
+/// sampling: a decode iteration of sequences that all hold the same context.
+inline BatchShape uniform_decodes(std::int64_t seqs, double context) {
+  BatchShape b;
+  b.decode_seqs = seqs;
+  b.decode_kv_tokens = static_cast<double>(seqs) * (context + 1.0);
+  b.sampled_seqs = seqs;
+  return b;
+}
+
+/// `seqs` whole prompts of `tokens_each` new tokens on nothing cached, each finishing its
+/// prompt (sampling): attention pairs seqs x s(s+1)/2, KV tokens seqs x s.
+inline BatchShape whole_prompts(std::int64_t seqs, std::int64_t tokens_each) {
+  const auto s = static_cast<double>(tokens_each);
+  BatchShape b;
+  b.prefill_seqs = seqs;
+  b.prefill_tokens = seqs * tokens_each;
+  b.prefill_attention_pairs = static_cast<double>(seqs) * s * (s + 1.0) / 2.0;
+  b.prefill_kv_tokens = static_cast<double>(seqs) * s;
+  b.sampled_seqs = seqs;
+  return b;
+}
+
 }  // namespace llmsim::hw

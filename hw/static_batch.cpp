@@ -8,28 +8,15 @@
 namespace llmsim::hw {
 
 double decode_step_s(const StepTimeModel& model, std::int64_t batch, std::int64_t context) {
-  BatchShape shape;
-  shape.decode_seqs = batch;
-  shape.decode_kv_tokens = static_cast<double>(batch) * static_cast<double>(context + 1);
-  shape.sampled_seqs = batch;
-  return model.price(shape).time_s;
+  return model.price(uniform_decodes(batch, static_cast<double>(context))).time_s;
 }
 
 StaticBatchTimes price_static_batch(const StepTimeModel& model, std::int64_t batch,
                                     std::int64_t isl, std::int64_t osl) {
   core::check_invariant(batch >= 1 && isl >= 1 && osl >= 1,
                         "price_static_batch: batch, isl and osl must be >= 1");
-  const double b = static_cast<double>(batch);
-  const double s = static_cast<double>(isl);
-  BatchShape prefill;
-  prefill.prefill_seqs = batch;
-  prefill.prefill_tokens = batch * isl;
-  prefill.prefill_attention_pairs = b * s * (s + 1.0) / 2.0;
-  prefill.prefill_kv_tokens = b * s;
-  prefill.sampled_seqs = batch;
-
   StaticBatchTimes times;
-  times.prefill_s = model.price(prefill).time_s;
+  times.prefill_s = model.price(whole_prompts(batch, isl)).time_s;
   std::vector<double> steps;
   steps.reserve(static_cast<std::size_t>(osl - 1));
   for (std::int64_t j = 1; j < osl; ++j) {
@@ -41,7 +28,7 @@ StaticBatchTimes price_static_batch(const StepTimeModel& model, std::int64_t bat
     times.median_decode_step_s = steps[steps.size() / 2];
   }
   times.total_s = times.prefill_s + times.decode_s;
-  times.output_tokens_per_s = b * static_cast<double>(osl) / times.total_s;
+  times.output_tokens_per_s = static_cast<double>(batch) * static_cast<double>(osl) / times.total_s;
   return times;
 }
 

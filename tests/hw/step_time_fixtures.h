@@ -115,11 +115,7 @@ inline HardwareSpec b200() {
 
 /// `seqs` decode sequences, each with `context` cached tokens: c + 1 keys each, all sample.
 inline BatchShape decode_batch(std::int64_t seqs, std::int64_t context) {
-  BatchShape b;
-  b.decode_seqs = seqs;
-  b.decode_kv_tokens = static_cast<double>(seqs * (context + 1));
-  b.sampled_seqs = seqs;
-  return b;
+  return uniform_decodes(seqs, static_cast<double>(context));
 }
 
 /// One prefill sequence of `tokens` new tokens on `cached` cached ones that finishes its
@@ -139,14 +135,7 @@ inline BatchShape prefill_batch(std::int64_t tokens, std::int64_t cached) {
 /// `seqs` prompts of `tokens_each` new tokens each on nothing cached, each finishing its
 /// prompt (sampling): pairs seqs x s(s+1)/2, KV tokens seqs x s.
 inline BatchShape prompt_batch(std::int64_t seqs, std::int64_t tokens_each) {
-  const auto s = static_cast<double>(tokens_each);
-  BatchShape b;
-  b.prefill_seqs = seqs;
-  b.prefill_tokens = seqs * tokens_each;
-  b.prefill_attention_pairs = static_cast<double>(seqs) * s * (s + 1.0) / 2.0;
-  b.prefill_kv_tokens = static_cast<double>(seqs) * s;
-  b.sampled_seqs = seqs;
-  return b;
+  return whole_prompts(seqs, tokens_each);
 }
 
 inline Precision bf16() { return Precision{}; }
